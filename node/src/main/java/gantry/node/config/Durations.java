@@ -1,0 +1,40 @@
+package gantry.node.config;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/** Parses the durations users write: {@code 250ms}, {@code 2s}, {@code 5m}, {@code 1h}, or a plain number of ms. */
+public final class Durations {
+  private static final Pattern FORM = Pattern.compile("(\\d{1,12})(ms|s|m|h)?");
+
+  private Durations() {}
+
+  /**
+   * @param field names the value in the error message
+   * @throws ConfigException if the text is not a non-negative duration
+   */
+  public static Duration parse(String field, String text) {
+    var m = FORM.matcher(text.trim());
+    if (!m.matches()) {
+      throw new ConfigException(field, "expected a duration like 500ms, 2s, 5m or 1h, got \"" + text + "\"");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "ms" : m.group(2);
+    return switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> throw new AssertionError(unit);
+    };
+  }
+
+  /** The shortest exact form: 1500ms, 2s, 5m. */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms != 0 && ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
+    if (ms != 0 && ms % 60_000 == 0) return ms / 60_000 + "m";
+    if (ms != 0 && ms % 1000 == 0) return ms / 1000 + "s";
+    return ms + "ms";
+  }
+}

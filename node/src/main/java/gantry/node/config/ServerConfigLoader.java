@@ -1,0 +1,132 @@
+package gantry.node.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.SequencedMap;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Builds a {@link ServerConfig}: defaults that work on one laptop, then a YAML file, then flags.
+ *
+ * <p>The YAML file and the flags use the same keys: {@code id, data_dir, raft_addr, grpc_addr,
+ * http_addr, peers} (a map id -> raft address, or the flag form {@code m1=host:port,m2=...}),
+ * {@code election_timeout_min, election_timeout_max, snapshot_every_entries,
+ * batch_max_records, batch_max_bytes}.
+ */
+public final class ServerConfigLoader {
+  static final Set<String> KEYS = Set.of(
+      "id", "data_dir", "raft_addr", "grpc_addr", "http_addr", "peers",
+      "election_timeout_min", "election_timeout_max", "snapshot_every_entries",
+      "batch_max_records", "batch_max_bytes");
+
+  private ServerConfigLoader() {}
+
+  /**
+   * @param file  a YAML file, or null
+   * @param flags values given on the command line, by the keys above; null values are ignored
+   * @throws ConfigException naming the field when a value is wrong
+   */
+  public static ServerConfig load(Path file, Map<String, String> flags) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    if (file != null) values.putAll(readYaml(file));
+    flags.forEach((k, v) -> {
+      if (v != null) values.put(k, v);
+    });
+    for (String key : values.keySet()) {
+      if (!KEYS.contains(key)) throw new ConfigException(key, "unknown setting; known: " + String.join(", ", KEYS.stream().sorted().toList()));
+    }
+
+    String id = string(values, "id", "m1");
+    if (!id.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+      throw new ConfigException("id", "must be 1-63 letters, digits, '.', '_' or '-', got \"" + id + "\"");
+    }
+    SequencedMap<String, String> peers = peers(values.get("peers"));
+    String raft = values.containsKey("raft_addr")
+        ? HostPorts.check("raft_addr", string(values, "raft_addr", null), false)
+        : peers.getOrDefault(id, "127.0.0.1:4648");
+    if (peers.isEmpty()) {
+      peers.put(id, raft);
+    } else if (!peers.containsKey(id)) {
+      throw new ConfigException("peers", "does not list this peer's id \"" + id + "\"");
+    } else if (!peers.get(id).equals(raft)) {
+      throw new ConfigException("raft_addr", raft + " differs from this peer's address in peers, " + peers.get(id));
+    }
+    String grpc = HostPorts.check("grpc_addr", string(values, "grpc_addr", "127.0.0.1:4647"), true);
+    String http = string(values, "http_addr", "127.0.0.1:4646");
+    if (!http.isEmpty()) HostPorts.check("http_addr", http, true);
+    Path dataDir = Path.of(string(values, "data_dir", "gantry-data/" + id));
+
+    Duration min = Durations.parse("election_timeout_min", string(values, "election_timeout_min", "400ms"));
+    Duration max = Durations.parse("election_timeout_max", string(values, "election_timeout_max", "800ms"));
+    if (min.toMillis() < 50) throw new ConfigException("election_timeout_min", "must be at least 50ms");
+    if (max.compareTo(min) <= 0) throw new ConfigException("election_timeout_max", "must be greater than election_timeout_min");
+    long snapshotEvery = positive(values, "snapshot_every_entries", 20_000);
+    int batchRecords = (int) positive(values, "batch_max_records", 512);
+    int batchBytes = (int) positive(values, "batch_max_bytes", 4 << 20);
+    return new ServerConfig(id, dataDir, raft, grpc, http, peers, min, max, snapshotEvery, batchRecords, batchBytes);
+  }
+
+  private static Map<String, Object> readYaml(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException("config", "cannot read " + file + ": " + e.getMessage());
+    }
+    Object parsed;
+    try {
+      parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+    } catch (YAMLException e) {
+      throw new ConfigException("config", "invalid YAML in " + file + ": " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (parsed == null) return Map.of();
+    if (!(parsed instanceof Map<?, ?> map)) throw new ConfigException("config", file + " must hold a mapping of settings");
+    Map<String, Object> out = new LinkedHashMap<>();
+    map.forEach((k, v) -> out.put(String.valueOf(k), v));
+    return out;
+  }
+
+  private static SequencedMap<String, String> peers(Object value) {
+    SequencedMap<String, String> peers = new LinkedHashMap<>();
+    if (value == null) return peers;
+    if (value instanceof Map<?, ?> map) {
+      map.forEach((k, v) -> peers.put(String.valueOf(k), HostPorts.check("peers." + k, String.valueOf(v), false)));
+      return peers;
+    }
+    for (String part : String.valueOf(value).split(",")) {
+      if (part.isBlank()) continue;
+      int eq = part.indexOf('=');
+      if (eq <= 0) throw new ConfigException("peers", "expected id=host:port, got \"" + part.trim() + "\"");
+      String id = part.substring(0, eq).trim();
+      if (peers.put(id, HostPorts.check("peers." + id, part.substring(eq + 1).trim(), false)) != null) {
+        throw new ConfigException("peers", "lists \"" + id + "\" twice");
+      }
+    }
+    return peers;
+  }
+
+  private static String string(Map<String, Object> values, String key, String dflt) {
+    Object v = values.get(key);
+    return v == null ? dflt : String.valueOf(v).trim();
+  }
+
+  private static long positive(Map<String, Object> values, String key, long dflt) {
+    Object v = values.get(key);
+    if (v == null) return dflt;
+    try {
+      long n = Long.parseLong(String.valueOf(v).trim());
+      if (n <= 0) throw new ConfigException(key, "must be positive, got " + n);
+      return n;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, "expected a whole number, got \"" + v + "\"");
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Server configuration: defaults, YAML file and flags, validated with field-naming errors. */
+package gantry.node.config;
