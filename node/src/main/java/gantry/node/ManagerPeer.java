@@ -1,20 +1,124 @@
 package gantry.node;
 
+import gantry.node.config.HostPorts;
 import gantry.node.config.ServerConfig;
+import gantry.node.control.ControlHandler;
+import gantry.node.raft.RaftNode;
+import gantry.node.rpc.ControlService;
+import gantry.v1.Peer;
+import io.grpc.Server;
+import io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** A running manager peer. (Skeleton: wiring lands with the Raft state machine.) */
+/**
+ * A running manager peer: the Raft node with its applied state, the control layer, and the
+ * gRPC endpoint users and agents talk to.
+ */
 public final class ManagerPeer implements AutoCloseable {
-  private ManagerPeer() {}
+  private static final Logger LOG = LoggerFactory.getLogger(ManagerPeer.class);
 
-  /** Starts the Raft server, the applied state and the gRPC/HTTP endpoints of one peer. */
-  public static ManagerPeer start(ServerConfig config) throws IOException {
-    throw new IOException("not wired yet");
+  private final ServerConfig config;
+  private final RaftNode raft;
+  private final ControlHandler control;
+  private final Server grpc;
+  private final CountDownLatch closed = new CountDownLatch(1);
+  private final Thread announcer;
+
+  private ManagerPeer(ServerConfig config, RaftNode raft, ControlHandler control, Server grpc) {
+    this.config = config;
+    this.raft = raft;
+    this.control = control;
+    this.grpc = grpc;
+    this.announcer = Thread.ofVirtual().name("gantry-announce").start(this::announce);
   }
 
-  /** Blocks until the peer is closed (by {@link #close()} or a shutdown hook). */
-  public void awaitTermination() throws InterruptedException {}
+  /** Starts the Raft server, the applied state and the gRPC endpoint of one peer. */
+  public static ManagerPeer start(ServerConfig config) throws IOException {
+    RaftNode raft = RaftNode.start(config);
+    ControlHandler control = new ControlHandler(raft, Clock.systemUTC());
+    Server grpc;
+    try {
+      grpc = NettyServerBuilder.forAddress(HostPorts.parse(config.grpcAddress()))
+          .addService(new ControlService(control))
+          .maxInboundMessageSize(16 << 20)
+          .build()
+          .start();
+    } catch (IOException e) {
+      raft.close();
+      throw new IOException("grpc_addr " + config.grpcAddress() + ": " + rootMessage(e), e);
+    }
+    LOG.info("peer {} serving gRPC on {}, Raft on {}", config.id(), grpcAddress(grpc, config), config.raftAddress());
+    return new ManagerPeer(config, raft, control, grpc);
+  }
+
+  /** The gRPC address actually bound (resolves a configured port 0). */
+  public String grpcAddress() {
+    return grpcAddress(grpc, config);
+  }
+
+  private static String grpcAddress(Server grpc, ServerConfig config) {
+    String host = HostPorts.parse(config.grpcAddress()).getHostString();
+    return host + ":" + grpc.getPort();
+  }
+
+  /**
+   * Records this peer's addresses in the replicated state so others can point clients and
+   * agents to it; retried until a leader accepts it.
+   */
+  private void announce() {
+    Peer want = Peer.newBuilder().setId(config.id()).setGrpcAddress(grpcAddress()).setHttpAddress(config.httpAddress()).build();
+    for (long backoff = 200; closed.getCount() > 0; backoff = Math.min(backoff * 2, 5000)) {
+      Peer known = raft.stateMachine().announcedPeers().get(config.id());
+      if (want.equals(known)) return;
+      try {
+        control.announce(config.id(), want.getGrpcAddress(), want.getHttpAddress()).get(20, TimeUnit.SECONDS);
+        return;
+      } catch (Exception e) {
+        LOG.debug("announce not yet accepted: {}", e.toString());
+      }
+      try {
+        if (closed.await(backoff, TimeUnit.MILLISECONDS)) return;
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  public String id() {
+    return config.id();
+  }
+
+  /** Blocks until the peer is closed. */
+  public void awaitTermination() throws InterruptedException {
+    closed.await();
+  }
 
   @Override
-  public void close() {}
+  public void close() {
+    if (closed.getCount() == 0) return;
+    closed.countDown();
+    announcer.interrupt();
+    grpc.shutdown();
+    try {
+      grpc.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    grpc.shutdownNow();
+    try {
+      raft.close();
+    } catch (IOException e) {
+      LOG.warn("closing Raft: {}", e.toString());
+    }
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) t = t.getCause();
+    return t.getMessage();
+  }
 }

@@ -70,7 +70,7 @@ public final class ServerConfigLoader {
     if (max.compareTo(min) <= 0) throw new ConfigException("election_timeout_max", "must be greater than election_timeout_min");
     long snapshotEvery = positive(values, "snapshot_every_entries", 20_000);
     int batchRecords = (int) positive(values, "batch_max_records", 512);
-    int batchBytes = (int) positive(values, "batch_max_bytes", 4 << 20);
+    int batchBytes = (int) positive(values, "batch_max_bytes", 1 << 20);
     return new ServerConfig(id, dataDir, raft, grpc, http, peers, min, max, snapshotEvery, batchRecords, batchBytes);
   }
 

@@ -1,0 +1,149 @@
+package gantry.node.control;
+
+import gantry.node.raft.Proposer.Proposal;
+import gantry.node.raft.RaftNode;
+import gantry.v1.DeregisterJobRequest;
+import gantry.v1.DeregisterJobResponse;
+import gantry.v1.GetJobRequest;
+import gantry.v1.GetJobResponse;
+import gantry.v1.GetLeaderResponse;
+import gantry.v1.GetStateDigestRequest;
+import gantry.v1.GetStateDigestResponse;
+import gantry.v1.JobPurged;
+import gantry.v1.JobRegistered;
+import gantry.v1.JobStopped;
+import gantry.v1.ListJobsRequest;
+import gantry.v1.ListJobsResponse;
+import gantry.v1.ListNodesRequest;
+import gantry.v1.ListNodesResponse;
+import gantry.v1.ListPeersResponse;
+import gantry.v1.Peer;
+import gantry.v1.PeerAnnounced;
+import gantry.v1.Record;
+import gantry.v1.RecordOutcome;
+import gantry.v1.RegisterJobRequest;
+import gantry.v1.RegisterJobResponse;
+import gantry.v1.StateQuery;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.protocol.RaftPeer;
+
+/**
+ * The control layer: turns user requests into records (after validating them) and reads
+ * into state queries. It decides nothing about state itself; replay does.
+ */
+public final class ControlHandler {
+  private final RaftNode raft;
+  private final Clock clock;
+
+  public ControlHandler(RaftNode raft, Clock clock) {
+    this.raft = raft;
+    this.clock = clock;
+  }
+
+  public CompletableFuture<RegisterJobResponse> registerJob(RegisterJobRequest req) {
+    JobSpecValidator.validate(req.getSpec());
+    Record r = Record.newBuilder()
+        .setJobRegistered(JobRegistered.newBuilder().setSpec(req.getSpec()).setTimeMs(clock.millis()))
+        .build();
+    return propose(r).thenApply(p -> {
+      RecordOutcome o = single(p);
+      return RegisterJobResponse.newBuilder().setJob(o.getJob()).setChanged(o.getChanged()).setIndex(p.index()).build();
+    });
+  }
+
+  public CompletableFuture<DeregisterJobResponse> deregisterJob(DeregisterJobRequest req) {
+    if (req.getName().isEmpty()) throw new ControlException(ControlException.Code.INVALID_ARGUMENT, "name: is required");
+    Record r = req.getPurge()
+        ? Record.newBuilder().setJobPurged(JobPurged.newBuilder().setName(req.getName())).build()
+        : Record.newBuilder().setJobStopped(JobStopped.newBuilder().setName(req.getName()).setTimeMs(clock.millis())).build();
+    return propose(r).thenApply(p -> {
+      RecordOutcome o = single(p);
+      return DeregisterJobResponse.newBuilder().setJob(o.getJob()).setChanged(o.getChanged()).setIndex(p.index()).build();
+    });
+  }
+
+  /** Tells the cluster where users and agents reach this peer. */
+  public CompletableFuture<Proposal> announce(String id, String grpcAddress, String httpAddress) {
+    return propose(Record.newBuilder().setPeerAnnounced(
+        PeerAnnounced.newBuilder().setId(id).setGrpcAddress(grpcAddress).setHttpAddress(httpAddress)).build());
+  }
+
+  public CompletableFuture<GetJobResponse> getJob(GetJobRequest req) {
+    if (req.getName().isEmpty()) throw new ControlException(ControlException.Code.INVALID_ARGUMENT, "name: is required");
+    return read(StateQuery.newBuilder().setGetJob(req).build(), req.getStale(), GetJobResponse.parser())
+        .thenApply(r -> {
+          if (!r.hasJob()) throw new ControlException(ControlException.Code.NOT_FOUND, "job \"" + req.getName() + "\" not found");
+          return r;
+        });
+  }
+
+  public CompletableFuture<ListJobsResponse> listJobs(ListJobsRequest req) {
+    return read(StateQuery.newBuilder().setListJobs(req).build(), req.getStale(), ListJobsResponse.parser());
+  }
+
+  public CompletableFuture<ListNodesResponse> listNodes(ListNodesRequest req) {
+    return read(StateQuery.newBuilder().setListNodes(req).build(), req.getStale(), ListNodesResponse.parser());
+  }
+
+  public CompletableFuture<GetStateDigestResponse> digest(GetStateDigestRequest req) {
+    return read(StateQuery.newBuilder().setDigest(req).build(), req.getStale(), GetStateDigestResponse.parser());
+  }
+
+  /** The Raft configuration's peers with the addresses they announced, and who leads. */
+  public ListPeersResponse listPeers() {
+    String leader = raft.leaderId().orElse("");
+    Map<String, Peer> announced = raft.stateMachine().announcedPeers();
+    ListPeersResponse.Builder b = ListPeersResponse.newBuilder();
+    for (RaftPeer p : raft.peers()) {
+      String id = p.getId().toString();
+      Peer known = announced.getOrDefault(id, Peer.getDefaultInstance());
+      b.addPeers(known.toBuilder()
+          .setId(id)
+          .setRaftAddress(p.getAddress())
+          .setLeader(id.equals(leader))
+          .setRole(id.equals(leader) ? "leader" : "follower"));
+    }
+    return b.build();
+  }
+
+  public GetLeaderResponse getLeader() {
+    ListPeersResponse peers = listPeers();
+    for (Peer p : peers.getPeersList()) {
+      if (p.getLeader()) return GetLeaderResponse.newBuilder().setLeader(p).setTerm(raft.currentTerm()).build();
+    }
+    throw new ControlException(ControlException.Code.UNAVAILABLE, "no leader known to peer " + raft.id() + " right now");
+  }
+
+  private CompletableFuture<Proposal> propose(Record r) {
+    return raft.proposer().propose(List.of(r));
+  }
+
+  private static RecordOutcome single(Proposal p) {
+    RecordOutcome o = p.outcomes().getFirst();
+    if (!o.getErrorCode().isEmpty()) {
+      throw new ControlException(ControlException.Code.valueOf(o.getErrorCode()), o.getErrorMessage());
+    }
+    return o;
+  }
+
+  private <T extends Message> CompletableFuture<T> read(StateQuery q, boolean stale, Parser<T> parser) {
+    if (stale) {
+      @SuppressWarnings("unchecked")
+      T local = (T) raft.stateMachine().queryLocal(q);
+      return CompletableFuture.completedFuture(local);
+    }
+    return raft.read(q).thenApply(bytes -> {
+      try {
+        return parser.parseFrom(bytes.asReadOnlyByteBuffer());
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("unreadable answer to " + q.getKindCase(), e);
+      }
+    });
+  }
+}

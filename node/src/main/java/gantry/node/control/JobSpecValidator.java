@@ -1,0 +1,215 @@
+package gantry.node.control;
+
+import gantry.v1.Affinity;
+import gantry.v1.CheckSpec;
+import gantry.v1.Constraint;
+import gantry.v1.GroupSpec;
+import gantry.v1.JobSpec;
+import gantry.v1.PortSpec;
+import gantry.v1.SpreadSpec;
+import gantry.v1.TaskSpec;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The rules a job spec must meet before anything is written. Every violation names the
+ * field by its path in the spec ({@code groups[0].tasks[1].driver}) and says why.
+ */
+public final class JobSpecValidator {
+  /** Largest accepted spec, serialized; larger ones would bloat every Raft entry carrying them. */
+  public static final int MAX_SPEC_BYTES = 512 * 1024;
+  public static final int MAX_COUNT = 100_000;
+
+  static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
+  static final Set<String> TYPES = Set.of("service", "batch", "system");
+  static final Set<String> DRIVERS = Set.of("docker", "exec");
+  static final Set<String> PLACEMENTS = Set.of("binpack", "spread");
+  static final Set<String> OPERATORS = Set.of("=", "!=", "regexp", "version", "set_contains", "distinct_hosts");
+  static final Set<String> RESTART_MODES = Set.of("fail", "delay");
+  static final Set<String> CHECK_TYPES = Set.of("http", "tcp", "exec");
+
+  private final List<String> errors = new ArrayList<>();
+
+  private JobSpecValidator() {}
+
+  /** @throws InvalidSpecException listing every violation */
+  public static void validate(JobSpec spec) {
+    JobSpecValidator v = new JobSpecValidator();
+    v.job(spec);
+    if (!v.errors.isEmpty()) throw new InvalidSpecException(v.errors);
+  }
+
+  private void job(JobSpec spec) {
+    int size = spec.getSerializedSize();
+    if (size > MAX_SPEC_BYTES) {
+      fail("spec", "is " + size / 1024 + " KiB; the limit is " + MAX_SPEC_BYTES / 1024 + " KiB");
+      return;
+    }
+    name("job", spec.getName());
+    oneOf("type", spec.getType(), TYPES);
+    if (spec.getPriority() < 0 || spec.getPriority() > 100) {
+      fail("priority", "must be within 1..100, got " + spec.getPriority());
+    }
+    constraints("constraints", spec.getConstraintsList());
+    affinities("affinities", spec.getAffinitiesList());
+    if (spec.getGroupsCount() == 0) fail("groups", "a job needs at least one group");
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < spec.getGroupsCount(); i++) {
+      GroupSpec g = spec.getGroups(i);
+      String at = "groups[" + i + "]";
+      if (name(at + ".name", g.getName()) && !names.add(g.getName())) {
+        fail(at + ".name", "\"" + g.getName() + "\" is used by another group");
+      }
+      group(at, g);
+    }
+  }
+
+  private void group(String at, GroupSpec g) {
+    if (g.hasCount() && (g.getCount() < 0 || g.getCount() > MAX_COUNT)) {
+      fail(at + ".count", "must be within 0.." + MAX_COUNT + ", got " + g.getCount());
+    }
+    oneOf(at + ".placement", g.getPlacement(), PLACEMENTS);
+    constraints(at + ".constraints", g.getConstraintsList());
+    affinities(at + ".affinities", g.getAffinitiesList());
+    for (int i = 0; i < g.getSpreadCount(); i++) spread(at + ".spread[" + i + "]", g.getSpread(i));
+    if (g.hasRestart()) {
+      if (g.getRestart().getAttempts() < 0) fail(at + ".restart.attempts", "must not be negative");
+      if (g.getRestart().getDelayMs() < 0) fail(at + ".restart.delay", "must not be negative");
+      oneOf(at + ".restart.mode", g.getRestart().getMode(), RESTART_MODES);
+    }
+    if (g.hasDisconnect() && g.getDisconnect().getStopAfterMs() < 0) {
+      fail(at + ".disconnect.stop_after", "must not be negative");
+    }
+    if (g.hasUpdate() && g.getUpdate().getMaxParallel() < 0) fail(at + ".update.max_parallel", "must not be negative");
+    if (g.hasScaling()) {
+      var s = g.getScaling();
+      if (s.getMin() < 0) fail(at + ".scaling.min", "must not be negative");
+      if (s.getMax() < s.getMin()) fail(at + ".scaling.max", "must be at least scaling.min (" + s.getMin() + ")");
+      if (s.getMax() > MAX_COUNT) fail(at + ".scaling.max", "must be at most " + MAX_COUNT);
+      if (s.getTargetCpu() < 0 || s.getTargetCpu() > 100) {
+        fail(at + ".scaling.target_cpu", "must be a percentage within 1..100, got " + s.getTargetCpu());
+      }
+    }
+    if (g.getTasksCount() == 0) fail(at + ".tasks", "a group needs at least one task");
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < g.getTasksCount(); i++) {
+      TaskSpec t = g.getTasks(i);
+      String tat = at + ".tasks[" + i + "]";
+      if (name(tat + ".name", t.getName()) && !names.add(t.getName())) {
+        fail(tat + ".name", "\"" + t.getName() + "\" is used by another task of the group");
+      }
+      task(tat, t);
+    }
+  }
+
+  private void task(String at, TaskSpec t) {
+    if (t.getDriver().isEmpty()) {
+      fail(at + ".driver", "is required (one of " + sorted(DRIVERS) + ")");
+    } else if (!DRIVERS.contains(t.getDriver())) {
+      fail(at + ".driver", "unknown driver \"" + t.getDriver() + "\" (known: " + sorted(DRIVERS) + ")");
+    }
+    if ("docker".equals(t.getDriver()) && t.getImage().isBlank()) fail(at + ".image", "is required for the docker driver");
+    if ("exec".equals(t.getDriver()) && t.getCommandCount() == 0) fail(at + ".command", "is required for the exec driver");
+    if (t.getResources().getCpu() < 0) fail(at + ".resources.cpu", "must not be negative, got " + t.getResources().getCpu());
+    if (t.getResources().getMemory() < 0) {
+      fail(at + ".resources.memory", "must not be negative, got " + t.getResources().getMemory());
+    }
+    Set<String> ports = new HashSet<>();
+    for (int i = 0; i < t.getPortsCount(); i++) {
+      PortSpec p = t.getPorts(i);
+      String pat = at + ".ports[" + i + "]";
+      if (name(pat + ".name", p.getName()) && !ports.add(p.getName())) fail(pat + ".name", "\"" + p.getName() + "\" is used twice");
+      if (p.getTo() < 0 || p.getTo() > 65535) fail(pat + ".to", "must be a port within 1..65535, got " + p.getTo());
+      if (p.getStatic() < 0 || p.getStatic() > 65535) fail(pat + ".static", "must be a port within 1..65535, got " + p.getStatic());
+    }
+    if (t.hasCheck()) check(at + ".check", t.getCheck(), ports);
+  }
+
+  private void check(String at, CheckSpec c, Set<String> ports) {
+    if (!CHECK_TYPES.contains(c.getType())) fail(at + ".type", "must be one of " + sorted(CHECK_TYPES) + ", got \"" + c.getType() + "\"");
+    if ((c.getType().equals("http") || c.getType().equals("tcp")) && !ports.contains(c.getPort())) {
+      fail(at + ".port", "must name one of the task's ports " + sorted(ports) + ", got \"" + c.getPort() + "\"");
+    }
+    if (c.getType().equals("exec") && c.getCommandCount() == 0) fail(at + ".command", "is required for an exec check");
+    if (c.getIntervalMs() < 0) fail(at + ".interval", "must not be negative");
+    if (c.getTimeoutMs() < 0) fail(at + ".timeout", "must not be negative");
+  }
+
+  private void constraints(String at, List<Constraint> list) {
+    for (int i = 0; i < list.size(); i++) {
+      Constraint c = list.get(i);
+      String cat = at + "[" + i + "]";
+      if (!OPERATORS.contains(c.getOperator())) {
+        fail(cat + ".operator", "unknown operator \"" + c.getOperator() + "\" (known: " + sorted(OPERATORS) + ")");
+        continue;
+      }
+      if (!c.getOperator().equals("distinct_hosts") && c.getAttribute().isBlank()) fail(cat + ".attribute", "is required");
+      regexp(cat, c.getOperator(), c.getValue());
+    }
+  }
+
+  private void affinities(String at, List<Affinity> list) {
+    for (int i = 0; i < list.size(); i++) {
+      Affinity a = list.get(i);
+      String aat = at + "[" + i + "]";
+      if (a.getAttribute().isBlank()) fail(aat + ".attribute", "is required");
+      if (!OPERATORS.contains(a.getOperator()) || a.getOperator().equals("distinct_hosts")) {
+        fail(aat + ".operator", "unknown operator \"" + a.getOperator() + "\"");
+      }
+      if (a.getWeight() < -100 || a.getWeight() > 100 || a.getWeight() == 0) {
+        fail(aat + ".weight", "must be within -100..100 and not 0, got " + a.getWeight());
+      }
+      regexp(aat, a.getOperator(), a.getValue());
+    }
+  }
+
+  private void spread(String at, SpreadSpec s) {
+    if (s.getAttribute().isBlank()) fail(at + ".attribute", "is required");
+    int total = 0;
+    for (int i = 0; i < s.getTargetsCount(); i++) {
+      int pct = s.getTargets(i).getPercent();
+      if (pct < 0 || pct > 100) fail(at + ".targets[" + i + "].percent", "must be within 0..100, got " + pct);
+      total += pct;
+    }
+    if (total > 100) fail(at + ".targets", "percentages add up to " + total + ", more than 100");
+  }
+
+  private void regexp(String at, String operator, String value) {
+    if (!operator.equals("regexp")) return;
+    try {
+      Pattern.compile(value);
+    } catch (PatternSyntaxException e) {
+      fail(at + ".value", "is not a valid regular expression: " + e.getDescription());
+    }
+  }
+
+  private boolean name(String at, String name) {
+    if (name.isEmpty()) {
+      fail(at, "is required");
+      return false;
+    }
+    if (!NAME.matcher(name).matches()) {
+      fail(at, "\"" + name + "\" must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+      return false;
+    }
+    return true;
+  }
+
+  private void oneOf(String at, String value, Set<String> allowed) {
+    if (!value.isEmpty() && !allowed.contains(value)) {
+      fail(at, "must be one of " + sorted(allowed) + ", got \"" + value + "\"");
+    }
+  }
+
+  private void fail(String field, String reason) {
+    errors.add(field + ": " + reason);
+  }
+
+  private static String sorted(Set<String> s) {
+    return String.join(", ", s.stream().sorted().toList());
+  }
+}

@@ -1,0 +1,2 @@
+/** The manager peer: wiring of Raft, state, control and RPC. */
+package gantry.node;

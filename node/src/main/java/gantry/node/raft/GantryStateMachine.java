@@ -1,0 +1,210 @@
+package gantry.node.raft;
+
+import gantry.node.state.ClusterState;
+import gantry.node.store.AppliedPosition;
+import gantry.node.store.Keys;
+import gantry.node.store.StateStore;
+import gantry.v1.BatchOutcome;
+import gantry.v1.Record;
+import gantry.v1.RecordBatch;
+import gantry.v1.StateQuery;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Ratis state machine of a manager peer: each committed entry is a {@link RecordBatch};
+ * its records are replayed into {@link ClusterState} and their effects written to RocksDB
+ * in one batch together with the entry's term and index.
+ *
+ * <p>Life cycle (Ratis {@link LifeCycle}): NEW -> STARTING -> RUNNING on {@link #initialize};
+ * RUNNING -> PAUSING -> PAUSED before a snapshot from the leader is published
+ * ({@link #pause}); PAUSED -> STARTING -> RUNNING when it is loaded ({@link #reinitialize}).
+ *
+ * <p>Applying, snapshotting and reinitializing all run on Ratis's single state-machine
+ * updater thread; reads ({@link #query}) run on RPC threads and share a lock with the
+ * moments the store is swapped, so none reads a closed database.
+ */
+public final class GantryStateMachine extends BaseStateMachine {
+  private static final Logger LOG = LoggerFactory.getLogger(GantryStateMachine.class);
+
+  private final SnapshotDirectory snapshots = new SnapshotDirectory();
+  private final ReadWriteLock swap = new ReentrantReadWriteLock();
+  private volatile StateStore store;
+  private volatile ClusterState state = new ClusterState();
+  private final StateQueries queries = new StateQueries(this::state, this::store);
+
+  @Override
+  public StateMachineStorage getStateMachineStorage() {
+    return snapshots;
+  }
+
+  @Override
+  public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+    super.initialize(server, groupId, raftStorage);
+    snapshots.init(raftStorage);
+    getLifeCycle().startAndTransition(this::load);
+  }
+
+  /** Opens the store; if a newer snapshot was installed than the store holds, restores it first. */
+  private void load() throws IOException {
+    Path live = snapshots.liveDbDir();
+    StateStore opened = StateStore.open(live);
+    AppliedPosition applied = opened.applied();
+    SnapshotInfo snap = snapshots.getLatestSnapshot();
+    if (snap != null && (applied == null || applied.index() < snap.getIndex())) {
+      LOG.info("restoring state from snapshot {} (store was at {})", snap.getTermIndex(), applied);
+      opened.close();
+      snapshots.restoreLatestInto(live);
+      opened = StateStore.open(live);
+      applied = opened.applied();
+    }
+    ClusterState loaded = ClusterState.load(opened);
+    swap.writeLock().lock();
+    try {
+      store = opened;
+      state = loaded;
+    } finally {
+      swap.writeLock().unlock();
+    }
+    if (applied != null) setLastAppliedTermIndex(TermIndex.valueOf(applied.term(), applied.index()));
+    LOG.info("state loaded: {} jobs, applied {}", loaded.jobCount(), applied);
+  }
+
+  @Override
+  public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+    LogEntryProto entry = trx.getLogEntry();
+    RecordBatch batch;
+    try {
+      batch = RecordBatch.parseFrom(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      // Every peer sees the same bytes: skipping a corrupt entry keeps the peers equal.
+      LOG.error("entry {} is not a record batch; applied as empty", entry.getIndex(), e);
+      batch = RecordBatch.getDefaultInstance();
+    }
+    BatchOutcome.Builder outcome = BatchOutcome.newBuilder().setIndex(entry.getIndex());
+    try (WriteBatch wb = new WriteBatch()) {
+      BatchMutations out = new BatchMutations(wb);
+      for (Record r : batch.getRecordsList()) {
+        outcome.addOutcomes(state.replay(r, entry.getIndex(), out));
+      }
+      wb.put(Keys.bytes(Keys.APPLIED), new AppliedPosition(entry.getTerm(), entry.getIndex()).encode());
+      store.write(wb);
+    } catch (RocksDBException e) {
+      throw new IllegalStateException("apply " + entry.getIndex(), e);
+    }
+    updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+    return CompletableFuture.completedFuture(
+        Message.valueOf(UnsafeByteOperations.unsafeWrap(outcome.build().toByteArray())));
+  }
+
+  @Override
+  public CompletableFuture<Message> query(Message request) {
+    swap.readLock().lock();
+    try {
+      StateQuery q = StateQuery.parseFrom(request.getContent().asReadOnlyByteBuffer());
+      byte[] answer = queries.answer(q).toByteArray();
+      return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
+    } catch (InvalidProtocolBufferException | RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      swap.readLock().unlock();
+    }
+  }
+
+  /** Answers a query from this peer's state without a read index: possibly stale. */
+  public com.google.protobuf.Message queryLocal(StateQuery q) {
+    swap.readLock().lock();
+    try {
+      return queries.answer(q);
+    } finally {
+      swap.readLock().unlock();
+    }
+  }
+
+  @Override
+  public long takeSnapshot() throws IOException {
+    TermIndex ti = getLastAppliedTermIndex();
+    if (ti == null || ti.getIndex() < 0) return -1;
+    // The last entries may have been configuration entries that wrote nothing: pin the
+    // position into the store so the checkpoint says exactly what it covers.
+    store.putApplied(new AppliedPosition(ti.getTerm(), ti.getIndex()));
+    snapshots.create(store, ti);
+    snapshots.cleanupOldSnapshots(null);
+    LOG.info("snapshot taken at {}", ti);
+    return ti.getIndex();
+  }
+
+  @Override
+  public void pause() {
+    if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+      getLifeCycle().transition(LifeCycle.State.PAUSING);
+      getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+  }
+
+  @Override
+  public void reinitialize() throws IOException {
+    LOG.info("loading the snapshot installed from the leader");
+    getLifeCycle().transition(LifeCycle.State.STARTING);
+    closeStore();
+    load();
+    getLifeCycle().transition(LifeCycle.State.RUNNING);
+  }
+
+  @Override
+  public void close() throws IOException {
+    closeStore();
+    super.close();
+  }
+
+  private void closeStore() {
+    swap.writeLock().lock();
+    try {
+      if (store != null) store.close();
+      store = null;
+    } finally {
+      swap.writeLock().unlock();
+    }
+  }
+
+  ClusterState state() {
+    return state;
+  }
+
+  StateStore store() {
+    StateStore s = store;
+    if (s == null) throw new IllegalStateException("state store is closed");
+    return s;
+  }
+
+  /** Peers that announced their addresses, from this peer's applied state. */
+  public java.util.Map<String, gantry.v1.Peer> announcedPeers() {
+    return state.announcedPeers();
+  }
+
+  /** The newest applied Raft index on this peer. */
+  public long appliedIndex() {
+    TermIndex ti = getLastAppliedTermIndex();
+    return ti == null ? -1 : ti.getIndex();
+  }
+}

@@ -1,0 +1,131 @@
+package gantry.node.raft;
+
+import gantry.v1.BatchOutcome;
+import gantry.v1.Record;
+import gantry.v1.RecordBatch;
+import gantry.v1.RecordOutcome;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+/**
+ * Packs the records of concurrent requests into Raft entries: one entry costs one fsync
+ * and one round of replication whatever it holds, so batching is what makes throughput.
+ *
+ * <p>No timer: a single drainer thread waits for a free slot in a small window of entries in
+ * flight, and meanwhile requests pile up; it then takes everything queued (up to
+ * {@code maxRecords} / {@code maxBytes}) into the next entry. Under no load an entry leaves
+ * at once; under load entries grow. Each request completes when its entry is applied, with
+ * the outcomes of its own records.
+ */
+public final class Proposer implements AutoCloseable {
+  /** What one proposal got: the entry's index and one outcome per record, in order. */
+  public record Proposal(long index, List<RecordOutcome> outcomes) {}
+
+  private record Pending(List<Record> records, int bytes, CompletableFuture<Proposal> done) {}
+
+  private static final int WINDOW = 4;
+
+  private final RaftClient client;
+  private final int maxRecords;
+  private final int maxBytes;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final Semaphore window = new Semaphore(WINDOW);
+  private final Thread drainer;
+  private volatile boolean closed;
+
+  public Proposer(RaftClient client, int maxRecords, int maxBytes) {
+    this.client = client;
+    this.maxRecords = maxRecords;
+    this.maxBytes = maxBytes;
+    this.drainer = Thread.ofPlatform().name("gantry-proposer").daemon().start(this::drain);
+  }
+
+  /** Proposes records to be applied together, in order, in one entry. */
+  public CompletableFuture<Proposal> propose(List<Record> records) {
+    CompletableFuture<Proposal> done = new CompletableFuture<>();
+    if (closed) {
+      done.completeExceptionally(new IllegalStateException("proposer closed"));
+      return done;
+    }
+    int bytes = 0;
+    for (Record r : records) bytes += r.getSerializedSize() + 5;
+    queue.add(new Pending(List.copyOf(records), bytes, done));
+    return done;
+  }
+
+  private void drain() {
+    List<Pending> batch = new ArrayList<>();
+    while (!closed) {
+      try {
+        Pending first = queue.take();
+        window.acquire();
+        batch.add(first);
+        int records = first.records().size();
+        int bytes = first.bytes();
+        for (Pending next; (next = queue.peek()) != null
+            && records + next.records().size() <= maxRecords && bytes + next.bytes() <= maxBytes; ) {
+          batch.add(queue.poll());
+          records += next.records().size();
+          bytes += next.bytes();
+        }
+        send(List.copyOf(batch));
+        batch.clear();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    IllegalStateException gone = new IllegalStateException("proposer closed");
+    batch.forEach(p -> p.done().completeExceptionally(gone));
+    for (Pending p; (p = queue.poll()) != null; ) p.done().completeExceptionally(gone);
+  }
+
+  private void send(List<Pending> batch) {
+    RecordBatch.Builder entry = RecordBatch.newBuilder();
+    batch.forEach(p -> entry.addAllRecords(p.records()));
+    CompletableFuture<RaftClientReply> reply;
+    try {
+      reply = client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.build().toByteArray())));
+    } catch (RuntimeException e) {
+      window.release();
+      batch.forEach(p -> p.done().completeExceptionally(e));
+      return;
+    }
+    reply.whenComplete((r, err) -> {
+      window.release();
+      if (err == null && !r.isSuccess()) err = r.getException();
+      if (err != null) {
+        Throwable cause = err;
+        batch.forEach(p -> p.done().completeExceptionally(cause));
+        return;
+      }
+      BatchOutcome outcome;
+      try {
+        outcome = BatchOutcome.parseFrom(r.getMessage().getContent().asReadOnlyByteBuffer());
+      } catch (InvalidProtocolBufferException e) {
+        batch.forEach(p -> p.done().completeExceptionally(e));
+        return;
+      }
+      int at = 0;
+      for (Pending p : batch) {
+        int n = p.records().size();
+        p.done().complete(new Proposal(outcome.getIndex(), outcome.getOutcomesList().subList(at, at + n)));
+        at += n;
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    drainer.interrupt();
+  }
+}

@@ -1,0 +1,196 @@
+package gantry.node.raft;
+
+import gantry.node.config.HostPorts;
+import gantry.node.config.ServerConfig;
+import gantry.v1.StateQuery;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * One peer's Raft machinery: the Ratis server holding the log and the
+ * {@link GantryStateMachine}, and a Ratis client through which this peer's requests reach
+ * the leader (writes) or get a read index (linearizable reads).
+ */
+public final class RaftNode implements AutoCloseable {
+  /** The one Raft group of a Gantry cluster. */
+  static final RaftGroupId GROUP_ID =
+      RaftGroupId.valueOf(UUID.nameUUIDFromBytes("gantry-managers".getBytes(StandardCharsets.UTF_8)));
+
+  private final RaftPeerId self;
+  private final GantryStateMachine stateMachine;
+  private final RaftServer server;
+  private final RaftClient client;
+  private final Proposer proposer;
+
+  private RaftNode(RaftPeerId self, GantryStateMachine sm, RaftServer server, RaftClient client, Proposer proposer) {
+    this.self = self;
+    this.stateMachine = sm;
+    this.server = server;
+    this.client = client;
+    this.proposer = proposer;
+  }
+
+  /** Starts the Raft server (recovering its storage if it exists) and the client. */
+  public static RaftNode start(ServerConfig config) throws IOException {
+    List<RaftPeer> peers = config.peers().entrySet().stream()
+        .map(e -> RaftPeer.newBuilder().setId(e.getKey()).setAddress(e.getValue()).build())
+        .toList();
+    RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+    File storageDir = config.dataDir().resolve("raft").toFile();
+    boolean exists = new File(storageDir, GROUP_ID.getUuid().toString()).isDirectory();
+    Files.createDirectories(storageDir.toPath());
+
+    RaftProperties props = serverProperties(config, storageDir);
+    GantryStateMachine sm = new GantryStateMachine();
+    RaftPeerId self = RaftPeerId.valueOf(config.id());
+    RaftServer server = RaftServer.newBuilder()
+        .setServerId(self)
+        .setGroup(group)
+        .setStateMachine(sm)
+        .setProperties(props)
+        .setOption(exists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+        .build();
+    server.start();
+
+    RaftClient client = RaftClient.newBuilder()
+        .setClientId(ClientId.randomId())
+        .setRaftGroup(group)
+        .setLeaderId(null)
+        .setProperties(clientProperties(config))
+        .setParameters(new Parameters())
+        // Failover: keep trying for ~15 s with short sleeps, so a write waits out an election
+        // (well under a second) rather than failing.
+        .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(300, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))
+        .build();
+    Proposer proposer = new Proposer(client, config.batchMaxRecords(), config.batchMaxBytes());
+    return new RaftNode(self, sm, server, client, proposer);
+  }
+
+  private static RaftProperties serverProperties(ServerConfig config, File storageDir) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    var raftAddr = HostPorts.parse(config.raftAddress());
+    GrpcConfigKeys.Server.setHost(p, raftAddr.getHostString());
+    GrpcConfigKeys.Server.setPort(p, raftAddr.getPort());
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("64MB"));
+    RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
+    RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(config.electionTimeoutMin().toMillis(), TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(config.electionTimeoutMax().toMillis(), TimeUnit.MILLISECONDS));
+    RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+    RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, config.snapshotEveryEntries());
+    RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+    RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+    RaftServerConfigKeys.Log.setPurgeGap(p, 64);
+    RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
+    RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+    RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf("256MB"));
+    return p;
+  }
+
+  private static RaftProperties clientProperties(ServerConfig config) {
+    RaftProperties p = new RaftProperties();
+    RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+    GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("64MB"));
+    RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+    RaftClientConfigKeys.Async.setOutstandingRequestsMax(p, 1024);
+    return p;
+  }
+
+  public Proposer proposer() {
+    return proposer;
+  }
+
+  public GantryStateMachine stateMachine() {
+    return stateMachine;
+  }
+
+  /**
+   * A linearizable read answered by this peer's own state machine once it has applied the
+   * leader's commit index as of the request (Raft read index).
+   */
+  public CompletableFuture<ByteString> read(StateQuery query) {
+    Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(query.toByteArray()));
+    return client.async().sendReadOnlyUnordered(m, self).thenApply(RaftNode::content);
+  }
+
+  private static ByteString content(RaftClientReply reply) {
+    if (!reply.isSuccess()) throw new java.util.concurrent.CompletionException(reply.getException());
+    return reply.getMessage().getContent();
+  }
+
+  public String id() {
+    return self.toString();
+  }
+
+  /** The leader's id as this peer knows it. */
+  public Optional<String> leaderId() {
+    try {
+      RaftPeerId leader = server.getDivision(GROUP_ID).getInfo().getLeaderId();
+      return Optional.ofNullable(leader).map(RaftPeerId::toString);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  public long currentTerm() {
+    try {
+      return server.getDivision(GROUP_ID).getInfo().getCurrentTerm();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  public boolean isLeader() {
+    try {
+      return server.getDivision(GROUP_ID).getInfo().isLeader();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The group's peers from the current Raft configuration: id -> Raft address. */
+  public List<RaftPeer> peers() {
+    try {
+      return List.copyOf(server.getDivision(GROUP_ID).getGroup().getPeers());
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    proposer.close();
+    client.close();
+    server.close();
+  }
+}

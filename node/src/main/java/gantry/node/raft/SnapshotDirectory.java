@@ -1,0 +1,157 @@
+package gantry.node.raft;
+
+import gantry.node.store.StateStore;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.SnapshotRetentionPolicy;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.impl.FileListSnapshotInfo;
+
+/**
+ * Snapshots as RocksDB checkpoints: {@code <sm>/snapshots/snapshot.<term>_<index>/}, one
+ * directory of SST/MANIFEST files per snapshot, published by an atomic rename.
+ *
+ * <p>Ratis sends a snapshot's files to a lagging follower relative to {@link #getSnapshotDir()}
+ * and, once all arrived, replaces the follower's whole snapshot directory with them; the live
+ * database therefore lives beside it ({@code <sm>/db}), never inside.
+ */
+final class SnapshotDirectory implements StateMachineStorage {
+  private static final Pattern NAME = Pattern.compile("snapshot\\.(\\d+)_(\\d+)");
+  private static final String DIGEST_SUFFIX = ".md5";
+
+  private volatile File smDir;
+  private volatile File snapshots;
+  private volatile File tmp;
+
+  @Override
+  public void init(RaftStorage storage) throws IOException {
+    smDir = storage.getStorageDir().getStateMachineDir();
+    snapshots = new File(smDir, "snapshots");
+    tmp = new File(smDir, "tmp");
+    Files.createDirectories(snapshots.toPath());
+    Files.createDirectories(tmp.toPath());
+  }
+
+  /** Where the live database lives. */
+  Path liveDbDir() {
+    return smDir.toPath().resolve("db");
+  }
+
+  @Override
+  public File getSnapshotDir() {
+    return snapshots;
+  }
+
+  @Override
+  public File getTmpDir() {
+    return tmp;
+  }
+
+  @Override
+  public SnapshotInfo getLatestSnapshot() {
+    Path dir = latestDir();
+    if (dir == null) return null;
+    TermIndex ti = termIndexOf(dir);
+    List<FileInfo> files = new ArrayList<>();
+    for (Path f : dataFiles(dir)) files.add(new FileInfo(f, null));
+    return new FileListSnapshotInfo(files, ti);
+  }
+
+  /** Checkpoints the store at {@code ti} and publishes it as the newest snapshot. */
+  void create(StateStore store, TermIndex ti) throws IOException {
+    Path target = snapshots.toPath().resolve(nameOf(ti));
+    if (Files.exists(target)) return;
+    Path staging = tmp.toPath().resolve(nameOf(ti) + ".staging");
+    deleteTree(staging);
+    store.checkpoint(staging);
+    Files.move(staging, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Replaces the live database directory with a copy (hard links where possible) of the
+   * newest snapshot. The caller has closed the store.
+   */
+  TermIndex restoreLatestInto(Path liveDb) throws IOException {
+    Path dir = latestDir();
+    if (dir == null) throw new IOException("no snapshot in " + snapshots);
+    Path staging = liveDb.resolveSibling("db.restoring");
+    deleteTree(staging);
+    Files.createDirectories(staging);
+    for (Path f : dataFiles(dir)) {
+      Path to = staging.resolve(f.getFileName());
+      try {
+        Files.createLink(to, f);
+      } catch (IOException | UnsupportedOperationException e) {
+        Files.copy(f, to);
+      }
+    }
+    deleteTree(liveDb);
+    Files.move(staging, liveDb, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    return termIndexOf(dir);
+  }
+
+  @Override
+  public void format() {}
+
+  @Override
+  public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
+    int keep = Math.max(2, policy == null ? 2 : policy.getNumSnapshotsRetained());
+    List<Path> all = snapshotDirs();
+    for (int i = 0; i < all.size() - keep; i++) deleteTree(all.get(i));
+  }
+
+  private Path latestDir() {
+    List<Path> all = snapshotDirs();
+    return all.isEmpty() ? null : all.getLast();
+  }
+
+  /** Published snapshot directories, oldest first. */
+  private List<Path> snapshotDirs() {
+    try (Stream<Path> s = Files.list(snapshots.toPath())) {
+      return s.filter(p -> NAME.matcher(p.getFileName().toString()).matches() && Files.isDirectory(p))
+          .sorted(Comparator.comparingLong((Path p) -> termIndexOf(p).getIndex()))
+          .toList();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  private static List<Path> dataFiles(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> Files.isRegularFile(p) && !p.getFileName().toString().endsWith(DIGEST_SUFFIX))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static String nameOf(TermIndex ti) {
+    return "snapshot." + ti.getTerm() + "_" + ti.getIndex();
+  }
+
+  static TermIndex termIndexOf(Path dir) {
+    Matcher m = NAME.matcher(dir.getFileName().toString());
+    if (!m.matches()) throw new IllegalArgumentException("not a snapshot directory: " + dir);
+    return TermIndex.valueOf(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
+  }
+
+  static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) return;
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+    }
+  }
+}

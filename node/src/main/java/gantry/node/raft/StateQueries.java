@@ -1,0 +1,41 @@
+package gantry.node.raft;
+
+import gantry.node.state.ClusterState;
+import gantry.node.store.StateStore;
+import gantry.v1.GetJobResponse;
+import gantry.v1.GetStateDigestResponse;
+import gantry.v1.ListJobsResponse;
+import gantry.v1.ListNodesResponse;
+import gantry.v1.StateQuery;
+import com.google.protobuf.Message;
+import java.util.function.Supplier;
+
+/** Answers read queries from the applied state; used after the read index, or directly for stale reads. */
+final class StateQueries {
+  private final Supplier<ClusterState> state;
+  private final Supplier<StateStore> store;
+
+  StateQueries(Supplier<ClusterState> state, Supplier<StateStore> store) {
+    this.state = state;
+    this.store = store;
+  }
+
+  Message answer(StateQuery q) {
+    ClusterState s = state.get();
+    return switch (q.getKindCase()) {
+      case GET_JOB -> {
+        var b = GetJobResponse.newBuilder();
+        s.job(q.getGetJob().getName()).ifPresent(b::setJob);
+        yield b.build();
+      }
+      case LIST_JOBS -> ListJobsResponse.newBuilder().addAllJobs(s.jobs(q.getListJobs().getPrefix())).build();
+      case LIST_NODES -> ListNodesResponse.getDefaultInstance();
+      case DIGEST -> {
+        StateStore.Digest d = store.get().digest();
+        yield GetStateDigestResponse.newBuilder()
+            .setDigest(d.sha256()).setAppliedIndex(Math.max(0, d.applied().index())).setJobs(s.jobCount()).build();
+      }
+      case KIND_NOT_SET -> throw new IllegalArgumentException("empty query");
+    };
+  }
+}

@@ -1,0 +1,90 @@
+package gantry.node.rpc;
+
+import gantry.node.control.ControlHandler;
+import gantry.v1.ControlServiceGrpc;
+import gantry.v1.DeregisterJobRequest;
+import gantry.v1.DeregisterJobResponse;
+import gantry.v1.GetJobRequest;
+import gantry.v1.GetJobResponse;
+import gantry.v1.GetLeaderRequest;
+import gantry.v1.GetLeaderResponse;
+import gantry.v1.GetStateDigestRequest;
+import gantry.v1.GetStateDigestResponse;
+import gantry.v1.ListJobsRequest;
+import gantry.v1.ListJobsResponse;
+import gantry.v1.ListNodesRequest;
+import gantry.v1.ListNodesResponse;
+import gantry.v1.ListPeersRequest;
+import gantry.v1.ListPeersResponse;
+import gantry.v1.RegisterJobRequest;
+import gantry.v1.RegisterJobResponse;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/** The gRPC face of {@link ControlHandler}: no logic, only calls and status mapping. */
+public final class ControlService extends ControlServiceGrpc.ControlServiceImplBase {
+  private final ControlHandler handler;
+
+  public ControlService(ControlHandler handler) {
+    this.handler = handler;
+  }
+
+  @Override
+  public void registerJob(RegisterJobRequest req, StreamObserver<RegisterJobResponse> out) {
+    reply(() -> handler.registerJob(req), out);
+  }
+
+  @Override
+  public void getJob(GetJobRequest req, StreamObserver<GetJobResponse> out) {
+    reply(() -> handler.getJob(req), out);
+  }
+
+  @Override
+  public void listJobs(ListJobsRequest req, StreamObserver<ListJobsResponse> out) {
+    reply(() -> handler.listJobs(req), out);
+  }
+
+  @Override
+  public void deregisterJob(DeregisterJobRequest req, StreamObserver<DeregisterJobResponse> out) {
+    reply(() -> handler.deregisterJob(req), out);
+  }
+
+  @Override
+  public void listNodes(ListNodesRequest req, StreamObserver<ListNodesResponse> out) {
+    reply(() -> handler.listNodes(req), out);
+  }
+
+  @Override
+  public void listPeers(ListPeersRequest req, StreamObserver<ListPeersResponse> out) {
+    reply(() -> CompletableFuture.completedFuture(handler.listPeers()), out);
+  }
+
+  @Override
+  public void getLeader(GetLeaderRequest req, StreamObserver<GetLeaderResponse> out) {
+    reply(() -> CompletableFuture.completedFuture(handler.getLeader()), out);
+  }
+
+  @Override
+  public void getStateDigest(GetStateDigestRequest req, StreamObserver<GetStateDigestResponse> out) {
+    reply(() -> handler.digest(req), out);
+  }
+
+  private static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {
+    CompletableFuture<T> f;
+    try {
+      f = call.get();
+    } catch (RuntimeException e) {
+      out.onError(Statuses.of(e));
+      return;
+    }
+    f.whenComplete((v, err) -> {
+      if (err != null) {
+        out.onError(Statuses.of(err));
+      } else {
+        out.onNext(v);
+        out.onCompleted();
+      }
+    });
+  }
+}

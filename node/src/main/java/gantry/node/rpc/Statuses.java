@@ -1,0 +1,45 @@
+package gantry.node.rpc;
+
+import gantry.node.control.ControlException;
+import gantry.node.control.InvalidSpecException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.apache.ratis.protocol.exceptions.RaftException;
+
+/** Maps failures onto the gRPC status a client sees. */
+final class Statuses {
+  private Statuses() {}
+
+  static StatusRuntimeException of(Throwable t) {
+    Throwable e = unwrap(t);
+    Status s = switch (e) {
+      case InvalidSpecException x -> Status.INVALID_ARGUMENT.withDescription(x.getMessage());
+      case ControlException x -> code(x.code()).withDescription(x.getMessage());
+      // The outcome of a write that failed here is unknown to the caller: it may still commit.
+      case RaftException x -> Status.UNAVAILABLE.withDescription("Raft: " + x.getMessage());
+      case IOException x -> Status.UNAVAILABLE.withDescription("Raft: " + x.getMessage());
+      case IllegalStateException x -> Status.UNAVAILABLE.withDescription(x.getMessage());
+      default -> Status.INTERNAL.withDescription(e.toString());
+    };
+    return s.withCause(e).asRuntimeException();
+  }
+
+  private static Status code(ControlException.Code code) {
+    return switch (code) {
+      case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+      case NOT_FOUND -> Status.NOT_FOUND;
+      case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+      case UNAVAILABLE -> Status.UNAVAILABLE;
+    };
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

@@ -1,0 +1,2 @@
+/** Thin gRPC services over the control layer. */
+package gantry.node.rpc;

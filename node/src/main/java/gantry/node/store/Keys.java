@@ -1,0 +1,25 @@
+package gantry.node.store;
+
+import java.nio.charset.StandardCharsets;
+
+/** The key space of the state store: one prefix per kind of object. */
+public final class Keys {
+  /** The Raft term and index of the last applied entry. */
+  public static final String APPLIED = "m/applied";
+  public static final String JOB = "j/";
+  public static final String PEER = "p/";
+
+  private Keys() {}
+
+  public static String job(String name) {
+    return JOB + name;
+  }
+
+  public static String peer(String id) {
+    return PEER + id;
+  }
+
+  public static byte[] bytes(String key) {
+    return key.getBytes(StandardCharsets.UTF_8);
+  }
+}
