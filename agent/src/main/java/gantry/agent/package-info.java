@@ -1,0 +1,2 @@
+/** The agent: the session with the managers, the allocation runner and the task drivers. */
+package gantry.agent;

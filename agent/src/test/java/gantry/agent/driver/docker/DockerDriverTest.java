@@ -1,0 +1,222 @@
+package gantry.agent.driver.docker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import gantry.agent.driver.DriverException;
+import gantry.agent.driver.ResourceUsage;
+import gantry.agent.driver.TaskDescription;
+import gantry.agent.driver.TaskHandle;
+import gantry.agent.driver.TaskStatus;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Against the real engine. It must answer and hold local/busybox:1 (scripts/images.sh); these
+ * tests fail, never skip, when it does not, and never pull. Every container made here is removed
+ * by id afterwards.
+ */
+class DockerDriverTest {
+  static final String IMAGE = "local/busybox:1";
+
+  private static DockerDriver driver;
+  private static DockerClient docker;
+  private final List<String> allocations = new ArrayList<>();
+
+  @BeforeAll
+  static void connect() {
+    try {
+      driver = DockerDriver.connect();
+      docker = DockerConnection.open(DockerConnection.configuredHost());
+    } catch (DriverException e) {
+      fail("Docker tests need a running engine: " + e.getMessage());
+    }
+    try {
+      docker.inspectImageCmd(IMAGE).exec();
+    } catch (NotFoundException e) {
+      fail("Docker tests need the image " + IMAGE + ": run scripts/images.sh");
+    }
+  }
+
+  @AfterAll
+  static void disconnect() {
+    if (driver != null) {
+      driver.close();
+    }
+    if (docker != null) {
+      DockerConnection.closeQuietly(docker);
+    }
+  }
+
+  /** Removes, by id, every container (running or not) labelled with an allocation of this test. */
+  @AfterEach
+  void removeContainers() {
+    for (String alloc : allocations) {
+      for (var c : docker.listContainersCmd().withShowAll(true)
+          .withLabelFilter(Map.of(DockerDriver.LABEL_ALLOC, alloc)).exec()) {
+        docker.removeContainerCmd(c.getId()).withForce(true).exec();
+      }
+    }
+  }
+
+  private String alloc() {
+    String id = "t" + UUID.randomUUID().toString().substring(0, 8);
+    allocations.add(id);
+    return id;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void httpdServesOnItsHostPortWithLimitsLabelsAndEnv() throws Exception {
+    int port = freePort();
+    String alloc = alloc();
+    TaskDescription task = TaskDescription.builder(alloc, "httpd").job("web").group("frontend").image(IMAGE)
+        .command("httpd", "-f", "-p", "8080", "-h", "/www")
+        .env("GREETING", "hello").cpu(250).memory(64).port(port, 8080).build();
+    TaskHandle h = driver.start(task);
+
+    assertEquals("gantry\n", get("http://127.0.0.1:" + port + "/"));
+
+    InspectContainerResponse inspect = docker.inspectContainerCmd(h.id()).exec();
+    assertEquals(250_000_000L, inspect.getHostConfig().getNanoCPUs());
+    assertEquals(64L * 1024 * 1024, inspect.getHostConfig().getMemory());
+    assertEquals(Boolean.TRUE, inspect.getHostConfig().getInit());
+    assertEquals(alloc, inspect.getConfig().getLabels().get("gantry.alloc"));
+    assertEquals("httpd", inspect.getConfig().getLabels().get("gantry.task"));
+    assertEquals("web", inspect.getConfig().getLabels().get("gantry.job"));
+    assertTrue(List.of(inspect.getConfig().getEnv()).contains("GREETING=hello"));
+
+    assertInstanceOf(TaskStatus.Running.class, driver.status(h));
+    ResourceUsage usage = driver.stats(h);
+    assertTrue(usage.cpuPercent() >= 0 && usage.cpuPercent() < 250, "cpu " + usage);
+    assertTrue(usage.memoryMiB() > 0 && usage.memoryMiB() <= 64, "memory " + usage);
+
+    // httpd is not PID 1 (the init is), so SIGTERM ends it well within the grace.
+    Instant t0 = Instant.now();
+    assertInstanceOf(TaskStatus.Killed.class, driver.stop(h, Duration.ofSeconds(5)));
+    assertTrue(Duration.between(t0, Instant.now()).compareTo(Duration.ofSeconds(3)) < 0);
+    driver.destroy(h);
+    assertThrows(NotFoundException.class, () -> docker.inspectContainerCmd(h.id()).exec());
+  }
+
+  private static String get(String url) throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    Exception last = null;
+    for (int i = 0; i < 50; i++) { // httpd binds a moment after the container starts
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return r.body();
+        }
+      } catch (IOException e) {
+        last = e;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no answer from " + url, last);
+  }
+
+  @Test
+  void missingImageFailsWithoutPulling() {
+    var e = assertThrows(DriverException.class, () -> driver.start(
+        TaskDescription.builder(alloc(), "main").image("local/nope:1").command("true").build()));
+    assertEquals(DriverException.Kind.IMAGE_NOT_FOUND, e.kind());
+    assertTrue(e.getMessage().startsWith("image not found: local/nope:1"), e.getMessage());
+  }
+
+  @Test
+  void hostPortInUseFailsClearlyAndLeavesNoContainer() throws Exception {
+    String alloc = alloc();
+    try (ServerSocket taken = new ServerSocket()) {
+      taken.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 0));
+      int port = taken.getLocalPort();
+      var e = assertThrows(DriverException.class, () -> driver.start(TaskDescription.builder(alloc, "httpd")
+          .image(IMAGE).command("httpd", "-f", "-p", "8080").port(port, 8080).build()));
+      assertEquals(DriverException.Kind.PORT_IN_USE, e.kind());
+      assertTrue(e.getMessage().startsWith("port " + port + " already in use"), e.getMessage());
+    }
+    assertTrue(docker.listContainersCmd().withShowAll(true)
+        .withLabelFilter(Map.of(DockerDriver.LABEL_ALLOC, alloc)).exec().isEmpty());
+  }
+
+  @Test
+  void taskThatExitsAtOnceReportsItsCodeAndLogs() {
+    TaskHandle h = driver.start(TaskDescription.builder(alloc(), "main").image(IMAGE)
+        .command("sh", "-c", "echo hello $GREETING; echo oops >&2; exit 3").env("GREETING", "world").build());
+    TaskStatus status = driver.await(h, Duration.ofSeconds(10));
+    assertEquals(3, assertInstanceOf(TaskStatus.Exited.class, status).exitCode());
+    String logs = driver.logs(h, 10);
+    assertTrue(logs.contains("hello world"), logs);
+    assertTrue(logs.contains("oops"), logs);
+    assertEquals(ResourceUsage.NONE, driver.stats(h));
+  }
+
+  @Test
+  void stopKillsATaskIgnoringSigtermAfterTheGrace() {
+    TaskHandle h = driver.start(TaskDescription.builder(alloc(), "stubborn").image(IMAGE)
+        .command("sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done").build());
+    awaitLog(h, "ready");
+    Instant t0 = Instant.now();
+    TaskStatus status = driver.stop(h, Duration.ofSeconds(1));
+    Duration took = Duration.between(t0, Instant.now());
+    assertInstanceOf(TaskStatus.Killed.class, status);
+    assertTrue(took.compareTo(Duration.ofMillis(900)) >= 0, "killed before the grace: " + took);
+    assertTrue(took.compareTo(Duration.ofSeconds(4)) < 0, "stop took " + took);
+  }
+
+  private static void awaitLog(TaskHandle h, String text) {
+    for (int i = 0; i < 100; i++) {
+      if (driver.logs(h, 5).contains(text)) {
+        return;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError("task never printed " + text);
+  }
+
+  @Test
+  void recoverFindsTheRunningContainerByAllocation() {
+    String alloc = alloc();
+    TaskHandle h = driver.start(TaskDescription.builder(alloc, "sleeper").image(IMAGE).command("sleep", "300").build());
+    try (DockerDriver restarted = DockerDriver.connect()) {
+      List<TaskHandle> found = restarted.recover(alloc);
+      assertEquals(1, found.size());
+      assertEquals(h.id(), found.getFirst().id());
+      assertEquals("sleeper", found.getFirst().taskName());
+      assertInstanceOf(TaskStatus.Running.class, restarted.status(found.getFirst()));
+      assertTrue(restarted.recover(alloc + "x").isEmpty());
+    }
+  }
+}

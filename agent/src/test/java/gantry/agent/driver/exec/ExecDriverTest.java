@@ -1,0 +1,184 @@
+package gantry.agent.driver.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gantry.agent.driver.DriverException;
+import gantry.agent.driver.ResourceUsage;
+import gantry.agent.driver.TaskDescription;
+import gantry.agent.driver.TaskHandle;
+import gantry.agent.driver.TaskStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExecDriverTest {
+  @TempDir Path dataDir;
+  private ExecDriver driver;
+  private final List<TaskHandle> started = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    driver = new ExecDriver(dataDir);
+  }
+
+  @AfterEach
+  void cleanUp() {
+    ExecDriver cleaner = new ExecDriver(dataDir);
+    for (TaskHandle h : started) {
+      cleaner.destroy(h);
+    }
+  }
+
+  private TaskHandle start(TaskDescription task) {
+    TaskHandle h = driver.start(task);
+    started.add(h);
+    return h;
+  }
+
+  private static TaskDescription sh(String alloc, String script) {
+    return TaskDescription.builder(alloc, "main").job("web").command("sh", "-c", script).build();
+  }
+
+  /** Waits until the leader has at least {@code n} live descendants and returns their pids. */
+  private static List<Long> descendants(TaskHandle h, long leaderPid, int n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (System.nanoTime() < deadline) {
+      List<Long> pids = ProcessHandle.of(leaderPid).stream().flatMap(ProcessHandle::descendants)
+          .map(ProcessHandle::pid).toList();
+      if (pids.size() >= n) {
+        return pids;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("task " + h.id() + " never had " + n + " descendants");
+  }
+
+  private static boolean alive(long pid) {
+    return ProcFs.system().stat(pid).filter(s -> !s.ended()).isPresent();
+  }
+
+  private long leaderPid(TaskHandle h) throws Exception {
+    return TaskRecord.read(dataDir.resolve(h.allocationId()).resolve(h.taskName())).pid();
+  }
+
+  @Test
+  void stopKillsEveryDescendantIncludingGrandchildrenThatIgnoreSigterm() throws Exception {
+    // The outer shell and its children ignore SIGTERM (inherited), so only the SIGKILL after the
+    // grace ends them; the inner shell's sleep is a grandchild.
+    TaskHandle h = start(sh("a1", "trap '' TERM; sh -c 'sleep 300 & sleep 300' & sleep 300 & wait"));
+    long leader = leaderPid(h);
+    List<Long> tree = descendants(h, leader, 4);
+
+    Instant t0 = Instant.now();
+    TaskStatus status = driver.stop(h, Duration.ofMillis(500));
+    Duration took = Duration.between(t0, Instant.now());
+
+    assertInstanceOf(TaskStatus.Killed.class, status);
+    assertTrue(took.compareTo(Duration.ofMillis(450)) >= 0, "SIGKILL came before the grace: " + took);
+    assertTrue(took.compareTo(Duration.ofSeconds(4)) < 0, "stop took " + took);
+    assertTrue(!alive(leader), "leader " + leader + " survived");
+    for (long pid : tree) {
+      assertTrue(!alive(pid), "descendant " + pid + " survived stop");
+    }
+  }
+
+  @Test
+  void stopEndsACooperativeTreeWithSigtermQuickly() throws Exception {
+    TaskHandle h = start(sh("a2", "sleep 300 & sleep 300 & wait"));
+    long leader = leaderPid(h);
+    List<Long> tree = descendants(h, leader, 2);
+    Instant t0 = Instant.now();
+    assertInstanceOf(TaskStatus.Killed.class, driver.stop(h, Duration.ofSeconds(10)));
+    assertTrue(Duration.between(t0, Instant.now()).compareTo(Duration.ofSeconds(3)) < 0);
+    for (long pid : tree) {
+      assertTrue(!alive(pid), "descendant " + pid + " survived stop");
+    }
+  }
+
+  @Test
+  void envWorkingDirLogsAndExitCode() {
+    TaskDescription task = TaskDescription.builder("a3", "main").job("web")
+        .command("sh", "-c", "echo greeting=$GREETING; echo alloc=$GANTRY_ALLOC_ID; pwd; echo oops >&2; exit 7")
+        .env("GREETING", "hello").workingDir("work").build();
+    TaskHandle h = start(task);
+    TaskStatus status = driver.await(h, Duration.ofSeconds(10));
+    assertEquals(7, assertInstanceOf(TaskStatus.Exited.class, status).exitCode());
+    String logs = driver.logs(h, 10);
+    assertTrue(logs.contains("greeting=hello"), logs);
+    assertTrue(logs.contains("alloc=a3"), logs);
+    assertTrue(logs.contains(dataDir.resolve("a3/main/local/work").toString()), logs);
+    assertTrue(logs.contains("oops"), logs);
+    assertEquals(ResourceUsage.NONE, driver.stats(h));
+  }
+
+  @Test
+  void logsReturnOnlyTheTail() {
+    TaskHandle h = start(sh("a4", "for i in 1 2 3 4 5; do echo line$i; done"));
+    assertInstanceOf(TaskStatus.Exited.class, driver.await(h, Duration.ofSeconds(10)));
+    assertEquals("line4\nline5\n", driver.logs(h, 2));
+  }
+
+  @Test
+  void recoverAfterRestartReattachesAndStops() throws Exception {
+    TaskHandle h = start(sh("a5", "sleep 300"));
+    long leader = leaderPid(h);
+    driver.close();
+
+    ExecDriver restarted = new ExecDriver(dataDir);
+    List<TaskHandle> recovered = restarted.recover("a5");
+    assertEquals(1, recovered.size());
+    TaskHandle r = recovered.getFirst();
+    assertEquals(h.id(), r.id());
+    assertInstanceOf(TaskStatus.Running.class, restarted.status(r));
+    ResourceUsage usage = restarted.stats(r);
+    assertTrue(usage.memoryMiB() > 0 && usage.memoryMiB() < 100, "memory " + usage);
+    assertTrue(restarted.recover("other").isEmpty());
+
+    assertInstanceOf(TaskStatus.Killed.class, restarted.stop(r, Duration.ofSeconds(2)));
+    assertTrue(!alive(leader));
+    assertTrue(new ExecDriver(dataDir).recover("a5").isEmpty(), "a stopped task is not recovered");
+  }
+
+  @Test
+  void recoverIgnoresAReusedPid() throws Exception {
+    // A record naming a live pid (this JVM) with another start time: the pid was reused.
+    Path dir = Files.createDirectories(dataDir.resolve("a6/main"));
+    long self = ProcessHandle.current().pid();
+    long ticks = ProcFs.system().stat(self).orElseThrow().startTicks();
+    new TaskRecord("a6", "main", "web", self, ticks + 1, Instant.now(), false).write(dir);
+    assertTrue(driver.recover("a6").isEmpty());
+  }
+
+  @Test
+  void statsMeasureABusyLoop() {
+    TaskHandle h = start(sh("a7", "while :; do :; done"));
+    ResourceUsage usage = driver.stats(h);
+    assertTrue(usage.cpuPercent() > 1 && usage.cpuPercent() < 250, "cpu " + usage);
+    assertTrue(usage.memoryMiB() > 0, "memory " + usage);
+  }
+
+  @Test
+  void missingCommandFailsClearly() {
+    var e = assertThrows(DriverException.class, () -> start(
+        TaskDescription.builder("a8", "main").command("no-such-binary-gantry", "x").build()));
+    assertEquals(DriverException.Kind.COMMAND_NOT_FOUND, e.kind());
+    assertTrue(e.getMessage().startsWith("command not found: no-such-binary-gantry"), e.getMessage());
+  }
+
+  @Test
+  void startingTheSameTaskTwiceIsRefused() {
+    start(sh("a9", "sleep 300"));
+    var e = assertThrows(DriverException.class, () -> driver.start(sh("a9", "sleep 300")));
+    assertEquals(DriverException.Kind.ALREADY_RUNNING, e.kind());
+  }
+}

@@ -1,0 +1,55 @@
+package gantry.agent.driver.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gantry.agent.driver.DriverException;
+import gantry.agent.driver.ResourceUsage;
+import gantry.agent.driver.TaskDescription;
+import gantry.agent.driver.TaskHandle;
+import gantry.agent.driver.TaskStatus;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SimDriverTest {
+  private final SimDriver driver = new SimDriver();
+
+  private static TaskDescription task(String alloc) {
+    return TaskDescription.builder(alloc, "main").image("local/busybox:1").build();
+  }
+
+  @Test
+  void lifecycle() {
+    TaskHandle h = driver.start(task("a1"));
+    assertInstanceOf(TaskStatus.Running.class, driver.status(h));
+    assertEquals(1, driver.recover("a1").size());
+    driver.setUsage(h, new ResourceUsage(12.5, 30));
+    assertEquals(new ResourceUsage(12.5, 30), driver.stats(h));
+    assertThrows(DriverException.class, () -> driver.start(task("a1")));
+    assertInstanceOf(TaskStatus.Killed.class, driver.stop(h, Duration.ofSeconds(1)));
+    assertTrue(driver.recover("a1").isEmpty());
+    assertEquals(ResourceUsage.NONE, driver.stats(h));
+    driver.destroy(h);
+    assertEquals(DriverException.Kind.TASK_NOT_FOUND,
+        assertThrows(DriverException.class, () -> driver.status(h)).kind());
+  }
+
+  @Test
+  void exitReportsTheCode() {
+    TaskHandle h = driver.start(task("a2"));
+    driver.exit(h, 4);
+    assertEquals(4, assertInstanceOf(TaskStatus.Exited.class, driver.await(h, Duration.ofSeconds(1))).exitCode());
+  }
+
+  @Test
+  void holdsManyTasksCheaply() {
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 20_000; i++) {
+      driver.start(task("a" + i));
+    }
+    assertEquals(20_000, driver.size());
+    assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos());
+  }
+}
