@@ -21,6 +21,8 @@ import java.util.SequencedMap;
  *                     after this many applied entries
  * @param batchMaxRecords most records the proposer packs into one Raft entry
  * @param batchMaxBytes  most bytes the proposer packs into one Raft entry
+ * @param raftSegmentBytes size at which a Raft log segment is closed; compaction removes
+ *                     whole closed segments behind a snapshot
  */
 public record ServerConfig(
     String id,
@@ -33,7 +35,8 @@ public record ServerConfig(
     Duration electionTimeoutMax,
     long snapshotEveryEntries,
     int batchMaxRecords,
-    int batchMaxBytes) {
+    int batchMaxBytes,
+    long raftSegmentBytes) {
 
   public ServerConfig {
     peers = java.util.Collections.unmodifiableSequencedMap(new java.util.LinkedHashMap<>(peers));

@@ -19,13 +19,13 @@ import org.yaml.snakeyaml.error.YAMLException;
  * <p>The YAML file and the flags use the same keys: {@code id, data_dir, raft_addr, grpc_addr,
  * http_addr, peers} (a map id -> raft address, or the flag form {@code m1=host:port,m2=...}),
  * {@code election_timeout_min, election_timeout_max, snapshot_every_entries,
- * batch_max_records, batch_max_bytes}.
+ * batch_max_records, batch_max_bytes, raft_segment_bytes}.
  */
 public final class ServerConfigLoader {
   static final Set<String> KEYS = Set.of(
       "id", "data_dir", "raft_addr", "grpc_addr", "http_addr", "peers",
       "election_timeout_min", "election_timeout_max", "snapshot_every_entries",
-      "batch_max_records", "batch_max_bytes");
+      "batch_max_records", "batch_max_bytes", "raft_segment_bytes");
 
   private ServerConfigLoader() {}
 
@@ -71,7 +71,10 @@ public final class ServerConfigLoader {
     long snapshotEvery = positive(values, "snapshot_every_entries", 20_000);
     int batchRecords = (int) positive(values, "batch_max_records", 512);
     int batchBytes = (int) positive(values, "batch_max_bytes", 1 << 20);
-    return new ServerConfig(id, dataDir, raft, grpc, http, peers, min, max, snapshotEvery, batchRecords, batchBytes);
+    long segmentBytes = positive(values, "raft_segment_bytes", 16L << 20);
+    if (segmentBytes < 8192) throw new ConfigException("raft_segment_bytes", "must be at least 8192");
+    return new ServerConfig(id, dataDir, raft, grpc, http, peers, min, max, snapshotEvery, batchRecords, batchBytes,
+        segmentBytes);
   }
 
   private static Map<String, Object> readYaml(Path file) {
