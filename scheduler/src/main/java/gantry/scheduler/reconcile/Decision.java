@@ -1,0 +1,33 @@
+package gantry.scheduler.reconcile;
+
+import gantry.v1.Allocation;
+import java.util.Objects;
+
+/** What reconciliation decided for one replica slot or one existing allocation. */
+public sealed interface Decision {
+  String group();
+
+  /**
+   * A new allocation for slot {@code index}.
+   *
+   * @param previous the allocation it replaces (failed, lost, migrating, old version), or null
+   * @param stopPrevious if not empty, stop {@code previous} with this description, but only
+   *     once the replacement is placed (migrations and version updates never lower the count)
+   * @param pinnedNodeId for system jobs: the one node it must go to; empty means any
+   * @param reason why it is needed, for the allocation's description
+   */
+  record Place(String group, int index, Allocation previous, String stopPrevious, String pinnedNodeId,
+      String reason) implements Decision {
+    public Place {
+      Objects.requireNonNull(stopPrevious);
+      Objects.requireNonNull(pinnedNodeId);
+      Objects.requireNonNull(reason);
+    }
+  }
+
+  /** Stop a live allocation now; {@code lost} when its node is down or gone. */
+  record Stop(String group, Allocation alloc, String description, boolean lost) implements Decision {}
+
+  /** Leave a live allocation as it is. */
+  record Keep(String group, Allocation alloc) implements Decision {}
+}

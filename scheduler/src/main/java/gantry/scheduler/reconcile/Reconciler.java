@@ -1,0 +1,258 @@
+package gantry.scheduler.reconcile;
+
+import gantry.scheduler.ClusterSnapshot;
+import gantry.v1.Allocation;
+import gantry.v1.ClientStatus;
+import gantry.v1.GroupSpec;
+import gantry.v1.Job;
+import gantry.v1.JobStatus;
+import gantry.v1.Node;
+import gantry.v1.NodeStatus;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Desired (the job spec) against actual (the job's allocations) per task group, as
+ * {@link Decision}s. No placement happens here.
+ *
+ * <p>Per slot of a service or batch group (index 0..count-1): one live allocation is kept,
+ * extra ones stopped; a live allocation on a down or missing node is stopped as lost and
+ * replaced; one on a draining or ineligible node is migrated (replacement placed, old stopped
+ * once it is); one of an older job version is replaced, at most {@code update.max_parallel}
+ * per group and plan (0 = all), the rest deferred to a follow-up evaluation. An empty slot
+ * is placed, except in a batch group whose slot already COMPLETEd at the current version.
+ * Live allocations at index >= count are stopped (scale-down stops the highest indexes).
+ *
+ * <p>System groups: one allocation per target node (schedulable and passing the group's
+ * static filters, supplied by the caller), kept, updated in place or placed; allocations on
+ * nodes that are no longer targets are stopped (lost if the node is down).
+ */
+public final class Reconciler {
+  /** The nodes a system group must run on, as snapshot indexes. */
+  @FunctionalInterface
+  public interface SystemTargets {
+    int[] nodesFor(GroupSpec group);
+  }
+
+  /** Decisions for one group and how many version updates were deferred. */
+  public record GroupPlan(String group, List<Decision> decisions, int deferredUpdates) {
+    public GroupPlan {
+      decisions = List.copyOf(decisions);
+    }
+  }
+
+  private final ClusterSnapshot snap;
+
+  public Reconciler(ClusterSnapshot snap) {
+    this.snap = snap;
+  }
+
+  /**
+   * @param jobName the job of the evaluation
+   * @param targets the system job node sets (ignored for other job types)
+   */
+  public List<GroupPlan> reconcile(String jobName, SystemTargets targets) {
+    Job job = snap.job(jobName);
+    List<Allocation> allocs = snap.allocsOfJob(jobName);
+    Map<String, List<Allocation>> byGroup = new TreeMap<>();
+    for (Allocation a : allocs) {
+      byGroup.computeIfAbsent(a.getGroup(), g -> new ArrayList<>()).add(a);
+    }
+    List<GroupPlan> out = new ArrayList<>();
+    if (job == null || job.getStatus() == JobStatus.JOB_STATUS_STOPPED) {
+      String why = job == null ? "job deregistered" : "job stopped";
+      byGroup.forEach((g, list) -> out.add(new GroupPlan(g, stopAll(g, list, why), 0)));
+      return out;
+    }
+    Set<String> specGroups = new HashSet<>();
+    String type = job.getSpec().getType();
+    for (GroupSpec g : job.getSpec().getGroupsList()) {
+      specGroups.add(g.getName());
+      List<Allocation> list = byGroup.getOrDefault(g.getName(), List.of());
+      out.add(type.equals("system") ? system(job, g, list, targets.nodesFor(g))
+          : replicated(job, g, list, type.equals("batch")));
+    }
+    byGroup.forEach((g, list) -> {
+      if (!specGroups.contains(g)) {
+        out.add(new GroupPlan(g, stopAll(g, list, "group removed from job"), 0));
+      }
+    });
+    return out;
+  }
+
+  private List<Decision> stopAll(String group, List<Allocation> list, String why) {
+    List<Decision> d = new ArrayList<>();
+    for (Allocation a : list) {
+      if (ClusterSnapshot.isLive(a)) {
+        d.add(new Decision.Stop(group, a, why, nodeGone(a)));
+      }
+    }
+    return d;
+  }
+
+  private boolean nodeGone(Allocation a) {
+    int n = snap.nodeIndex(a.getNodeId());
+    return n < 0 || snap.node(n).getStatus() == NodeStatus.NODE_STATUS_DOWN;
+  }
+
+  /** Why a live allocation must move off its node, or null if the node is fine. */
+  private String moveReason(Allocation a) {
+    int n = snap.nodeIndex(a.getNodeId());
+    if (n < 0) {
+      return "node removed";
+    }
+    Node node = snap.node(n);
+    if (node.getStatus() == NodeStatus.NODE_STATUS_DOWN) {
+      return "node down";
+    }
+    if (node.getDraining()) {
+      return "node draining";
+    }
+    if (!node.getEligible()) {
+      return "node ineligible";
+    }
+    return null;
+  }
+
+  /** Keeper first: current version, on a node it may stay on, then the lowest id. */
+  private Comparator<Allocation> keeperOrder(Job job) {
+    return Comparator.<Allocation>comparingInt(a -> a.getJobVersion() == job.getVersion() ? 0 : 1)
+        .thenComparingInt(a -> moveReason(a) == null ? 0 : 1)
+        .thenComparing(Allocation::getId);
+  }
+
+  private static Allocation latest(List<Allocation> list) {
+    return list.stream().max(Comparator.comparingLong(Allocation::getCreateIndex)
+        .thenComparing(Allocation::getId)).orElse(null);
+  }
+
+  private GroupPlan replicated(Job job, GroupSpec g, List<Allocation> list, boolean batch) {
+    int count = g.hasCount() ? Math.max(0, g.getCount()) : 1;
+    Map<Integer, List<Allocation>> live = new TreeMap<>();
+    Map<Integer, List<Allocation>> dead = new HashMap<>();
+    for (Allocation a : list) {
+      (ClusterSnapshot.isLive(a) ? live : dead).computeIfAbsent(a.getIndex(), i -> new ArrayList<>()).add(a);
+    }
+    List<Decision> d = new ArrayList<>();
+    List<Allocation> outdated = new ArrayList<>();
+    for (Map.Entry<Integer, List<Allocation>> e : live.entrySet()) {
+      int index = e.getKey();
+      List<Allocation> slot = new ArrayList<>(e.getValue());
+      if (index < 0 || index >= count) {
+        slot.forEach(a -> d.add(new Decision.Stop(g.getName(), a, "scaled down to " + count, nodeGone(a))));
+        continue;
+      }
+      slot.sort(keeperOrder(job));
+      Allocation keep = slot.get(0);
+      for (Allocation extra : slot.subList(1, slot.size())) {
+        d.add(new Decision.Stop(g.getName(), extra, "duplicate of " + keep.getId(), nodeGone(extra)));
+      }
+      String move = moveReason(keep);
+      if (move != null && nodeGone(keep)) {
+        d.add(new Decision.Stop(g.getName(), keep, move, true));
+        d.add(new Decision.Place(g.getName(), index, keep, "", "", "replaces lost " + keep.getId()));
+      } else if (move != null) {
+        d.add(new Decision.Place(g.getName(), index, keep, "migrated: " + move, "", "migrates " + keep.getId()));
+      } else if (keep.getJobVersion() != job.getVersion()) {
+        outdated.add(keep);
+      } else {
+        d.add(new Decision.Keep(g.getName(), keep));
+      }
+    }
+    int deferred = updates(job, g, outdated, d, null);
+    for (int index = 0; index < count; index++) {
+      if (live.containsKey(index)) {
+        continue;
+      }
+      List<Allocation> gone = dead.getOrDefault(index, List.of());
+      if (batch && gone.stream().anyMatch(a -> a.getClientStatus() == ClientStatus.CLIENT_STATUS_COMPLETE
+          && a.getJobVersion() == job.getVersion())) {
+        continue;
+      }
+      Allocation prev = latest(gone);
+      d.add(new Decision.Place(g.getName(), index, prev, "", "",
+          prev == null ? "new replica" : "replaces " + prev.getId()));
+    }
+    return new GroupPlan(g.getName(), d, deferred);
+  }
+
+  /** Replaces old-version allocations up to max_parallel; keeps the rest. Returns the deferred count. */
+  private int updates(Job job, GroupSpec g, List<Allocation> outdated, List<Decision> d, Map<Allocation, String> pins) {
+    outdated.sort(Comparator.comparingInt(Allocation::getIndex).thenComparing(Allocation::getId));
+    int limit = g.getUpdate().getMaxParallel() <= 0 ? Integer.MAX_VALUE : g.getUpdate().getMaxParallel();
+    int deferred = 0;
+    for (int i = 0; i < outdated.size(); i++) {
+      Allocation a = outdated.get(i);
+      if (i < limit) {
+        String pin = pins == null ? "" : pins.get(a);
+        d.add(new Decision.Place(g.getName(), a.getIndex(), a, "job updated to version " + job.getVersion(), pin,
+            "updates " + a.getId()));
+      } else {
+        d.add(new Decision.Keep(g.getName(), a));
+        deferred++;
+      }
+    }
+    return deferred;
+  }
+
+  private GroupPlan system(Job job, GroupSpec g, List<Allocation> list, int[] targets) {
+    Set<String> targetIds = new HashSet<>();
+    for (int t : targets) {
+      targetIds.add(snap.node(t).getId());
+    }
+    Map<String, List<Allocation>> liveByNode = new TreeMap<>();
+    Map<String, List<Allocation>> deadByNode = new HashMap<>();
+    for (Allocation a : list) {
+      (ClusterSnapshot.isLive(a) ? liveByNode : deadByNode)
+          .computeIfAbsent(a.getNodeId(), n -> new ArrayList<>()).add(a);
+    }
+    List<Decision> d = new ArrayList<>();
+    List<Allocation> outdated = new ArrayList<>();
+    Map<Allocation, String> pins = new HashMap<>();
+    Set<Integer> usedIndexes = new HashSet<>();
+    for (Map.Entry<String, List<Allocation>> e : liveByNode.entrySet()) {
+      List<Allocation> onNode = new ArrayList<>(e.getValue());
+      if (!targetIds.contains(e.getKey())) {
+        String why = moveReason(onNode.get(0));
+        for (Allocation a : onNode) {
+          d.add(new Decision.Stop(g.getName(), a, why == null ? "node no longer matches the job" : why, nodeGone(a)));
+        }
+        continue;
+      }
+      onNode.sort(keeperOrder(job));
+      Allocation keep = onNode.get(0);
+      for (Allocation extra : onNode.subList(1, onNode.size())) {
+        d.add(new Decision.Stop(g.getName(), extra, "duplicate of " + keep.getId(), false));
+      }
+      usedIndexes.add(keep.getIndex());
+      if (keep.getJobVersion() != job.getVersion()) {
+        outdated.add(keep);
+        pins.put(keep, keep.getNodeId());
+      } else {
+        d.add(new Decision.Keep(g.getName(), keep));
+      }
+    }
+    int deferred = updates(job, g, outdated, d, pins);
+    int nextIndex = 0;
+    for (int t : targets) {
+      String id = snap.node(t).getId();
+      if (liveByNode.containsKey(id)) {
+        continue;
+      }
+      while (usedIndexes.contains(nextIndex)) {
+        nextIndex++;
+      }
+      usedIndexes.add(nextIndex);
+      Allocation prev = latest(deadByNode.getOrDefault(id, List.of()));
+      d.add(new Decision.Place(g.getName(), nextIndex, prev, "", id,
+          prev == null ? "new node" : "replaces " + prev.getId()));
+    }
+    return new GroupPlan(g.getName(), d, deferred);
+  }
+}
