@@ -1,0 +1,101 @@
+package gantry.cli.client;
+
+import gantry.node.config.ConfigException;
+import gantry.node.config.HostPorts;
+import gantry.v1.ControlServiceGrpc;
+import gantry.v1.ControlServiceGrpc.ControlServiceBlockingStub;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A ControlService connection to a list of managers. A call goes to one manager; if that one is
+ * unavailable or does not answer within the deadline, the next is tried. Any peer accepts writes
+ * (it forwards them through Raft) and RegisterJob with an unchanged spec is a no-op, so retrying
+ * a write on another peer is safe. Channels open lazily and close with {@link #close()}.
+ */
+public final class ControlClient implements AutoCloseable {
+  public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
+
+  private final List<String> addresses;
+  private final Duration deadline;
+  private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+  // The manager that answered last is asked first next time: a command making several calls
+  // should not pay for a dead first address on each one.
+  private int preferred;
+
+  public ControlClient(List<String> addresses, Duration deadline) {
+    if (addresses.isEmpty()) throw new IllegalArgumentException("no manager addresses");
+    this.addresses = List.copyOf(addresses);
+    this.deadline = deadline;
+  }
+
+  /**
+   * Parses {@code host:port[,host:port...]}.
+   *
+   * @throws ConfigException naming {@code field} on a malformed address
+   */
+  public static List<String> parseAddresses(String field, String text) {
+    List<String> out = new ArrayList<>();
+    for (String part : text.split(",")) {
+      if (!part.isBlank()) out.add(HostPorts.check(field, part.trim(), false));
+    }
+    if (out.isEmpty()) throw new ConfigException(field, "expected host:port[,host:port...], got \"" + text + "\"");
+    return out;
+  }
+
+  public List<String> addresses() {
+    return addresses;
+  }
+
+  /**
+   * Runs {@code rpc} against the managers in turn.
+   *
+   * @throws StatusRuntimeException from the first manager that answered with an error other than
+   *     UNAVAILABLE or DEADLINE_EXCEEDED
+   * @throws NoManagerReachableException when none answered
+   */
+  public <T> T call(Function<ControlServiceBlockingStub, T> rpc) {
+    Status last = null;
+    for (int i = 0; i < addresses.size(); i++) {
+      int index = (preferred + i) % addresses.size();
+      var stub = ControlServiceGrpc.newBlockingStub(channel(addresses.get(index)))
+          .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+      try {
+        T result = rpc.apply(stub);
+        preferred = index;
+        return result;
+      } catch (StatusRuntimeException e) {
+        var code = e.getStatus().getCode();
+        if (code != Status.Code.UNAVAILABLE && code != Status.Code.DEADLINE_EXCEEDED) throw e;
+        last = e.getStatus();
+      }
+    }
+    throw new NoManagerReachableException(addresses, last);
+  }
+
+  private ManagedChannel channel(String address) {
+    return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget("dns:///" + a).usePlaintext().build());
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    for (ManagedChannel channel : channels.values()) {
+      try {
+        channel.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package gantry.cli.command;
+
+import com.google.protobuf.MessageOrBuilder;
+import gantry.cli.client.ControlClient;
+import gantry.cli.output.Json;
+import gantry.node.config.ConfigException;
+import java.io.PrintWriter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The flags every client verb shares: where the managers are, and whether to print JSON. */
+public final class ClientOptions {
+  @Option(names = "--address", paramLabel = "HOST:PORT[,HOST:PORT...]",
+      defaultValue = "${env:GANTRY_ADDR:-127.0.0.1:4647}",
+      description = "Managers to try in turn (default: $GANTRY_ADDR, else 127.0.0.1:4647; now ${DEFAULT-VALUE}).")
+  String address;
+
+  @Option(names = "--json", description = "Print the response as one JSON document.")
+  boolean json;
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
+
+  /** @throws ParameterException (exit 2) on a malformed address */
+  public ControlClient connect() {
+    try {
+      return new ControlClient(ControlClient.parseAddresses("--address", address), ControlClient.DEFAULT_DEADLINE);
+    } catch (ConfigException e) {
+      throw new ParameterException(mixee.commandLine(), e.getMessage());
+    }
+  }
+
+  public boolean json() {
+    return json;
+  }
+
+  public PrintWriter out() {
+    return mixee.commandLine().getOut();
+  }
+
+  public void printJson(MessageOrBuilder message) {
+    Json.print(out(), message);
+  }
+}

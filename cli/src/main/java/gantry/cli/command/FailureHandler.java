@@ -1,0 +1,57 @@
+package gantry.cli.command;
+
+import gantry.cli.client.NoManagerReachableException;
+import gantry.cli.spec.SpecException;
+import gantry.node.config.ConfigException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Maps what a command throws to the contract's exit codes: 2 for bad usage or input (spec files,
+ * configuration, the server's INVALID_ARGUMENT), 1 for everything else, with one line on stderr.
+ * A stack trace is printed only for exceptions nobody anticipated, and only with GANTRY_DEBUG set.
+ */
+public final class FailureHandler implements IExecutionExceptionHandler {
+  /** What the user sees and the exit code. */
+  record Outcome(int exitCode, String message) {}
+
+  @Override
+  public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
+    Outcome outcome = classify(ex);
+    var err = cmd.getErr();
+    err.println(outcome.message());
+    if (outcome.exitCode() == Failure.FAILED && isUnexpected(ex) && System.getenv("GANTRY_DEBUG") != null) {
+      ex.printStackTrace(err);
+    }
+    err.flush();
+    return outcome.exitCode();
+  }
+
+  static Outcome classify(Exception ex) {
+    return switch (ex) {
+      case Failure f -> new Outcome(f.exitCode(), f.getMessage());
+      case SpecException e -> new Outcome(Failure.BAD_INPUT, e.getMessage());
+      case ConfigException e -> new Outcome(Failure.BAD_INPUT, e.getMessage());
+      case NoManagerReachableException e -> new Outcome(Failure.FAILED, e.getMessage());
+      case StatusRuntimeException e -> fromStatus(e.getStatus());
+      default -> new Outcome(Failure.FAILED, "error: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+    };
+  }
+
+  private static Outcome fromStatus(Status status) {
+    String description = status.getDescription() == null ? status.getCode().toString() : status.getDescription();
+    return switch (status.getCode()) {
+      // The server names the field; its message is the whole answer.
+      case INVALID_ARGUMENT -> new Outcome(Failure.BAD_INPUT, description);
+      case NOT_FOUND, FAILED_PRECONDITION, ALREADY_EXISTS -> new Outcome(Failure.FAILED, description);
+      default -> new Outcome(Failure.FAILED, status.getCode() + ": " + description);
+    };
+  }
+
+  private static boolean isUnexpected(Exception ex) {
+    return !(ex instanceof Failure || ex instanceof NoManagerReachableException || ex instanceof StatusRuntimeException);
+  }
+}

@@ -1,0 +1,19 @@
+package gantry.cli.command;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code gantry job ...}: the verbs on jobs. */
+@Command(name = "job", description = "Run, inspect and stop jobs.", mixinStandardHelpOptions = true,
+    subcommands = {JobRunCommand.class, JobStatusCommand.class, JobListCommand.class, JobStopCommand.class})
+public final class JobCommand implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "missing subcommand: run, status, ls or stop");
+  }
+}

@@ -1,0 +1,32 @@
+package gantry.cli.command;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code gantry operator ...}: cluster maintenance. */
+@Command(name = "operator", description = "Inspect and maintain the manager cluster.", mixinStandardHelpOptions = true,
+    subcommands = OperatorCommand.Raft.class)
+public final class OperatorCommand implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "missing subcommand: raft");
+  }
+
+  /** {@code gantry operator raft ...}. */
+  @Command(name = "raft", description = "The Raft group of the managers.", mixinStandardHelpOptions = true,
+      subcommands = RaftPeersCommand.class)
+  public static final class Raft implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new ParameterException(spec.commandLine(), "missing subcommand: peers");
+    }
+  }
+}

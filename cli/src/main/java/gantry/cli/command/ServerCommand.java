@@ -1,0 +1,70 @@
+package gantry.cli.command;
+
+import gantry.node.ManagerPeer;
+import gantry.node.config.ServerConfig;
+import gantry.node.config.ServerConfigLoader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gantry server}: runs one manager peer until the process is told to stop. Flags override
+ * the YAML file, which overrides the defaults; the node module owns the rules for each value.
+ */
+@Command(name = "server", mixinStandardHelpOptions = true, description = "Run a manager peer (Raft member, API, scheduler when leader).")
+public final class ServerCommand implements Callable<Integer> {
+  @Option(names = "--id", paramLabel = "ID", description = "This peer's id; a key of --peers (default m1).")
+  String id;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Raft log, state and snapshots (default gantry-data/ID).")
+  String dataDir;
+
+  @Option(names = "--raft-addr", paramLabel = "HOST:PORT", description = "Raft traffic between peers (default: this peer's entry in --peers, else 127.0.0.1:4648).")
+  String raftAddr;
+
+  @Option(names = "--grpc-addr", paramLabel = "HOST:PORT", description = "gRPC API for users and agents (default 127.0.0.1:4647).")
+  String grpcAddr;
+
+  @Option(names = "--http-addr", paramLabel = "HOST:PORT", description = "Read-only HTTP API and /metrics; empty disables it (default 127.0.0.1:4646).")
+  String httpAddr;
+
+  @Option(names = "--peers", paramLabel = "ID=HOST:PORT[,...]", description = "Every peer of the cluster and its Raft address.")
+  String peers;
+
+  @Option(names = "--config", paramLabel = "FILE.yaml", description = "Settings file with the same keys as the flags (data_dir, raft_addr, ...).")
+  Path config;
+
+  @Spec
+  CommandSpec spec;
+
+  /** The flags in the node module's key names; absent flags are left out so the file or defaults apply. */
+  Map<String, String> flags() {
+    Map<String, String> flags = new LinkedHashMap<>();
+    flags.put("id", id);
+    flags.put("data_dir", dataDir);
+    flags.put("raft_addr", raftAddr);
+    flags.put("grpc_addr", grpcAddr);
+    flags.put("http_addr", httpAddr);
+    flags.put("peers", peers);
+    flags.values().removeIf(v -> v == null);
+    return flags;
+  }
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    ServerConfig config = ServerConfigLoader.load(this.config, flags()); // ConfigException -> exit 2
+    ManagerPeer peer = ManagerPeer.start(config);
+    Runtime.getRuntime().addShutdownHook(new Thread(peer::close, "gantry-shutdown"));
+    var out = spec.commandLine().getOut();
+    out.printf("gantry server %s started: grpc %s, raft %s%n", config.id(), config.grpcAddress(), config.raftAddress());
+    out.flush();
+    peer.awaitTermination();
+    return 0;
+  }
+}

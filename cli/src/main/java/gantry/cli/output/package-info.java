@@ -1,0 +1,2 @@
+/** Human tables and JSON documents for command output. */
+package gantry.cli.output;

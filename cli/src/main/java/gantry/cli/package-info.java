@@ -1,0 +1,2 @@
+/** The gantry executable: the root command and its entry point. */
+package gantry.cli;

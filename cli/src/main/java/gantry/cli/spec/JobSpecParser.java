@@ -1,0 +1,246 @@
+package gantry.cli.spec;
+
+import gantry.v1.Affinity;
+import gantry.v1.CheckSpec;
+import gantry.v1.Constraint;
+import gantry.v1.DisconnectPolicy;
+import gantry.v1.GroupSpec;
+import gantry.v1.JobSpec;
+import gantry.v1.PortSpec;
+import gantry.v1.Resources;
+import gantry.v1.RestartPolicy;
+import gantry.v1.ScalingPolicy;
+import gantry.v1.SpreadSpec;
+import gantry.v1.SpreadTarget;
+import gantry.v1.TaskSpec;
+import gantry.v1.UpdatePolicy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads a job spec (YAML; JSON is YAML too) into a {@link JobSpec}.
+ *
+ * <p>Only shape and types are checked here. Whether a name is present, a count is non-negative or
+ * a driver exists is the server's rule (INVALID_ARGUMENT naming the field), so there is one
+ * authority and gRPC clients get the same answers as the CLI.
+ */
+public final class JobSpecParser {
+  /** Larger files are refused before parsing: a job spec is a page, not a data set. */
+  public static final long MAX_BYTES = 1L << 20;
+
+  private static final List<String> JOB = List.of("job", "type", "priority", "constraints", "affinities", "meta", "groups");
+  private static final List<String> GROUP = List.of("name", "count", "placement", "spread", "constraints", "affinities",
+      "restart", "disconnect", "update", "scaling", "tasks");
+  private static final List<String> TASK = List.of("name", "driver", "image", "command", "resources", "ports", "env", "check");
+  private static final List<String> CONSTRAINT = List.of("attribute", "operator", "value");
+  private static final List<String> AFFINITY = List.of("attribute", "operator", "value", "weight");
+  private static final List<String> SPREAD = List.of("attribute", "weight", "targets");
+  private static final List<String> SPREAD_TARGET = List.of("value", "percent");
+  private static final List<String> RESTART = List.of("attempts", "delay", "mode", "interval");
+  private static final List<String> DISCONNECT = List.of("stop_after");
+  private static final List<String> UPDATE = List.of("max_parallel", "min_healthy_time", "auto_revert");
+  private static final List<String> SCALING = List.of("min", "max", "target_cpu", "cooldown");
+  private static final List<String> RESOURCES = List.of("cpu", "memory");
+  private static final List<String> PORT = List.of("name", "to", "static");
+  private static final List<String> CHECK = List.of("type", "port", "path", "interval", "timeout", "command");
+
+  private JobSpecParser() {}
+
+  /** @throws SpecException naming the field path (or {@code spec} for the file as a whole) */
+  public static JobSpec parseFile(Path file) {
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (IOException e) {
+      throw new SpecException("spec", "cannot read " + file + ": " + reason(e));
+    }
+    if (size > MAX_BYTES) {
+      throw new SpecException("spec", String.format(Locale.ROOT, "file is %.1f MiB; the limit is 1 MiB", size / (double) MAX_BYTES));
+    }
+    try {
+      return parse(Files.readString(file));
+    } catch (IOException e) {
+      throw new SpecException("spec", "cannot read " + file + ": " + reason(e));
+    }
+  }
+
+  /** @throws SpecException naming the field path */
+  public static JobSpec parse(String text) {
+    if (text.length() > MAX_BYTES) throw new SpecException("spec", "text is over the limit of 1 MiB");
+    if (text.stripLeading().startsWith("{")) {
+      // JSON allows tabs as whitespace, YAML does not; valid JSON has no raw tab inside a string,
+      // so replacing them one for one keeps meaning and error columns.
+      text = text.replace('\t', ' ');
+    }
+    Object doc;
+    try {
+      doc = yaml().load(text);
+    } catch (MarkedYAMLException e) {
+      var mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      String where = mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+      String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
+      throw new SpecException("spec", "invalid YAML" + where + ": " + problem);
+    } catch (YAMLException e) {
+      throw new SpecException("spec", "invalid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    if (doc == null) throw new SpecException("spec", "the file is empty; expected a mapping with " + String.join(", ", JOB));
+    return job(SpecMap.of("", doc).allowOnly(JOB));
+  }
+
+  private static Yaml yaml() {
+    var options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    options.setMaxAliasesForCollections(20);
+    options.setNestingDepthLimit(40);
+    options.setCodePointLimit((int) MAX_BYTES);
+    return new Yaml(new SafeConstructor(options));
+  }
+
+  private static JobSpec job(SpecMap m) {
+    var b = JobSpec.newBuilder();
+    m.string("job", b::setName);
+    m.string("type", b::setType);
+    m.integer("priority", b::setPriority);
+    m.mappings("constraints", c -> b.addConstraints(constraint(c)));
+    m.mappings("affinities", a -> b.addAffinities(affinity(a)));
+    m.stringMap("meta", b::putMeta);
+    m.mappings("groups", g -> b.addGroups(group(g)));
+    return b.build();
+  }
+
+  private static GroupSpec group(SpecMap m) {
+    m.allowOnly(GROUP);
+    var b = GroupSpec.newBuilder();
+    m.string("name", b::setName);
+    m.integer("count", b::setCount); // only when written: the server defaults an absent count to 1
+    m.string("placement", b::setPlacement);
+    m.mappings("spread", s -> b.addSpread(spread(s)));
+    m.mappings("constraints", c -> b.addConstraints(constraint(c)));
+    m.mappings("affinities", a -> b.addAffinities(affinity(a)));
+    m.mapping("restart", r -> b.setRestart(restart(r)));
+    m.mapping("disconnect", d -> {
+      d.allowOnly(DISCONNECT);
+      var p = DisconnectPolicy.newBuilder();
+      d.durationMs("stop_after", p::setStopAfterMs);
+      b.setDisconnect(p);
+    });
+    m.mapping("update", u -> b.setUpdate(update(u)));
+    m.mapping("scaling", s -> b.setScaling(scaling(s)));
+    m.mappings("tasks", t -> b.addTasks(task(t)));
+    return b.build();
+  }
+
+  private static TaskSpec task(SpecMap m) {
+    m.allowOnly(TASK);
+    var b = TaskSpec.newBuilder();
+    m.string("name", b::setName);
+    m.string("driver", b::setDriver);
+    m.string("image", b::setImage);
+    m.strings("command", b::addCommand);
+    m.mapping("resources", r -> {
+      r.allowOnly(RESOURCES);
+      var res = Resources.newBuilder();
+      r.wholeNumber("cpu", "a whole number of millicores", res::setCpu);
+      r.memoryMiB("memory", res::setMemory);
+      b.setResources(res);
+    });
+    m.mappings("ports", p -> {
+      p.allowOnly(PORT);
+      var port = PortSpec.newBuilder();
+      p.string("name", port::setName);
+      p.integer("to", port::setTo);
+      p.integer("static", port::setStatic);
+      b.addPorts(port);
+    });
+    m.stringMap("env", b::putEnv);
+    m.mapping("check", c -> b.setCheck(check(c)));
+    return b.build();
+  }
+
+  private static CheckSpec check(SpecMap m) {
+    m.allowOnly(CHECK);
+    var b = CheckSpec.newBuilder();
+    m.string("type", b::setType);
+    m.string("port", b::setPort);
+    m.string("path", b::setPath);
+    m.durationMs("interval", b::setIntervalMs);
+    m.durationMs("timeout", b::setTimeoutMs);
+    m.strings("command", b::addCommand);
+    return b.build();
+  }
+
+  private static Constraint constraint(SpecMap m) {
+    m.allowOnly(CONSTRAINT);
+    var b = Constraint.newBuilder();
+    m.string("attribute", b::setAttribute);
+    m.string("operator", b::setOperator);
+    m.string("value", b::setValue);
+    return b.build();
+  }
+
+  private static Affinity affinity(SpecMap m) {
+    m.allowOnly(AFFINITY);
+    var b = Affinity.newBuilder();
+    m.string("attribute", b::setAttribute);
+    m.string("operator", b::setOperator);
+    m.string("value", b::setValue);
+    m.integer("weight", b::setWeight);
+    return b.build();
+  }
+
+  private static SpreadSpec spread(SpecMap m) {
+    m.allowOnly(SPREAD);
+    var b = SpreadSpec.newBuilder();
+    m.string("attribute", b::setAttribute);
+    m.integer("weight", b::setWeight);
+    m.mappings("targets", t -> {
+      t.allowOnly(SPREAD_TARGET);
+      var target = SpreadTarget.newBuilder();
+      t.string("value", target::setValue);
+      t.integer("percent", target::setPercent);
+      b.addTargets(target);
+    });
+    return b.build();
+  }
+
+  private static RestartPolicy restart(SpecMap m) {
+    m.allowOnly(RESTART);
+    var b = RestartPolicy.newBuilder();
+    m.integer("attempts", b::setAttempts);
+    m.durationMs("delay", b::setDelayMs);
+    m.string("mode", b::setMode);
+    m.durationMs("interval", b::setIntervalMs);
+    return b.build();
+  }
+
+  private static UpdatePolicy update(SpecMap m) {
+    m.allowOnly(UPDATE);
+    var b = UpdatePolicy.newBuilder();
+    m.integer("max_parallel", b::setMaxParallel);
+    m.durationMs("min_healthy_time", b::setMinHealthyTimeMs);
+    m.bool("auto_revert", b::setAutoRevert);
+    return b.build();
+  }
+
+  private static ScalingPolicy scaling(SpecMap m) {
+    m.allowOnly(SCALING);
+    var b = ScalingPolicy.newBuilder();
+    m.integer("min", b::setMin);
+    m.integer("max", b::setMax);
+    m.integer("target_cpu", b::setTargetCpu);
+    m.durationMs("cooldown", b::setCooldownMs);
+    return b.build();
+  }
+
+  private static String reason(IOException e) {
+    return e instanceof java.nio.file.NoSuchFileException ? "no such file" : String.valueOf(e.getMessage());
+  }
+}

@@ -1,0 +1,133 @@
+package gantry.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.util.JsonFormat;
+import gantry.v1.Job;
+import gantry.v1.ListJobsResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Exit codes and output of the commands, run in-process against a fake ControlService. */
+class GantryCommandTest {
+  static final Path WEB_YAML = Path.of("..", "examples", "web.yaml");
+
+  static FakeControlServer server;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void start() {
+    server = new FakeControlServer();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static Cli client(String... args) {
+    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--address";
+    all[args.length + 1] = server.address();
+    return Cli.run(all);
+  }
+
+  @Test
+  void helpAndUsageErrors() {
+    assertEquals(0, Cli.run("--help").exitCode());
+    assertEquals(2, Cli.run().exitCode());
+    assertEquals(2, Cli.run("job").exitCode());
+    assertEquals(2, Cli.run("job", "ls", "--no-such-flag").exitCode());
+    assertEquals(2, Cli.run("job", "status").exitCode());
+    var badAddress = Cli.run("job", "ls", "--address", "nohost");
+    assertEquals(2, badAddress.exitCode());
+    assertTrue(badAddress.err().contains("--address: expected host:port"), badAddress.err());
+  }
+
+  @Test
+  void runRegistersAndReportsTheVersion() {
+    var run = client("job", "run", WEB_YAML.toString(), "--detach");
+    assertEquals(0, run.exitCode(), run.err());
+    assertEquals("Job \"web\" unchanged: version 2", run.out().strip());
+  }
+
+  @Test
+  void runWithABadFileExitsTwoBeforeCallingTheServer() throws Exception {
+    var missing = Cli.run("job", "run", dir.resolve("nope.yaml").toString(), "--address", FakeControlServer.deadAddress());
+    assertEquals(2, missing.exitCode());
+    assertTrue(missing.err().startsWith("spec: cannot read"), missing.err());
+
+    Path bad = Files.writeString(dir.resolve("bad.yaml"), "job: x\ngroups: [{name: g, count: three}]\n");
+    var result = Cli.run("job", "run", bad.toString(), "--address", FakeControlServer.deadAddress());
+    assertEquals(2, result.exitCode());
+    assertTrue(result.err().startsWith("groups[0].count: expected a whole number"), result.err());
+  }
+
+  @Test
+  void serverInvalidArgumentExitsTwoWithTheServersMessage() throws Exception {
+    Path negative = Files.writeString(dir.resolve("neg.yaml"), "job: api\ngroups: [{name: g, count: -1}]\n");
+    var result = client("job", "run", negative.toString());
+    assertEquals(2, result.exitCode());
+    assertEquals("groups[0].count: must be >= 0", result.err().strip());
+  }
+
+  @Test
+  void statusShowsTheJobOrSaysNotFound() throws Exception {
+    var status = client("job", "status", "web");
+    assertEquals(0, status.exitCode(), status.err());
+    assertTrue(status.out().contains("Name       = web"), status.out());
+    assertTrue(status.out().contains("frontend  3      httpd"), status.out());
+
+    var json = client("job", "status", "web", "--json");
+    assertEquals(0, json.exitCode(), json.err());
+    var job = Job.newBuilder();
+    JsonFormat.parser().merge(json.out(), job);
+    assertEquals(FakeControlServer.WEB, job.build());
+
+    var missing = client("job", "status", "nope");
+    assertEquals(1, missing.exitCode());
+    assertEquals("job \"nope\" not found", missing.err().strip());
+  }
+
+  @Test
+  void listAsTableAndJson() throws Exception {
+    var table = client("job", "ls");
+    assertEquals(0, table.exitCode(), table.err());
+    assertTrue(table.out().startsWith("NAME  VERSION  TYPE     STATUS   PRIORITY  GROUPS  SUBMITTED"), table.out());
+    assertTrue(table.out().contains("web   2        service  running  50        1       2023-11-14 22:13:20Z"), table.out());
+
+    var json = client("job", "ls", "--json");
+    assertEquals(0, json.exitCode(), json.err());
+    var response = ListJobsResponse.newBuilder();
+    JsonFormat.parser().merge(json.out(), response);
+    assertEquals(1, response.getJobsCount());
+  }
+
+  @Test
+  void stopAndPeers() {
+    var stop = client("job", "stop", "web");
+    assertEquals(0, stop.exitCode(), stop.err());
+    assertEquals("Job \"web\" stopped", stop.out().strip());
+    assertEquals(1, client("job", "stop", "nope").exitCode());
+
+    var peers = client("operator", "raft", "peers");
+    assertEquals(0, peers.exitCode(), peers.err());
+    assertTrue(peers.out().startsWith("ID  RAFT_ADDRESS    GRPC_ADDRESS    LEADER  ROLE"), peers.out());
+    assertTrue(peers.out().contains("m1  127.0.0.1:4648  127.0.0.1:4647  true    leader"), peers.out());
+    assertTrue(peers.out().contains("m2  127.0.0.1:5648  127.0.0.1:5647  false   -"), peers.out());
+  }
+
+  @Test
+  void serverConfigErrorsExitTwoNamingTheField() {
+    var result = Cli.run("server", "--id", "m1", "--peers", "garbage", "--data-dir", dir.toString());
+    assertEquals(2, result.exitCode());
+    assertTrue(result.err().startsWith("peers: "), result.err());
+  }
+}

@@ -1,0 +1,52 @@
+package gantry.cli.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the gantry jar as a user would: a separate process, with its exit code and output. */
+final class Gantry {
+  record Result(int exit, String stdout, String stderr) {}
+
+  private Gantry() {}
+
+  static Path jar() {
+    String jar = System.getProperty("gantry.jar");
+    if (jar == null) throw new IllegalStateException("system property gantry.jar is not set (failsafe sets it)");
+    return Path.of(jar);
+  }
+
+  static List<String> command(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    if (Runtime.version().feature() >= 24) {
+      cmd.add("--enable-native-access=ALL-UNNAMED");
+      cmd.add("--sun-misc-unsafe-memory-access=allow");
+    }
+    cmd.add("-XX:+UseSerialGC");
+    cmd.add("-Xmx256m");
+    cmd.add("-jar");
+    cmd.add(jar().toString());
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  static Result run(String... args) throws IOException, InterruptedException {
+    Path err = java.nio.file.Files.createTempFile("gantry-stderr", ".txt");
+    try {
+      Process p = new ProcessBuilder(command(args)).redirectError(err.toFile()).start();
+      p.getOutputStream().close();
+      var out = p.getInputStream().readAllBytes();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("gantry " + String.join(" ", args) + " did not finish in 60 s");
+      }
+      return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), java.nio.file.Files.readString(err));
+    } finally {
+      java.nio.file.Files.deleteIfExists(err);
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package gantry.cli.it;
+
+import gantry.v1.ControlServiceGrpc;
+import gantry.v1.GetLeaderRequest;
+import gantry.v1.GetStateDigestRequest;
+import gantry.v1.GetStateDigestResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A cluster of manager peers, each a separate JVM running {@code java -jar gantry.jar server}
+ * on loopback with free ports, its own data directory and its own log file. Peers can be
+ * SIGKILLed and restarted on the same directory and ports.
+ */
+final class PeerProcesses implements AutoCloseable {
+  record Peer(String id, int raftPort, int grpcPort, Path dataDir, Path log) {
+    String grpc() {
+      return "127.0.0.1:" + grpcPort;
+    }
+  }
+
+  private final Path root;
+  private final Map<String, Peer> peers = new LinkedHashMap<>();
+  private final Map<String, Process> running = new LinkedHashMap<>();
+  private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
+  private final Path config;
+
+  PeerProcesses(Path root, int n, Map<String, String> settings) throws IOException {
+    this.root = root;
+    Files.createDirectories(root);
+    for (int i = 1; i <= n; i++) {
+      String id = "m" + i;
+      peers.put(id, new Peer(id, freePort(), freePort(), root.resolve(id), root.resolve(id + ".log")));
+    }
+    StringBuilder yaml = new StringBuilder();
+    settings.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
+    config = root.resolve("server.yaml");
+    Files.writeString(config, yaml.toString());
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  List<Peer> peers() {
+    return List.copyOf(peers.values());
+  }
+
+  Peer peer(String id) {
+    return peers.get(id);
+  }
+
+  String addresses() {
+    return String.join(",", peers.values().stream().map(Peer::grpc).toList());
+  }
+
+  void startAll() throws IOException {
+    for (String id : peers.keySet()) start(id);
+  }
+
+  void start(String id) throws IOException {
+    Peer p = peers.get(id);
+    String peerList = String.join(",", peers.values().stream().map(q -> q.id() + "=127.0.0.1:" + q.raftPort()).toList());
+    List<String> cmd = Gantry.command("server", "--id", id, "--data-dir", p.dataDir().toString(),
+        "--raft-addr", "127.0.0.1:" + p.raftPort(), "--grpc-addr", p.grpc(),
+        "--http-addr", "127.0.0.1:" + freePort(), "--peers", peerList, "--config", config.toString());
+    Process proc = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(p.log().toFile())).start();
+    running.put(id, proc);
+  }
+
+  /** SIGKILL: no shutdown hook, no flush. */
+  void kill(String id) throws InterruptedException {
+    Process proc = running.remove(id);
+    if (proc == null) return;
+    proc.destroyForcibly();
+    proc.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  void killAll() throws InterruptedException {
+    for (String id : List.copyOf(running.keySet())) kill(id);
+  }
+
+  ControlServiceGrpc.ControlServiceBlockingStub stub(String id) {
+    ManagedChannel ch = channels.computeIfAbsent(id,
+        k -> ManagedChannelBuilder.forTarget(peers.get(k).grpc()).usePlaintext().build());
+    return ControlServiceGrpc.newBlockingStub(ch).withDeadlineAfter(15, TimeUnit.SECONDS);
+  }
+
+  /** The id of the leader once one is elected and known to a running peer. */
+  String awaitLeader(Duration timeout) {
+    Instant end = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(end)) {
+      for (String id : running.keySet()) {
+        try {
+          String leader = stub(id).withDeadlineAfter(2, TimeUnit.SECONDS)
+              .getLeader(GetLeaderRequest.getDefaultInstance()).getLeader().getId();
+          if (running.containsKey(leader)) return leader;
+        } catch (RuntimeException e) {
+          // not up yet, or no leader yet
+        }
+      }
+      sleep(100);
+    }
+    throw new AssertionError("no leader within " + timeout + "; logs in " + root);
+  }
+
+  GetStateDigestResponse digest(String id) {
+    return stub(id).getStateDigest(GetStateDigestRequest.getDefaultInstance());
+  }
+
+  /** Waits until every running peer reports the same state digest; returns it. */
+  String awaitEqualDigests(Duration timeout) {
+    Instant end = Instant.now().plus(timeout);
+    List<String> last = List.of();
+    while (Instant.now().isBefore(end)) {
+      List<String> digests = new ArrayList<>();
+      try {
+        for (String id : running.keySet()) digests.add(digest(id).getDigest());
+        if (digests.stream().distinct().count() == 1) return digests.getFirst();
+      } catch (RuntimeException e) {
+        digests.add(e.toString());
+      }
+      last = digests;
+      sleep(200);
+    }
+    throw new AssertionError("digests still differ after " + timeout + ": " + last);
+  }
+
+  static void await(String what, Duration timeout, BooleanSupplier done) {
+    Instant end = Instant.now().plus(timeout);
+    while (!done.getAsBoolean()) {
+      if (Instant.now().isAfter(end)) throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+      sleep(200);
+    }
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  String log(String id) throws IOException {
+    Path log = peers.get(id).log();
+    return Files.exists(log) ? Files.readString(log) : "";
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    killAll();
+  }
+}

@@ -1,0 +1,133 @@
+package gantry.cli.it;
+
+import gantry.v1.GetJobRequest;
+import gantry.v1.RegisterJobRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The state benchmark behind scripts/bench/state.sh: starts its own 3-peer cluster of gantry
+ * processes on loopback and prints one {@code RESULT name=value} line per figure.
+ *
+ * <ul>
+ *   <li>registrations/s and p50/p99 latency with 1, 16 and 64 concurrent clients (each a
+ *       virtual thread issuing blocking RegisterJob calls of new jobs, spread over the peers);
+ *   <li>failover: SIGKILL of the leader to the first successful write, median of 5;
+ *   <li>cold restart: SIGKILL of all peers, start, first linearizable read.
+ * </ul>
+ */
+public final class StateBench {
+  private StateBench() {}
+
+  public static void main(String[] args) throws Exception {
+    Duration phase = Duration.ofSeconds(Long.parseLong(System.getProperty("bench.seconds", "10")));
+    Path dir = Files.createTempDirectory("gantry-bench");
+    try (PeerProcesses cluster = new PeerProcesses(dir, 3, Map.of())) {
+      cluster.startAll();
+      cluster.awaitLeader(Duration.ofSeconds(60));
+      warmUp(cluster);
+      for (int clients : new int[] {1, 16, 64}) throughput(cluster, clients, phase);
+      failover(cluster, 5);
+      coldRestart(cluster);
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  private static void warmUp(PeerProcesses cluster) throws Exception {
+    run(cluster, 16, Duration.ofSeconds(3), "warm");
+  }
+
+  private static void throughput(PeerProcesses cluster, int clients, Duration phase) throws Exception {
+    Stats s = run(cluster, clients, phase, "c" + clients);
+    System.out.printf("RESULT registrations_per_s_c%d=%.0f%n", clients, s.perSecond);
+    System.out.printf("RESULT p50_ms_c%d=%.2f%n", clients, s.p50);
+    System.out.printf("RESULT p99_ms_c%d=%.2f%n", clients, s.p99);
+  }
+
+  record Stats(double perSecond, double p50, double p99) {}
+
+  private static Stats run(PeerProcesses cluster, int clients, Duration phase, String tag) throws Exception {
+    List<PeerProcesses.Peer> peers = cluster.peers();
+    long end = System.nanoTime() + phase.toNanos();
+    List<long[]> latencies = new ArrayList<>();
+    AtomicInteger seq = new AtomicInteger();
+    long start = System.nanoTime();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<long[]>> futures = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        String peer = peers.get(c % peers.size()).id();
+        futures.add(pool.submit(() -> {
+          long[] lat = new long[1 << 16];
+          int n = 0;
+          while (System.nanoTime() < end && n < lat.length) {
+            var req = RegisterJobRequest.newBuilder().setSpec(Workload.spec(tag + "-" + seq.incrementAndGet())).build();
+            long t0 = System.nanoTime();
+            cluster.stub(peer).registerJob(req);
+            lat[n++] = System.nanoTime() - t0;
+          }
+          return Arrays.copyOf(lat, n);
+        }));
+      }
+      for (Future<long[]> f : futures) latencies.add(f.get());
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+    return new Stats(all.length / seconds, all[all.length / 2] / 1e6, all[(int) (all.length * 0.99)] / 1e6);
+  }
+
+  private static void failover(PeerProcesses cluster, int rounds) throws Exception {
+    long[] ms = new long[rounds];
+    for (int r = 0; r < rounds; r++) {
+      String leader = cluster.awaitLeader(Duration.ofSeconds(60));
+      String other = cluster.peers().stream().map(PeerProcesses.Peer::id).filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+      long t0 = System.nanoTime();
+      cluster.kill(leader);
+      for (int i = 0; ; i++) {
+        try {
+          cluster.stub(other).registerJob(RegisterJobRequest.newBuilder().setSpec(Workload.spec("failover-" + r + "-" + i)).build());
+          break;
+        } catch (RuntimeException e) {
+          PeerProcesses.sleep(5);
+        }
+      }
+      ms[r] = (System.nanoTime() - t0) / 1_000_000;
+      System.out.printf("failover round %d: %d ms%n", r + 1, ms[r]);
+      cluster.start(leader);
+      cluster.awaitEqualDigests(Duration.ofSeconds(60));
+    }
+    Arrays.sort(ms);
+    System.out.printf("RESULT failover_ms=%d%n", ms[rounds / 2]);
+  }
+
+  private static void coldRestart(PeerProcesses cluster) throws Exception {
+    cluster.killAll();
+    long t0 = System.nanoTime();
+    cluster.startAll();
+    String probe = cluster.peers().getFirst().id();
+    while (true) {
+      try {
+        cluster.stub(probe).getJob(GetJobRequest.newBuilder().setName("warm-1").build());
+        break;
+      } catch (RuntimeException e) {
+        PeerProcesses.sleep(5);
+      }
+    }
+    System.out.printf("RESULT cold_restart_ms=%d%n", (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  private static void deleteTree(Path dir) throws Exception {
+    try (var s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+}

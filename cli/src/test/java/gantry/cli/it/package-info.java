@@ -1,0 +1,2 @@
+/** Integration tests: real manager processes from the gantry jar on loopback, killed and restarted. */
+package gantry.cli.it;
