@@ -25,7 +25,7 @@ import java.util.function.BooleanSupplier;
  * SIGKILLed and restarted on the same directory and ports.
  */
 final class PeerProcesses implements AutoCloseable {
-  record Peer(String id, int raftPort, int grpcPort, Path dataDir, Path log) {
+  record Peer(String id, int raftPort, int grpcPort, int httpPort, Path dataDir, Path log) {
     String grpc() {
       return "127.0.0.1:" + grpcPort;
     }
@@ -40,9 +40,14 @@ final class PeerProcesses implements AutoCloseable {
   PeerProcesses(Path root, int n, Map<String, String> settings) throws IOException {
     this.root = root;
     Files.createDirectories(root);
+    // Logs outlive the test's temporary directory, so a failure can be read afterwards.
+    Path logs = Path.of(System.getProperty("gantry.it.logs", root.toString()))
+        .resolve(StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass().getSimpleName()
+            + "-" + System.currentTimeMillis());
+    Files.createDirectories(logs);
     for (int i = 1; i <= n; i++) {
       String id = "m" + i;
-      peers.put(id, new Peer(id, freePort(), freePort(), root.resolve(id), root.resolve(id + ".log")));
+      peers.put(id, new Peer(id, freePort(), freePort(), freePort(), root.resolve(id), logs.resolve(id + ".log")));
     }
     StringBuilder yaml = new StringBuilder();
     settings.forEach((k, v) -> yaml.append(k).append(": ").append(v).append('\n'));
@@ -77,7 +82,7 @@ final class PeerProcesses implements AutoCloseable {
     String peerList = String.join(",", peers.values().stream().map(q -> q.id() + "=127.0.0.1:" + q.raftPort()).toList());
     List<String> cmd = Gantry.command("server", "--id", id, "--data-dir", p.dataDir().toString(),
         "--raft-addr", "127.0.0.1:" + p.raftPort(), "--grpc-addr", p.grpc(),
-        "--http-addr", "127.0.0.1:" + freePort(), "--peers", peerList, "--config", config.toString());
+        "--http-addr", "127.0.0.1:" + p.httpPort(), "--peers", peerList, "--config", config.toString());
     Process proc = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(p.log().toFile())).start();
     running.put(id, proc);

@@ -51,6 +51,11 @@ public final class GantryStateMachine extends BaseStateMachine {
   private final ReadWriteLock swap = new ReentrantReadWriteLock();
   private volatile StateStore store;
   private volatile ClusterState state = new ClusterState();
+  /**
+   * The index the store already holds. Ratis replays the log from the latest snapshot, not
+   * from here; entries up to this index are skipped, so none is applied twice.
+   */
+  private volatile long durableIndex = -1;
   private final StateQueries queries = new StateQueries(this::state, this::store);
 
   @Override
@@ -86,13 +91,24 @@ public final class GantryStateMachine extends BaseStateMachine {
     } finally {
       swap.writeLock().unlock();
     }
-    if (applied != null) setLastAppliedTermIndex(TermIndex.valueOf(applied.term(), applied.index()));
-    LOG.info("state loaded: {} jobs, applied {}", loaded.jobCount(), applied);
+    durableIndex = applied == null ? -1 : applied.index();
+    // Ratis restarts its applier at the latest snapshot and expects the applied position to
+    // say so; it then walks the log forward, and applyTransaction skips what the store has.
+    SnapshotInfo latest = snapshots.getLatestSnapshot();
+    setLastAppliedTermIndex(latest == null ? TermIndex.INITIAL_VALUE : latest.getTermIndex());
+    LOG.info("state loaded: {} jobs, store at {}, snapshot {}", loaded.jobCount(), applied,
+        latest == null ? "none" : latest.getTermIndex());
   }
 
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
+    if (entry.getIndex() <= durableIndex) {
+      // Applied before a restart; its effects are in the store already.
+      updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+      byte[] replayed = BatchOutcome.newBuilder().setIndex(entry.getIndex()).setReplayed(true).build().toByteArray();
+      return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(replayed)));
+    }
     RecordBatch batch;
     try {
       batch = RecordBatch.parseFrom(entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer());
@@ -148,6 +164,7 @@ public final class GantryStateMachine extends BaseStateMachine {
     // The last entries may have been configuration entries that wrote nothing: pin the
     // position into the store so the checkpoint says exactly what it covers.
     store.putApplied(new AppliedPosition(ti.getTerm(), ti.getIndex()));
+    durableIndex = Math.max(durableIndex, ti.getIndex());
     snapshots.create(store, ti);
     snapshots.cleanupOldSnapshots(null);
     LOG.info("snapshot taken at {}", ti);
@@ -187,7 +204,7 @@ public final class GantryStateMachine extends BaseStateMachine {
     }
   }
 
-  ClusterState state() {
+  public ClusterState state() {
     return state;
   }
 

@@ -117,7 +117,12 @@ public final class Proposer implements AutoCloseable {
       int at = 0;
       for (Pending p : batch) {
         int n = p.records().size();
-        p.done().complete(new Proposal(outcome.getIndex(), outcome.getOutcomesList().subList(at, at + n)));
+        List<RecordOutcome> mine = outcome.getReplayed()
+            // A retried request answered from a retry cache rebuilt after a restart: the entry
+            // committed, but what it did is no longer known.
+            ? java.util.Collections.nCopies(n, RecordOutcome.newBuilder().setChanged(true).build())
+            : outcome.getOutcomesList().subList(at, at + n);
+        p.done().complete(new Proposal(outcome.getIndex(), mine));
         at += n;
       }
     });
