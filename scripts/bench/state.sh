@@ -14,5 +14,6 @@ mvn -B -q -ntp install -DskipTests
 mvn -B -q -ntp -pl cli test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
 # The clients run in this JVM; the peers are separate `java -jar gantry.jar server` processes.
 exec java $GANTRY_JAVA_OPTS -Dgantry.jar="$root/cli/target/gantry.jar" -Dbench.seconds="${BENCH_SECONDS:-10}" \
+  -Dbench.peers="${BENCH_PEERS:-3}" -Dbench.quick="${BENCH_QUICK:-false}" \
   -cp "$root/cli/target/test-classes:$root/cli/target/gantry.jar:$(cat cli/target/bench.classpath)" \
   gantry.cli.it.StateBench

@@ -106,22 +106,24 @@ final class PeerProcesses implements AutoCloseable {
     return ControlServiceGrpc.newBlockingStub(ch).withDeadlineAfter(15, TimeUnit.SECONDS);
   }
 
-  /** The id of the leader once one is elected and known to a running peer. */
+  /** The id of the leader once one is elected and every running peer answers and knows it. */
   String awaitLeader(Duration timeout) {
     Instant end = Instant.now().plus(timeout);
     while (Instant.now().isBefore(end)) {
-      for (String id : running.keySet()) {
-        try {
-          String leader = stub(id).withDeadlineAfter(2, TimeUnit.SECONDS)
-              .getLeader(GetLeaderRequest.getDefaultInstance()).getLeader().getId();
-          if (running.containsKey(leader)) return leader;
-        } catch (RuntimeException e) {
-          // not up yet, or no leader yet
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      try {
+        for (String id : running.keySet()) {
+          seen.add(stub(id).withDeadlineAfter(2, TimeUnit.SECONDS)
+              .getLeader(GetLeaderRequest.getDefaultInstance()).getLeader().getId());
         }
+        String leader = seen.iterator().next();
+        if (seen.size() == 1 && running.containsKey(leader)) return leader;
+      } catch (RuntimeException e) {
+        // not up yet, or no leader yet
       }
       sleep(100);
     }
-    throw new AssertionError("no leader within " + timeout + "; logs in " + root);
+    throw new AssertionError("no leader known to every peer within " + timeout + "; logs beside " + peers.values().iterator().next().log());
   }
 
   GetStateDigestResponse digest(String id) {

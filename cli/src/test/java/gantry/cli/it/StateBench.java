@@ -31,11 +31,14 @@ public final class StateBench {
   public static void main(String[] args) throws Exception {
     Duration phase = Duration.ofSeconds(Long.parseLong(System.getProperty("bench.seconds", "10")));
     Path dir = Files.createTempDirectory("gantry-bench");
-    try (PeerProcesses cluster = new PeerProcesses(dir, 3, Map.of())) {
+    int peers = Integer.getInteger("bench.peers", 3);
+    boolean quick = Boolean.getBoolean("bench.quick");
+    try (PeerProcesses cluster = new PeerProcesses(dir, peers, Map.of())) {
       cluster.startAll();
       cluster.awaitLeader(Duration.ofSeconds(60));
       warmUp(cluster);
       for (int clients : new int[] {1, 16, 64}) throughput(cluster, clients, phase);
+      if (quick) return;
       failover(cluster, 5);
       coldRestart(cluster);
     } finally {
@@ -43,8 +46,10 @@ public final class StateBench {
     }
   }
 
+  /** Four fresh JVMs compile the same code at once: let the JIT settle before measuring. */
   private static void warmUp(PeerProcesses cluster) throws Exception {
-    run(cluster, 16, Duration.ofSeconds(3), "warm");
+    long seconds = Long.getLong("bench.warmup.seconds", 30);
+    run(cluster, 64, Duration.ofSeconds(seconds), "warm");
   }
 
   private static void throughput(PeerProcesses cluster, int clients, Duration phase) throws Exception {
