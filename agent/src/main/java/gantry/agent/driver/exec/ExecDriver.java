@@ -137,6 +137,7 @@ public final class ExecDriver implements TaskDriver {
       throw new DriverException(Kind.FAILED, "cannot start task " + key + " (" + String.join(" ", task.command())
           + "): " + e.getMessage(), e);
     }
+    awaitSessionLeader(process);
     Instant now = clock.instant();
     // The JVM's child is not a process-group leader, so setsid(1) calls setsid() and execs in
     // place: the pid we got leads the task's new session. Start ticks never change across exec.
@@ -152,6 +153,27 @@ public final class ExecDriver implements TaskDriver {
     }
     tasks.put(key, new Tracked(dir, process, record));
     return new TaskHandle(name(), key, task.allocationId(), task.taskName(), now);
+  }
+
+  /**
+   * setsid(1) calls setsid() just before it execs the task: until then the child is still in the
+   * JVM's session, so a stop or a stats sample right after start would find no member. Waits
+   * (briefly, bounded) until the child leads its own session or has ended.
+   */
+  private void awaitSessionLeader(Process process) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+    while (process.isAlive() && System.nanoTime() - deadline < 0) {
+      var stat = proc.stat(process.pid());
+      if (stat.isEmpty() || stat.get().session() == process.pid()) {
+        return;
+      }
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private Path workingDir(TaskDescription task, Path dir) {

@@ -1,0 +1,200 @@
+package gantry.agent;
+
+import gantry.agent.driver.DriverException;
+import gantry.agent.driver.TaskDriver;
+import gantry.agent.driver.docker.DockerDriver;
+import gantry.agent.driver.exec.ExecDriver;
+import gantry.agent.driver.sim.SimDriver;
+import gantry.agent.health.HealthProber;
+import gantry.agent.health.NetworkProber;
+import gantry.agent.runner.AllocationRunner;
+import gantry.agent.runner.AllocationStore;
+import gantry.agent.runner.AllocationSupervisor;
+import gantry.agent.runner.DriverSet;
+import gantry.agent.session.AgentSession;
+import gantry.agent.session.GrpcTransport;
+import gantry.agent.session.ManagerTransport;
+import gantry.v1.Node;
+import gantry.v1.NodeStatus;
+import gantry.v1.Resources;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires an agent: node identity and facts, drivers, the allocation supervisor (re-attaching saved
+ * allocations), the session with the managers, and the fencing timer. {@link #simulate} runs many
+ * simulated nodes in one process on one transport (one channel per manager) and one timer thread.
+ */
+public final class Agent implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  private static final Duration FENCING_CHECK = Duration.ofMillis(500);
+
+  /** One node: its session and its allocations. */
+  public record Member(String name, AgentSession session, AllocationSupervisor supervisor) {}
+
+  private final List<Member> members;
+  private final ManagerTransport transport;
+  private final ScheduledExecutorService scheduler;
+  private final DriverSet drivers;
+  private final CountDownLatch closed = new CountDownLatch(1);
+
+  private Agent(List<Member> members, ManagerTransport transport, ScheduledExecutorService scheduler,
+      DriverSet drivers) {
+    this.members = List.copyOf(members);
+    this.transport = transport;
+    this.scheduler = scheduler;
+    this.drivers = drivers;
+  }
+
+  /** Starts one agent with the real gRPC transport. */
+  public static Agent start(AgentConfig config) {
+    return start(config, new GrpcTransport(), new NetworkProber(), Clock.systemUTC());
+  }
+
+  /** Starts one agent with the given transport, prober and clock (tests). */
+  public static Agent start(AgentConfig config, ManagerTransport transport, HealthProber prober, Clock clock) {
+    try {
+      Files.createDirectories(config.dataDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data directory " + config.dataDir(), e);
+    }
+    DriverSet drivers = drivers(config);
+    String id = NodeIdentity.loadOrCreate(config.dataDir());
+    NodeFacts facts = NodeFacts.detect(config.cpuMillicores(), config.memoryMiB());
+    Node node = node(config.name(), id, facts, config, drivers);
+    ScheduledExecutorService scheduler = timer();
+    Member m = member(config, node, drivers, AllocationStore.in(config.dataDir()), transport, prober, clock,
+        scheduler, true);
+    log.info("agent {} (node {}) started: drivers {}, managers {}", config.name(), id, drivers.advertised(),
+        config.servers());
+    return new Agent(List.of(m), transport, scheduler, drivers);
+  }
+
+  /**
+   * Starts {@code n} simulated nodes named {@code NAME-1..NAME-n}, each with its own session and
+   * allocations, sharing one sim driver, one gRPC channel per manager and one timer thread. Their
+   * ids derive from their names, so a restarted simulation is the same nodes; nothing is saved.
+   */
+  public static Agent simulate(AgentConfig config, int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("simulate needs at least one node, got " + n);
+    }
+    SimDriver sim = new SimDriver();
+    DriverSet drivers = DriverSet.simulated(sim, List.of("docker", "exec"));
+    NodeFacts facts = NodeFacts.detect(config.cpuMillicores(), config.memoryMiB());
+    ManagerTransport transport = new GrpcTransport();
+    ScheduledExecutorService scheduler = timer();
+    HealthProber prober = new NetworkProber();
+    // Thousands of simulated allocations need no 500 ms polling: nothing ends unless told to.
+    AgentConfig c = config.runner().equals(AllocationRunner.Settings.DEFAULT)
+        ? config.withRunner(new AllocationRunner.Settings(Duration.ofSeconds(2), Duration.ofSeconds(10),
+            Duration.ofSeconds(1)))
+        : config;
+    List<Member> members = new ArrayList<>(n);
+    for (int i = 1; i <= n; i++) {
+      String name = config.name() + "-" + i;
+      NodeFacts f = new NodeFacts(facts.os(), facts.arch(), name, facts.cpuMillicores(), facts.memoryMiB());
+      Node node = node(name, NodeIdentity.forSimulated(name), f, c, drivers);
+      members.add(member(c, node, drivers, AllocationStore.none(), transport, prober, Clock.systemUTC(),
+          scheduler, false));
+    }
+    log.info("simulating {} nodes against {}", n, config.servers());
+    return new Agent(members, transport, scheduler, drivers);
+  }
+
+  private static Member member(AgentConfig config, Node node, DriverSet drivers, AllocationStore store,
+      ManagerTransport transport, HealthProber prober, Clock clock, ScheduledExecutorService scheduler,
+      boolean recover) {
+    AllocationSupervisor supervisor = new AllocationSupervisor(drivers, store, clock, prober, config.runner());
+    AgentSession.Settings s = AgentSession.Settings.of(config.servers());
+    s = new AgentSession.Settings(s.servers(), config.heartbeatTtl(), config.heartbeatInterval(),
+        s.registerTimeout(), s.initialBackoff(), s.maxBackoff(), s.flushDelay());
+    AgentSession session = new AgentSession(s, node, transport, scheduler, clock, supervisor);
+    supervisor.setSink(session::report);
+    if (recover) {
+      supervisor.recover();
+    }
+    scheduler.scheduleWithFixedDelay(supervisor.fencingCheck(session::lastContact), FENCING_CHECK.toMillis(),
+        FENCING_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+    session.start();
+    return new Member(node.getName(), session, supervisor);
+  }
+
+  private static ScheduledExecutorService timer() {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "gantry-agent-timer");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  private static DriverSet drivers(AgentConfig config) {
+    if (config.driver().equals("sim")) {
+      return DriverSet.simulated(new SimDriver(), List.of("docker", "exec"));
+    }
+    List<TaskDriver> list = new ArrayList<>();
+    try {
+      list.add(DockerDriver.connect());
+    } catch (DriverException e) {
+      log.info("docker driver unavailable: {}", e.getMessage());
+      if (config.driver().equals("docker")) {
+        log.warn("--driver docker was asked for but the engine does not answer; tasks without a driver will fail");
+      }
+    }
+    list.add(new ExecDriver(config.dataDir().resolve("exec")));
+    return DriverSet.of(list, config.driver());
+  }
+
+  private static Node node(String name, String id, NodeFacts facts, AgentConfig config, DriverSet drivers) {
+    return Node.newBuilder()
+        .setId(id)
+        .setName(name)
+        .setAddress(facts.hostname())
+        .setStatus(NodeStatus.NODE_STATUS_INITIALIZING)
+        .setEligible(true)
+        .setCapacity(Resources.newBuilder().setCpu(facts.cpuMillicores()).setMemory(facts.memoryMiB()))
+        .putAllAttributes(facts.attributes())
+        .putAllLabels(config.labels())
+        .addAllDrivers(drivers.advertised())
+        .build();
+  }
+
+  /** The nodes this agent runs (one, or n when simulating). */
+  public List<Member> members() {
+    return members;
+  }
+
+  /** Blocks until {@link #close()}. */
+  public void awaitTermination() throws InterruptedException {
+    closed.await();
+  }
+
+  /** Ends the sessions and the runners' loops; tasks keep running for the next agent to re-attach. */
+  @Override
+  public void close() {
+    if (closed.getCount() == 0) {
+      return;
+    }
+    for (Member m : members) {
+      m.session().close();
+    }
+    scheduler.shutdownNow();
+    for (Member m : members) {
+      m.supervisor().detachAll(Duration.ofSeconds(10));
+    }
+    transport.close();
+    drivers.close();
+    closed.countDown();
+  }
+}

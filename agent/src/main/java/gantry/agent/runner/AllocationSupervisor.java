@@ -1,0 +1,179 @@
+package gantry.agent.runner;
+
+import gantry.agent.health.HealthProber;
+import gantry.agent.session.SessionHandler;
+import gantry.v1.AllocationStatusUpdate;
+import gantry.v1.Assignment;
+import gantry.v1.Assignments;
+import gantry.v1.ClientStatus;
+import gantry.v1.NodeMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The allocations of one node: applies the {@link AllocationReconciler}'s plan to the
+ * {@link AllocationRunner}s, fences them when the managers have been out of reach too long,
+ * re-attaches the saved ones after an agent restart, and answers the session's questions (full
+ * status, node totals).
+ */
+public final class AllocationSupervisor implements SessionHandler {
+  private static final Logger log = LoggerFactory.getLogger(AllocationSupervisor.class);
+
+  private final DriverSet drivers;
+  private final AllocationStore store;
+  private final Clock clock;
+  private final HealthProber prober;
+  private final AllocationRunner.Settings settings;
+  private final Map<String, AllocationRunner> runners = new ConcurrentHashMap<>();
+  private volatile Consumer<AllocationStatusUpdate> sink = u -> { };
+
+  public AllocationSupervisor(DriverSet drivers, AllocationStore store, Clock clock, HealthProber prober,
+      AllocationRunner.Settings settings) {
+    this.drivers = drivers;
+    this.store = store;
+    this.clock = clock;
+    this.prober = prober;
+    this.settings = settings;
+  }
+
+  /** Where status updates go (the session). Set before {@link #recover()}. */
+  public void setSink(Consumer<AllocationStatusUpdate> sink) {
+    this.sink = sink;
+  }
+
+  /** Re-attaches every allocation saved in the store; returns how many. */
+  public synchronized int recover() {
+    int n = 0;
+    for (AllocationStore.Saved saved : store.loadAll()) {
+      AllocationRunner r = AllocationRunner.recovered(saved, drivers, clock, prober, store, settings, this::publish,
+          this::forgotten);
+      runners.put(r.id(), r);
+      r.start();
+      n++;
+    }
+    if (n > 0) {
+      log.info("re-attached {} allocation(s) from the data directory", n);
+    }
+    return n;
+  }
+
+  @Override
+  public synchronized void onAssignments(Assignments assignments) {
+    Map<String, AllocationReconciler.Held> held = runners.values().stream().collect(Collectors.toMap(
+        AllocationRunner::id, r -> new AllocationReconciler.Held(r.id(), r.isStopping())));
+    AllocationReconciler.Plan plan = AllocationReconciler.reconcile(assignments.getAllocationsList(), held);
+    for (Assignment a : plan.start()) {
+      AllocationRunner r = AllocationRunner.create(a, drivers, clock, prober, store, settings, this::publish,
+          this::forgotten);
+      runners.put(r.id(), r);
+      r.start();
+    }
+    for (Assignment a : plan.update()) {
+      AllocationRunner r = runners.get(a.getAllocation().getId());
+      if (r != null) {
+        r.update(a);
+      }
+    }
+    for (String id : plan.stop()) {
+      AllocationRunner r = runners.get(id);
+      if (r != null) {
+        r.stop("stopped by the managers", false, false);
+      }
+    }
+    for (String id : plan.forget()) {
+      AllocationRunner r = runners.get(id);
+      if (r != null) {
+        r.stop("no longer assigned to this node", false, true);
+      }
+    }
+  }
+
+  /**
+   * Stops the allocations whose group's {@code disconnect.stop_after} has passed since
+   * {@code lastContact}; they report FAILED with a "fenced: ..." description when a session opens
+   * again. The managers' next assignments decide what runs then.
+   */
+  public synchronized void enforceFencing(Instant lastContact, Instant now) {
+    for (AllocationRunner r : runners.values()) {
+      if (!r.isStopping() && FencingPolicy.shouldFence(r.group(), lastContact, now)) {
+        String why = FencingPolicy.description(lastContact, now);
+        log.warn("allocation {}: {}; stopping it", r.id(), why);
+        r.stop(why, true, false);
+      }
+    }
+  }
+
+  /** A {@code Runnable} for a timer: fencing against the time source given. */
+  public Runnable fencingCheck(java.util.function.Supplier<Instant> lastContact) {
+    return () -> {
+      try {
+        enforceFencing(lastContact.get(), clock.instant());
+      } catch (RuntimeException e) {
+        log.warn("fencing check: {}", e.toString());
+      }
+    };
+  }
+
+  @Override
+  public List<AllocationStatusUpdate> currentStatus() {
+    return runners.values().stream().map(AllocationRunner::status)
+        .sorted(Comparator.comparing(AllocationStatusUpdate::getAllocationId)).toList();
+  }
+
+  @Override
+  public NodeMetrics nodeMetrics() {
+    double cpu = 0;
+    long mem = 0;
+    int running = 0;
+    for (AllocationRunner r : runners.values()) {
+      AllocationStatusUpdate s = r.status();
+      if (s.getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING) {
+        running++;
+        cpu += s.getMetrics().getCpuPercent();
+        mem += s.getMetrics().getMemoryMb();
+      }
+    }
+    return NodeMetrics.newBuilder().setCpuPercent(cpu).setMemoryUsedMb(mem).setRunningAllocations(running)
+        .setTimeMs(clock.millis()).build();
+  }
+
+  /** The runner of an allocation, or null. */
+  public AllocationRunner runner(String allocationId) {
+    return runners.get(allocationId);
+  }
+
+  public int size() {
+    return runners.size();
+  }
+
+  private void publish(AllocationStatusUpdate u) {
+    sink.accept(u);
+  }
+
+  private void forgotten(AllocationRunner r) {
+    runners.remove(r.id(), r);
+  }
+
+  /** Ends every runner's loop; the tasks keep running for the next agent to re-attach. */
+  public void detachAll(Duration timeout) {
+    List<AllocationRunner> all = List.copyOf(runners.values());
+    all.forEach(AllocationRunner::detach);
+    for (AllocationRunner r : all) {
+      try {
+        r.join(timeout);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,19 @@
+package gantry.agent.session;
+
+import gantry.v1.AllocationStatusUpdate;
+import gantry.v1.Assignments;
+import gantry.v1.NodeMetrics;
+import java.util.List;
+
+/** What the session hands its messages to, and asks for what it sends up: the allocation side. */
+public interface SessionHandler {
+
+  /** The full desired set of allocations for the node, as the leader sent it. */
+  void onAssignments(Assignments assignments);
+
+  /** The current status of every allocation held, sent in full after each (re)connect. */
+  List<AllocationStatusUpdate> currentStatus();
+
+  /** Node totals for the next heartbeat. */
+  NodeMetrics nodeMetrics();
+}

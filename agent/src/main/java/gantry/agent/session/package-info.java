@@ -1,0 +1,2 @@
+/** The agent's session with the managers: registration, the Session stream, heartbeats, redirects, reconnects. */
+package gantry.agent.session;

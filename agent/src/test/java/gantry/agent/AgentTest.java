@@ -1,0 +1,269 @@
+package gantry.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gantry.agent.driver.exec.ExecDriver;
+import gantry.agent.runner.AllocationRunner;
+import gantry.agent.session.ScriptedManager;
+import gantry.v1.Allocation;
+import gantry.v1.AllocationStatusUpdate;
+import gantry.v1.Assignment;
+import gantry.v1.ClientStatus;
+import gantry.v1.DesiredStatus;
+import gantry.v1.DisconnectPolicy;
+import gantry.v1.GroupSpec;
+import gantry.v1.RestartPolicy;
+import gantry.v1.TaskSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent against a scripted manager (a real gRPC server on loopback) with the exec driver
+ * running real processes: redirects, status reporting, restarts, stream breaks, agent restarts,
+ * fencing, and a small simulation.
+ */
+class AgentTest {
+  static final Duration WAIT = Duration.ofSeconds(15);
+  static final AllocationRunner.Settings FAST =
+      new AllocationRunner.Settings(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(1));
+
+  @TempDir Path dir;
+  final List<AutoCloseable> closeLast = new ArrayList<>();
+  final List<String> allocations = new ArrayList<>();
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    for (AutoCloseable c : closeLast.reversed()) {
+      c.close();
+    }
+    // The agent leaves tasks running on close (that is the point); end them here.
+    try (ExecDriver exec = new ExecDriver(dir.resolve("data/exec"))) {
+      for (String id : allocations) {
+        exec.recover(id).forEach(exec::destroy);
+      }
+    }
+  }
+
+  final List<ScriptedManager> managers = new ArrayList<>();
+  final List<Agent> agents = new ArrayList<>();
+
+  ScriptedManager manager() throws IOException {
+    ScriptedManager m = track(new ScriptedManager());
+    managers.add(m);
+    return m;
+  }
+
+  /** {@link ScriptedManager#await}, failing with what the managers and agents saw. */
+  void await(Duration timeout, String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    try {
+      ScriptedManager.await(timeout, what, condition);
+    } catch (AssertionError e) {
+      StringBuilder b = new StringBuilder(e.getMessage());
+      for (ScriptedManager m : managers) {
+        b.append("\n manager ").append(m.address()).append(": registrations=").append(m.registrations.size())
+            .append(" opens=").append(m.opens).append(" heartbeats=").append(m.heartbeats.get())
+            .append(" updates=").append(m.updates.stream().map(u -> u.getClientStatus() + "/"
+                + u.getTasksMap().values().stream().map(t -> t.getState() + ":" + t.getMessage()).toList()).toList());
+      }
+      for (Agent a : agents) {
+        var m = a.members().getFirst();
+        b.append("\n agent: session ").append(m.session().state()).append(" at ").append(m.session().address())
+            .append(" opens=").append(m.session().opens()).append(" status=")
+            .append(m.supervisor().currentStatus().stream().map(u -> u.getClientStatus() + " "
+                + u.getDescription()).toList());
+      }
+      throw new AssertionError(b.toString(), e);
+    }
+  }
+
+  <T extends AutoCloseable> T track(T c) {
+    closeLast.add(c);
+    return c;
+  }
+
+  Agent agent(String... servers) {
+    AgentConfig c = AgentConfig.of("node-a", List.of(servers), dir.resolve("data")).withDriver("exec")
+        .withRunner(FAST).withLabels(java.util.Map.of("rack", "r1"));
+    Agent a = track(Agent.start(c));
+    agents.add(a);
+    return a;
+  }
+
+  Assignment assignment(GroupSpec.Builder group, String... command) {
+    String id = UUID.randomUUID().toString();
+    allocations.add(id);
+    return Assignment.newBuilder()
+        .setAllocation(Allocation.newBuilder().setId(id).setJob("job").setGroup("g")
+            .setDesiredStatus(DesiredStatus.DESIRED_STATUS_RUN).setClientStatus(ClientStatus.CLIENT_STATUS_PENDING))
+        .setGroup(group.setName("g").addTasks(TaskSpec.newBuilder().setName("t").setDriver("exec")
+            .addAllCommand(List.of(command))))
+        .build();
+  }
+
+  static GroupSpec.Builder restart(int attempts) {
+    return GroupSpec.newBuilder().setRestart(RestartPolicy.newBuilder().setAttempts(attempts).setDelayMs(100)
+        .setIntervalMs(60_000).setMode("fail"));
+  }
+
+  static String id(Assignment a) {
+    return a.getAllocation().getId();
+  }
+
+  static boolean has(ScriptedManager m, Assignment a, ClientStatus s) {
+    return m.updates.stream().anyMatch(u -> u.getAllocationId().equals(id(a)) && u.getClientStatus() == s);
+  }
+
+  /** Processes whose command line is exactly {@code sleep ARG} (ARG unique per test). */
+  static long sleepers(String arg) throws IOException {
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      return procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).filter(p -> {
+        try {
+          String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+          return cmd.endsWith("sleep\0" + arg + "\0");
+        } catch (IOException e) {
+          return false;
+        }
+      }).count();
+    }
+  }
+
+  static String uniqueSleep() {
+    return "3" + ThreadLocalRandom.current().nextInt(100, 999) + "." + ThreadLocalRandom.current().nextInt(100, 999);
+  }
+
+  @Test
+  void registersThroughAFollowerThenReportsRunningAndFinallyFailed() throws Exception {
+    ScriptedManager leader = manager();
+    ScriptedManager follower = manager();
+    follower.follow(leader.address());
+    agent(follower.address());
+    await(WAIT, "a session with the leader", () -> leader.opens.size() == 1);
+    assertFalse(follower.registrations.isEmpty(), "the agent asked the follower first");
+    var node = leader.registrations.getFirst().getNode();
+    assertEquals(leader.opens.getFirst(), node.getId());
+    assertTrue(node.getDriversList().contains("exec"));
+    assertEquals("r1", node.getLabelsMap().get("rack"));
+    assertTrue(node.getAttributesMap().keySet().containsAll(List.of("os", "arch", "hostname", "cpu.millicores",
+        "memory.mb")));
+
+    Assignment a = assignment(restart(1), "sh", "-c", "sleep 0.3; exit 1");
+    leader.assign(node.getId(), List.of(a));
+    await(WAIT, "RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
+    await(WAIT, "FAILED", () -> has(leader, a, ClientStatus.CLIENT_STATUS_FAILED));
+    AllocationStatusUpdate last = leader.latest(id(a));
+    var task = last.getTasksOrThrow("t");
+    assertEquals("dead", task.getState());
+    assertTrue(task.getFailed());
+    assertEquals(1, task.getRestarts());
+    assertTrue(task.getMessage().startsWith("exit code 1; exceeded 1 restart"), task.getMessage());
+    assertTrue(last.getDescription().contains("exit code 1"), last.getDescription());
+    await(WAIT, "heartbeats", () -> leader.heartbeats.get() >= 2);
+  }
+
+  @Test
+  void aBrokenStreamOrALeaderChangeReconnectsWithoutRestartingTheTask() throws Exception {
+    ScriptedManager leader = manager();
+    ScriptedManager next = manager();
+    Agent agent = agent(leader.address());
+    await(WAIT, "session", () -> leader.opens.size() == 1);
+    String nodeId = leader.opens.getFirst();
+    String arg = uniqueSleep();
+    Assignment a = assignment(restart(3), "sleep", arg);
+    leader.assign(nodeId, List.of(a));
+    next.assign(nodeId, List.of(a));
+    await(WAIT, "RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
+    long startedAt = leader.latest(id(a)).getTasksOrThrow("t").getStartedAtMs();
+
+    leader.breakStreams();
+    await(WAIT, "open again after the break", () -> leader.opens.size() == 2);
+    assertEquals(nodeId, leader.opens.get(1));
+
+    leader.sendNotLeader(next.address());
+    await(WAIT, "open with the new leader", () -> next.opens.size() == 1);
+    await(WAIT, "full status at the new leader", () -> next.latest(id(a)) != null);
+    var task = next.latest(id(a)).getTasksOrThrow("t");
+    assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, next.latest(id(a)).getClientStatus());
+    assertEquals(startedAt, task.getStartedAtMs());
+    assertEquals(0, task.getRestarts());
+    assertEquals(1, sleepers(arg));
+    assertEquals(next.address(), agent.members().getFirst().session().address());
+  }
+
+  @Test
+  void aRestartedAgentReattachesInsteadOfStartingADuplicate() throws Exception {
+    ScriptedManager leader = manager();
+    Agent first = agent(leader.address());
+    await(WAIT, "session", () -> leader.opens.size() == 1);
+    String nodeId = leader.opens.getFirst();
+    String arg = uniqueSleep();
+    Assignment a = assignment(restart(3), "sleep", arg);
+    leader.assign(nodeId, List.of(a));
+    await(WAIT, "RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
+    long startedAt = leader.latest(id(a)).getTasksOrThrow("t").getStartedAtMs();
+    first.close();
+    assertEquals(1, sleepers(arg), "closing the agent leaves the task running");
+
+    int before = leader.updates.size();
+    agent(leader.address());
+    await(WAIT, "second session", () -> leader.opens.size() == 2);
+    assertEquals(nodeId, leader.opens.get(1), "same node id after a restart");
+    await(WAIT, "status after the restart", () -> leader.updates.size() > before);
+    Thread.sleep(500); // time for a wrong second start to show
+    assertEquals(1, sleepers(arg));
+    AllocationStatusUpdate u = leader.latest(id(a));
+    assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, u.getClientStatus());
+    assertEquals(startedAt, u.getTasksOrThrow("t").getStartedAtMs());
+    assertEquals(0, u.getTasksOrThrow("t").getRestarts());
+  }
+
+  @Test
+  void fencingStopsTheTaskWhenNoManagerAnswersAndReportsItLater() throws Exception {
+    ScriptedManager leader = manager();
+    int port = leader.port();
+    Agent agent = agent(leader.address());
+    await(WAIT, "session", () -> leader.opens.size() == 1);
+    String nodeId = leader.opens.getFirst();
+    String arg = uniqueSleep();
+    Assignment a = assignment(restart(3).setDisconnect(DisconnectPolicy.newBuilder().setStopAfterMs(1000)),
+        "sleep", arg);
+    leader.assign(nodeId, List.of(a));
+    await(WAIT, "RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
+    leader.close();
+
+    var runner = agent.members().getFirst().supervisor().runner(id(a));
+    await(WAIT, "fenced", () -> runner.status().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
+    assertTrue(runner.status().getDescription().startsWith("fenced: no manager for "),
+        runner.status().getDescription());
+    await(WAIT, "process gone", () -> sleepersUnchecked(arg));
+
+    ScriptedManager back = track(new ScriptedManager(port));
+    managers.add(back);
+    back.assign(nodeId, List.of(a));
+    await(WAIT, "reported after the reconnect", () -> back.latest(id(a)) != null);
+    assertEquals(ClientStatus.CLIENT_STATUS_FAILED, back.latest(id(a)).getClientStatus());
+    assertTrue(back.latest(id(a)).getDescription().startsWith("fenced:"));
+    Thread.sleep(300);
+    assertEquals(0, sleepers(arg), "assignments of a fenced allocation do not start it again");
+  }
+
+  static boolean sleepersUnchecked(String arg) {
+    try {
+      return sleepers(arg) == 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}

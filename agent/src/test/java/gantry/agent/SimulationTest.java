@@ -1,0 +1,54 @@
+package gantry.agent;
+
+import static gantry.agent.session.ScriptedManager.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import gantry.agent.session.ScriptedManager;
+import gantry.v1.Allocation;
+import gantry.v1.Assignment;
+import gantry.v1.ClientStatus;
+import gantry.v1.DesiredStatus;
+import gantry.v1.GroupSpec;
+import gantry.v1.TaskSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Many simulated nodes in one JVM on one channel and one timer thread. */
+class SimulationTest {
+  @Test
+  void manySimulatedNodesRegisterAndRunTheirAssignments(@TempDir Path dir) throws Exception {
+    int n = 300;
+    try (ScriptedManager manager = new ScriptedManager();
+        Agent sim = Agent.simulate(AgentConfig.of("sim", List.of(manager.address()), dir), n)) {
+      await(Duration.ofSeconds(20), n + " sessions", () -> manager.opens.size() == n);
+      assertEquals(n, new HashSet<>(manager.opens).size());
+      assertEquals(n, sim.members().size());
+      assertEquals(List.of("docker", "exec"), manager.registrations.getFirst().getNode().getDriversList());
+      int before = Thread.activeCount();
+      for (int i = 0; i < 20; i++) {
+        String node = manager.opens.get(i);
+        manager.assign(node, List.of(Assignment.newBuilder()
+            .setAllocation(Allocation.newBuilder().setId("alloc-" + i).setJob("j").setGroup("g")
+                .setDesiredStatus(DesiredStatus.DESIRED_STATUS_RUN))
+            .setGroup(GroupSpec.newBuilder().setName("g").addTasks(TaskSpec.newBuilder().setName("t")
+                .setDriver("docker").setImage("local/busybox:1")))
+            .build()));
+      }
+      await(Duration.ofSeconds(20), "every allocation running", () -> {
+        for (int i = 0; i < 20; i++) {
+          var u = manager.latest("alloc-" + i);
+          if (u == null || u.getClientStatus() != ClientStatus.CLIENT_STATUS_RUNNING) {
+            return false;
+          }
+        }
+        return true;
+      });
+      // Virtual threads run the allocations; platform threads do not grow with nodes or allocations.
+      assertEquals(true, Thread.activeCount() <= before + 4, "platform threads: " + Thread.activeCount());
+    }
+  }
+}

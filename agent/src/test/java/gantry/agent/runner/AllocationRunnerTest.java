@@ -1,0 +1,129 @@
+package gantry.agent.runner;
+
+import static gantry.agent.session.ScriptedManager.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gantry.agent.driver.TaskHandle;
+import gantry.agent.driver.sim.SimDriver;
+import gantry.agent.health.HealthProber;
+import gantry.v1.AllocatedPort;
+import gantry.v1.Allocation;
+import gantry.v1.AllocationStatusUpdate;
+import gantry.v1.Assignment;
+import gantry.v1.CheckSpec;
+import gantry.v1.ClientStatus;
+import gantry.v1.GroupSpec;
+import gantry.v1.RestartPolicy;
+import gantry.v1.TaskSpec;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runner's loop over the sim driver and a scripted prober: no processes, no network. */
+class AllocationRunnerTest {
+  static final Duration WAIT = Duration.ofSeconds(10);
+  static final AllocationRunner.Settings FAST =
+      new AllocationRunner.Settings(Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofMillis(100));
+
+  @TempDir Path dir;
+  final SimDriver sim = new SimDriver();
+  final DriverSet drivers = DriverSet.simulated(sim, List.of("docker", "exec"));
+  final List<AllocationStatusUpdate> sent = new CopyOnWriteArrayList<>();
+  final AtomicBoolean healthy = new AtomicBoolean(true);
+  final HealthProber prober = c -> new HealthProber.Result(healthy.get(), healthy.get() ? "HTTP 200" : "HTTP 500");
+
+  AllocationRunner runner(Assignment a, AllocationStore store) {
+    return AllocationRunner.create(a, drivers, Clock.systemUTC(), prober, store, FAST, sent::add, r -> { });
+  }
+
+  static Assignment assignment(String id, int attempts, String... tasks) {
+    GroupSpec.Builder g = GroupSpec.newBuilder().setName("g").setRestart(RestartPolicy.newBuilder()
+        .setAttempts(attempts).setDelayMs(10).setIntervalMs(60_000).setMode("fail"));
+    for (String t : tasks) {
+      g.addTasks(TaskSpec.newBuilder().setName(t).setCheck(CheckSpec.newBuilder().setType("tcp").setPort("p")
+          .setIntervalMs(20).setTimeoutMs(10)));
+    }
+    return Assignment.newBuilder().setAllocation(Allocation.newBuilder().setId(id).setJob("j").setGroup("g")
+        .addPorts(AllocatedPort.newBuilder().setName("p").setHost(20000).setTo(80))).setGroup(g).build();
+  }
+
+  Optional<TaskHandle> handle(String alloc, String task) {
+    return sim.recover(alloc).stream().filter(h -> h.taskName().equals(task)).findFirst();
+  }
+
+  AllocationStatusUpdate last() {
+    return sent.getLast();
+  }
+
+  @Test
+  void anUnhealthyTaskIsRestartedAndHealthIsReported() throws Exception {
+    AllocationRunner r = runner(assignment("a1", 1, "web"), AllocationStore.none());
+    r.start();
+    await(WAIT, "healthy", () -> !sent.isEmpty() && last().getTasksOrThrow("web").getHealth().equals("healthy"));
+    assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, last().getClientStatus());
+    healthy.set(false);
+    await(WAIT, "restarted", () -> last().getTasksOrThrow("web").getRestarts() == 1);
+    healthy.set(true);
+    await(WAIT, "healthy again", () -> last().getTasksOrThrow("web").getHealth().equals("healthy"));
+    healthy.set(false);
+    await(WAIT, "failed", () -> last().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
+    assertTrue(last().getTasksOrThrow("web").getMessage().startsWith("unhealthy: HTTP 500"));
+    r.detach();
+    assertTrue(r.join(WAIT));
+  }
+
+  @Test
+  void aFailedTaskStopsItsSiblingsAndAStopCompletes() throws Exception {
+    AllocationRunner r = runner(assignment("a2", 0, "main", "side"), AllocationStore.none());
+    r.start();
+    await(WAIT, "both running", () -> handle("a2", "main").isPresent() && handle("a2", "side").isPresent());
+    sim.exit(handle("a2", "main").orElseThrow(), 3);
+    await(WAIT, "failed", () -> !sent.isEmpty() && last().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
+    assertEquals("dead", last().getTasksOrThrow("side").getState());
+    assertEquals("sibling task main failed", last().getTasksOrThrow("side").getMessage());
+    assertTrue(last().getDescription().startsWith("task main: exit code 3"), last().getDescription());
+    assertTrue(sim.recover("a2").isEmpty());
+
+    AllocationRunner s = runner(assignment("a3", 0, "main"), AllocationStore.none());
+    s.start();
+    await(WAIT, "running", () -> s.status().getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING);
+    s.stop("stopped by the managers", false, false);
+    await(WAIT, "complete", () -> s.status().getClientStatus() == ClientStatus.CLIENT_STATUS_COMPLETE);
+    r.detach();
+    s.detach();
+  }
+
+  @Test
+  void metricsAreSampledAndARecoveredRunnerAdoptsTheRunningTask() throws Exception {
+    AllocationStore store = AllocationStore.in(dir);
+    AllocationRunner r = runner(assignment("a4", 1, "web"), store);
+    r.start();
+    await(WAIT, "running", () -> handle("a4", "web").isPresent());
+    TaskHandle h = handle("a4", "web").orElseThrow();
+    sim.setUsage(h, new gantry.agent.driver.ResourceUsage(42.5, 100));
+    await(WAIT, "metrics", () -> r.status().getMetrics().getCpuPercent() == 42.5);
+    assertEquals(100, r.status().getMetrics().getMemoryMb());
+    r.detach();
+    assertTrue(r.join(WAIT));
+
+    var saved = store.loadAll();
+    assertEquals(1, saved.size());
+    AllocationRunner again = AllocationRunner.recovered(saved.getFirst(), drivers, Clock.systemUTC(), prober, store,
+        FAST, sent::add, x -> { });
+    again.start();
+    await(WAIT, "re-attached", () -> again.status().getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING);
+    Thread.sleep(100);
+    assertEquals(List.of(h), sim.recover("a4"), "the same task, not a second one");
+    again.stop("no longer assigned", false, true);
+    assertTrue(again.join(WAIT));
+    assertTrue(store.loadAll().isEmpty());
+    assertEquals(0, sim.size());
+  }
+}
