@@ -3,6 +3,9 @@ package gantry.node;
 import gantry.node.config.HostPorts;
 import gantry.node.config.ServerConfig;
 import gantry.node.control.ControlHandler;
+import gantry.node.leader.Leader;
+import gantry.node.rpc.DispatcherService;
+import java.util.function.Supplier;
 import gantry.node.raft.RaftNode;
 import gantry.node.rpc.ControlService;
 import gantry.v1.Peer;
@@ -26,34 +29,43 @@ public final class ManagerPeer implements AutoCloseable {
   private final RaftNode raft;
   private final ControlHandler control;
   private final Server grpc;
+  private final Leader leader;
   private final CountDownLatch closed = new CountDownLatch(1);
   private final Thread announcer;
 
-  private ManagerPeer(ServerConfig config, RaftNode raft, ControlHandler control, Server grpc) {
+  private ManagerPeer(ServerConfig config, RaftNode raft, ControlHandler control, Server grpc, Leader leader) {
     this.config = config;
     this.raft = raft;
     this.control = control;
     this.grpc = grpc;
+    this.leader = leader;
     this.announcer = Thread.ofVirtual().name("gantry-announce").start(this::announce);
   }
 
   /** Starts the Raft server, the applied state and the gRPC endpoint of one peer. */
   public static ManagerPeer start(ServerConfig config) throws IOException {
     RaftNode raft = RaftNode.start(config);
-    ControlHandler control = new ControlHandler(raft, Clock.systemUTC());
+    Clock clock = Clock.systemUTC();
+    ControlHandler control = new ControlHandler(raft, clock);
+    Supplier<String> leaderAddress = () -> raft.leaderId()
+        .map(id -> raft.stateMachine().announcedPeers().getOrDefault(id, Peer.getDefaultInstance()).getGrpcAddress())
+        .orElse("");
+    Leader leader = new Leader(raft, clock, config.heartbeatTtl(), config.schedulerWorkers(), leaderAddress);
     Server grpc;
     try {
       grpc = NettyServerBuilder.forAddress(HostPorts.parse(config.grpcAddress()))
           .addService(new ControlService(control))
+          .addService(new DispatcherService(leader, raft.proposer(), clock, leaderAddress))
           .maxInboundMessageSize(16 << 20)
           .build()
           .start();
     } catch (IOException e) {
+      leader.close();
       raft.close();
       throw new IOException("grpc_addr " + config.grpcAddress() + ": " + rootMessage(e), e);
     }
     LOG.info("peer {} serving gRPC on {}, Raft on {}", config.id(), grpcAddress(grpc, config), config.raftAddress());
-    return new ManagerPeer(config, raft, control, grpc);
+    return new ManagerPeer(config, raft, control, grpc, leader);
   }
 
   /** The gRPC address actually bound (resolves a configured port 0). */
@@ -110,6 +122,7 @@ public final class ManagerPeer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     grpc.shutdownNow();
+    leader.close();
     try {
       raft.close();
     } catch (IOException e) {

@@ -23,6 +23,8 @@ import java.util.SequencedMap;
  * @param batchMaxBytes  most bytes the proposer packs into one Raft entry
  * @param raftSegmentBytes size at which a Raft log segment is closed; compaction removes
  *                     whole closed segments behind a snapshot
+ * @param heartbeatTtl   a node that sends no heartbeat for this long is marked down
+ * @param schedulerWorkers threads running evaluations on the leader
  */
 public record ServerConfig(
     String id,
@@ -36,7 +38,9 @@ public record ServerConfig(
     long snapshotEveryEntries,
     int batchMaxRecords,
     int batchMaxBytes,
-    long raftSegmentBytes) {
+    long raftSegmentBytes,
+    Duration heartbeatTtl,
+    int schedulerWorkers) {
 
   public ServerConfig {
     peers = java.util.Collections.unmodifiableSequencedMap(new java.util.LinkedHashMap<>(peers));

@@ -19,13 +19,13 @@ import org.yaml.snakeyaml.error.YAMLException;
  * <p>The YAML file and the flags use the same keys: {@code id, data_dir, raft_addr, grpc_addr,
  * http_addr, peers} (a map id -> raft address, or the flag form {@code m1=host:port,m2=...}),
  * {@code election_timeout_min, election_timeout_max, snapshot_every_entries,
- * batch_max_records, batch_max_bytes, raft_segment_bytes}.
+ * batch_max_records, batch_max_bytes, raft_segment_bytes, heartbeat_ttl, scheduler_workers}.
  */
 public final class ServerConfigLoader {
   static final Set<String> KEYS = Set.of(
       "id", "data_dir", "raft_addr", "grpc_addr", "http_addr", "peers",
       "election_timeout_min", "election_timeout_max", "snapshot_every_entries",
-      "batch_max_records", "batch_max_bytes", "raft_segment_bytes");
+      "batch_max_records", "batch_max_bytes", "raft_segment_bytes", "heartbeat_ttl", "scheduler_workers");
 
   private ServerConfigLoader() {}
 
@@ -73,8 +73,11 @@ public final class ServerConfigLoader {
     int batchBytes = (int) positive(values, "batch_max_bytes", 1 << 20);
     long segmentBytes = positive(values, "raft_segment_bytes", 16L << 20);
     if (segmentBytes < 8192) throw new ConfigException("raft_segment_bytes", "must be at least 8192");
+    Duration ttl = Durations.parse("heartbeat_ttl", string(values, "heartbeat_ttl", "3s"));
+    if (ttl.toMillis() < 100) throw new ConfigException("heartbeat_ttl", "must be at least 100ms");
+    int workers = (int) positive(values, "scheduler_workers", 2);
     return new ServerConfig(id, dataDir, raft, grpc, http, peers, min, max, snapshotEvery, batchRecords, batchBytes,
-        segmentBytes);
+        segmentBytes, ttl, workers);
   }
 
   private static Map<String, Object> readYaml(Path file) {

@@ -95,6 +95,26 @@ public final class ControlHandler {
     return read(StateQuery.newBuilder().setListNodes(req).build(), req.getStale(), ListNodesResponse.parser());
   }
 
+  public CompletableFuture<gantry.v1.ListAllocationsResponse> listAllocations(gantry.v1.ListAllocationsRequest req) {
+    return read(StateQuery.newBuilder().setListAllocations(req).build(), req.getStale(),
+        gantry.v1.ListAllocationsResponse.parser());
+  }
+
+  /** Drains a node (by name or id) or undoes a drain. */
+  public CompletableFuture<gantry.v1.DrainNodeResponse> drainNode(gantry.v1.DrainNodeRequest req) {
+    if (req.getNode().isEmpty()) throw new ControlException(ControlException.Code.INVALID_ARGUMENT, "node: is required");
+    var state = raft.stateMachine().state();
+    var node = state.nodeByIdOrName(req.getNode()).orElseThrow(
+        () -> new ControlException(ControlException.Code.NOT_FOUND, "node \"" + req.getNode() + "\" not found"));
+    Record r = Record.newBuilder().setNodeDrainSet(gantry.v1.NodeDrainSet.newBuilder()
+        .setNodeId(node.getId()).setDrain(req.getDrain()).setTimeMs(clock.millis())).build();
+    return propose(r).thenApply(p -> {
+      single(p);
+      return gantry.v1.DrainNodeResponse.newBuilder()
+          .setNode(state.node(node.getId()).orElse(node)).setIndex(p.index()).build();
+    });
+  }
+
   public CompletableFuture<GetStateDigestResponse> digest(GetStateDigestRequest req) {
     return read(StateQuery.newBuilder().setDigest(req).build(), req.getStale(), GetStateDigestResponse.parser());
   }

@@ -1,5 +1,6 @@
 package gantry.node.raft;
 
+import gantry.node.state.Changes;
 import gantry.node.state.ClusterState;
 import gantry.node.store.AppliedPosition;
 import gantry.node.store.Keys;
@@ -57,6 +58,8 @@ public final class GantryStateMachine extends BaseStateMachine {
    */
   private volatile long durableIndex = -1;
   private final StateQueries queries = new StateQueries(this::state, this::store);
+  private final java.util.List<java.util.function.Consumer<Changes>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.List<Runnable> leaderListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @Override
   public StateMachineStorage getStateMachineStorage() {
@@ -118,10 +121,11 @@ public final class GantryStateMachine extends BaseStateMachine {
       batch = RecordBatch.getDefaultInstance();
     }
     BatchOutcome.Builder outcome = BatchOutcome.newBuilder().setIndex(entry.getIndex());
+    Changes changes = new Changes();
     try (WriteBatch wb = new WriteBatch()) {
       BatchMutations out = new BatchMutations(wb);
       for (Record r : batch.getRecordsList()) {
-        outcome.addOutcomes(state.replay(r, entry.getIndex(), out));
+        outcome.addOutcomes(state.replay(r, entry.getIndex(), out, changes));
       }
       wb.put(Keys.bytes(Keys.APPLIED), new AppliedPosition(entry.getTerm(), entry.getIndex()).encode());
       store.write(wb);
@@ -129,6 +133,15 @@ public final class GantryStateMachine extends BaseStateMachine {
       throw new IllegalStateException("apply " + entry.getIndex(), e);
     }
     updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+    if (!changes.isEmpty()) {
+      for (var l : listeners) {
+        try {
+          l.accept(changes);
+        } catch (RuntimeException e) {
+          LOG.warn("apply listener failed: {}", e.toString());
+        }
+      }
+    }
     return CompletableFuture.completedFuture(
         Message.valueOf(UnsafeByteOperations.unsafeWrap(outcome.build().toByteArray())));
   }
@@ -155,6 +168,26 @@ public final class GantryStateMachine extends BaseStateMachine {
     } finally {
       swap.readLock().unlock();
     }
+  }
+
+  /** Called on the apply thread after each entry that touched evaluations or node assignments. */
+  public void onApplied(java.util.function.Consumer<Changes> listener) {
+    listeners.add(listener);
+  }
+
+  /** Called when this peer's idea of the leader changes (on a Ratis thread: keep it short). */
+  public void onLeaderChange(Runnable listener) {
+    leaderListeners.add(listener);
+  }
+
+  @Override
+  public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId member, org.apache.ratis.protocol.RaftPeerId leader) {
+    leaderListeners.forEach(Runnable::run);
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    leaderListeners.forEach(Runnable::run);
   }
 
   @Override

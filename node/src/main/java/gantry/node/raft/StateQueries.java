@@ -25,11 +25,25 @@ final class StateQueries {
     return switch (q.getKindCase()) {
       case GET_JOB -> {
         var b = GetJobResponse.newBuilder();
-        s.job(q.getGetJob().getName()).ifPresent(b::setJob);
+        s.job(q.getGetJob().getName()).ifPresent(job -> b.setJob(job).addAllGroups(JobSummaries.of(s, job)));
         yield b.build();
       }
       case LIST_JOBS -> ListJobsResponse.newBuilder().addAllJobs(s.jobs(q.getListJobs().getPrefix())).build();
-      case LIST_NODES -> ListNodesResponse.getDefaultInstance();
+      case LIST_NODES -> ListNodesResponse.newBuilder().addAllNodes(s.nodes()).build();
+      case LIST_ALLOCATIONS -> {
+        var req = q.getListAllocations();
+        java.util.List<gantry.v1.Allocation> list;
+        if (!req.getNode().isEmpty()) {
+          list = s.nodeByIdOrName(req.getNode()).map(n -> s.allocsOfNode(n.getId())).orElse(java.util.List.of());
+        } else if (!req.getJob().isEmpty()) {
+          list = s.allocsOfJob(req.getJob());
+        } else {
+          list = s.allocs().stream().sorted(java.util.Comparator.comparing(gantry.v1.Allocation::getJob)
+              .thenComparing(gantry.v1.Allocation::getGroup).thenComparing(gantry.v1.Allocation::getIndex)).toList();
+        }
+        if (!req.getJob().isEmpty()) list = list.stream().filter(a -> a.getJob().equals(req.getJob())).toList();
+        yield gantry.v1.ListAllocationsResponse.newBuilder().addAllAllocations(list).build();
+      }
       case DIGEST -> {
         StateStore.Digest d = store.get().digest();
         yield GetStateDigestResponse.newBuilder()

@@ -70,6 +70,16 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
     reply(() -> handler.digest(req), out);
   }
 
+  @Override
+  public void listAllocations(gantry.v1.ListAllocationsRequest req, StreamObserver<gantry.v1.ListAllocationsResponse> out) {
+    reply(() -> handler.listAllocations(req), out);
+  }
+
+  @Override
+  public void drainNode(gantry.v1.DrainNodeRequest req, StreamObserver<gantry.v1.DrainNodeResponse> out) {
+    reply(() -> handler.drainNode(req), out);
+  }
+
   private static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {
     CompletableFuture<T> f;
     try {

@@ -2,19 +2,20 @@ package gantry.node.state;
 
 import gantry.node.store.Keys;
 import gantry.node.store.StateStore;
+import gantry.v1.Allocation;
+import gantry.v1.Evaluation;
 import gantry.v1.Job;
-import gantry.v1.JobRegistered;
-import gantry.v1.JobStatus;
-import gantry.v1.JobStopped;
-import gantry.v1.PeerAnnounced;
+import gantry.v1.Node;
 import gantry.v1.Peer;
 import gantry.v1.Record;
 import gantry.v1.RecordOutcome;
 import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,103 +25,94 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>In-memory maps serve reads; every change is also written to the entry's {@link Mutations}
  * so RocksDB holds the same state. At start the maps are rebuilt from RocksDB
  * ({@link #load}). Replay reads no clock and no random source: every such value is in the
- * record.
+ * record, and ids made during replay derive from the entry's index.
  *
- * <p>Job transitions: absent -> RUNNING (v1) on register; RUNNING -> RUNNING (v+1) on a
- * changed spec; STOPPED -> RUNNING (v+1) on register; RUNNING -> STOPPED on stop; any -> absent
- * on purge. Anything else is a no-op or a NOT_FOUND outcome.
+ * <p>The records are handled by {@link JobReplay} (jobs, peers) and {@link SchedulingReplay}
+ * (nodes, evaluations, plans, allocation status).
  */
 public final class ClusterState {
-  private final Map<String, Job> jobs = new ConcurrentHashMap<>();
-  private final Map<String, Peer> peers = new ConcurrentHashMap<>();
+  final Map<String, Job> jobs = new ConcurrentHashMap<>();
+  final Map<String, Peer> peers = new ConcurrentHashMap<>();
+  final Map<String, Node> nodes = new ConcurrentHashMap<>();
+  final Map<String, Allocation> allocs = new ConcurrentHashMap<>();
+  final Map<String, Evaluation> evals = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> allocsByNode = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> allocsByJob = new ConcurrentHashMap<>();
+  private final Map<String, String> latestEvalByJob = new ConcurrentHashMap<>();
+  private final JobReplay jobReplay = new JobReplay(this);
+  private final SchedulingReplay schedulingReplay = new SchedulingReplay(this);
 
   /** An empty state. */
   public ClusterState() {}
 
-  /** Rebuilds the in-memory indexes from the store. */
+  /** Rebuilds the in-memory maps and indexes from the store. */
   public static ClusterState load(StateStore store) {
-    ClusterState state = new ClusterState();
-    store.scan(Keys.JOB, (k, v) -> {
-      Job job = parse(Job.parser()::parseFrom, k, v);
-      state.jobs.put(job.getName(), job);
-    });
-    store.scan(Keys.PEER, (k, v) -> {
-      Peer peer = parse(Peer.parser()::parseFrom, k, v);
-      state.peers.put(peer.getId(), peer);
-    });
-    return state;
+    ClusterState s = new ClusterState();
+    store.scan(Keys.JOB, (k, v) -> s.jobs.put(k.substring(Keys.JOB.length()), parse(Job.parser(), k, v)));
+    store.scan(Keys.PEER, (k, v) -> s.peers.put(k.substring(Keys.PEER.length()), parse(Peer.parser(), k, v)));
+    store.scan(Keys.NODE, (k, v) -> s.nodes.put(k.substring(Keys.NODE.length()), parse(Node.parser(), k, v)));
+    store.scan(Keys.ALLOC, (k, v) -> s.index(parse(Allocation.parser(), k, v)));
+    store.scan(Keys.EVAL, (k, v) -> s.indexEval(parse(Evaluation.parser(), k, v)));
+    return s;
   }
 
   /**
    * Applies one record at Raft index {@code index}.
    *
+   * @param changes collects what the entry touched, for the leader's components
    * @return what it did, for the proposer's caller
    */
-  public RecordOutcome replay(Record record, long index, Mutations out) {
+  public RecordOutcome replay(Record record, long index, Mutations out, Changes changes) {
     return switch (record.getKindCase()) {
-      case JOB_REGISTERED -> registerJob(record.getJobRegistered(), index, out);
-      case JOB_STOPPED -> stopJob(record.getJobStopped(), index, out);
-      case JOB_PURGED -> purgeJob(record.getJobPurged().getName(), out);
-      case PEER_ANNOUNCED -> announcePeer(record.getPeerAnnounced(), out);
+      case JOB_REGISTERED -> jobReplay.register(record.getJobRegistered(), index, out, changes);
+      case JOB_STOPPED -> jobReplay.stop(record.getJobStopped(), index, out, changes);
+      case JOB_PURGED -> jobReplay.purge(record.getJobPurged().getName(), index, out, changes);
+      case PEER_ANNOUNCED -> jobReplay.announcePeer(record.getPeerAnnounced(), out);
+      case NODE_REGISTERED -> schedulingReplay.registerNode(record.getNodeRegistered(), index, out, changes);
+      case NODE_STATUS_CHANGED -> schedulingReplay.nodeStatus(record.getNodeStatusChanged(), index, out, changes);
+      case NODE_DRAIN_SET -> schedulingReplay.drain(record.getNodeDrainSet(), index, out, changes);
+      case EVALUATION_CREATED -> schedulingReplay.createEval(record.getEvaluationCreated().getEvaluation(), index, out, changes);
+      case PLAN_APPLIED -> schedulingReplay.applyPlan(record.getPlanApplied(), index, out, changes);
+      case ALLOCATIONS_UPDATED -> schedulingReplay.updateAllocs(record.getAllocationsUpdated(), index, out, changes);
       case KIND_NOT_SET -> throw new IllegalArgumentException("record without a kind at index " + index);
     };
   }
 
-  private RecordOutcome registerJob(JobRegistered r, long index, Mutations out) {
-    String name = r.getSpec().getName();
-    Job old = jobs.get(name);
-    if (old != null && old.getStatus() == JobStatus.JOB_STATUS_RUNNING && old.getSpec().equals(r.getSpec())) {
-      return RecordOutcome.newBuilder().setChanged(false).setJob(old).build();
-    }
-    Job job = Job.newBuilder()
-        .setName(name)
-        .setVersion(old == null ? 1 : old.getVersion() + 1)
-        .setSpec(r.getSpec())
-        .setStatus(JobStatus.JOB_STATUS_RUNNING)
-        .setCreateIndex(old == null ? index : old.getCreateIndex())
-        .setModifyIndex(index)
-        .setSubmitTimeMs(r.getTimeMs())
-        .build();
-    putJob(job, out);
-    return RecordOutcome.newBuilder().setChanged(true).setJob(job).build();
-  }
+  // ---- writes, used by the replay classes only ----
 
-  private RecordOutcome stopJob(JobStopped r, long index, Mutations out) {
-    Job old = jobs.get(r.getName());
-    if (old == null) return notFound(r.getName());
-    if (old.getStatus() == JobStatus.JOB_STATUS_STOPPED) {
-      return RecordOutcome.newBuilder().setChanged(false).setJob(old).build();
-    }
-    Job job = old.toBuilder().setStatus(JobStatus.JOB_STATUS_STOPPED).setModifyIndex(index).build();
-    putJob(job, out);
-    return RecordOutcome.newBuilder().setChanged(true).setJob(job).build();
-  }
-
-  private RecordOutcome purgeJob(String name, Mutations out) {
-    Job old = jobs.remove(name);
-    if (old == null) return notFound(name);
-    out.delete(Keys.job(name));
-    return RecordOutcome.newBuilder().setChanged(true).setJob(old).build();
-  }
-
-  private RecordOutcome announcePeer(PeerAnnounced r, Mutations out) {
-    Peer peer = Peer.newBuilder().setId(r.getId())
-        .setGrpcAddress(r.getGrpcAddress()).setHttpAddress(r.getHttpAddress()).build();
-    if (peer.equals(peers.get(r.getId()))) return RecordOutcome.newBuilder().setChanged(false).build();
-    peers.put(peer.getId(), peer);
-    out.put(Keys.peer(peer.getId()), peer);
-    return RecordOutcome.newBuilder().setChanged(true).build();
-  }
-
-  private void putJob(Job job, Mutations out) {
+  void putJob(Job job, Mutations out) {
     jobs.put(job.getName(), job);
     out.put(Keys.job(job.getName()), job);
   }
 
-  private static RecordOutcome notFound(String name) {
-    return RecordOutcome.newBuilder().setErrorCode("NOT_FOUND")
-        .setErrorMessage("job \"" + name + "\" not found").build();
+  void putNode(Node node, Mutations out) {
+    nodes.put(node.getId(), node);
+    out.put(Keys.node(node.getId()), node);
   }
+
+  void putAlloc(Allocation a, Mutations out) {
+    index(a);
+    out.put(Keys.alloc(a.getId()), a);
+  }
+
+  void putEval(Evaluation e, Mutations out) {
+    indexEval(e);
+    out.put(Keys.eval(e.getId()), e);
+  }
+
+  private void index(Allocation a) {
+    allocs.put(a.getId(), a);
+    allocsByNode.computeIfAbsent(a.getNodeId(), k -> ConcurrentHashMap.newKeySet()).add(a.getId());
+    allocsByJob.computeIfAbsent(a.getJob(), k -> ConcurrentHashMap.newKeySet()).add(a.getId());
+  }
+
+  private void indexEval(Evaluation e) {
+    evals.put(e.getId(), e);
+    latestEvalByJob.merge(e.getJob(), e.getId(),
+        (old, neu) -> evals.get(old).getCreateIndex() > e.getCreateIndex() ? old : neu);
+  }
+
+  // ---- reads ----
 
   public Optional<Job> job(String name) {
     return Optional.ofNullable(jobs.get(name));
@@ -128,14 +120,59 @@ public final class ClusterState {
 
   /** Jobs whose name starts with {@code prefix}, sorted by name. */
   public List<Job> jobs(String prefix) {
-    return jobs.values().stream()
-        .filter(j -> j.getName().startsWith(prefix))
-        .sorted(Comparator.comparing(Job::getName))
-        .toList();
+    return jobs.values().stream().filter(j -> j.getName().startsWith(prefix))
+        .sorted(Comparator.comparing(Job::getName)).toList();
   }
 
   public int jobCount() {
     return jobs.size();
+  }
+
+  public Optional<Node> node(String id) {
+    return Optional.ofNullable(nodes.get(id));
+  }
+
+  /** The node with this id, or else the one with this name. */
+  public Optional<Node> nodeByIdOrName(String idOrName) {
+    Node byId = nodes.get(idOrName);
+    if (byId != null) return Optional.of(byId);
+    return nodes.values().stream().filter(n -> n.getName().equals(idOrName)).findFirst();
+  }
+
+  public List<Node> nodes() {
+    return nodes.values().stream().sorted(Comparator.comparing(Node::getName).thenComparing(Node::getId)).toList();
+  }
+
+  public Optional<Allocation> alloc(String id) {
+    return Optional.ofNullable(allocs.get(id));
+  }
+
+  public List<Allocation> allocsOfNode(String nodeId) {
+    return resolve(allocsByNode.get(nodeId));
+  }
+
+  public List<Allocation> allocsOfJob(String job) {
+    return resolve(allocsByJob.get(job));
+  }
+
+  public List<Allocation> allocs() {
+    return List.copyOf(allocs.values());
+  }
+
+  public Optional<Evaluation> eval(String id) {
+    return Optional.ofNullable(evals.get(id));
+  }
+
+  public Optional<Evaluation> latestEval(String job) {
+    return Optional.ofNullable(latestEvalByJob.get(job)).map(evals::get);
+  }
+
+  public List<Evaluation> evals() {
+    return List.copyOf(evals.values());
+  }
+
+  public Collection<Job> allJobs() {
+    return List.copyOf(jobs.values());
   }
 
   /** Peers that announced their addresses, by id. */
@@ -143,13 +180,15 @@ public final class ClusterState {
     return Map.copyOf(peers);
   }
 
-  private interface Parser<T> {
-    T parse(byte[] bytes) throws InvalidProtocolBufferException;
+  private List<Allocation> resolve(Set<String> ids) {
+    if (ids == null) return List.of();
+    return ids.stream().map(allocs::get).filter(java.util.Objects::nonNull)
+        .sorted(Comparator.comparing(Allocation::getCreateIndex).thenComparing(Allocation::getId)).toList();
   }
 
-  private static <T> T parse(Parser<T> parser, String key, byte[] value) {
+  private static <T> T parse(com.google.protobuf.Parser<T> parser, String key, byte[] value) {
     try {
-      return parser.parse(value);
+      return parser.parseFrom(value);
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("corrupt value at " + key + ": " + e.getMessage(), e);
     }

@@ -8,6 +8,9 @@ public final class Keys {
   public static final String APPLIED = "m/applied";
   public static final String JOB = "j/";
   public static final String PEER = "p/";
+  public static final String NODE = "n/";
+  public static final String ALLOC = "a/";
+  public static final String EVAL = "e/";
 
   private Keys() {}
 
@@ -17,6 +20,18 @@ public final class Keys {
 
   public static String peer(String id) {
     return PEER + id;
+  }
+
+  public static String node(String id) {
+    return NODE + id;
+  }
+
+  public static String alloc(String id) {
+    return ALLOC + id;
+  }
+
+  public static String eval(String id) {
+    return EVAL + id;
   }
 
   public static byte[] bytes(String key) {

@@ -63,7 +63,7 @@ class ClusterStateTest {
 
   @Test
   void firstRegistrationIsVersionOneAndWritesTheJob() {
-    RecordOutcome o = state.replay(register(spec("web", 3), 1000), 7, out);
+    RecordOutcome o = state.replay(register(spec("web", 3), 1000), 7, out, new Changes());
     assertTrue(o.getChanged());
     Job job = o.getJob();
     assertEquals(1, job.getVersion());
@@ -76,11 +76,11 @@ class ClusterStateTest {
 
   @Test
   void unchangedSpecIsANoOpAndChangedSpecBumpsTheVersion() {
-    state.replay(register(spec("web", 3), 1), 1, out);
-    RecordOutcome same = state.replay(register(spec("web", 3), 2), 2, out);
+    state.replay(register(spec("web", 3), 1), 1, out, new Changes());
+    RecordOutcome same = state.replay(register(spec("web", 3), 2), 2, out, new Changes());
     assertFalse(same.getChanged());
     assertEquals(1, same.getJob().getVersion());
-    RecordOutcome changed = state.replay(register(spec("web", 4), 3), 3, out);
+    RecordOutcome changed = state.replay(register(spec("web", 4), 3), 3, out, new Changes());
     assertTrue(changed.getChanged());
     assertEquals(2, changed.getJob().getVersion());
     assertEquals(1, changed.getJob().getCreateIndex());
@@ -89,11 +89,11 @@ class ClusterStateTest {
 
   @Test
   void stopKeepsTheJobAndRegisterRestartsItWithANewVersion() {
-    state.replay(register(spec("web", 3), 1), 1, out);
-    RecordOutcome stopped = state.replay(stop("web"), 2, out);
+    state.replay(register(spec("web", 3), 1), 1, out, new Changes());
+    RecordOutcome stopped = state.replay(stop("web"), 2, out, new Changes());
     assertEquals(JobStatus.JOB_STATUS_STOPPED, stopped.getJob().getStatus());
-    assertFalse(state.replay(stop("web"), 3, out).getChanged());
-    RecordOutcome again = state.replay(register(spec("web", 3), 4), 4, out);
+    assertFalse(state.replay(stop("web"), 3, out, new Changes()).getChanged());
+    RecordOutcome again = state.replay(register(spec("web", 3), 4), 4, out, new Changes());
     assertTrue(again.getChanged());
     assertEquals(2, again.getJob().getVersion());
     assertEquals(JobStatus.JOB_STATUS_RUNNING, again.getJob().getStatus());
@@ -101,19 +101,19 @@ class ClusterStateTest {
 
   @Test
   void purgeRemovesAndUnknownJobsAreNotFound() {
-    state.replay(register(spec("web", 3), 1), 1, out);
-    assertTrue(state.replay(purge("web"), 2, out).getChanged());
+    state.replay(register(spec("web", 3), 1), 1, out, new Changes());
+    assertTrue(state.replay(purge("web"), 2, out, new Changes()).getChanged());
     assertTrue(state.job("web").isEmpty());
     assertFalse(out.kv.containsKey(Keys.job("web")));
-    assertEquals("NOT_FOUND", state.replay(purge("web"), 3, out).getErrorCode());
-    assertEquals("NOT_FOUND", state.replay(stop("nope"), 4, out).getErrorCode());
+    assertEquals("NOT_FOUND", state.replay(purge("web"), 3, out, new Changes()).getErrorCode());
+    assertEquals("NOT_FOUND", state.replay(stop("nope"), 4, out, new Changes()).getErrorCode());
   }
 
   @Test
   void peerAnnouncementIsStoredOnceUntilItChanges() {
     Record a = Record.newBuilder().setPeerAnnounced(PeerAnnounced.newBuilder().setId("m1").setGrpcAddress("h:1")).build();
-    assertTrue(state.replay(a, 1, out).getChanged());
-    assertFalse(state.replay(a, 2, out).getChanged());
+    assertTrue(state.replay(a, 1, out, new Changes()).getChanged());
+    assertFalse(state.replay(a, 2, out, new Changes()).getChanged());
     assertEquals("h:1", state.announcedPeers().get("m1").getGrpcAddress());
   }
 
@@ -131,7 +131,7 @@ class ClusterStateTest {
         case 2 -> stop(name);
         default -> purge(name);
       };
-      assertEquals(a.replay(r, i, outA), b.replay(r, i, outB));
+      assertEquals(a.replay(r, i, outA, new Changes()), b.replay(r, i, outB, new Changes()));
     }
     assertEquals(outA.kv, outB.kv);
     assertEquals(a.jobs(""), b.jobs(""));
@@ -142,9 +142,9 @@ class ClusterStateTest {
     try (StateStore store = StateStore.open(dir)) {
       try (WriteBatch wb = new WriteBatch()) {
         var m = new gantry.node.raft.TestBatchMutations(wb);
-        state.replay(register(spec("a", 1), 1), 1, m);
-        state.replay(register(spec("b", 2), 2), 2, m);
-        state.replay(register(spec("b", 3), 3), 3, m);
+        state.replay(register(spec("a", 1), 1), 1, m, new Changes());
+        state.replay(register(spec("b", 2), 2), 2, m, new Changes());
+        state.replay(register(spec("b", 3), 3), 3, m, new Changes());
         store.write(wb);
       }
     }

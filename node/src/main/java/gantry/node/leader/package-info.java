@@ -1,0 +1,2 @@
+/** Work only the Raft leader does: the evaluation broker, scheduler workers, plan applier, heartbeat monitor, agent sessions. */
+package gantry.node.leader;

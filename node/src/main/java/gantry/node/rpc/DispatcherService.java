@@ -1,0 +1,108 @@
+package gantry.node.rpc;
+
+import gantry.node.leader.Dispatcher;
+import gantry.node.leader.Leader;
+import gantry.node.raft.Proposer;
+import gantry.v1.AgentMessage;
+import gantry.v1.DispatcherServiceGrpc;
+import gantry.v1.ManagerMessage;
+import gantry.v1.Node;
+import gantry.v1.NodeRegistered;
+import gantry.v1.NotLeader;
+import gantry.v1.Record;
+import gantry.v1.RegisterNodeRequest;
+import gantry.v1.RegisterNodeResponse;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** The gRPC face of the dispatcher: agents register and hold their session here (leader only). */
+public final class DispatcherService extends DispatcherServiceGrpc.DispatcherServiceImplBase {
+  private final Leader leader;
+  private final Proposer proposer;
+  private final Clock clock;
+  private final Supplier<String> leaderAddress;
+
+  public DispatcherService(Leader leader, Proposer proposer, Clock clock, Supplier<String> leaderAddress) {
+    this.leader = leader;
+    this.proposer = proposer;
+    this.clock = clock;
+    this.leaderAddress = leaderAddress;
+  }
+
+  @Override
+  public void register(RegisterNodeRequest req, StreamObserver<RegisterNodeResponse> out) {
+    if (!leader.isLeading()) {
+      out.onError(Status.FAILED_PRECONDITION.withDescription("leader=" + leaderAddress.get()).asRuntimeException());
+      return;
+    }
+    Node n = req.getNode();
+    if (n.getId().isBlank() || n.getName().isBlank()) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("node.id and node.name are required").asRuntimeException());
+      return;
+    }
+    Record r = Record.newBuilder().setNodeRegistered(NodeRegistered.newBuilder().setNode(n).setTimeMs(clock.millis())).build();
+    proposer.propose(List.of(r)).whenComplete((p, err) -> {
+      if (err != null) {
+        out.onError(Statuses.of(err));
+        return;
+      }
+      leader.dispatcher().heartbeatOnly(n.getId());
+      out.onNext(RegisterNodeResponse.newBuilder().setNodeId(n.getId())
+          .setHeartbeatTtlMs(leader.dispatcher().heartbeatTtlMs()).build());
+      out.onCompleted();
+    });
+  }
+
+  @Override
+  public StreamObserver<AgentMessage> session(StreamObserver<ManagerMessage> out) {
+    return new StreamObserver<>() {
+      private String nodeId;
+
+      @Override
+      public void onNext(AgentMessage m) {
+        Dispatcher d = leader.dispatcher();
+        if (!leader.isLeading()) {
+          synchronized (out) {
+            out.onNext(ManagerMessage.newBuilder()
+                .setNotLeader(NotLeader.newBuilder().setLeaderGrpcAddress(leaderAddress.get())).build());
+            out.onCompleted();
+          }
+          return;
+        }
+        switch (m.getKindCase()) {
+          case OPEN -> {
+            nodeId = m.getOpen().getNodeId();
+            d.open(nodeId, out);
+          }
+          case HEARTBEAT -> {
+            if (nodeId != null) d.heartbeat(nodeId);
+          }
+          case UPDATES -> {
+            if (nodeId != null) d.updates(nodeId, m.getUpdates());
+          }
+          case KIND_NOT_SET -> { }
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        if (nodeId != null) leader.dispatcher().closed(nodeId, out);
+      }
+
+      @Override
+      public void onCompleted() {
+        if (nodeId != null) leader.dispatcher().closed(nodeId, out);
+        synchronized (out) {
+          try {
+            out.onCompleted();
+          } catch (RuntimeException e) {
+            // already closed
+          }
+        }
+      }
+    };
+  }
+}

@@ -1,0 +1,51 @@
+package gantry.node.state;
+
+import gantry.v1.EvalStatus;
+import gantry.v1.Evaluation;
+import gantry.v1.Job;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/** Makes evaluations during replay, with ids derived from the entry so every peer agrees. */
+final class EvalFactory {
+  static final int DEFAULT_PRIORITY = 50;
+
+  private final ClusterState state;
+
+  EvalFactory(ClusterState state) {
+    this.state = state;
+  }
+
+  /** Creates a pending evaluation of {@code jobName} and marks it ready. */
+  Evaluation create(String jobName, String triggeredBy, String nodeId, long index, long timeMs,
+      Mutations out, Changes changes) {
+    Job job = state.jobs.get(jobName);
+    int priority = job == null || job.getSpec().getPriority() == 0 ? DEFAULT_PRIORITY : job.getSpec().getPriority();
+    String id = UUID.nameUUIDFromBytes(("eval/" + index + "/" + changes.nextSeq()).getBytes(StandardCharsets.UTF_8)).toString();
+    Evaluation e = Evaluation.newBuilder()
+        .setId(id)
+        .setJob(jobName)
+        .setPriority(priority)
+        .setTriggeredBy(triggeredBy)
+        .setStatus(EvalStatus.EVAL_STATUS_PENDING)
+        .setNodeId(nodeId)
+        .setJobVersion(job == null ? 0 : job.getVersion())
+        .setCreateIndex(index)
+        .setModifyIndex(index)
+        .setCreateTimeMs(timeMs)
+        .build();
+    state.putEval(e, out);
+    changes.evalReady(id);
+    return e;
+  }
+
+  /** Capacity appeared: blocked evaluations get another go. */
+  void unblock(long index, Mutations out, Changes changes) {
+    for (Evaluation e : state.evals.values()) {
+      if (e.getStatus() == gantry.v1.EvalStatus.EVAL_STATUS_BLOCKED) {
+        state.putEval(e.toBuilder().setStatus(EvalStatus.EVAL_STATUS_PENDING).setModifyIndex(index).build(), out);
+        changes.evalReady(e.getId());
+      }
+    }
+  }
+}

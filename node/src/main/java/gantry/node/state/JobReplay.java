@@ -1,0 +1,82 @@
+package gantry.node.state;
+
+import gantry.node.store.Keys;
+import gantry.v1.Job;
+import gantry.v1.JobRegistered;
+import gantry.v1.JobStatus;
+import gantry.v1.JobStopped;
+import gantry.v1.Peer;
+import gantry.v1.PeerAnnounced;
+import gantry.v1.RecordOutcome;
+
+/**
+ * Replay of job and peer records.
+ *
+ * <p>Job transitions: absent -> RUNNING (v1) on register; RUNNING -> RUNNING (v+1) on a
+ * changed spec; STOPPED -> RUNNING (v+1) on register; RUNNING -> STOPPED on stop; any -> absent
+ * on purge. Anything else is a no-op or a NOT_FOUND outcome. Every change makes an
+ * evaluation so the scheduler brings the allocations in line.
+ */
+final class JobReplay {
+  private final ClusterState state;
+  private final EvalFactory evals;
+
+  JobReplay(ClusterState state) {
+    this.state = state;
+    this.evals = new EvalFactory(state);
+  }
+
+  RecordOutcome register(JobRegistered r, long index, Mutations out, Changes changes) {
+    String name = r.getSpec().getName();
+    Job old = state.jobs.get(name);
+    if (old != null && old.getStatus() == JobStatus.JOB_STATUS_RUNNING && old.getSpec().equals(r.getSpec())) {
+      return RecordOutcome.newBuilder().setChanged(false).setJob(old).build();
+    }
+    Job job = Job.newBuilder()
+        .setName(name)
+        .setVersion(old == null ? 1 : old.getVersion() + 1)
+        .setSpec(r.getSpec())
+        .setStatus(JobStatus.JOB_STATUS_RUNNING)
+        .setCreateIndex(old == null ? index : old.getCreateIndex())
+        .setModifyIndex(index)
+        .setSubmitTimeMs(r.getTimeMs())
+        .build();
+    state.putJob(job, out);
+    evals.create(name, "job-register", "", index, r.getTimeMs(), out, changes);
+    return RecordOutcome.newBuilder().setChanged(true).setJob(job).build();
+  }
+
+  RecordOutcome stop(JobStopped r, long index, Mutations out, Changes changes) {
+    Job old = state.jobs.get(r.getName());
+    if (old == null) return notFound(r.getName());
+    if (old.getStatus() == JobStatus.JOB_STATUS_STOPPED) {
+      return RecordOutcome.newBuilder().setChanged(false).setJob(old).build();
+    }
+    Job job = old.toBuilder().setStatus(JobStatus.JOB_STATUS_STOPPED).setModifyIndex(index).build();
+    state.putJob(job, out);
+    evals.create(job.getName(), "job-deregister", "", index, r.getTimeMs(), out, changes);
+    return RecordOutcome.newBuilder().setChanged(true).setJob(job).build();
+  }
+
+  RecordOutcome purge(String name, long index, Mutations out, Changes changes) {
+    Job old = state.jobs.remove(name);
+    if (old == null) return notFound(name);
+    out.delete(Keys.job(name));
+    if (!state.allocsOfJob(name).isEmpty()) evals.create(name, "job-deregister", "", index, 0, out, changes);
+    return RecordOutcome.newBuilder().setChanged(true).setJob(old).build();
+  }
+
+  RecordOutcome announcePeer(PeerAnnounced r, Mutations out) {
+    Peer peer = Peer.newBuilder().setId(r.getId())
+        .setGrpcAddress(r.getGrpcAddress()).setHttpAddress(r.getHttpAddress()).build();
+    if (peer.equals(state.peers.get(r.getId()))) return RecordOutcome.newBuilder().setChanged(false).build();
+    state.peers.put(peer.getId(), peer);
+    out.put(Keys.peer(peer.getId()), peer);
+    return RecordOutcome.newBuilder().setChanged(true).build();
+  }
+
+  static RecordOutcome notFound(String name) {
+    return RecordOutcome.newBuilder().setErrorCode("NOT_FOUND")
+        .setErrorMessage("job \"" + name + "\" not found").build();
+  }
+}
