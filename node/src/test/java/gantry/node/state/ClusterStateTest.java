@@ -27,7 +27,7 @@ import org.rocksdb.WriteBatch;
 
 class ClusterStateTest {
   /** Mutations kept in a sorted map: what RocksDB would hold. */
-  static final class MapMutations implements Mutations {
+  public static final class MapMutations implements Mutations {
     final TreeMap<String, MessageLite> kv = new TreeMap<>();
 
     @Override
@@ -41,12 +41,12 @@ class ClusterStateTest {
     }
   }
 
-  static JobSpec spec(String name, int count) {
+  public static JobSpec spec(String name, int count) {
     return JobSpec.newBuilder().setName(name).addGroups(GroupSpec.newBuilder().setName("g").setCount(count)
         .addTasks(TaskSpec.newBuilder().setName("t").setDriver("exec").addCommand("true"))).build();
   }
 
-  static Record register(JobSpec spec, long time) {
+  public static Record register(JobSpec spec, long time) {
     return Record.newBuilder().setJobRegistered(JobRegistered.newBuilder().setSpec(spec).setTimeMs(time)).build();
   }
 

@@ -1,0 +1,142 @@
+package gantry.node.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gantry.v1.Allocation;
+import gantry.v1.AllocationStatusUpdate;
+import gantry.v1.AllocationStop;
+import gantry.v1.AllocationsUpdated;
+import gantry.v1.ClientStatus;
+import gantry.v1.DesiredStatus;
+import gantry.v1.EvalStatus;
+import gantry.v1.Evaluation;
+import gantry.v1.Node;
+import gantry.v1.NodeDrainSet;
+import gantry.v1.NodeRegistered;
+import gantry.v1.NodeStatus;
+import gantry.v1.NodeStatusChanged;
+import gantry.v1.PlanApplied;
+import gantry.v1.Record;
+import gantry.v1.Resources;
+import org.junit.jupiter.api.Test;
+
+class SchedulingReplayTest {
+  ClusterState state = new ClusterState();
+  ClusterStateTest.MapMutations out = new ClusterStateTest.MapMutations();
+  long index = 0;
+
+  Changes apply(Record r) {
+    Changes c = new Changes();
+    state.replay(r, ++index, out, c);
+    return c;
+  }
+
+  static Record node(String id, long cpu, long mem) {
+    return Record.newBuilder().setNodeRegistered(NodeRegistered.newBuilder().setNode(Node.newBuilder().setId(id).setName(id)
+        .setCapacity(Resources.newBuilder().setCpu(cpu).setMemory(mem)))).build();
+  }
+
+  static Allocation alloc(String id, String node, long cpu, long mem) {
+    return Allocation.newBuilder().setId(id).setJob("web").setJobVersion(1).setGroup("g").setNodeId(node)
+        .setDesiredStatus(DesiredStatus.DESIRED_STATUS_RUN).setClientStatus(ClientStatus.CLIENT_STATUS_PENDING)
+        .setResources(Resources.newBuilder().setCpu(cpu).setMemory(mem)).build();
+  }
+
+  Evaluation registerJob() {
+    Changes c = apply(ClusterStateTest.register(ClusterStateTest.spec("web", 2), 1));
+    assertEquals(1, c.readyEvals().size(), "a registration makes an evaluation");
+    return state.eval(c.readyEvals().iterator().next()).orElseThrow();
+  }
+
+  Record plan(Evaluation e, Allocation... placed) {
+    return Record.newBuilder().setPlanApplied(PlanApplied.newBuilder().setEvalId(e.getId())
+        .setEvalStatus(EvalStatus.EVAL_STATUS_COMPLETE).addAllPlaced(java.util.List.of(placed))).build();
+  }
+
+  @Test
+  void nodesRegisterReadyAndKeepTheOperatorsDrain() {
+    apply(node("n1", 1000, 1024));
+    assertEquals(NodeStatus.NODE_STATUS_READY, state.node("n1").orElseThrow().getStatus());
+    apply(Record.newBuilder().setNodeDrainSet(NodeDrainSet.newBuilder().setNodeId("n1").setDrain(true)).build());
+    apply(node("n1", 1000, 1024));
+    Node n = state.node("n1").orElseThrow();
+    assertTrue(n.getDraining());
+    assertFalse(n.getEligible());
+  }
+
+  @Test
+  void planPlacesWhatFitsAndDropsOverCommitWithAFollowUp() {
+    apply(node("n1", 1000, 1024));
+    Evaluation e = registerJob();
+    Changes c = apply(plan(e, alloc("a1", "n1", 600, 100), alloc("a2", "n1", 600, 100)));
+    assertTrue(state.alloc("a1").isPresent());
+    assertTrue(state.alloc("a2").isEmpty(), "the second placement would over-commit n1's CPU");
+    assertEquals(EvalStatus.EVAL_STATUS_COMPLETE, state.eval(e.getId()).orElseThrow().getStatus());
+    assertEquals(1, c.readyEvals().size(), "a follow-up evaluation for what was dropped");
+    assertTrue(c.touchedNodes().contains("n1"));
+    assertEquals("g", state.alloc("a1").orElseThrow().getGroupSpec().getName(), "the agent gets the group spec");
+  }
+
+  @Test
+  void placementsOnADownOrDrainedNodeAreDropped() {
+    apply(node("n1", 1000, 1024));
+    apply(Record.newBuilder().setNodeStatusChanged(NodeStatusChanged.newBuilder().setNodeId("n1")
+        .setStatus(NodeStatus.NODE_STATUS_DOWN)).build());
+    Evaluation e = registerJob();
+    apply(plan(e, alloc("a1", "n1", 100, 100)));
+    assertTrue(state.alloc("a1").isEmpty());
+  }
+
+  @Test
+  void nodeDownEvaluatesTheJobsThatRanThere() {
+    apply(node("n1", 1000, 1024));
+    Evaluation e = registerJob();
+    apply(plan(e, alloc("a1", "n1", 100, 100)));
+    Changes c = apply(Record.newBuilder().setNodeStatusChanged(NodeStatusChanged.newBuilder().setNodeId("n1")
+        .setStatus(NodeStatus.NODE_STATUS_DOWN)).build());
+    assertEquals(1, c.readyEvals().size());
+    assertEquals("node-update", state.eval(c.readyEvals().iterator().next()).orElseThrow().getTriggeredBy());
+  }
+
+  @Test
+  void aFailedAllocationIsReplacedAndStopsApply() {
+    apply(node("n1", 1000, 1024));
+    Evaluation e = registerJob();
+    apply(plan(e, alloc("a1", "n1", 100, 100), alloc("a2", "n1", 100, 100)));
+    Changes running = apply(update("a1", ClientStatus.CLIENT_STATUS_RUNNING));
+    assertTrue(running.readyEvals().isEmpty());
+    Changes failed = apply(update("a1", ClientStatus.CLIENT_STATUS_FAILED));
+    assertEquals(1, failed.readyEvals().size(), "a failed allocation is re-evaluated");
+    apply(Record.newBuilder().setPlanApplied(PlanApplied.newBuilder().setEvalId(e.getId())
+        .addStops(AllocationStop.newBuilder().setAllocationId("a2").setDescription("scaled down"))).build());
+    assertEquals(DesiredStatus.DESIRED_STATUS_STOP, state.alloc("a2").orElseThrow().getDesiredStatus());
+  }
+
+  @Test
+  void aBlockedEvaluationIsRetriedWhenANodeJoins() {
+    Evaluation e = registerJob();
+    apply(Record.newBuilder().setPlanApplied(PlanApplied.newBuilder().setEvalId(e.getId())
+        .setEvalStatus(EvalStatus.EVAL_STATUS_BLOCKED)).build());
+    Changes c = apply(node("n2", 1000, 1024));
+    assertTrue(c.readyEvals().contains(e.getId()));
+    assertEquals(EvalStatus.EVAL_STATUS_PENDING, state.eval(e.getId()).orElseThrow().getStatus());
+  }
+
+  @Test
+  void evaluationIdsAreTheSameOnEveryPeer() {
+    ClusterState other = new ClusterState();
+    Changes a = new Changes();
+    Changes b = new Changes();
+    Record r = ClusterStateTest.register(ClusterStateTest.spec("web", 2), 1);
+    state.replay(r, 9, out, a);
+    other.replay(r, 9, new ClusterStateTest.MapMutations(), b);
+    assertEquals(a.readyEvals(), b.readyEvals());
+  }
+
+  static Record update(String id, ClientStatus status) {
+    return Record.newBuilder().setAllocationsUpdated(AllocationsUpdated.newBuilder().addUpdates(
+        AllocationStatusUpdate.newBuilder().setAllocationId(id).setClientStatus(status))).build();
+  }
+}
