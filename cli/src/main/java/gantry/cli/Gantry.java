@@ -1,7 +1,11 @@
 package gantry.cli;
 
+import gantry.cli.command.AgentCommand;
+import gantry.cli.command.AllocCommand;
+import gantry.cli.command.DevCommand;
 import gantry.cli.command.FailureHandler;
 import gantry.cli.command.JobCommand;
+import gantry.cli.command.NodeCommand;
 import gantry.cli.command.OperatorCommand;
 import gantry.cli.command.ServerCommand;
 import picocli.CommandLine;
@@ -17,7 +21,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Gantry.Version.class,
     description = "Gantry: a cluster manager for self-hosted fleets.",
-    subcommands = {ServerCommand.class, JobCommand.class, OperatorCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServerCommand.class, AgentCommand.class, DevCommand.class, JobCommand.class, AllocCommand.class,
+        NodeCommand.class, OperatorCommand.class, CommandLine.HelpCommand.class})
 public final class Gantry implements Runnable {
   @Spec
   CommandSpec spec;

@@ -1,6 +1,22 @@
 package gantry.cli;
 
+import gantry.v1.AllocatedPort;
+import gantry.v1.Allocation;
+import gantry.v1.AllocationMetrics;
+import gantry.v1.ClientStatus;
 import gantry.v1.ControlServiceGrpc;
+import gantry.v1.DesiredStatus;
+import gantry.v1.DrainNodeRequest;
+import gantry.v1.DrainNodeResponse;
+import gantry.v1.GroupSummary;
+import gantry.v1.ListAllocationsRequest;
+import gantry.v1.ListAllocationsResponse;
+import gantry.v1.ListNodesRequest;
+import gantry.v1.ListNodesResponse;
+import gantry.v1.Node;
+import gantry.v1.NodeStatus;
+import gantry.v1.Resources;
+import gantry.v1.TaskState;
 import gantry.v1.DeregisterJobRequest;
 import gantry.v1.DeregisterJobResponse;
 import gantry.v1.GetJobRequest;
@@ -23,9 +39,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A real gRPC server on a free loopback port with a canned ControlService: one job, "web". */
+/**
+ * A real gRPC server on a free loopback port with a canned ControlService: one job, "web", two
+ * nodes (a1 ready, a2 draining) and three allocations of web, two live on a1 and a stopped one on a2.
+ */
 final class FakeControlServer implements AutoCloseable {
   static final Job WEB = Job.newBuilder()
       .setName("web").setVersion(2).setStatus(JobStatus.JOB_STATUS_RUNNING).setSubmitTimeMs(1_700_000_000_000L)
@@ -33,6 +53,43 @@ final class FakeControlServer implements AutoCloseable {
           .addGroups(gantry.v1.GroupSpec.newBuilder().setName("frontend").setCount(3)
               .addTasks(gantry.v1.TaskSpec.newBuilder().setName("httpd"))))
       .build();
+
+  static final String A1_ID = "a1a1a1a1-0000-4000-8000-000000000001";
+  static final String A2_ID = "a2a2a2a2-0000-4000-8000-000000000002";
+
+  static final String UNPLACED = "5 nodes evaluated: 3 exhausted memory, 2 failed constraint label.disk = ssd";
+
+  static final GroupSummary FRONTEND = GroupSummary.newBuilder().setGroup("frontend").setDesired(3).setPlaced(2)
+      .setRunning(1).setPending(1).setUnplacedReason(UNPLACED).build();
+
+  static final List<Node> NODES = List.of(
+      Node.newBuilder().setId(A1_ID).setName("a1").setStatus(NodeStatus.NODE_STATUS_READY).setEligible(true)
+          .setCapacity(Resources.newBuilder().setCpu(4000).setMemory(8192)).addDrivers("docker").addDrivers("exec")
+          .putLabels("disk", "ssd").build(),
+      Node.newBuilder().setId(A2_ID).setName("a2").setStatus(NodeStatus.NODE_STATUS_READY).setEligible(false)
+          .setDraining(true).setCapacity(Resources.newBuilder().setCpu(2000).setMemory(1024)).addDrivers("exec").build());
+
+  static final List<Allocation> ALLOCATIONS = List.of(
+      Allocation.newBuilder().setId("0f0f0f0f-1111-4000-8000-000000000000").setJob("web").setJobVersion(2)
+          .setGroup("frontend").setIndex(0).setNodeId(A1_ID).setNodeName("a1")
+          .setDesiredStatus(DesiredStatus.DESIRED_STATUS_RUN).setClientStatus(ClientStatus.CLIENT_STATUS_RUNNING)
+          .addPorts(AllocatedPort.newBuilder().setTask("httpd").setName("http").setHost(23456).setTo(8080))
+          .putTasks("httpd", TaskState.newBuilder().setState("running").setHealth("healthy").build())
+          .setMetrics(AllocationMetrics.newBuilder().setCpuPercent(12.34).setMemoryMb(42).setTimeMs(1_700_000_000_000L))
+          .build(),
+      Allocation.newBuilder().setId("1e1e1e1e-2222-4000-8000-000000000000").setJob("web").setJobVersion(2)
+          .setGroup("frontend").setIndex(1).setNodeId(A1_ID).setNodeName("a1")
+          .setDesiredStatus(DesiredStatus.DESIRED_STATUS_RUN).setClientStatus(ClientStatus.CLIENT_STATUS_PENDING)
+          .putTasks("httpd", TaskState.newBuilder().setState("pending").setHealth("unknown").build())
+          .build(),
+      Allocation.newBuilder().setId("2d2d2d2d-3333-4000-8000-000000000000").setJob("web").setJobVersion(1)
+          .setGroup("frontend").setIndex(2).setNodeId(A2_ID).setNodeName("a2")
+          .setDesiredStatus(DesiredStatus.DESIRED_STATUS_STOP).setClientStatus(ClientStatus.CLIENT_STATUS_COMPLETE)
+          .putTasks("httpd", TaskState.newBuilder().setState("dead").setHealth("unhealthy").build())
+          .build());
+
+  /** The last DrainNode request that found its node; tests read what the CLI sent. */
+  static volatile DrainNodeRequest lastDrain;
 
   private final Server server;
 
@@ -79,7 +136,7 @@ final class FakeControlServer implements AutoCloseable {
         out.onError(Status.NOT_FOUND.withDescription("no job named " + request.getName()).asRuntimeException());
         return;
       }
-      out.onNext(GetJobResponse.newBuilder().setJob(WEB).build());
+      out.onNext(GetJobResponse.newBuilder().setJob(WEB).setAppliedIndex(7).addGroups(FRONTEND).build());
       out.onCompleted();
     }
 
@@ -114,6 +171,37 @@ final class FakeControlServer implements AutoCloseable {
           .addPeers(Peer.newBuilder().setId("m1").setRaftAddress("127.0.0.1:4648").setGrpcAddress("127.0.0.1:4647").setLeader(true))
           .addPeers(Peer.newBuilder().setId("m2").setRaftAddress("127.0.0.1:5648").setGrpcAddress("127.0.0.1:5647"))
           .build());
+      out.onCompleted();
+    }
+
+    @Override
+    public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> out) {
+      out.onNext(ListNodesResponse.newBuilder().addAllNodes(NODES).setAppliedIndex(7).build());
+      out.onCompleted();
+    }
+
+    @Override
+    public void listAllocations(ListAllocationsRequest request, StreamObserver<ListAllocationsResponse> out) {
+      var matching = ALLOCATIONS.stream()
+          .filter(a -> request.getJob().isEmpty() || a.getJob().equals(request.getJob()))
+          .filter(a -> request.getNode().isEmpty() || a.getNodeName().equals(request.getNode())
+              || a.getNodeId().equals(request.getNode()))
+          .toList();
+      out.onNext(ListAllocationsResponse.newBuilder().addAllAllocations(matching).setAppliedIndex(7).build());
+      out.onCompleted();
+    }
+
+    @Override
+    public void drainNode(DrainNodeRequest request, StreamObserver<DrainNodeResponse> out) {
+      var node = NODES.stream().filter(n -> n.getName().equals(request.getNode()) || n.getId().equals(request.getNode()))
+          .findFirst();
+      if (node.isEmpty()) {
+        out.onError(Status.NOT_FOUND.withDescription("no node named " + request.getNode()).asRuntimeException());
+        return;
+      }
+      lastDrain = request;
+      var drained = node.get().toBuilder().setDraining(request.getDrain()).setEligible(!request.getDrain()).build();
+      out.onNext(DrainNodeResponse.newBuilder().setNode(drained).setIndex(11).build());
       out.onCompleted();
     }
   }

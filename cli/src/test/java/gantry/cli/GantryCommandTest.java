@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
-import gantry.v1.Job;
 import gantry.v1.ListJobsResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,24 +75,6 @@ class GantryCommandTest {
     var result = client("job", "run", negative.toString());
     assertEquals(2, result.exitCode());
     assertEquals("groups[0].count: must be >= 0", result.err().strip());
-  }
-
-  @Test
-  void statusShowsTheJobOrSaysNotFound() throws Exception {
-    var status = client("job", "status", "web");
-    assertEquals(0, status.exitCode(), status.err());
-    assertTrue(status.out().contains("Name       = web"), status.out());
-    assertTrue(status.out().contains("frontend  3      httpd"), status.out());
-
-    var json = client("job", "status", "web", "--json");
-    assertEquals(0, json.exitCode(), json.err());
-    var job = Job.newBuilder();
-    JsonFormat.parser().merge(json.out(), job);
-    assertEquals(FakeControlServer.WEB, job.build());
-
-    var missing = client("job", "status", "nope");
-    assertEquals(1, missing.exitCode());
-    assertEquals("job \"nope\" not found", missing.err().strip());
   }
 
   @Test

@@ -1,15 +1,15 @@
 package gantry.cli.output;
 
-import gantry.v1.GroupSpec;
+import gantry.v1.Allocation;
+import gantry.v1.GetJobResponse;
+import gantry.v1.GroupSummary;
 import gantry.v1.Job;
 import gantry.v1.JobStatus;
-import gantry.v1.TaskSpec;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /** Human views of jobs. Proto defaults are shown as what they mean (type service, priority 50, count 1). */
 public final class JobViews {
@@ -32,7 +32,12 @@ public final class JobViews {
     table.print(out);
   }
 
-  public static void printStatus(PrintWriter out, Job job) {
+  /**
+   * {@code gantry job status}: the header, one row per group with the server's counts, why any
+   * group is short of placements, then the job's allocations.
+   */
+  public static void printStatus(PrintWriter out, GetJobResponse response, List<Allocation> allocations) {
+    Job job = response.getJob();
     out.println("Name       = " + job.getName());
     out.println("Type       = " + type(job));
     out.println("Version    = " + version(job));
@@ -40,12 +45,27 @@ public final class JobViews {
     out.println("Priority   = " + priority(job));
     out.println("Submitted  = " + time(job.getSubmitTimeMs()));
     out.println();
-    var table = new Table("GROUP", "COUNT", "TASKS");
-    for (GroupSpec group : job.getSpec().getGroupsList()) {
-      String tasks = group.getTasksList().stream().map(TaskSpec::getName).collect(Collectors.joining(","));
-      table.row(group.getName(), group.hasCount() ? group.getCount() : 1, tasks.isEmpty() ? "-" : tasks);
+    var table = new Table("GROUP", "DESIRED", "PLACED", "RUNNING", "PENDING", "FAILED", "LOST");
+    for (GroupSummary g : groups(response)) {
+      table.row(g.getGroup(), g.getDesired(), g.getPlaced(), g.getRunning(), g.getPending(), g.getFailed(), g.getLost());
     }
     table.print(out);
+    for (GroupSummary g : response.getGroupsList()) {
+      if (!g.getUnplacedReason().isEmpty()) {
+        out.printf("Placement failure: group \"%s\": %s%n", g.getGroup(), g.getUnplacedReason());
+      }
+    }
+    out.println();
+    AllocationViews.printForJob(out, allocations);
+  }
+
+  // A server that has not summarised the job yet (no evaluation ran) still has its spec: show the
+  // groups with what is desired and nothing placed, rather than an empty table.
+  private static List<GroupSummary> groups(GetJobResponse response) {
+    if (response.getGroupsCount() > 0) return response.getGroupsList();
+    return response.getJob().getSpec().getGroupsList().stream()
+        .map(g -> GroupSummary.newBuilder().setGroup(g.getName()).setDesired(g.hasCount() ? g.getCount() : 1).build())
+        .toList();
   }
 
   public static String version(Job job) {

@@ -50,7 +50,7 @@ class JobSpecParserTest {
     assertEquals("httpd", task.getName());
     assertEquals("docker", task.getDriver());
     assertEquals("local/busybox:1", task.getImage());
-    assertEquals(List.of("httpd", "-f", "-p", "8080"), task.getCommandList());
+    assertEquals(List.of("httpd", "-f", "-p", "8080", "-h", "/www"), task.getCommandList());
     assertEquals(250, task.getResources().getCpu());
     assertEquals(64, task.getResources().getMemory());
     assertEquals("http", task.getPorts(0).getName());

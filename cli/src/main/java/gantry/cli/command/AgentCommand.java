@@ -1,0 +1,115 @@
+package gantry.cli.command;
+
+import gantry.agent.Agent;
+import gantry.agent.AgentConfig;
+import gantry.cli.client.ControlClient;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gantry agent}: runs the worker of one node (or, with {@code --simulate N}, N simulated
+ * nodes) until the process is told to stop. Every flag is checked before anything starts, so a
+ * typo exits 2 naming the flag instead of leaving a half-started agent.
+ */
+@Command(name = "agent", mixinStandardHelpOptions = true,
+    description = {"Run an agent: registers this machine as a node with the managers and runs the allocations they place on it.",
+        "Stopping the agent leaves its tasks running; the next agent started on the same --data-dir re-attaches to them."})
+public final class AgentCommand implements Callable<Integer> {
+  static final List<String> DRIVERS = List.of("docker", "exec", "sim");
+
+  @Option(names = "--name", required = true, paramLabel = "NAME", description = "The node's name, unique in the cluster.")
+  String name;
+
+  @Option(names = "--servers", required = true, paramLabel = "HOST:PORT[,HOST:PORT...]",
+      description = "The managers' gRPC addresses; any one will do, the agent finds the leader.")
+  String servers;
+
+  @Option(names = "--data-dir", paramLabel = "DIR",
+      description = "Node id, allocation files and exec tasks (default gantry-data/agents/NAME).")
+  Path dataDir;
+
+  @Option(names = "--driver", paramLabel = "docker|exec|sim", defaultValue = "docker",
+      description = "Driver for tasks that name none (default ${DEFAULT-VALUE}); sim fakes every task.")
+  String driver;
+
+  @Option(names = "--label", paramLabel = "KEY=VALUE",
+      description = "A label for constraints and spread (label.KEY); repeat for more.")
+  List<String> labels;
+
+  @Option(names = "--cpu", paramLabel = "MILLICORES", description = "CPU to offer (default: processors x 1000).")
+  int cpu;
+
+  @Option(names = "--memory", paramLabel = "MB", description = "Memory to offer in MiB (default: total memory).")
+  int memory;
+
+  @Option(names = "--simulate", paramLabel = "N",
+      description = "Run N simulated nodes NAME-1..NAME-N in this process (load tests); nothing is saved.")
+  Integer simulate;
+
+  @Spec
+  CommandSpec spec;
+
+  /**
+   * The agent configuration these flags describe.
+   *
+   * @throws Failure (exit 2) naming the flag with a bad value
+   */
+  public AgentConfig config() {
+    if (name.isBlank()) throw Failure.badInput("--name: must not be empty");
+    List<String> managers = ControlClient.parseAddresses("--servers", servers); // ConfigException -> exit 2
+    if (!DRIVERS.contains(driver)) {
+      throw Failure.badInput("--driver: must be docker, exec or sim, got \"" + driver + "\"");
+    }
+    if (cpu < 0) throw Failure.badInput("--cpu: must be >= 0 millicores (0 = detect), got " + cpu);
+    if (memory < 0) throw Failure.badInput("--memory: must be >= 0 MiB (0 = detect), got " + memory);
+    if (simulate != null && simulate < 1) throw Failure.badInput("--simulate: must be at least 1, got " + simulate);
+    Path dir = dataDir != null ? dataDir : Path.of("gantry-data", "agents", name);
+    try {
+      return AgentConfig.of(name, managers, dir).withDriver(driver).withLabels(parseLabels(labels == null ? List.of() : labels))
+          .withResources(cpu, memory);
+    } catch (IllegalArgumentException e) {
+      // The checks above should leave nothing for the record to refuse; if it does, it is still input.
+      throw Failure.badInput(e.getMessage());
+    }
+  }
+
+  static Map<String, String> parseLabels(List<String> labels) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String label : labels) {
+      int eq = label.indexOf('=');
+      if (eq <= 0) throw Failure.badInput("--label: expected key=value, got \"" + label + "\"");
+      String key = label.substring(0, eq).strip();
+      if (key.isEmpty()) throw Failure.badInput("--label: expected key=value, got \"" + label + "\"");
+      if (out.putIfAbsent(key, label.substring(eq + 1).strip()) != null) {
+        throw Failure.badInput("--label: " + key + " given twice");
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    AgentConfig config = config();
+    Agent agent = simulate == null ? Agent.start(config) : Agent.simulate(config, simulate);
+    Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "gantry-agent-shutdown"));
+    var out = spec.commandLine().getOut();
+    if (simulate == null) {
+      out.printf("gantry agent %s started: node %s, driver %s, managers %s, data dir %s%n", config.name(),
+          agent.members().getFirst().session().nodeId(), config.driver(), String.join(",", config.servers()),
+          config.dataDir());
+    } else {
+      out.printf("gantry agent simulating %d nodes %s-1..%s-%d: managers %s%n", simulate, config.name(), config.name(),
+          simulate, String.join(",", config.servers()));
+    }
+    out.flush();
+    agent.awaitTermination();
+    return 0;
+  }
+}

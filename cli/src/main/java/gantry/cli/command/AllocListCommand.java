@@ -1,0 +1,39 @@
+package gantry.cli.command;
+
+import gantry.cli.output.AllocationViews;
+import gantry.v1.ListAllocationsRequest;
+import gantry.v1.ListAllocationsResponse;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code gantry alloc ls [--job NAME] [--node NAME]}: the filters are applied by the server. */
+@Command(name = "ls", mixinStandardHelpOptions = true, description = "List allocations, optionally of one job or one node.")
+public final class AllocListCommand implements Callable<Integer> {
+  @Option(names = "--job", paramLabel = "NAME", description = "Only this job's allocations.")
+  String job;
+
+  @Option(names = "--node", paramLabel = "NAME", description = "Only the allocations on this node (name or id).")
+  String node;
+
+  @Mixin
+  ClientOptions client;
+
+  @Override
+  public Integer call() {
+    var request = ListAllocationsRequest.newBuilder();
+    if (job != null) request.setJob(job);
+    if (node != null) request.setNode(node);
+    ListAllocationsResponse response;
+    try (var control = client.connect()) {
+      response = control.call(stub -> stub.listAllocations(request.build()));
+    }
+    if (client.json()) {
+      client.printJson(response);
+    } else {
+      AllocationViews.printList(client.out(), response.getAllocationsList());
+    }
+    return 0;
+  }
+}
