@@ -53,11 +53,7 @@ public final class ControlHandler {
         .build();
     return propose(r).thenApply(p -> {
       RecordOutcome o = single(p);
-      // An outcome without the job (see BatchOutcome.replayed): the write committed; show the job as it is now.
-      var job = o.hasJob() ? o.getJob() : raft.stateMachine().state().job(req.getSpec().getName()).orElse(null);
-      var b = RegisterJobResponse.newBuilder().setChanged(o.getChanged()).setIndex(p.index());
-      if (job != null) b.setJob(job);
-      return b.build();
+      return RegisterJobResponse.newBuilder().setJob(o.getJob()).setChanged(o.getChanged()).setIndex(p.index()).build();
     });
   }
 

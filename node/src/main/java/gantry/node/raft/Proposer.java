@@ -35,6 +35,8 @@ public final class Proposer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Proposer.class);
   private static final int WINDOW = 2;
+  private static final RecordOutcome UNKNOWN_OUTCOME = RecordOutcome.newBuilder().setErrorCode("UNAVAILABLE")
+      .setErrorMessage("the write was committed, but its outcome was lost in a restart; read the state to see it").build();
   private static final long REPORT_NANOS = 60_000_000_000L;
 
   private final RaftClient client;
@@ -139,8 +141,8 @@ public final class Proposer implements AutoCloseable {
         int n = p.records().size();
         List<RecordOutcome> mine = outcome.getReplayed()
             // A retried request answered from a retry cache rebuilt after a restart: the entry
-            // committed, but what it did is no longer known.
-            ? java.util.Collections.nCopies(n, RecordOutcome.newBuilder().setChanged(true).build())
+            // committed, but what it did is no longer known. Say so rather than guess.
+            ? java.util.Collections.nCopies(n, UNKNOWN_OUTCOME)
             : outcome.getOutcomesList().subList(at, at + n);
         p.done().complete(new Proposal(outcome.getIndex(), mine));
         at += n;

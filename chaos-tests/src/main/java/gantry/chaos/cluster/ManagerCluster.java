@@ -1,0 +1,291 @@
+package gantry.chaos.cluster;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Network.Ipam;
+import gantry.chaos.checker.DigestChecker;
+import gantry.chaos.history.JobState;
+import gantry.v1.ControlServiceGrpc;
+import gantry.v1.GetJobRequest;
+import gantry.v1.GetLeaderRequest;
+import gantry.v1.GetStateDigestRequest;
+import gantry.v1.GetStateDigestResponse;
+import gantry.v1.Job;
+import gantry.v1.JobStatus;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.lifecycle.Startables;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * N manager containers (aliases m1..mN) on a private Docker network with a /24 subnet of
+ * its own and fixed addresses, so a restarted or reconnected manager keeps its address and
+ * the peer list can name addresses. The test talks to each container's address directly.
+ * Data lives in the container's own file system: kill and start keep it. {@link #close()}
+ * removes exactly the containers, network and firewall rules this object created.
+ */
+public final class ManagerCluster implements AutoCloseable {
+  public static final int RAFT_PORT = 4648;
+  public static final int GRPC_PORT = 4647;
+  public static final int HTTP_PORT = 4646;
+
+  /** One manager: its id (also its network alias) and fixed address. */
+  public record Manager(String id, String ip, GenericContainer<?> container) {}
+
+  private final DockerClient docker;
+  private final Network network;
+  private final Map<String, Manager> managers = new LinkedHashMap<>();
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final Set<String> paused = ConcurrentHashMap.newKeySet();
+  private final Firewall firewall;
+
+  private ManagerCluster(DockerClient docker, Network network, Firewall firewall) {
+    this.docker = docker;
+    this.network = network;
+    this.firewall = firewall;
+  }
+
+  /** Creates the network and starts {@code n} managers; returns once each logged its start. */
+  public static ManagerCluster start(String image, int n, String runId) {
+    DockerClient docker = DockerClientFactory.instance().client();
+    String prefix = freeSubnetPrefix(docker);
+    Network network = Network.builder()
+        .createNetworkCmdModifier(cmd -> cmd.withName("gantry-chaos-" + runId)
+            .withIpam(new Ipam().withConfig(new Ipam.Config().withSubnet(prefix + ".0/24").withGateway(prefix + ".1"))))
+        .build();
+    ManagerCluster cluster = new ManagerCluster(docker, network, new Firewall(runId));
+    try {
+      List<String> peerList = new ArrayList<>();
+      for (int i = 1; i <= n; i++) peerList.add("m" + i + "=" + prefix + "." + (10 + i) + ":" + RAFT_PORT);
+      for (int i = 1; i <= n; i++) {
+        String id = "m" + i;
+        String ip = prefix + "." + (10 + i);
+        GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(image))
+            .withImagePullPolicy(new NeverPull())
+            .withNetwork(network)
+            .withNetworkAliases(id)
+            .withCreateContainerCmdModifier(cmd -> cmd.withIpv4Address(ip).withName("gantry-chaos-" + runId + "-" + id))
+            .withEnv("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:MaxDirectMemorySize=128m")
+            .withCommand("server", "--id", id, "--data-dir", "/data/" + id,
+                "--raft-addr", ip + ":" + RAFT_PORT, "--grpc-addr", "0.0.0.0:" + GRPC_PORT,
+                "--http-addr", "0.0.0.0:" + HTTP_PORT, "--peers", String.join(",", peerList))
+            .waitingFor(Wait.forLogMessage(".*gantry server .* started.*", 1).withStartupTimeout(Duration.ofMinutes(3)));
+        cluster.managers.put(id, new Manager(id, ip, c));
+      }
+      Startables.deepStart(cluster.managers.values().stream().map(Manager::container).toList()).join();
+      return cluster;
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  /** A 10.x.y prefix no existing Docker network uses. */
+  private static String freeSubnetPrefix(DockerClient docker) {
+    Set<String> used = new HashSet<>();
+    for (var net : docker.listNetworksCmd().exec()) {
+      if (net.getIpam() == null || net.getIpam().getConfig() == null) continue;
+      for (var cfg : net.getIpam().getConfig()) if (cfg.getSubnet() != null) used.add(cfg.getSubnet());
+    }
+    Random rnd = new Random();
+    for (int tries = 0; tries < 100; tries++) {
+      String prefix = "10.213." + (1 + rnd.nextInt(250));
+      boolean clash = used.stream().anyMatch(s -> s.startsWith(prefix + ".") || s.startsWith("10.0.0.0/8") || s.startsWith("10.213.0.0/16"));
+      if (!clash) return prefix;
+    }
+    throw new IllegalStateException("no free 10.213.x.0/24 subnet among " + used);
+  }
+
+  public List<String> ids() {
+    return List.copyOf(managers.keySet());
+  }
+
+  public String ip(String id) {
+    return managers.get(id).ip();
+  }
+
+  public Firewall firewall() {
+    return firewall;
+  }
+
+  public ControlServiceGrpc.ControlServiceBlockingStub stub(String id, Duration deadline) {
+    ManagedChannel ch = channels.computeIfAbsent(id, k -> NettyChannelBuilder.forAddress(ip(k), GRPC_PORT)
+        .usePlaintext().build());
+    return ControlServiceGrpc.newBlockingStub(ch).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** After a heal: channels in reconnect backoff try again now instead of in up to two minutes. */
+  public void resetBackoff() {
+    channels.values().forEach(ManagedChannel::resetConnectBackoff);
+  }
+
+  /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+  public void kill(String id) {
+    docker.killContainerCmd(managers.get(id).container().getContainerId()).withSignal("KILL").exec();
+  }
+
+  /** Starts a killed manager again on the same file system and address. */
+  public void restart(String id) {
+    String cid = managers.get(id).container().getContainerId();
+    for (int attempt = 0; ; attempt++) {
+      Boolean running = docker.inspectContainerCmd(cid).exec().getState().getRunning();
+      if (!Boolean.TRUE.equals(running)) break;
+      if (attempt > 100) throw new IllegalStateException(id + " still runs after kill");
+      sleep(100);
+    }
+    docker.startContainerCmd(cid).exec();
+  }
+
+  public void pause(String id) {
+    docker.pauseContainerCmd(managers.get(id).container().getContainerId()).exec();
+    paused.add(id);
+  }
+
+  public void unpause(String id) {
+    if (paused.remove(id)) docker.unpauseContainerCmd(managers.get(id).container().getContainerId()).exec();
+  }
+
+  /** The leader as some reachable manager reports it. */
+  public Optional<String> leader() {
+    for (String id : ids()) {
+      if (paused.contains(id)) continue;
+      try {
+        String leader = stub(id, Duration.ofSeconds(2)).getLeader(GetLeaderRequest.getDefaultInstance()).getLeader().getId();
+        if (managers.containsKey(leader)) return Optional.of(leader);
+      } catch (StatusRuntimeException e) {
+        // unreachable or no leader yet: ask the next one
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Waits until every manager names the same leader. */
+  public String awaitLeader(Duration timeout) {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < end) {
+      Set<String> seen = new HashSet<>();
+      try {
+        for (String id : ids()) {
+          seen.add(stub(id, Duration.ofSeconds(2)).getLeader(GetLeaderRequest.getDefaultInstance()).getLeader().getId());
+        }
+        String leader = seen.iterator().next();
+        if (seen.size() == 1 && managers.containsKey(leader)) return leader;
+      } catch (StatusRuntimeException e) {
+        resetBackoff();
+      }
+      sleep(250);
+    }
+    throw new IllegalStateException("no leader known to every manager within " + timeout);
+  }
+
+  /** Polls GetStateDigest (linearizable) on every manager until all agree or time runs out; the last answers. */
+  public Map<String, DigestChecker.Answer> awaitDigests(Duration timeout) {
+    long end = System.nanoTime() + timeout.toNanos();
+    Map<String, DigestChecker.Answer> answers = new LinkedHashMap<>();
+    while (true) {
+      answers.clear();
+      for (String id : ids()) {
+        try {
+          GetStateDigestResponse r = stub(id, Duration.ofSeconds(5)).getStateDigest(GetStateDigestRequest.getDefaultInstance());
+          answers.put(id, DigestChecker.Answer.of(r.getDigest(), r.getAppliedIndex()));
+        } catch (StatusRuntimeException e) {
+          answers.put(id, DigestChecker.Answer.failed(e.getStatus().getCode() + " " + e.getStatus().getDescription()));
+        }
+      }
+      boolean agree = answers.values().stream().allMatch(a -> a.error().isEmpty())
+          && answers.values().stream().map(DigestChecker.Answer::digest).distinct().count() == 1;
+      if (agree || System.nanoTime() > end) return Map.copyOf(answers);
+      resetBackoff();
+      sleep(500);
+    }
+  }
+
+  /** A linearizable GetJob on manager {@code id}, retried while the manager is not ready. */
+  public JobState readJob(String id, String name, Duration timeout) {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        Job job = stub(id, Duration.ofSeconds(5)).getJob(GetJobRequest.newBuilder().setName(name).build()).getJob();
+        return JobStates.of(job);
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() == Status.Code.NOT_FOUND) return JobState.ABSENT;
+        if (System.nanoTime() > end) throw e;
+        resetBackoff();
+        sleep(300);
+      }
+    }
+  }
+
+  /** Writes each manager's container log to {@code dir}/ID.log. */
+  public void saveLogs(Path dir) {
+    for (Manager m : managers.values()) {
+      try {
+        Files.createDirectories(dir);
+        if (m.container().getContainerId() != null) Files.writeString(dir.resolve(m.id() + ".log"), m.container().getLogs());
+      } catch (IOException | RuntimeException e) {
+        // a log is a courtesy; the verdicts do not depend on it
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    firewall.healAll();
+    channels.values().forEach(ManagedChannel::shutdownNow);
+    for (Manager m : managers.values()) {
+      try {
+        unpause(m.id());
+      } catch (RuntimeException e) {
+        // removal below forces it anyway
+      }
+      try {
+        m.container().stop();
+      } catch (RuntimeException e) {
+        // keep removing the others
+      }
+    }
+    try {
+      network.close();
+    } catch (RuntimeException e) {
+      // already gone, or a container still holds it; nothing else to do
+    }
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  /** Maps a stored Job onto what the checkers compare. */
+  public static final class JobStates {
+    private JobStates() {}
+
+    public static JobState of(Job job) {
+      return new JobState(job.getVersion(), job.getSpec().getMetaOrDefault("chaos.value", ""),
+          job.getStatus() == JobStatus.JOB_STATUS_STOPPED);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package gantry.chaos.nemesis;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The faults a nemesis can inject. Each has a name used by --nemesis. */
+public sealed interface Fault {
+  String name();
+
+  /** SIGKILL one manager (the leader, or a follower), start it again at heal. */
+  record Kill(boolean leader) implements Fault {
+    public String name() {
+      return leader ? "kill-leader" : "kill";
+    }
+  }
+
+  /** Freeze the leader's processes (cgroup freezer), thaw them at heal. */
+  record Pause() implements Fault {
+    public String name() {
+      return "pause";
+    }
+  }
+
+  /** Cut the leader off from every other manager, both ways. */
+  record IsolateLeader() implements Fault {
+    public String name() {
+      return "partition";
+    }
+  }
+
+  /** A random minority against the majority (1|2 of 3, 2|3 of 5). */
+  record Halves() implements Fault {
+    public String name() {
+      return "partition-halves";
+    }
+  }
+
+  /** The leader's packets to the followers are dropped; theirs to it still arrive. */
+  record OneWay() implements Fault {
+    public String name() {
+      return "partition-oneway";
+    }
+  }
+
+  /** SIGKILL every manager at once, start them all at heal. */
+  record KillAll() implements Fault {
+    public String name() {
+      return "kill-all";
+    }
+  }
+
+  List<Fault> ALL = List.of(new Kill(true), new IsolateLeader(), new Pause(), new Kill(false),
+      new Halves(), new OneWay(), new KillAll());
+
+  /** Parses "all" or a comma list of names. */
+  static List<Fault> parse(String spec) {
+    if (spec.isBlank() || spec.equals("all")) return ALL;
+    List<Fault> out = new ArrayList<>();
+    for (String name : spec.split(",")) {
+      String n = name.strip();
+      out.add(ALL.stream().filter(f -> f.name().equals(n)).findFirst().orElseThrow(() -> new IllegalArgumentException(
+          "unknown nemesis \"" + n + "\"; known: all, " + String.join(", ", ALL.stream().map(Fault::name).toList()))));
+    }
+    return out;
+  }
+}

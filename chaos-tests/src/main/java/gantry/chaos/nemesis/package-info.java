@@ -1,0 +1,2 @@
+/** Faults on a schedule (kill, pause, partitions), each healed, and the timeline of when they were active. */
+package gantry.chaos.nemesis;

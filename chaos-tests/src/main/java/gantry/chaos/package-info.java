@@ -1,0 +1,2 @@
+/** Jepsen-style campaigns against a Gantry manager cluster in containers: the entry point {@link gantry.chaos.Campaign}. */
+package gantry.chaos;

@@ -1,0 +1,2 @@
+/** Checker tests on hand-built histories. */
+package gantry.chaos.checker;

@@ -1,0 +1,2 @@
+/** The short chaos campaign run by `mvn verify`. */
+package gantry.chaos;
