@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs Gantry locally: three manager peers on loopback (state under gantry-data/quickstart),
-# then registers the example job and shows it. `scripts/quickstart.sh --stop` stops the peers.
+# Runs Gantry locally: three manager peers on loopback and one agent (state under
+# gantry-data/quickstart), then runs the example job and shows it.
+# `scripts/quickstart.sh --stop` stops them (the agent stops its workloads first).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -11,7 +12,11 @@ peers="m1=127.0.0.1:4648,m2=127.0.0.1:5648,m3=127.0.0.1:6648"
 export GANTRY_ADDR="127.0.0.1:4647,127.0.0.1:5647,127.0.0.1:6647"
 
 stop() {
-  for id in "${ids[@]}"; do
+  if [ -f "$data/agent.pid" ]; then
+    scripts/gantry job stop web >/dev/null 2>&1 || true
+    sleep 3
+  fi
+  for id in agent "${ids[@]}"; do
     if [ -f "$data/$id.pid" ]; then
       kill "$(cat "$data/$id.pid")" 2>/dev/null || true
       rm -f "$data/$id.pid"
@@ -43,12 +48,28 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 scripts/gantry operator raft peers
+
+# One agent on this machine: Docker if the engine answers (scripts/setup.sh starts one), else exec.
+nohup scripts/gantry agent --name local --servers "$GANTRY_ADDR" --data-dir "$data/agent" \
+  >"$data/agent.log" 2>&1 </dev/null &
+echo $! >"$data/agent.pid"
+for _ in $(seq 1 60); do
+  if scripts/gantry node ls 2>/dev/null | grep -q ready; then break; fi
+  sleep 0.5
+done
+scripts/gantry node ls
+
 scripts/gantry job run --detach examples/web.yaml
+for _ in $(seq 1 60); do
+  if [ "$(scripts/gantry alloc ls --job web 2>/dev/null | grep -c running)" -ge 3 ]; then break; fi
+  sleep 1
+done
 scripts/gantry job status web
 cat <<MSG
 
-Gantry is running: three peers, logs in $data/*.log.
+Gantry is running: three peers and an agent, logs in $data/*.log.
   export GANTRY_ADDR=$GANTRY_ADDR
   scripts/gantry job ls
+  scripts/gantry alloc ls --job web
   scripts/quickstart.sh --stop
 MSG

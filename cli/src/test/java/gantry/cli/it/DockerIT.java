@@ -59,9 +59,13 @@ class DockerIT {
 
         Gantry.Result stop = Gantry.run("job", "stop", "web", "--address", cluster.peer(peer).grpc());
         assertEquals(0, stop.exit(), stop.stderr());
-        PeerProcesses.await("no gantry containers of the job", Duration.ofSeconds(60), () -> containers().isEmpty());
+        List<String> ids = cluster.stub(peer).listAllocations(ListAllocationsRequest.newBuilder().setJob("web").build())
+            .getAllocationsList().stream().map(Allocation::getId).toList();
+        PeerProcesses.await("no containers of the job's allocations", Duration.ofSeconds(60),
+            () -> ids.stream().allMatch(id -> containers(id).isEmpty()));
       } finally {
         agent.close();
+        removeContainersOf(cluster, peer);
       }
     }
   }
@@ -72,10 +76,22 @@ class DockerIT {
             && a.getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING).toList();
   }
 
-  /** Running containers labelled as the web job's, as `docker ps` shows them. */
-  static List<String> containers() {
+  /** Removes, by id, every container left by this test's allocations (whatever the outcome). */
+  static void removeContainersOf(PeerProcesses cluster, String peer) {
     try {
-      Process p = new ProcessBuilder("docker", "ps", "-q", "--filter", "label=gantry.job=web").start();
+      for (Allocation a : cluster.stub(peer).listAllocations(ListAllocationsRequest.newBuilder().setJob("web").build())
+          .getAllocationsList()) {
+        for (String id : containers(a.getId())) new ProcessBuilder("docker", "rm", "-f", id).start().waitFor();
+      }
+    } catch (Exception e) {
+      System.err.println("DockerIT cleanup: " + e);
+    }
+  }
+
+  /** Containers (running or not) of one allocation, as `docker ps -a` shows them. */
+  static List<String> containers(String allocId) {
+    try {
+      Process p = new ProcessBuilder("docker", "ps", "-aq", "--filter", "label=gantry.alloc=" + allocId).start();
       String out = new String(p.getInputStream().readAllBytes());
       p.waitFor();
       return out.lines().filter(l -> !l.isBlank()).toList();

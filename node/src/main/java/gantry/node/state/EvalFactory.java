@@ -21,7 +21,11 @@ final class EvalFactory {
       Mutations out, Changes changes) {
     Job job = state.jobs.get(jobName);
     int priority = job == null || job.getSpec().getPriority() == 0 ? DEFAULT_PRIORITY : job.getSpec().getPriority();
-    String id = UUID.nameUUIDFromBytes(("eval/" + index + "/" + changes.nextSeq()).getBytes(StandardCharsets.UTF_8)).toString();
+    // The index alone repeats across clusters (every new cluster has an entry 7): the record's
+    // time, stamped by the proposer, makes ids (and the allocation ids and container names
+    // derived from them) unique beyond this cluster while every peer still computes the same.
+    String id = UUID.nameUUIDFromBytes(("eval/" + index + "/" + changes.nextSeq() + "/" + timeMs)
+        .getBytes(StandardCharsets.UTF_8)).toString();
     Evaluation e = Evaluation.newBuilder()
         .setId(id)
         .setJob(jobName)

@@ -62,7 +62,7 @@ final class JobReplay {
     Job old = state.jobs.remove(name);
     if (old == null) return notFound(name);
     out.delete(Keys.job(name));
-    if (!state.allocsOfJob(name).isEmpty()) evals.create(name, "job-deregister", "", index, 0, out, changes);
+    if (!state.allocsOfJob(name).isEmpty()) evals.create(name, "job-deregister", "", index, index, out, changes);
     return RecordOutcome.newBuilder().setChanged(true).setJob(old).build();
   }
 

@@ -148,8 +148,10 @@ final class SchedulingReplay {
       Allocation updated = b.build();
       if (updated.equals(a)) continue;
       state.putAlloc(updated.toBuilder().setModifyIndex(index).build(), out);
-      boolean ended = updated.getClientStatus() != a.getClientStatus() && !ClusterSnapshot.isLive(updated)
-          && updated.getDesiredStatus() == DesiredStatus.DESIRED_STATUS_RUN;
+      boolean finished = updated.getClientStatus() != a.getClientStatus() && !ClusterSnapshot.isLive(updated);
+      // The node's assignments drop a finished allocation: send them, so the agent cleans up.
+      if (finished) changes.nodeTouched(updated.getNodeId());
+      boolean ended = finished && updated.getDesiredStatus() == DesiredStatus.DESIRED_STATUS_RUN;
       if (ended && needsReplacement(updated)) failedJobs.add(updated.getJob());
     }
     for (String job : failedJobs) evals.create(job, "alloc-failure", "", index, u.getTimeMs(), out, changes);
