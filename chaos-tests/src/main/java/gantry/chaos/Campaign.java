@@ -136,7 +136,8 @@ public final class Campaign {
         Duration timeout = Duration.ofSeconds(5);
         List<Thread> clients = new ArrayList<>();
         for (int c = 0; c < o.clients(); c++) {
-          Client client = new Client("c" + c, c, cluster, history, keys, until, o.seed() + c, timeout, Duration.ofMillis(60));
+          Client client = new Client("c" + c, c, cluster, history, keys, until, o.seed() + c, timeout, Duration.ofMillis(60),
+              Duration.ofSeconds(5));
           clients.add(Thread.ofPlatform().name("chaos-client-" + c).start(client));
         }
         nemesis = new Nemesis(cluster, o.faults(), o.quiet(), o.hold(), history::now, o.seed());
@@ -146,9 +147,10 @@ public final class Campaign {
         // Healed: every manager must come back, agree, and show every acknowledged write.
         cluster.awaitLeader(Duration.ofMinutes(2));
         Map<String, Map<String, JobState>> finals = new LinkedHashMap<>();
+        List<String> used = history.ops().stream().map(Op::key).distinct().sorted().toList();
         for (String peer : cluster.ids()) {
           Map<String, JobState> seen = new LinkedHashMap<>();
-          for (String key : keys) {
+          for (String key : used) {
             long id = history.nextId();
             long invoke = history.now();
             JobState s = cluster.readJob(peer, key, Duration.ofSeconds(60));

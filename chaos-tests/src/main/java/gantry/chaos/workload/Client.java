@@ -37,11 +37,19 @@ public final class Client implements Runnable {
   private final Random random;
   private final Duration timeout;
   private final Duration pause;
+  private final long rotateNanos;
   private int peer;
   private int written;
 
+  /**
+   * @param rotate how long a generation of keys lasts: then every client moves on to fresh
+   *     keys ({@code chaos-k0-r7}...), which keeps each key's history short enough for an
+   *     exact linearizability search however long the campaign runs (as Jepsen's
+   *     independent keys do)
+   */
   public Client(String name, int index, ManagerCluster cluster, History history, List<String> keys, long untilNanos,
-      long seed, Duration timeout, Duration pause) {
+      long seed, Duration timeout, Duration pause, Duration rotate) {
+    this.rotateNanos = rotate.toNanos();
     this.name = name;
     this.cluster = cluster;
     this.history = history;
@@ -65,7 +73,7 @@ public final class Client implements Runnable {
   @Override
   public void run() {
     while (history.now() < untilNanos && !Thread.currentThread().isInterrupted()) {
-      String key = keys.get(random.nextInt(keys.size()));
+      String key = keys.get(random.nextInt(keys.size())) + "-r" + history.now() / rotateNanos;
       int dice = random.nextInt(100);
       Op.Type type = dice < 40 ? Op.Type.REGISTER : dice < 52 ? Op.Type.STOP : Op.Type.READ;
       Op op = call(type, key);
