@@ -108,7 +108,16 @@ public final class StateBench {
       ms[r] = (System.nanoTime() - t0) / 1_000_000;
       System.out.printf("failover round %d: %d ms%n", r + 1, ms[r]);
       cluster.start(leader);
-      cluster.awaitEqualDigests(Duration.ofSeconds(60));
+      // Back in the cluster: the restarted peer answers a linearizable read. (Digests keep
+      // moving here: the leader is still working through the evaluations of the registrations.)
+      PeerProcesses.await("peer " + leader + " back", Duration.ofSeconds(60), () -> {
+        try {
+          cluster.stub(leader).getJob(GetJobRequest.newBuilder().setName("warm-1").build());
+          return true;
+        } catch (RuntimeException e) {
+          return false;
+        }
+      });
     }
     Arrays.sort(ms);
     System.out.printf("RESULT failover_ms=%d%n", ms[rounds / 2]);
