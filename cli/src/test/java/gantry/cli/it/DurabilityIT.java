@@ -73,20 +73,23 @@ class DurabilityIT {
     }
   }
 
-  /** A linearizable read on peer {@code id} lists every acknowledged job. */
+  /**
+   * A linearizable read on peer {@code id} lists every acknowledged job. A read may fail while
+   * an election is under way (UNAVAILABLE); it is retried for up to a minute.
+   */
   static void assertAllReadable(PeerProcesses cluster, String id, Set<String> acknowledged) {
+    java.util.concurrent.atomic.AtomicReference<Set<String>> listed = new java.util.concurrent.atomic.AtomicReference<>();
     PeerProcesses.await("peer " + id + " to answer a linearizable read", Duration.ofSeconds(60), () -> {
       try {
-        cluster.stub(id).listJobs(ListJobsRequest.getDefaultInstance());
+        listed.set(cluster.stub(id).listJobs(ListJobsRequest.getDefaultInstance()).getJobsList().stream()
+            .map(Job::getName).collect(Collectors.toSet()));
         return true;
       } catch (RuntimeException e) {
         return false;
       }
     });
-    Set<String> listed = cluster.stub(id).listJobs(ListJobsRequest.getDefaultInstance()).getJobsList().stream()
-        .map(Job::getName).collect(Collectors.toSet());
     Set<String> missing = new java.util.TreeSet<>(acknowledged);
-    missing.removeAll(listed);
+    missing.removeAll(listed.get());
     assertTrue(missing.isEmpty(), "peer " + id + " lost acknowledged jobs: " + missing);
   }
 }

@@ -148,10 +148,20 @@ final class PeerProcesses implements AutoCloseable {
     throw new AssertionError("digests still differ after " + timeout + ": " + last);
   }
 
+  /** Waits for {@code done}; a condition that throws (a read during an election) counts as not yet. */
   static void await(String what, Duration timeout, BooleanSupplier done) {
     Instant end = Instant.now().plus(timeout);
-    while (!done.getAsBoolean()) {
-      if (Instant.now().isAfter(end)) throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+    RuntimeException last = null;
+    while (true) {
+      try {
+        if (done.getAsBoolean()) return;
+      } catch (RuntimeException e) {
+        last = e;
+      }
+      if (Instant.now().isAfter(end)) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what
+            + (last == null ? "" : "; last error: " + last));
+      }
       sleep(200);
     }
   }
