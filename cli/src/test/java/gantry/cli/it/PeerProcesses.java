@@ -55,10 +55,20 @@ final class PeerProcesses implements AutoCloseable {
     Files.writeString(config, yaml.toString());
   }
 
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port free right now and never handed out before in this JVM: the kernel may offer the
+   * same ephemeral port twice in a row once its socket is closed, and a peer (Ratis exits the
+   * process when its gRPC bind fails) must not get another's port.
+   */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    while (true) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        if (HANDED_OUT.add(s.getLocalPort())) return s.getLocalPort();
+      }
     }
+  }
   }
 
   List<Peer> peers() {
