@@ -42,7 +42,6 @@ class InProcessClusterTest {
       }
     }
   }
-  }
 
   static JobSpec job(String name, int count) {
     return JobSpec.newBuilder().setName(name).addGroups(GroupSpec.newBuilder().setName("g").setCount(count)

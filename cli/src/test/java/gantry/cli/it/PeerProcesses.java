@@ -69,7 +69,6 @@ final class PeerProcesses implements AutoCloseable {
       }
     }
   }
-  }
 
   List<Peer> peers() {
     return List.copyOf(peers.values());
