@@ -101,10 +101,6 @@ public final class ManagerPeer implements AutoCloseable {
     }
   }
 
-  public String id() {
-    return config.id();
-  }
-
   /** Blocks until the peer is closed. */
   public void awaitTermination() throws InterruptedException {
     closed.await();

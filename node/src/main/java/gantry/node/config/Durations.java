@@ -28,13 +28,4 @@ public final class Durations {
       default -> throw new AssertionError(unit);
     };
   }
-
-  /** The shortest exact form: 1500ms, 2s, 5m. */
-  public static String format(Duration d) {
-    long ms = d.toMillis();
-    if (ms != 0 && ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
-    if (ms != 0 && ms % 60_000 == 0) return ms / 60_000 + "m";
-    if (ms != 0 && ms % 1000 == 0) return ms / 1000 + "s";
-    return ms + "ms";
-  }
 }

@@ -60,7 +60,7 @@ public final class ControlHandler {
   public CompletableFuture<DeregisterJobResponse> deregisterJob(DeregisterJobRequest req) {
     if (req.getName().isEmpty()) throw new ControlException(ControlException.Code.INVALID_ARGUMENT, "name: is required");
     Record r = req.getPurge()
-        ? Record.newBuilder().setJobPurged(JobPurged.newBuilder().setName(req.getName())).build()
+        ? Record.newBuilder().setJobPurged(JobPurged.newBuilder().setName(req.getName()).setTimeMs(clock.millis())).build()
         : Record.newBuilder().setJobStopped(JobStopped.newBuilder().setName(req.getName()).setTimeMs(clock.millis())).build();
     return propose(r).thenApply(p -> {
       RecordOutcome o = single(p);

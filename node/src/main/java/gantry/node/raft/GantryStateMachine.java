@@ -59,7 +59,6 @@ public final class GantryStateMachine extends BaseStateMachine {
   private volatile long durableIndex = -1;
   private final StateQueries queries = new StateQueries(this::state, this::store);
   private final java.util.List<java.util.function.Consumer<Changes>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final java.util.List<Runnable> leaderListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @Override
   public StateMachineStorage getStateMachineStorage() {
@@ -173,21 +172,6 @@ public final class GantryStateMachine extends BaseStateMachine {
   /** Called on the apply thread after each entry that touched evaluations or node assignments. */
   public void onApplied(java.util.function.Consumer<Changes> listener) {
     listeners.add(listener);
-  }
-
-  /** Called when this peer's idea of the leader changes (on a Ratis thread: keep it short). */
-  public void onLeaderChange(Runnable listener) {
-    leaderListeners.add(listener);
-  }
-
-  @Override
-  public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId member, org.apache.ratis.protocol.RaftPeerId leader) {
-    leaderListeners.forEach(Runnable::run);
-  }
-
-  @Override
-  public void notifyLeaderReady() {
-    leaderListeners.forEach(Runnable::run);
   }
 
   @Override

@@ -35,13 +35,13 @@ final class StateQueries {
         java.util.List<gantry.v1.Allocation> list;
         if (!req.getNode().isEmpty()) {
           list = s.nodeByIdOrName(req.getNode()).map(n -> s.allocsOfNode(n.getId())).orElse(java.util.List.of());
+          if (!req.getJob().isEmpty()) list = list.stream().filter(a -> a.getJob().equals(req.getJob())).toList();
         } else if (!req.getJob().isEmpty()) {
           list = s.allocsOfJob(req.getJob());
         } else {
           list = s.allocs().stream().sorted(java.util.Comparator.comparing(gantry.v1.Allocation::getJob)
               .thenComparing(gantry.v1.Allocation::getGroup).thenComparing(gantry.v1.Allocation::getIndex)).toList();
         }
-        if (!req.getJob().isEmpty()) list = list.stream().filter(a -> a.getJob().equals(req.getJob())).toList();
         yield gantry.v1.ListAllocationsResponse.newBuilder().addAllAllocations(list).build();
       }
       case DIGEST -> {

@@ -2,6 +2,7 @@ package gantry.node.state;
 
 import gantry.node.store.Keys;
 import gantry.v1.Job;
+import gantry.v1.JobPurged;
 import gantry.v1.JobRegistered;
 import gantry.v1.JobStatus;
 import gantry.v1.JobStopped;
@@ -58,11 +59,12 @@ final class JobReplay {
     return RecordOutcome.newBuilder().setChanged(true).setJob(job).build();
   }
 
-  RecordOutcome purge(String name, long index, Mutations out, Changes changes) {
+  RecordOutcome purge(JobPurged r, long index, Mutations out, Changes changes) {
+    String name = r.getName();
     Job old = state.jobs.remove(name);
     if (old == null) return notFound(name);
     out.delete(Keys.job(name));
-    if (!state.allocsOfJob(name).isEmpty()) evals.create(name, "job-deregister", "", index, index, out, changes);
+    if (!state.allocsOfJob(name).isEmpty()) evals.create(name, "job-deregister", "", index, r.getTimeMs(), out, changes);
     return RecordOutcome.newBuilder().setChanged(true).setJob(old).build();
   }
 
