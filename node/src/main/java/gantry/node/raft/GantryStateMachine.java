@@ -11,6 +11,7 @@ import gantry.v1.RecordBatch;
 import gantry.v1.StateQuery;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -57,6 +58,8 @@ public final class GantryStateMachine extends BaseStateMachine {
    * from here; entries up to this index are skipped, so none is applied twice.
    */
   private volatile long durableIndex = -1;
+  /** Set when Raft truncated an entry this peer had already applied: its state is not trustworthy. */
+  private volatile String diverged;
   private final StateQueries queries = new StateQueries(this::state, this::store);
   private final java.util.List<java.util.function.Consumer<Changes>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -94,6 +97,10 @@ public final class GantryStateMachine extends BaseStateMachine {
       swap.writeLock().unlock();
     }
     durableIndex = applied == null ? -1 : applied.index();
+    if (Files.exists(divergedMarker())) {
+      diverged = Files.readString(divergedMarker()).strip();
+      LOG.error("DIVERGED (recorded earlier): {}", diverged);
+    }
     // Ratis restarts its applier at the latest snapshot and expects the applied position to
     // say so; it then walks the log forward, and applyTransaction skips what the store has.
     SnapshotInfo latest = snapshots.getLatestSnapshot();
@@ -149,6 +156,7 @@ public final class GantryStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> query(Message request) {
     swap.readLock().lock();
     try {
+      checkNotDiverged();
       StateQuery q = StateQuery.parseFrom(request.getContent().asReadOnlyByteBuffer());
       byte[] answer = queries.answer(q).toByteArray();
       return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
@@ -163,6 +171,7 @@ public final class GantryStateMachine extends BaseStateMachine {
   public com.google.protobuf.Message queryLocal(StateQuery q) {
     swap.readLock().lock();
     try {
+      checkNotDiverged();
       return queries.answer(q);
     } finally {
       swap.readLock().unlock();
@@ -172,6 +181,40 @@ public final class GantryStateMachine extends BaseStateMachine {
   /** Called on the apply thread after each entry that touched evaluations or node assignments. */
   public void onApplied(java.util.function.Consumer<Changes> listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * Ratis truncates the log from {@code index} on. An entry at or below what this peer applied
+   * was, by Raft's rules, committed and can never be truncated; if it is, this peer applied an
+   * entry that the cluster did not commit. From then on its reads fail rather than serve state
+   * that differs from the other peers'.
+   */
+  @Override
+  public CompletableFuture<Void> truncate(long index) {
+    long applied = Math.max(durableIndex, appliedIndex());
+    if (index <= applied) {
+      diverged = "this peer applied log entry " + index + " (applied up to " + applied
+          + ") and Raft then truncated it: its state differs from the cluster's; stop it, delete"
+          + " its data directory and start it again to copy the state from the others";
+      LOG.error("DIVERGED: {}", diverged);
+      try {
+        Files.writeString(divergedMarker(), diverged + "\n");
+      } catch (IOException e) {
+        LOG.error("could not record the divergence in {}", divergedMarker(), e);
+      }
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /** A file beside the live store; while it exists the peer refuses reads, across restarts too. */
+  private Path divergedMarker() {
+    return snapshots.liveDbDir().resolveSibling("DIVERGED");
+  }
+
+  /** Throws if this peer's state is known to differ from the cluster's. */
+  void checkNotDiverged() {
+    String d = diverged;
+    if (d != null) throw new IllegalStateException(d);
   }
 
   @Override

@@ -114,6 +114,13 @@ public final class RaftNode implements AutoCloseable {
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.raftSegmentBytes()));
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
     RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf("256MB"));
+    // With "compose" on (Ratis's default since 3.2), a follower appends entries on another
+    // thread, and a heartbeat whose previous entry is still queued may raise the commit index
+    // before the queued append has truncated a stale tail. The state machine then applies
+    // a deposed leader's uncommitted entry. The chaos suite caught this as a diverged peer
+    // (chaos-tests/findings/2026-11-22-divergence). Appending in the request thread
+    // truncates the stale tail before any later request is checked against the log.
+    RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, false);
     return p;
   }
 
