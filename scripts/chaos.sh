@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# Runs a Jepsen-style chaos campaign against managers in containers.
+# Runs a Jepsen-style chaos campaign against managers and agents in containers.
 #
 #   scripts/chaos.sh [--time 10m] [--nemesis all|kill,kill-leader,pause,partition,...] [--managers 3|5]
-#                    [--clients N] [--keys N] [--seed N]
+#                    [--agents N] [--clients N] [--keys N] [--seed N]
 #
 # Builds the gantry jar if missing, the image local/gantry:dev if the jar changed, and the
 # chaos-tests module, then runs gantry.chaos.Campaign. Prints one RESULT line per checker and
 # the report's path (chaos-tests/target/chaos/RUN/index.html). Exit 0 when every checker is
 # valid, 1 otherwise, 2 on bad usage.
 # Nemeses: kill, kill-leader, pause, partition (isolate the leader), partition-halves,
-# partition-oneway, kill-all. Partitions need root (iptables in DOCKER-USER).
+# partition-oneway, kill-all, kill-agent, partition-agent. Partitions and the allocation
+# checker (it reads the agents' task processes from /proc) need root.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-case "${1:-}" in -h|--help) sed -n '2,12p' "$0"; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,13p' "$0"; exit 0 ;; esac
 # shellcheck source=lib/jdk.sh
 source "$root/scripts/lib/jdk.sh"
 # shellcheck source=lib/docker.sh

@@ -1,11 +1,16 @@
 package gantry.chaos;
 
+import gantry.chaos.checker.AllocationChecker;
 import gantry.chaos.checker.DigestChecker;
 import gantry.chaos.checker.LinearizabilityChecker;
 import gantry.chaos.checker.LostWriteChecker;
 import gantry.chaos.checker.Verdict;
+import gantry.chaos.cluster.AgentFleet;
 import gantry.chaos.cluster.ImageBuild;
 import gantry.chaos.cluster.ManagerCluster;
+import gantry.chaos.fleet.FleetJob;
+import gantry.chaos.fleet.FleetSampler;
+import gantry.chaos.fleet.HostProcesses;
 import gantry.chaos.history.History;
 import gantry.chaos.history.JobState;
 import gantry.chaos.history.Op;
@@ -29,7 +34,7 @@ import java.util.stream.IntStream;
  *
  * <pre>
  * Campaign [--time 60s|10m] [--nemesis all|kill,pause,partition,...] [--managers 3|5]
- *          [--clients 5] [--keys 6] [--repo DIR] [--out DIR] [--seed N]
+ *          [--agents 2] [--clients 5] [--keys 6] [--repo DIR] [--out DIR] [--seed N]
  * </pre>
  *
  * Prints one {@code RESULT checker=NAME valid=true|false ops=N faults=M} line per checker
@@ -38,10 +43,10 @@ import java.util.stream.IntStream;
 public final class Campaign {
   /** What to run. */
   public record Options(Duration time, List<Fault> faults, int managers, int clients, int keys, Path repo, Path out,
-      long seed, Duration quiet, Duration hold) {
+      long seed, Duration quiet, Duration hold, int agents) {
     public static Options defaults() {
       return new Options(Duration.ofSeconds(60), Fault.ALL, 3, 5, 6, Path.of("."), Path.of("chaos-tests/target/chaos"),
-          System.nanoTime(), Duration.ofSeconds(4), Duration.ofSeconds(8));
+          System.nanoTime(), Duration.ofSeconds(4), Duration.ofSeconds(8), 2);
     }
   }
 
@@ -80,20 +85,25 @@ public final class Campaign {
       if (i + 1 >= args.length) throw new IllegalArgumentException("missing value after " + a);
       String v = args[++i];
       o = switch (a) {
-        case "--time" -> new Options(duration(v), o.faults(), o.managers(), o.clients(), o.keys(), o.repo(), o.out(), o.seed(), o.quiet(), o.hold());
-        case "--nemesis" -> new Options(o.time(), Fault.parse(v), o.managers(), o.clients(), o.keys(), o.repo(), o.out(), o.seed(), o.quiet(), o.hold());
+        case "--time" -> new Options(duration(v), o.faults(), o.managers(), o.clients(), o.keys(), o.repo(), o.out(), o.seed(), o.quiet(), o.hold(), o.agents());
+        case "--nemesis" -> new Options(o.time(), Fault.parse(v), o.managers(), o.clients(), o.keys(), o.repo(), o.out(), o.seed(), o.quiet(), o.hold(), o.agents());
         case "--managers" -> {
           int n = Integer.parseInt(v);
           if (n != 3 && n != 5) throw new IllegalArgumentException("--managers must be 3 or 5");
-          yield new Options(o.time(), o.faults(), n, o.clients(), o.keys(), o.repo(), o.out(), o.seed(), o.quiet(), o.hold());
+          yield new Options(o.time(), o.faults(), n, o.clients(), o.keys(), o.repo(), o.out(), o.seed(), o.quiet(), o.hold(), o.agents());
         }
-        case "--clients" -> new Options(o.time(), o.faults(), o.managers(), Integer.parseInt(v), o.keys(), o.repo(), o.out(), o.seed(), o.quiet(), o.hold());
-        case "--keys" -> new Options(o.time(), o.faults(), o.managers(), o.clients(), Integer.parseInt(v), o.repo(), o.out(), o.seed(), o.quiet(), o.hold());
-        case "--repo" -> new Options(o.time(), o.faults(), o.managers(), o.clients(), o.keys(), Path.of(v), o.out(), o.seed(), o.quiet(), o.hold());
-        case "--out" -> new Options(o.time(), o.faults(), o.managers(), o.clients(), o.keys(), o.repo(), Path.of(v), o.seed(), o.quiet(), o.hold());
-        case "--seed" -> new Options(o.time(), o.faults(), o.managers(), o.clients(), o.keys(), o.repo(), o.out(), Long.parseLong(v), o.quiet(), o.hold());
+        case "--clients" -> new Options(o.time(), o.faults(), o.managers(), Integer.parseInt(v), o.keys(), o.repo(), o.out(), o.seed(), o.quiet(), o.hold(), o.agents());
+        case "--keys" -> new Options(o.time(), o.faults(), o.managers(), o.clients(), Integer.parseInt(v), o.repo(), o.out(), o.seed(), o.quiet(), o.hold(), o.agents());
+        case "--repo" -> new Options(o.time(), o.faults(), o.managers(), o.clients(), o.keys(), Path.of(v), o.out(), o.seed(), o.quiet(), o.hold(), o.agents());
+        case "--out" -> new Options(o.time(), o.faults(), o.managers(), o.clients(), o.keys(), o.repo(), Path.of(v), o.seed(), o.quiet(), o.hold(), o.agents());
+        case "--agents" -> {
+          int n = Integer.parseInt(v);
+          if (n < 0 || n > 5) throw new IllegalArgumentException("--agents must be within 0..5");
+          yield new Options(o.time(), o.faults(), o.managers(), o.clients(), o.keys(), o.repo(), o.out(), o.seed(), o.quiet(), o.hold(), n);
+        }
+        case "--seed" -> new Options(o.time(), o.faults(), o.managers(), o.clients(), o.keys(), o.repo(), o.out(), Long.parseLong(v), o.quiet(), o.hold(), o.agents());
         default -> throw new IllegalArgumentException("unknown option " + a
-            + " (usage: Campaign [--time 60s|10m] [--nemesis all|NAME,...] [--managers 3|5] [--clients N] [--keys N] [--repo DIR] [--out DIR] [--seed N])");
+            + " (usage: Campaign [--time 60s|10m] [--nemesis all|NAME,...] [--managers 3|5] [--agents N] [--clients N] [--keys N] [--repo DIR] [--out DIR] [--seed N])");
       };
     }
     return o;
@@ -128,10 +138,27 @@ public final class Campaign {
     facts.put("time", o.time().toString());
     facts.put("seed", String.valueOf(o.seed()));
     try (ManagerCluster cluster = ManagerCluster.start(image, o.managers(), runId)) {
-      Thread hook = new Thread(cluster::close);
+      AgentFleet[] fleetRef = new AgentFleet[1];
+      Thread hook = new Thread(() -> {
+        if (fleetRef[0] != null) fleetRef[0].close();
+        cluster.close();
+      });
       Runtime.getRuntime().addShutdownHook(hook);
+      FleetSampler sampler = null;
+      FleetJob fleetJob = new FleetJob(2 * o.agents(), Duration.ofSeconds(4));
       try {
         facts.put("first leader", cluster.awaitLeader(Duration.ofMinutes(2)));
+        if (o.agents() > 0 && HostProcesses.usable()) {
+          fleetRef[0] = AgentFleet.start(image, cluster, o.agents(), runId);
+          fleetJob.register(cluster, Duration.ofMinutes(1));
+          AgentFleet fleet = fleetRef[0];
+          sampler = new FleetSampler(new HostProcesses(), fleet::containerIds, FleetJob.NAME, history::now, Duration.ofMillis(250));
+          Thread.ofPlatform().name("chaos-fleet-sampler").daemon().start(sampler);
+          facts.put("agents", fleet.names() + " (exec driver), job " + FleetJob.NAME + ": " + fleetJob.count()
+              + " replicas, disconnect.stop_after " + fleetJob.stopAfter().toSeconds() + " s");
+        } else {
+          facts.put("agents", o.agents() == 0 ? "none" : "none: reading task processes from /proc needs root");
+        }
         long until = history.now() + o.time().toNanos();
         Duration timeout = Duration.ofSeconds(5);
         List<Thread> clients = new ArrayList<>();
@@ -140,7 +167,7 @@ public final class Campaign {
               Duration.ofSeconds(5));
           clients.add(Thread.ofPlatform().name("chaos-client-" + c).start(client));
         }
-        nemesis = new Nemesis(cluster, o.faults(), o.quiet(), o.hold(), history::now, o.seed());
+        nemesis = new Nemesis(cluster, fleetRef[0], o.faults(), o.quiet(), o.hold(), history::now, o.seed());
         nemesis.run(until);
         for (Thread t : clients) t.join();
 
@@ -165,10 +192,24 @@ public final class Campaign {
         verdicts.add(new LinearizabilityChecker().check(ops));
         verdicts.add(new LostWriteChecker().check(ops, finals));
         verdicts.add(new DigestChecker().check(digests));
+        if (sampler != null) {
+          AllocationChecker.Convergence converged = fleetJob.awaitConverged(cluster, sampler, Duration.ofSeconds(90));
+          sampler.stop();
+          List<AllocationChecker.Sample> samples = sampler.samples();
+          report.writeSamples(samples);
+          Verdict v = new AllocationChecker(fleetJob.count(), fleetJob.stopAfter().plusSeconds(2)).check(samples, converged);
+          if (!sampler.error().isEmpty()) v = new Verdict(v.checker(), false, v.ops(), "sampling broke off: " + sampler.error());
+          verdicts.add(v);
+        }
       } catch (RuntimeException | InterruptedException e) {
         verdicts.add(new Verdict("harness", false, history.ops().size(), "the run broke off: " + e));
       } finally {
+        if (sampler != null) sampler.stop();
         cluster.saveLogs(report.dir().resolve("logs"));
+        if (fleetRef[0] != null) {
+          fleetRef[0].saveLogs(report.dir().resolve("logs"));
+          fleetRef[0].close();
+        }
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {

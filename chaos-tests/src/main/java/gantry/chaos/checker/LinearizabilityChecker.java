@@ -23,6 +23,14 @@ import java.util.Set;
  * again. Failed ops are left out (they had no effect); unknown ops return at infinity and
  * observe nothing, so they may take effect at any point after their invoke, or never
  * (which is the same as taking effect after every other op).
+ *
+ * <p>At each step the ok ops among the candidates are tried before the unknown ones: an
+ * unknown op need only take effect when some answer requires it, and after a crash a key
+ * can have dozens of them, whose subsets would otherwise be walked first. The same
+ * candidates are tried in every frame, so the search stays complete. A step is also cut
+ * when it raises the version above what some ok op still to come observed: versions never
+ * go down in the model, so that op could no longer be explained; and an unknown op that
+ * would change nothing is not linearized (leaving it for later, or never, covers that case).
  */
 public final class LinearizabilityChecker {
   public static final String NAME = "linearizable";
@@ -77,7 +85,8 @@ public final class LinearizabilityChecker {
 
   private record Config(BitSet linearized, JobState state) {}
 
-  private record Frame(Entry entry, JobState state) {}
+  /** A linearized call, the state before it, and whether it was chosen among the unknown ops. */
+  private record Frame(Entry entry, JobState state, boolean unknownPass) {}
 
   KeyResult checkKey(List<Op> ops) {
     List<Entry> entries = new ArrayList<>();
@@ -112,23 +121,36 @@ public final class LinearizabilityChecker {
     JobState stuckState = null;
     long steps = 0;
     Entry cur = head.next;
+    boolean unknownPass = false;
     while (okLinearized < okOps) {
       if (++steps > budget) {
         return new KeyResult(false, "inconclusive: search gave up after " + budget + " steps");
       }
-      if (cur.call) {
+      if (cur.call && (cur.op.outcome() == Op.Outcome.UNKNOWN) != unknownPass) {
+        cur = cur.next; // tried in the other pass
+      } else if (!cur.call && !unknownPass) {
+        unknownPass = true; // every ok candidate tried: now the unknown ones
+        cur = head.next;
+      } else if (cur.call) {
         Optional<JobState> next = RegisterModel.step(state, cur.op);
         boolean advanced = false;
+        if (next.isPresent() && next.get().version() > state.version() && outgrows(next.get().version(), ops, linearized, cur.id)) {
+          next = Optional.empty();
+        }
+        if (next.isPresent() && cur.op.outcome() == Op.Outcome.UNKNOWN && next.get().equals(state)) {
+          next = Optional.empty(); // changes nothing now: the same as taking effect later, or never
+        }
         if (next.isPresent()) {
           BitSet lin = (BitSet) linearized.clone();
           lin.set(cur.id);
           if (seen.add(new Config(lin, next.get()))) {
-            calls.push(new Frame(cur, state));
+            calls.push(new Frame(cur, state, unknownPass));
             state = next.get();
             linearized.set(cur.id);
             if (cur.op.outcome() == Op.Outcome.OK) okLinearized++;
             lift(cur);
             cur = head.next;
+            unknownPass = false;
             advanced = true;
           }
         }
@@ -150,9 +172,20 @@ public final class LinearizabilityChecker {
         if (top.entry().op.outcome() == Op.Outcome.OK) okLinearized--;
         unlift(top.entry());
         cur = top.entry().next;
+        unknownPass = top.unknownPass();
       }
     }
     return new KeyResult(true, "");
+  }
+
+  /** True when some ok op, not yet linearized and other than {@code self}, observed a version below {@code version}. */
+  private static boolean outgrows(long version, List<Op> ops, BitSet linearized, int self) {
+    for (int i = 0; i < ops.size(); i++) {
+      Op op = ops.get(i);
+      if (i == self || linearized.get(i) || op.outcome() != Op.Outcome.OK || op.observed() == null) continue;
+      if (op.observed().version() < version) return true;
+    }
+    return false;
   }
 
   static String describe(Op op) {

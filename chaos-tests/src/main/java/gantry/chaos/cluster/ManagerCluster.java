@@ -57,11 +57,13 @@ public final class ManagerCluster implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Set<String> paused = ConcurrentHashMap.newKeySet();
   private final Firewall firewall;
+  private final String prefix;
 
-  private ManagerCluster(DockerClient docker, Network network, Firewall firewall) {
+  private ManagerCluster(DockerClient docker, Network network, Firewall firewall, String prefix) {
     this.docker = docker;
     this.network = network;
     this.firewall = firewall;
+    this.prefix = prefix;
   }
 
   /** Creates the network and starts {@code n} managers; returns once each logged its start. */
@@ -72,7 +74,7 @@ public final class ManagerCluster implements AutoCloseable {
         .createNetworkCmdModifier(cmd -> cmd.withName("gantry-chaos-" + runId)
             .withIpam(new Ipam().withConfig(new Ipam.Config().withSubnet(prefix + ".0/24").withGateway(prefix + ".1"))))
         .build();
-    ManagerCluster cluster = new ManagerCluster(docker, network, new Firewall(runId));
+    ManagerCluster cluster = new ManagerCluster(docker, network, new Firewall(runId), prefix);
     try {
       List<String> peerList = new ArrayList<>();
       for (int i = 1; i <= n; i++) peerList.add("m" + i + "=" + prefix + "." + (10 + i) + ":" + RAFT_PORT);
@@ -125,6 +127,21 @@ public final class ManagerCluster implements AutoCloseable {
 
   public Firewall firewall() {
     return firewall;
+  }
+
+  /** The run's private network: agents join it too. */
+  public Network network() {
+    return network;
+  }
+
+  /** The network's first three octets: a container's fixed address is PREFIX.N. */
+  public String subnetPrefix() {
+    return prefix;
+  }
+
+  /** Every manager's client address (ip:port), for an agent's --servers. */
+  public List<String> grpcTargets() {
+    return managers.values().stream().map(m -> m.ip() + ":" + GRPC_PORT).toList();
   }
 
   public ControlServiceGrpc.ControlServiceBlockingStub stub(String id, Duration deadline) {
@@ -270,7 +287,8 @@ public final class ManagerCluster implements AutoCloseable {
     }
   }
 
-  static void sleep(long ms) {
+  /** Sleeps; an interrupt becomes an unchecked failure of the run. */
+  public static void sleep(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {

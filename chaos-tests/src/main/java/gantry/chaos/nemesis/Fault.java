@@ -49,8 +49,22 @@ public sealed interface Fault {
     }
   }
 
-  List<Fault> ALL = List.of(new Kill(true), new IsolateLeader(), new Pause(), new Kill(false),
-      new Halves(), new OneWay(), new KillAll());
+  /** SIGKILL one agent's container (the agent and its tasks), start it again at heal. */
+  record KillAgent() implements Fault {
+    public String name() {
+      return "kill-agent";
+    }
+  }
+
+  /** Cut one agent off from every manager, both ways; its tasks keep running until fenced. */
+  record PartitionAgent() implements Fault {
+    public String name() {
+      return "partition-agent";
+    }
+  }
+
+  List<Fault> ALL = List.of(new Kill(true), new IsolateLeader(), new PartitionAgent(), new Pause(), new Kill(false),
+      new Halves(), new KillAgent(), new OneWay(), new KillAll());
 
   /** Parses "all" or a comma list of names. */
   static List<Fault> parse(String spec) {

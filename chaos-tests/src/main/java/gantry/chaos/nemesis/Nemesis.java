@@ -1,5 +1,6 @@
 package gantry.chaos.nemesis;
 
+import gantry.chaos.cluster.AgentFleet;
 import gantry.chaos.cluster.ManagerCluster;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.function.LongSupplier;
  */
 public final class Nemesis {
   private final ManagerCluster cluster;
+  private final AgentFleet fleet;
   private final List<Fault> faults;
   private final Duration quiet;
   private final Duration hold;
@@ -21,8 +23,11 @@ public final class Nemesis {
   private final Random random;
   private final List<FaultWindow> timeline = new ArrayList<>();
 
-  public Nemesis(ManagerCluster cluster, List<Fault> faults, Duration quiet, Duration hold, LongSupplier clock, long seed) {
+  /** @param fleet the agents, or null when the run has none (agent faults are then skipped) */
+  public Nemesis(ManagerCluster cluster, AgentFleet fleet, List<Fault> faults, Duration quiet, Duration hold,
+      LongSupplier clock, long seed) {
     this.cluster = cluster;
+    this.fleet = fleet;
     this.faults = List.copyOf(faults);
     this.quiet = quiet;
     this.hold = hold;
@@ -111,6 +116,22 @@ public final class Nemesis {
         if (!cluster.firewall().available()) yield new Injected("skipped: no iptables DOCKER-USER chain here", null);
         for (String other : others) cluster.firewall().drop(cluster.ip(leader), cluster.ip(other));
         yield new Injected("drop " + leader + " (leader) -> " + others + " only", cluster.firewall()::healAll);
+      }
+      case Fault.KillAgent k -> {
+        if (fleet == null) yield new Injected("skipped: no agents in this run", null);
+        String agent = fleet.names().get(random.nextInt(fleet.names().size()));
+        fleet.kill(agent);
+        yield new Injected("SIGKILL agent " + agent, () -> fleet.restart(agent));
+      }
+      case Fault.PartitionAgent p -> {
+        if (fleet == null) yield new Injected("skipped: no agents in this run", null);
+        if (!cluster.firewall().available()) yield new Injected("skipped: no iptables DOCKER-USER chain here", null);
+        String agent = fleet.names().get(random.nextInt(fleet.names().size()));
+        for (String m : ids) {
+          cluster.firewall().drop(fleet.ip(agent), cluster.ip(m));
+          cluster.firewall().drop(cluster.ip(m), fleet.ip(agent));
+        }
+        yield new Injected("isolate agent " + agent + " from every manager", cluster.firewall()::healAll);
       }
       case Fault.KillAll a -> {
         for (String id : ids) cluster.kill(id);

@@ -1,5 +1,6 @@
 package gantry.chaos.report;
 
+import gantry.chaos.checker.AllocationChecker;
 import gantry.chaos.checker.Verdict;
 import gantry.chaos.history.Json;
 import gantry.chaos.history.Op;
@@ -37,6 +38,15 @@ public final class RunReport {
     write("timeline.jsonl", timeline.stream().map(f -> String.format(Locale.ROOT,
         "{\"fault\":%s,\"detail\":%s,\"start_ms\":%.1f,\"end_ms\":%.1f,\"skipped\":%s}",
         Json.str(f.fault()), Json.str(f.detail()), f.startNanos() / 1e6, f.endNanos() / 1e6, f.skipped()))
+        .collect(Collectors.joining("\n", "", "\n")));
+  }
+
+  /** What ran on the agents, one sample per line: {"at_ms":..,"running":{"ALLOC":["a1"],..}}. */
+  public void writeSamples(List<AllocationChecker.Sample> samples) {
+    write("fleet-samples.jsonl", samples.stream().map(s -> String.format(Locale.ROOT, "{\"at_ms\":%.1f,\"running\":{%s}}",
+        s.atNanos() / 1e6, s.running().entrySet().stream().sorted(Map.Entry.comparingByKey())
+            .map(e -> Json.str(e.getKey()) + ":[" + e.getValue().stream().sorted().map(Json::str).collect(Collectors.joining(",")) + "]")
+            .collect(Collectors.joining(","))))
         .collect(Collectors.joining("\n", "", "\n")));
   }
 

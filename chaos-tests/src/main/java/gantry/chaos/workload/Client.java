@@ -61,10 +61,13 @@ public final class Client implements Runnable {
     this.peer = index;
   }
 
-  /** A valid spec for {@code name} carrying {@code value} in its meta. */
+  /**
+   * A valid spec for {@code name} carrying {@code value} in its meta. The register workload's job: count 0, so its thousands of versions are pure state for the
+   * checkers and never compete with the fleet job for the agents.
+   */
   public static JobSpec spec(String name, String value) {
     return JobSpec.newBuilder().setName(name).setType("service").putMeta("chaos.value", value)
-        .addGroups(GroupSpec.newBuilder().setName("g").setCount(1)
+        .addGroups(GroupSpec.newBuilder().setName("g").setCount(0)
             .addTasks(TaskSpec.newBuilder().setName("t").setDriver("exec").addCommand("sleep").addCommand("60")
                 .setResources(Resources.newBuilder().setCpu(100).setMemory(32))))
         .build();

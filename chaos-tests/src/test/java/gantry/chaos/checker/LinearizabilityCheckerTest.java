@@ -94,6 +94,26 @@ class LinearizabilityCheckerTest {
     assertTrue(checker.check(h.ops()).valid());
   }
 
+  /** What a kill-all leaves: many writes that timed out, then reads; a small step budget. */
+  static Histories crashWithUnknowns() {
+    var h = new Histories();
+    for (int i = 0; i < 20; i++) h.register("c" + (i % 5), "k", "w" + i, 100 + 10 * i, 101 + 10 * i, UNKNOWN, null);
+    for (int i = 0; i < 8; i++) h.add("c" + (i % 5), "k", Op.Type.STOP, "", 105 + 20 * i, 106 + 20 * i, UNKNOWN, null);
+    return h;
+  }
+
+  @Test
+  void unknownWritesThatNeverTookEffectAreCheckedWithinASmallBudget() {
+    var quick = new LinearizabilityChecker(100_000);
+    Verdict none = quick.check(crashWithUnknowns().read("final", "k", 1000, 1001, JobState.ABSENT).ops());
+    assertTrue(none.valid(), none.detail());
+    Verdict one = quick.check(crashWithUnknowns().read("final", "k", 1000, 1001, Histories.v(1, "w7")).ops());
+    assertTrue(one.valid(), one.detail());
+    Verdict made = quick.check(crashWithUnknowns().read("final", "k", 1000, 1001, Histories.v(1, "never-written")).ops());
+    assertFalse(made.valid());
+    assertTrue(made.detail().contains("no linearization"), made.detail());
+  }
+
   @Test
   void manyConcurrentClientsWithUnknownsFinishQuickly() {
     // A sequential execution chopped into overlapping intervals: valid by construction.

@@ -1,0 +1,115 @@
+package gantry.chaos.cluster;
+
+import com.github.dockerjava.api.DockerClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.lifecycle.Startables;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * Agent containers (a1..aN) on the managers' network, each running {@code gantry agent
+ * --driver exec} with a fixed address (PREFIX.(50+i)) and its data in the container's own
+ * file system. The exec driver runs tasks as child processes inside the agent's container,
+ * so a SIGKILL of the container ends the agent and its tasks together, as a machine crash
+ * would. {@link #close()} removes exactly the containers this object created.
+ */
+public final class AgentFleet implements AutoCloseable {
+  /** One agent: its node name, fixed address and container. */
+  public record Agent(String name, String ip, GenericContainer<?> container) {}
+
+  private final DockerClient docker = DockerClientFactory.instance().client();
+  private final Map<String, Agent> agents = new LinkedHashMap<>();
+
+  private AgentFleet() {}
+
+  /** Starts {@code n} agents pointed at every manager; returns once each logged its start. */
+  public static AgentFleet start(String image, ManagerCluster cluster, int n, String runId) {
+    AgentFleet fleet = new AgentFleet();
+    try {
+      for (int i = 1; i <= n; i++) {
+        String name = "a" + i;
+        String ip = cluster.subnetPrefix() + "." + (50 + i);
+        GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(image))
+            .withImagePullPolicy(new NeverPull())
+            .withNetwork(cluster.network())
+            .withNetworkAliases(name)
+            .withCreateContainerCmdModifier(cmd -> cmd.withIpv4Address(ip).withName("gantry-chaos-" + runId + "-" + name))
+            .withEnv("JAVA_TOOL_OPTIONS", "-Xmx128m -XX:MaxDirectMemorySize=64m")
+            .withCommand("agent", "--name", name, "--servers", String.join(",", cluster.grpcTargets()),
+                "--driver", "exec", "--data-dir", "/data/" + name, "--cpu", "2000", "--memory", "1024")
+            .waitingFor(Wait.forLogMessage(".*gantry agent .* started.*", 1).withStartupTimeout(Duration.ofMinutes(3)));
+        fleet.agents.put(name, new Agent(name, ip, c));
+      }
+      Startables.deepStart(fleet.agents.values().stream().map(Agent::container).toList()).join();
+      return fleet;
+    } catch (RuntimeException e) {
+      fleet.close();
+      throw e;
+    }
+  }
+
+  public List<String> names() {
+    return List.copyOf(agents.keySet());
+  }
+
+  public String ip(String name) {
+    return agents.get(name).ip();
+  }
+
+  /** Container id to agent name, for telling whose processes a host-side scan found. */
+  public Map<String, String> containerIds() {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Agent a : agents.values()) {
+      if (a.container().getContainerId() != null) out.put(a.container().getContainerId(), a.name());
+    }
+    return out;
+  }
+
+  /** SIGKILL of the whole container: the agent and every task it runs die at once. */
+  public void kill(String name) {
+    docker.killContainerCmd(agents.get(name).container().getContainerId()).withSignal("KILL").exec();
+  }
+
+  /** Starts a killed agent again on the same file system and address. */
+  public void restart(String name) {
+    String cid = agents.get(name).container().getContainerId();
+    for (int attempt = 0; ; attempt++) {
+      Boolean running = docker.inspectContainerCmd(cid).exec().getState().getRunning();
+      if (!Boolean.TRUE.equals(running)) break;
+      if (attempt > 100) throw new IllegalStateException(name + " still runs after kill");
+      ManagerCluster.sleep(100);
+    }
+    docker.startContainerCmd(cid).exec();
+  }
+
+  /** Writes each agent's container log to {@code dir}/NAME.log. */
+  public void saveLogs(Path dir) {
+    for (Agent a : agents.values()) {
+      try {
+        Files.createDirectories(dir);
+        if (a.container().getContainerId() != null) Files.writeString(dir.resolve(a.name() + ".log"), a.container().getLogs());
+      } catch (IOException | RuntimeException e) {
+        // a log is a courtesy; the verdicts do not depend on it
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Agent a : agents.values()) {
+      try {
+        a.container().stop();
+      } catch (RuntimeException e) {
+        // keep removing the others
+      }
+    }
+  }
+}
