@@ -96,7 +96,7 @@ gantry_image_build() {
   done
 
   cp /bin/busybox "$root/bin/busybox"
-  for m in sh ls cat ps kill sleep echo mkdir rm du df hostname ip netstat top free env; do
+  for m in sh ls cat ps kill sleep echo mkdir rm du df hostname ip netstat top free env setsid; do
     ln -s busybox "$root/bin/$m"
   done
   cp "$jar" "$root/opt/gantry/gantry.jar"
