@@ -7,7 +7,7 @@
 # libraries that runtime and RocksDB's JNI library need (from this machine, as `ldd`
 # reports them), a static busybox with a few applet links, /etc/passwd, /tmp (1777)
 # and the jar at /opt/gantry/gantry.jar, put together with `tar | docker import`.
-# The image carries the jar's sha256 as the label gantry.jar.sha256; when it matches
+# The image carries the sha256 of the jar and this recipe as the label gantry.jar.sha256; when it matches
 # the jar the build is skipped (unless --force). Prints the image name on stdout.
 # Sourced, it only defines gantry_image_build.
 #
@@ -44,7 +44,8 @@ gantry_image_build() {
     return 1
   fi
   local sha current
-  sha="$(sha256sum "$jar" | cut -d' ' -f1)"
+  # The label covers the jar and this recipe, so a changed recipe rebuilds the image too.
+  sha="$(cat "$jar" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)"
   current="$(docker image inspect -f '{{ index .Config.Labels "gantry.jar.sha256" }}' "$image" 2>/dev/null || true)"
   if [ "$force" -eq 0 ] && [ "$current" = "$sha" ]; then
     echo "$image"
