@@ -9,7 +9,8 @@ import java.util.Collection;
  * <pre>
  *   any task dead and failed                    -> FAILED
  *   every task dead, none failed                -> COMPLETE
- *   every task pending and never started        -> PENDING
+ *   no task ever started (pending, or waiting
+ *   to retry a start that failed)               -> PENDING
  *   otherwise (running, restarting, some done)  -> RUNNING
  * </pre>
  */
@@ -26,7 +27,8 @@ public final class AllocationOutcome {
     if (tasks.stream().allMatch(TaskRun::isDead)) {
       return ClientStatus.CLIENT_STATUS_COMPLETE;
     }
-    if (tasks.stream().allMatch(t -> t.phase() instanceof TaskPhase.Pending && t.startedAt() == null)) {
+    if (tasks.stream().allMatch(t -> t.startedAt() == null
+        && (t.phase() instanceof TaskPhase.Pending || t.phase() instanceof TaskPhase.Restarting))) {
       return ClientStatus.CLIENT_STATUS_PENDING;
     }
     return ClientStatus.CLIENT_STATUS_RUNNING;

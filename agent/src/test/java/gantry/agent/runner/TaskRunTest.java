@@ -102,5 +102,9 @@ class TaskRunTest {
     assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, AllocationOutcome.of(List.of(done, running)));
     assertEquals(ClientStatus.CLIENT_STATUS_COMPLETE, AllocationOutcome.of(List.of(done, done)));
     assertTrue(AllocationOutcome.isTerminal(List.of(done)));
+    TaskRun neverStarted = pending.apply(new StartFailed("no such program", at(0)), oneRestart);
+    assertTrue(neverStarted.phase() instanceof TaskPhase.Restarting);
+    assertEquals(ClientStatus.CLIENT_STATUS_PENDING, AllocationOutcome.of(List.of(neverStarted)),
+        "a task waiting to retry a start that failed has not run: the allocation is pending, not running");
   }
 }

@@ -142,6 +142,10 @@ final class SchedulingReplay {
     for (AllocationStatusUpdate up : u.getUpdatesList()) {
       Allocation a = state.allocs.get(up.getAllocationId());
       if (a == null) continue;
+      // A finished allocation stays finished: a later "running" is stale (sent before the end,
+      // or by an agent that was cut off while the managers marked it lost and replaced it).
+      // Its node's assignments no longer hold it, so that agent stops any copy still running.
+      if (finished(a.getClientStatus()) && !finished(up.getClientStatus())) continue;
       Allocation.Builder b = a.toBuilder().clearTasks().putAllTasks(up.getTasksMap())
           .setClientDescription(up.getDescription());
       if (up.getClientStatus() != ClientStatus.CLIENT_STATUS_UNSPECIFIED) b.setClientStatus(up.getClientStatus());
@@ -156,6 +160,11 @@ final class SchedulingReplay {
     }
     for (String job : failedJobs) evals.create(job, "alloc-failure", "", index, u.getTimeMs(), out, changes);
     return RecordOutcome.newBuilder().setChanged(true).build();
+  }
+
+  private static boolean finished(ClientStatus s) {
+    return s == ClientStatus.CLIENT_STATUS_COMPLETE || s == ClientStatus.CLIENT_STATUS_FAILED
+        || s == ClientStatus.CLIENT_STATUS_LOST;
   }
 
   /** A batch job's completed allocation is done; anything else that ended is replaced. */

@@ -115,6 +115,23 @@ class SchedulingReplayTest {
   }
 
   @Test
+  void aFinishedAllocationNeverComesBackToRunning() {
+    apply(node("n1", 1000, 1024));
+    Evaluation e = registerJob();
+    apply(plan(e, alloc("a1", "n1", 100, 100), alloc("a2", "n1", 100, 100)));
+    apply(update("a1", ClientStatus.CLIENT_STATUS_FAILED));
+    apply(update("a2", ClientStatus.CLIENT_STATUS_LOST));
+    Changes stale = apply(update("a1", ClientStatus.CLIENT_STATUS_RUNNING));
+    apply(update("a2", ClientStatus.CLIENT_STATUS_RUNNING));
+    assertEquals(ClientStatus.CLIENT_STATUS_FAILED, state.alloc("a1").orElseThrow().getClientStatus());
+    assertEquals(ClientStatus.CLIENT_STATUS_LOST, state.alloc("a2").orElseThrow().getClientStatus());
+    assertTrue(stale.readyEvals().isEmpty());
+    apply(update("a2", ClientStatus.CLIENT_STATUS_FAILED));
+    assertEquals(ClientStatus.CLIENT_STATUS_FAILED, state.alloc("a2").orElseThrow().getClientStatus(),
+        "one finished status may still follow another (the agent's own word on how it ended)");
+  }
+
+  @Test
   void aBlockedEvaluationIsRetriedWhenANodeJoins() {
     Evaluation e = registerJob();
     apply(Record.newBuilder().setPlanApplied(PlanApplied.newBuilder().setEvalId(e.getId())
