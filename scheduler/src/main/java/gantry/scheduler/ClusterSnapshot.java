@@ -7,7 +7,6 @@ import gantry.v1.Job;
 import gantry.v1.Node;
 import gantry.v1.NodeStatus;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.Comparator;
@@ -20,67 +19,45 @@ import java.util.Objects;
 /**
  * An immutable view of nodes, jobs and allocations at one Raft index.
  *
- * <p>Nodes are kept in a dense array sorted by id so the rest of the scheduler works on
- * {@code int} node indexes and primitive usage arrays. Built once per index, it carries:
- * per-node usage (cpu, memory, host ports) of the non-terminal allocations; the
- * ready-and-eligible nodes; and posting lists {@code attribute -> value -> nodes} over
- * {@code label.*}, {@code attr.*} and {@code node.name} of those nodes, so an equality
- * constraint narrows the candidates without scanning every node.
+ * <p>The nodes are a {@link NodeTable}: a dense array sorted by id, so the rest of the
+ * scheduler works on {@code int} node indexes and primitive usage arrays, with posting lists
+ * {@code attribute -> value -> nodes} over the schedulable nodes so an equality constraint
+ * narrows the candidates without scanning every node. On top of it: per-node usage (cpu,
+ * memory, host ports) of the live allocations, and the jobs and allocations in scope.
+ *
+ * <p>Built from everything ({@link #of(long, Collection, Collection, Collection)}) a snapshot
+ * holds every job and allocation. The leader instead assembles one per evaluation from parts
+ * it maintains ({@link #of(long, NodeTable, long[], long[], BitSet[], Collection, Collection)}):
+ * usage of the whole cluster, but only the evaluated job and its allocations, which is all the
+ * scheduler and the {@link PlanChecker} look up.
  */
 public final class ClusterSnapshot {
-  private static final int[] NONE = new int[0];
   /** The posting-list key for the drivers of a node (multi-valued). */
   public static final String DRIVER = "driver";
 
   private final long index;
-  private final Node[] nodes;
-  private final Map<String, Integer> nodeById;
+  private final NodeTable table;
   private final Map<String, Job> jobs;
   private final Map<String, Allocation> allocs;
   private final Map<String, List<Allocation>> allocsByJob;
   private final long[] cpuUsed;
   private final long[] memUsed;
-  private final long[] cpuCap;
-  private final long[] memCap;
   private final BitSet[] portsUsed;
-  private final int[] readyEligible;
-  private final BitSet readyEligibleSet;
-  private final Map<String, Map<String, int[]>> postings;
-  /** Bit-set copies of the posting lists with at least {@value #BITS_MIN} nodes. */
-  private final Map<String, Map<String, BitSet>> postingBits;
-  private static final int BITS_MIN = 64;
 
-  private ClusterSnapshot(long index, Collection<Node> nodeList, Collection<Job> jobList,
-      Collection<Allocation> allocList) {
-    this.index = index;
-    this.nodes = nodeList.stream().sorted(Comparator.comparing(Node::getId)).toArray(Node[]::new);
-    this.nodeById = new HashMap<>(nodes.length * 2);
-    for (int i = 0; i < nodes.length; i++) {
-      if (nodeById.put(nodes[i].getId(), i) != null) {
-        throw new IllegalArgumentException("duplicate node id " + nodes[i].getId());
-      }
+  private ClusterSnapshot(long index, NodeTable table, long[] cpuUsed, long[] memUsed, BitSet[] portsUsed,
+      Collection<Job> jobList, Collection<Allocation> allocList) {
+    int n = table.size();
+    if (cpuUsed.length != n || memUsed.length != n || portsUsed.length != n) {
+      throw new IllegalArgumentException("usage arrays must have one entry per node (" + n + ")");
     }
+    this.index = index;
+    this.table = table;
+    this.cpuUsed = cpuUsed;
+    this.memUsed = memUsed;
+    this.portsUsed = portsUsed;
     Map<String, Job> jobMap = new LinkedHashMap<>();
     jobList.stream().sorted(Comparator.comparing(Job::getName)).forEach(j -> jobMap.put(j.getName(), j));
     this.jobs = Map.copyOf(jobMap);
-    this.cpuUsed = new long[nodes.length];
-    this.memUsed = new long[nodes.length];
-    this.cpuCap = new long[nodes.length];
-    this.memCap = new long[nodes.length];
-    for (int i = 0; i < nodes.length; i++) {
-      cpuCap[i] = nodes[i].getCapacity().getCpu();
-      memCap[i] = nodes[i].getCapacity().getMemory();
-    }
-    this.portsUsed = new BitSet[nodes.length];
-    for (int i = 0; i < nodes.length; i++) {
-      BitSet ports = new BitSet();
-      for (int p : nodes[i].getReservedPortsList()) {
-        if (p > 0) {
-          ports.set(p);
-        }
-      }
-      portsUsed[i] = ports;
-    }
     Map<String, Allocation> allocMap = new HashMap<>(allocList.size() * 2);
     Map<String, List<Allocation>> byJob = new HashMap<>();
     List<Allocation> sortedAllocs = new ArrayList<>(allocList);
@@ -88,65 +65,47 @@ public final class ClusterSnapshot {
     for (Allocation a : sortedAllocs) {
       allocMap.put(a.getId(), a);
       byJob.computeIfAbsent(a.getJob(), k -> new ArrayList<>()).add(a);
-      Integer n = nodeById.get(a.getNodeId());
-      if (n != null && isLive(a)) {
-        cpuUsed[n] += a.getResources().getCpu();
-        memUsed[n] += a.getResources().getMemory();
-        a.getPortsList().forEach(p -> portsUsed[n].set(p.getHost()));
-      }
     }
     this.allocs = allocMap;
     byJob.replaceAll((k, v) -> List.copyOf(v));
     this.allocsByJob = byJob;
-    int[] ready = new int[nodes.length];
-    int count = 0;
-    Map<String, Map<String, List<Integer>>> raw = new HashMap<>();
-    for (int i = 0; i < nodes.length; i++) {
-      if (!isSchedulable(nodes[i])) {
-        continue;
-      }
-      ready[count++] = i;
-      Node n = nodes[i];
-      final int idx = i;
-      raw.computeIfAbsent("node.name", k -> new HashMap<>())
-          .computeIfAbsent(n.getName(), k -> new ArrayList<>()).add(idx);
-      n.getLabelsMap().forEach((k, v) -> raw.computeIfAbsent("label." + k, x -> new HashMap<>())
-          .computeIfAbsent(v, x -> new ArrayList<>()).add(idx));
-      n.getAttributesMap().forEach((k, v) -> raw.computeIfAbsent("attr." + k, x -> new HashMap<>())
-          .computeIfAbsent(v, x -> new ArrayList<>()).add(idx));
-      n.getDriversList().forEach(d -> raw.computeIfAbsent(DRIVER, x -> new HashMap<>())
-          .computeIfAbsent(d, x -> new ArrayList<>()).add(idx));
-    }
-    this.readyEligible = Arrays.copyOf(ready, count);
-    this.readyEligibleSet = new BitSet(nodes.length);
-    for (int i : readyEligible) {
-      readyEligibleSet.set(i);
-    }
-    Map<String, Map<String, int[]>> post = new HashMap<>(raw.size() * 2);
-    Map<String, Map<String, BitSet>> bits = new HashMap<>();
-    raw.forEach((attr, values) -> {
-      Map<String, int[]> m = new HashMap<>(values.size() * 2);
-      values.forEach((v, list) -> {
-        int[] nodesWith = list.stream().mapToInt(Integer::intValue).toArray();
-        m.put(v, nodesWith);
-        if (nodesWith.length >= BITS_MIN) {
-          BitSet b = new BitSet(nodes.length);
-          for (int n : nodesWith) {
-            b.set(n);
-          }
-          bits.computeIfAbsent(attr, k -> new HashMap<>()).put(v, b);
-        }
-      });
-      post.put(attr, m);
-    });
-    this.postings = post;
-    this.postingBits = bits;
   }
 
-  /** Builds a snapshot at Raft index {@code index}. */
+  /** Builds a snapshot at Raft index {@code index} from every node, job and allocation. */
   public static ClusterSnapshot of(long index, Collection<Node> nodes, Collection<Job> jobs,
       Collection<Allocation> allocs) {
-    return new ClusterSnapshot(index, nodes, jobs, allocs);
+    return of(index, NodeTable.of(nodes), jobs, allocs);
+  }
+
+  private static ClusterSnapshot of(long index, NodeTable table, Collection<Job> jobs, Collection<Allocation> allocs) {
+    int n = table.size();
+    long[] cpu = new long[n];
+    long[] mem = new long[n];
+    BitSet[] ports = new BitSet[n];
+    for (int i = 0; i < n; i++) {
+      ports[i] = (BitSet) table.reservedPorts(i).clone();
+    }
+    for (Allocation a : allocs) {
+      int i = table.indexOf(a.getNodeId());
+      if (i >= 0 && isLive(a)) {
+        cpu[i] += a.getResources().getCpu();
+        mem[i] += a.getResources().getMemory();
+        a.getPortsList().forEach(p -> ports[i].set(p.getHost()));
+      }
+    }
+    return new ClusterSnapshot(index, table, cpu, mem, ports, jobs, allocs);
+  }
+
+  /**
+   * A snapshot assembled from parts the caller keeps up to date: the node table; the usage of
+   * the live allocations per node, indexed like the table (cpu, memory, host ports including
+   * the reserved ones); and the jobs and allocations in scope, which serve lookups only
+   * ({@link #job}, {@link #alloc}, {@link #allocsOfJob}). The arrays and bit sets are taken
+   * over, not copied: the caller must not change them afterwards.
+   */
+  public static ClusterSnapshot of(long index, NodeTable table, long[] cpuUsed, long[] memUsed, BitSet[] portsUsed,
+      Collection<Job> jobs, Collection<Allocation> allocs) {
+    return new ClusterSnapshot(index, table, cpuUsed, memUsed, portsUsed, jobs, allocs);
   }
 
   /** Non-terminal: wanted running and not finished on the client. Only these use resources. */
@@ -169,17 +128,21 @@ public final class ClusterSnapshot {
   }
 
   public int nodeCount() {
-    return nodes.length;
+    return table.size();
   }
 
   public Node node(int i) {
-    return nodes[i];
+    return table.node(i);
   }
 
   /** The dense index of a node id, or -1. */
   public int nodeIndex(String id) {
-    Integer i = nodeById.get(id);
-    return i == null ? -1 : i;
+    return table.indexOf(id);
+  }
+
+  /** The node side of this snapshot. */
+  public NodeTable nodeTable() {
+    return table;
   }
 
   public Job job(String name) {
@@ -205,11 +168,11 @@ public final class ClusterSnapshot {
 
   /** Capacity as primitive arrays: scoring reads them once per candidate. Do not mutate. */
   long[] cpuCapacity() {
-    return cpuCap;
+    return table.cpuCapacity();
   }
 
   long[] memCapacity() {
-    return memCap;
+    return table.memCapacity();
   }
 
   /** Usage of the live allocations, per node. Do not mutate. */
@@ -240,12 +203,12 @@ public final class ClusterSnapshot {
 
   /** Indexes of the ready, eligible, non-draining nodes, ascending. Do not mutate. */
   public int[] schedulableNodes() {
-    return readyEligible;
+    return table.schedulableNodes();
   }
 
   /** The schedulable nodes as a fresh bit set the caller may change. */
   public BitSet schedulableSet() {
-    return (BitSet) readyEligibleSet.clone();
+    return table.schedulableSet();
   }
 
   /**
@@ -253,7 +216,7 @@ public final class ClusterSnapshot {
    * when no node has it. Do not mutate.
    */
   public Map<String, int[]> postings(String attribute) {
-    return postings.getOrDefault(attribute, Map.of());
+    return table.postings(attribute);
   }
 
   /**
@@ -261,8 +224,7 @@ public final class ClusterSnapshot {
    * a word-wise OR for large posting lists, bit by bit for small ones.
    */
   public void orInto(String attribute, String value, BitSet into) {
-    Map<String, BitSet> m = postingBits.get(attribute);
-    BitSet b = m == null ? null : m.get(value);
+    BitSet b = table.postingBits(attribute, value);
     if (b != null) {
       into.or(b);
       return;
@@ -274,11 +236,7 @@ public final class ClusterSnapshot {
 
   /** Schedulable nodes whose {@code attribute} equals {@code value}, ascending. Do not mutate. */
   public int[] schedulableWith(String attribute, String value) {
-    Map<String, int[]> m = postings.get(attribute);
-    if (m == null) {
-      return NONE;
-    }
-    return m.getOrDefault(value, NONE);
+    return table.schedulableWith(attribute, value);
   }
 
   /** Whether the posting lists cover {@code attribute} (node.name, label.*, attr.*; also "driver"). */
@@ -306,23 +264,23 @@ public final class ClusterSnapshot {
     for (Allocation a : plan.placements()) {
       next.put(a.getId(), a);
     }
-    return new ClusterSnapshot(newIndex, Arrays.asList(nodes), jobs.values(), next.values());
+    return of(newIndex, table, jobs.values(), next.values());
   }
 
   /** A copy with a node added or replaced (same id). For tests and simulations. */
   public ClusterSnapshot withNode(Node node, long newIndex) {
     Map<String, Node> m = new LinkedHashMap<>();
-    for (Node n : nodes) {
+    for (Node n : table.nodes()) {
       m.put(n.getId(), n);
     }
     m.put(node.getId(), node);
-    return new ClusterSnapshot(newIndex, m.values(), jobs.values(), allocs.values());
+    return of(newIndex, m.values(), jobs.values(), allocs.values());
   }
 
   /** A copy with a job added or replaced (same name). For tests and simulations. */
   public ClusterSnapshot withJob(Job job, long newIndex) {
     Map<String, Job> m = new LinkedHashMap<>(jobs);
     m.put(job.getName(), Objects.requireNonNull(job));
-    return new ClusterSnapshot(newIndex, Arrays.asList(nodes), m.values(), allocs.values());
+    return of(newIndex, table, m.values(), allocs.values());
   }
 }
