@@ -16,14 +16,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts and stops the leader's duties as this peer gains and loses the Raft leadership:
- * the evaluation broker and scheduler workers, the plan applier, the heartbeat monitor and
- * the agent dispatcher. Applied entries feed it ready evaluations and touched nodes.
+ * the evaluation broker and scheduler workers, the scheduling view and plan applier, the
+ * heartbeat monitor and the agent dispatcher. Applied entries feed it ready evaluations,
+ * applied plans and touched nodes.
  */
 public final class Leader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Leader.class);
 
   private final RaftNode raft;
   private final EvalBroker broker = new EvalBroker();
+  private final SchedulingView view;
   private final HeartbeatMonitor heartbeats;
   private final Dispatcher dispatcher;
   private final SchedulerWorkers workers;
@@ -36,12 +38,12 @@ public final class Leader implements AutoCloseable {
   public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, int workerCount, Supplier<String> leaderAddress) {
     this.raft = raft;
     ClusterState state = raft.stateMachine().state();
-    Snapshots snapshots = new Snapshots(raft.stateMachine()::appliedIndex);
+    this.view = new SchedulingView(raft.stateMachine()::state, raft.stateMachine()::appliedIndex);
     this.heartbeats = new HeartbeatMonitor(state, raft.proposer(), clock, heartbeatTtl);
     this.dispatcher = new Dispatcher(state, raft.proposer(), heartbeats, clock,
         raft.stateMachine()::appliedIndex, leaderAddress);
-    PlanApplier applier = new PlanApplier(state, raft.proposer(), clock, snapshots);
-    this.workers = new SchedulerWorkers(workerCount, broker, state, snapshots, applier, this::isLeading);
+    PlanApplier applier = new PlanApplier(view, raft.proposer(), clock);
+    this.workers = new SchedulerWorkers(workerCount, broker, raft.stateMachine()::state, view, applier, this::isLeading);
     raft.stateMachine().onApplied(this::applied);
     this.ticker = Thread.ofPlatform().daemon().name("gantry-leader").start(this::tick);
   }
@@ -57,6 +59,7 @@ public final class Leader implements AutoCloseable {
 
   private void applied(Changes changes) {
     if (!leading) return;
+    view.applied(changes);
     ClusterState state = raft.stateMachine().state();
     for (String id : changes.readyEvals()) state.eval(id).ifPresent(broker::enqueue);
     if (!changes.touchedNodes().isEmpty()) {
@@ -84,6 +87,7 @@ public final class Leader implements AutoCloseable {
   private void becameLeader() {
     ClusterState state = raft.stateMachine().state();
     heartbeats.reset();
+    view.reset();
     leading = true;
     List<Evaluation> pending = state.evals().stream()
         .filter(e -> e.getStatus() == EvalStatus.EVAL_STATUS_PENDING).toList();

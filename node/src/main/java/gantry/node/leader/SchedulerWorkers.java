@@ -1,37 +1,47 @@
 package gantry.node.leader;
 
 import gantry.node.state.ClusterState;
+import gantry.scheduler.ClusterSnapshot;
 import gantry.scheduler.Plan;
 import gantry.scheduler.Scheduler;
+import gantry.v1.EvalStatus;
 import gantry.v1.Evaluation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Threads that take evaluations from the broker, run the pure scheduler on a snapshot of
- * the applied state and hand the plan to the applier. A failed commit puts the evaluation
- * back (at-least-once); a deposed leader's workers drop what they hold.
+ * Threads that take evaluations from the broker, run the pure scheduler on a snapshot of the
+ * {@link SchedulingView} and hand the plan to the applier. A worker moves on as soon as its
+ * plan is accepted; the evaluation is {@linkplain EvalBroker#done done} (its job free for the
+ * next one) when the plan's entry is applied. A failed evaluation or commit puts the
+ * evaluation back after a short pause (at-least-once); a deposed leader's workers drop what
+ * they hold.
  */
 final class SchedulerWorkers implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SchedulerWorkers.class);
+  private static final Executor RETRY = CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS);
 
   private final EvalBroker broker;
-  private final ClusterState state;
-  private final Snapshots snapshots;
+  private final Supplier<ClusterState> state;
+  private final SchedulingView view;
   private final PlanApplier applier;
   private final BooleanSupplier leader;
   private final Scheduler scheduler = new Scheduler();
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean closed;
 
-  SchedulerWorkers(int count, EvalBroker broker, ClusterState state, Snapshots snapshots, PlanApplier applier,
-      BooleanSupplier leader) {
+  SchedulerWorkers(int count, EvalBroker broker, Supplier<ClusterState> state, SchedulingView view,
+      PlanApplier applier, BooleanSupplier leader) {
     this.broker = broker;
     this.state = state;
-    this.snapshots = snapshots;
+    this.view = view;
     this.applier = applier;
     this.leader = leader;
     for (int i = 0; i < count; i++) {
@@ -47,35 +57,34 @@ final class SchedulerWorkers implements AutoCloseable {
       } catch (InterruptedException ie) {
         return;
       }
-      boolean retry = false;
       try {
-        Evaluation current = state.eval(e.getId()).orElse(e);
+        Evaluation current = state.get().eval(e.getId()).orElse(e);
         // A deposed leader drops its work; an evaluation may also have been completed by an earlier delivery.
-        if (leader.getAsBoolean() && current.getStatus() == gantry.v1.EvalStatus.EVAL_STATUS_PENDING) {
-          Plan plan = scheduler.schedule(snapshots.of(state), current);
-          applier.apply(current, plan);
+        if (!leader.getAsBoolean() || current.getStatus() != EvalStatus.EVAL_STATUS_PENDING) {
+          broker.done(e);
+          continue;
         }
+        long t0 = System.nanoTime();
+        ClusterSnapshot snap = view.snapshot(current.getJob());
+        applier.stats().add(PipelineStats.Stage.SNAPSHOT, t0);
+        long t1 = System.nanoTime();
+        Plan plan = scheduler.schedule(snap, current);
+        applier.stats().add(PipelineStats.Stage.SCHEDULE, t1);
+        applier.apply(current, plan).whenComplete((index, err) -> finished(e, err));
       } catch (InterruptedException ie) {
         broker.done(e);
         return;
-      } catch (Exception ex) {
-        LOG.warn("evaluation {} of job {} failed, will retry: {}", e.getId(), e.getJob(), ex.toString());
-        retry = true;
-      }
-      broker.done(e);
-      if (retry) {
-        sleepQuietly(200);
-        broker.enqueue(e);
+      } catch (RuntimeException ex) {
+        finished(e, ex);
       }
     }
   }
 
-  private static void sleepQuietly(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException ie) {
-      Thread.currentThread().interrupt();
-    }
+  private void finished(Evaluation e, Throwable err) {
+    broker.done(e);
+    if (err == null) return;
+    LOG.warn("evaluation {} of job {} failed, will retry: {}", e.getId(), e.getJob(), err.toString());
+    CompletableFuture.runAsync(() -> broker.enqueue(e), RETRY);
   }
 
   @Override

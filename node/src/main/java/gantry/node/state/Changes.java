@@ -5,11 +5,14 @@ import java.util.Set;
 
 /**
  * What replaying one entry touched, for the leader's components to react to after the entry
- * is applied: evaluations that became ready and nodes whose allocations changed.
+ * is applied: evaluations that became ready, nodes whose allocations changed (a placement, a
+ * stop, an allocation that finished) or that changed themselves, and the evaluations whose
+ * plans were applied.
  */
 public final class Changes {
   private final Set<String> readyEvals = new LinkedHashSet<>();
   private final Set<String> touchedNodes = new LinkedHashSet<>();
+  private final Set<String> appliedPlans = new LinkedHashSet<>();
   private int created;
 
   /** A per-entry counter, so ids made during replay are the same on every peer. */
@@ -25,6 +28,15 @@ public final class Changes {
     touchedNodes.add(id);
   }
 
+  void planApplied(String evalId) {
+    appliedPlans.add(evalId);
+  }
+
+  /** Evaluations whose PlanApplied record this entry replayed (whatever replay dropped of it). */
+  public Set<String> appliedPlans() {
+    return appliedPlans;
+  }
+
   public Set<String> readyEvals() {
     return readyEvals;
   }
@@ -34,6 +46,6 @@ public final class Changes {
   }
 
   public boolean isEmpty() {
-    return readyEvals.isEmpty() && touchedNodes.isEmpty();
+    return readyEvals.isEmpty() && touchedNodes.isEmpty() && appliedPlans.isEmpty();
   }
 }

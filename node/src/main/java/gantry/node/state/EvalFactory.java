@@ -45,11 +45,9 @@ final class EvalFactory {
 
   /** Capacity appeared: blocked evaluations get another go. */
   void unblock(long index, Mutations out, Changes changes) {
-    for (Evaluation e : state.evals.values()) {
-      if (e.getStatus() == gantry.v1.EvalStatus.EVAL_STATUS_BLOCKED) {
-        state.putEval(e.toBuilder().setStatus(EvalStatus.EVAL_STATUS_PENDING).setModifyIndex(index).build(), out);
-        changes.evalReady(e.getId());
-      }
+    for (Evaluation e : state.blockedEvals()) {
+      state.putEval(e.toBuilder().setStatus(EvalStatus.EVAL_STATUS_PENDING).setModifyIndex(index).build(), out);
+      changes.evalReady(e.getId());
     }
   }
 }

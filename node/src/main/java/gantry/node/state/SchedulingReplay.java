@@ -131,6 +131,7 @@ final class SchedulingReplay {
           .putAllFailedGroups(p.getFailedGroupsMap()).setModifyIndex(index).build(), out);
     }
     for (Evaluation f : p.getFollowUpsList()) createEval(f, index, out, changes);
+    changes.planApplied(p.getEvalId());
     if (dropped > 0 && e != null) {
       evals.create(e.getJob(), "plan-rejected", "", index, p.getTimeMs(), out, changes);
     }
@@ -198,7 +199,7 @@ final class SchedulingReplay {
     long cpu = a.getResources().getCpu();
     long mem = a.getResources().getMemory();
     Set<Integer> ports = new HashSet<>(n.getReservedPortsList());
-    for (Allocation other : state.allocsOfNode(n.getId())) {
+    for (Allocation other : state.allocsOfNodeUnordered(n.getId())) {
       if (!ClusterSnapshot.isLive(other)) continue;
       cpu += other.getResources().getCpu();
       mem += other.getResources().getMemory();
