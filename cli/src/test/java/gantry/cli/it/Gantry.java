@@ -28,6 +28,10 @@ final class Gantry {
     }
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-Xmx256m");
+    // Benchmarks give the processes more room (later flags win): -Dgantry.it.jvm.options="-Xmx2g ..."
+    for (String o : System.getProperty("gantry.it.jvm.options", "").trim().split("\\s+")) {
+      if (!o.isEmpty()) cmd.add(o);
+    }
     cmd.add("-jar");
     cmd.add(jar().toString());
     cmd.addAll(List.of(args));

@@ -97,6 +97,13 @@ final class PeerProcesses implements AutoCloseable {
     running.put(id, proc);
   }
 
+  /** The operating-system process id of a running peer. */
+  long pid(String id) {
+    Process proc = running.get(id);
+    if (proc == null) throw new IllegalStateException("peer " + id + " is not running");
+    return proc.pid();
+  }
+
   /** SIGKILL: no shutdown hook, no flush. */
   void kill(String id) throws InterruptedException {
     Process proc = running.remove(id);

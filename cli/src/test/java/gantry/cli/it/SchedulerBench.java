@@ -1,0 +1,203 @@
+package gantry.cli.it;
+
+import gantry.v1.GetJobRequest;
+import gantry.v1.GetJobResponse;
+import gantry.v1.GroupSpec;
+import gantry.v1.GroupSummary;
+import gantry.v1.JobSpec;
+import gantry.v1.ListNodesRequest;
+import gantry.v1.NodeStatus;
+import gantry.v1.RegisterJobRequest;
+import gantry.v1.Resources;
+import gantry.v1.TaskSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The end-to-end scheduler benchmark behind scripts/bench/scheduler.sh: a 3-peer cluster of
+ * gantry processes on loopback, one {@code gantry agent --driver sim --simulate N} process
+ * registering N nodes through the real dispatcher, then J jobs of R replicas registered by
+ * concurrent clients. It times from the first registration until every job's group reports
+ * R placed allocations in a linearizable read, and prints {@code RESULT name=value} lines:
+ *
+ * <ul>
+ *   <li>{@code e2e_placements_per_s}: J x R / that time;
+ *   <li>{@code leader_rss_mb}: the leader's peak resident set (VmHWM of /proc/PID/status,
+ *       read at the end); {@code leader_rss_end_mb} is VmRSS at the end.
+ * </ul>
+ *
+ * <p>The poll is cheap: one GetJob (per-group counts) at a time, walking the jobs in
+ * registration order and moving on only once a job is fully placed, so it costs about one
+ * read per job. Nodes heartbeat every {@code heartbeat_ttl / 3}; the TTL is raised to 30 s
+ * here, as Nomad scales its TTL with the node count (5,000 nodes at its default 50 heartbeats/s
+ * get 100 s), so 5,000 nodes send 500 heartbeats/s.
+ * The managers run with {@code scheduler_workers} = {@code bench.workers} (default 2).
+ */
+public final class SchedulerBench {
+  private SchedulerBench() {}
+
+  record Settings(int nodes, int jobs, int replicas, int clients, int cpu, int memory, Duration timeout) {
+    static Settings fromProperties() {
+      boolean quick = Boolean.getBoolean("bench.quick");
+      return new Settings(Integer.getInteger("bench.nodes", quick ? 200 : 5000),
+          Integer.getInteger("bench.jobs", quick ? 50 : 1000),
+          Integer.getInteger("bench.replicas", quick ? 20 : 100),
+          Integer.getInteger("bench.clients", 16),
+          Integer.getInteger("bench.node.cpu", 4000),
+          Integer.getInteger("bench.node.memory", 16384),
+          Duration.ofSeconds(Long.getLong("bench.timeout.seconds", 600)));
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Settings s = Settings.fromProperties();
+    Path dir = Files.createTempDirectory("gantry-sched-bench");
+    Process agent = null;
+    // Election timeouts of 1.5-3 s rather than 0.4-0.8 s: on a shared 2-core machine a GC pause
+    // of the leader must not start an election (Nomad's default raft_multiplier makes it 5 s).
+    Map<String, String> config = Map.of("heartbeat_ttl", System.getProperty("bench.heartbeat.ttl", "30s"),
+        "scheduler_workers", System.getProperty("bench.workers", "2"),
+        "election_timeout_min", "1500ms", "election_timeout_max", "3000ms");
+    try (PeerProcesses cluster = new PeerProcesses(dir.resolve("cluster"), 3, config)) {
+      cluster.startAll();
+      String leader = cluster.awaitLeader(Duration.ofSeconds(60));
+      Path agentLog = cluster.peer(leader).log().resolveSibling("agent.log");
+      agent = new ProcessBuilder(Gantry.command("agent", "--name", "sim", "--servers", cluster.addresses(),
+          "--driver", "sim", "--simulate", Integer.toString(s.nodes()), "--cpu", Integer.toString(s.cpu()),
+          "--memory", Integer.toString(s.memory()), "--data-dir", dir.resolve("agent").toString()))
+          .redirectErrorStream(true).redirectOutput(agentLog.toFile()).start();
+      long tNodes = System.nanoTime();
+      PeerProcesses.await(s.nodes() + " ready nodes", Duration.ofSeconds(300), () -> readyNodes(cluster, leader) >= s.nodes());
+      System.out.printf("%d nodes registered and ready in %d ms (logs in %s)%n", s.nodes(),
+          (System.nanoTime() - tNodes) / 1_000_000, agentLog.getParent());
+
+      long t0 = System.nanoTime();
+      AtomicLong registered = new AtomicLong();
+      register(cluster, leader, s, registered);
+      long placedAt = awaitPlaced(cluster, leader, s);
+      double seconds = (placedAt - t0) / 1e9;
+      long total = (long) s.jobs() * s.replicas();
+      System.out.printf("%d jobs registered in %d ms; %d allocations committed in %.2f s (%d nodes, %d clients)%n",
+          s.jobs(), (registered.get() - t0) / 1_000_000, total, seconds, s.nodes(), s.clients());
+      String current = cluster.awaitLeader(Duration.ofSeconds(30));
+      if (!current.equals(leader)) System.out.printf("note: the leader changed from %s to %s during the run%n", leader, current);
+      long pid = cluster.pid(current);
+      System.out.printf("RESULT e2e_placements_per_s=%.0f%n", total / seconds);
+      System.out.printf("RESULT leader_rss_mb=%d%n", procStatusKb(pid, "VmHWM") / 1024);
+      System.out.printf("RESULT leader_rss_end_mb=%d%n", procStatusKb(pid, "VmRSS") / 1024);
+    } finally {
+      if (agent != null) {
+        agent.destroyForcibly();
+        agent.waitFor(10, TimeUnit.SECONDS);
+      }
+      deleteTree(dir);
+    }
+  }
+
+  static JobSpec spec(String name, int replicas) {
+    return JobSpec.newBuilder().setName(name).setType("service")
+        .addGroups(GroupSpec.newBuilder().setName("g").setCount(replicas)
+            .addTasks(TaskSpec.newBuilder().setName("t").setDriver("exec").addCommand("sleep").addCommand("3600")
+                .setResources(Resources.newBuilder().setCpu(100).setMemory(64))))
+        .build();
+  }
+
+  private static String name(int i) {
+    return String.format("bench-%04d", i);
+  }
+
+  /** Registers every job from {@code clients} concurrent callers; {@code done} gets the time the last was acknowledged. */
+  private static void register(PeerProcesses cluster, String leader, Settings s, AtomicLong done) throws Exception {
+    AtomicInteger next = new AtomicInteger();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int c = 0; c < s.clients(); c++) {
+        futures.add(pool.submit(() -> {
+          for (int i; (i = next.getAndIncrement()) < s.jobs(); ) {
+            registerOne(cluster, leader, RegisterJobRequest.newBuilder().setSpec(spec(name(i), s.replicas())).build());
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : futures) f.get();
+    }
+    done.set(System.nanoTime());
+  }
+
+  /** Registration is idempotent: a call that timed out or met an election is sent again, to the leader of the moment. */
+  private static void registerOne(PeerProcesses cluster, String leader, RegisterJobRequest req) {
+    String peer = leader;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        cluster.stub(peer).registerJob(req);
+        return;
+      } catch (io.grpc.StatusRuntimeException e) {
+        io.grpc.Status.Code code = e.getStatus().getCode();
+        if (attempt >= 20 || (code != io.grpc.Status.Code.UNAVAILABLE && code != io.grpc.Status.Code.DEADLINE_EXCEEDED)) throw e;
+        System.out.printf("registering %s: %s, again (attempt %d)%n", req.getSpec().getName(), code, attempt + 1);
+        peer = cluster.awaitLeader(Duration.ofSeconds(60));
+      }
+    }
+  }
+
+  /** Walks the jobs in order, one linearizable GetJob at a time; returns when the last is fully placed. */
+  private static long awaitPlaced(PeerProcesses cluster, String leader, Settings s) {
+    long deadline = System.nanoTime() + s.timeout().toNanos();
+    int at = 0;
+    int lastPlaced = -1;
+    while (at < s.jobs()) {
+      int placed;
+      try {
+        GetJobResponse r = cluster.stub(leader).getJob(GetJobRequest.newBuilder().setName(name(at)).build());
+        placed = r.getGroupsList().stream().mapToInt(GroupSummary::getPlaced).sum();
+        if (placed < s.replicas() && r.getGroupsCount() > 0 && !r.getGroups(0).getUnplacedReason().isEmpty()
+            && placed == lastPlaced) {
+          System.out.printf("job %s: %d placed, unplaced: %s%n", name(at), placed, r.getGroups(0).getUnplacedReason());
+        }
+      } catch (RuntimeException e) {
+        placed = -1;
+      }
+      if (placed >= s.replicas()) {
+        at++;
+        lastPlaced = -1;
+        continue;
+      }
+      lastPlaced = placed;
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("after " + s.timeout() + " job " + name(at) + " has " + placed + " of " + s.replicas()
+            + " placed (" + at + " jobs fully placed)");
+      }
+      PeerProcesses.sleep(20);
+    }
+    return System.nanoTime();
+  }
+
+  private static long readyNodes(PeerProcesses cluster, String peer) {
+    return cluster.stub(peer).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
+        .filter(n -> n.getStatus() == NodeStatus.NODE_STATUS_READY).count();
+  }
+
+  /** A field of /proc/PID/status in kB, e.g. VmRSS (now) or VmHWM (peak). */
+  static long procStatusKb(long pid, String field) throws java.io.IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith(field + ":")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+    }
+    throw new IllegalStateException(field + " not in /proc/" + pid + "/status");
+  }
+
+  private static void deleteTree(Path dir) throws Exception {
+    try (var st = Files.walk(dir)) {
+      for (Path p : st.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Scheduler benchmark, in two parts:
+#  1. the pure scheduler under JMH (scripts/bench/scheduler-pure.sh): prints
+#     RESULT pure_placements_per_s_1k_nodes=N and RESULT pure_placements_per_s_10k_nodes=N;
+#  2. end to end (gantry.cli.it.SchedulerBench): 3 manager processes on loopback, 5,000 nodes
+#     registered through the dispatcher by one `gantry agent --driver sim --simulate 5000`
+#     process, then 1,000 jobs x 100 replicas registered by 16 clients, timed from the first
+#     registration until all 100,000 allocations are committed (linearizable reads). Prints
+#     RESULT e2e_placements_per_s=N, RESULT leader_rss_mb=N (peak RSS, VmHWM, of the leader)
+#     and RESULT leader_rss_end_mb=N (VmRSS at the end).
+# Every process it starts is stopped when it ends.
+#
+# Env:
+#   BENCH_QUICK=true      a small smoke run (200 nodes, 50 jobs x 20 replicas; JMH 1+1 iterations)
+#   BENCH_SKIP_PURE=true  skip part 1;  BENCH_SKIP_E2E=true  skip part 2
+#   BENCH_NODES, BENCH_JOBS, BENCH_REPLICAS, BENCH_CLIENTS   the end-to-end sizes
+#   BENCH_WORKERS         scheduler_workers of the managers (default 2)
+#   BENCH_HEAP            heap of each manager and agent process (default 2g)
+#   BENCH_JVM_OPTS        more flags for those processes (they run -XX:+UseSerialGC)
+#   BENCH_NO_BUILD=true   use the jar and classes already built (cli/target)
+#   BENCH_JAR             the gantry jar the managers and the agent run (default cli/target/gantry.jar)
+#   BENCH_WARMUP, BENCH_ITERS, BENCH_TIME   passed to the JMH part (see scheduler-pure.sh)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+# shellcheck source=../lib/jdk.sh
+source scripts/lib/jdk.sh
+gantry_use_jdk || exit 1
+
+quick="${BENCH_QUICK:-false}"
+if [[ "${BENCH_SKIP_PURE:-false}" != true ]]; then
+  if [[ "$quick" == true ]]; then
+    export BENCH_WARMUP="${BENCH_WARMUP:-1}" BENCH_ITERS="${BENCH_ITERS:-1}" BENCH_TIME="${BENCH_TIME:-1s}"
+  fi
+  scripts/bench/scheduler-pure.sh
+fi
+[[ "${BENCH_SKIP_E2E:-false}" == true ]] && exit 0
+
+if [[ "${BENCH_NO_BUILD:-false}" != true ]]; then
+  mvn -B -q -ntp install -DskipTests
+fi
+mvn -B -q -ntp -o -pl cli test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
+  || mvn -B -q -ntp -pl cli test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
+
+props=(-Dgantry.jar="${BENCH_JAR:-$root/cli/target/gantry.jar}" -Dbench.quick="$quick" -Dgantry.it.logs="$root/cli/target/bench-logs"
+  -Dgantry.it.jvm.options="-Xmx${BENCH_HEAP:-2g} ${BENCH_JVM_OPTS:-}")
+[[ -n "${BENCH_NODES:-}" ]] && props+=(-Dbench.nodes="$BENCH_NODES")
+[[ -n "${BENCH_JOBS:-}" ]] && props+=(-Dbench.jobs="$BENCH_JOBS")
+[[ -n "${BENCH_REPLICAS:-}" ]] && props+=(-Dbench.replicas="$BENCH_REPLICAS")
+[[ -n "${BENCH_CLIENTS:-}" ]] && props+=(-Dbench.clients="$BENCH_CLIENTS")
+[[ -n "${BENCH_WORKERS:-}" ]] && props+=(-Dbench.workers="$BENCH_WORKERS")
+# The clients and the poll run in this JVM; the managers and the agent are separate processes.
+# shellcheck disable=SC2086
+exec java $GANTRY_JAVA_OPTS "${props[@]}" \
+  -cp "$root/cli/target/test-classes:$root/cli/target/gantry.jar:$(cat cli/target/bench.classpath)" \
+  gantry.cli.it.SchedulerBench
