@@ -10,6 +10,7 @@ import gantry.chaos.cluster.ImageBuild;
 import gantry.chaos.cluster.ManagerCluster;
 import gantry.chaos.fleet.FleetJob;
 import gantry.chaos.fleet.FleetSampler;
+import gantry.chaos.fleet.FleetScaler;
 import gantry.chaos.fleet.HostProcesses;
 import gantry.chaos.history.History;
 import gantry.chaos.history.JobState;
@@ -150,12 +151,13 @@ public final class Campaign {
         facts.put("first leader", cluster.awaitLeader(Duration.ofMinutes(2)));
         if (o.agents() > 0 && HostProcesses.usable()) {
           fleetRef[0] = AgentFleet.start(image, cluster, o.agents(), runId);
-          fleetJob.register(cluster, Duration.ofMinutes(1));
+          fleetJob.register(cluster, history::now, Duration.ofMinutes(1));
           AgentFleet fleet = fleetRef[0];
           sampler = new FleetSampler(new HostProcesses(), fleet::containerIds, FleetJob.NAME, history::now, Duration.ofMillis(250));
           Thread.ofPlatform().name("chaos-fleet-sampler").daemon().start(sampler);
           facts.put("agents", fleet.names() + " (exec driver), job " + FleetJob.NAME + ": " + fleetJob.count()
-              + " replicas, disconnect.stop_after " + fleetJob.stopAfter().toSeconds() + " s");
+              + " replicas, scaled to " + (fleetJob.count() + 2) + " and back every 15 s, disconnect.stop_after "
+              + fleetJob.stopAfter().toSeconds() + " s");
         } else {
           facts.put("agents", o.agents() == 0 ? "none" : "none: reading task processes from /proc needs root");
         }
@@ -166,6 +168,10 @@ public final class Campaign {
           Client client = new Client("c" + c, c, cluster, history, keys, until, o.seed() + c, timeout, Duration.ofMillis(60),
               Duration.ofSeconds(5));
           clients.add(Thread.ofPlatform().name("chaos-client-" + c).start(client));
+        }
+        if (sampler != null) {
+          clients.add(Thread.ofPlatform().name("chaos-fleet-scaler")
+              .start(new FleetScaler(fleetJob, cluster, history::now, until, Duration.ofSeconds(15))));
         }
         nemesis = new Nemesis(cluster, fleetRef[0], o.faults(), o.quiet(), o.hold(), history::now, o.seed());
         nemesis.run(until);
@@ -197,7 +203,8 @@ public final class Campaign {
           sampler.stop();
           List<AllocationChecker.Sample> samples = sampler.samples();
           report.writeSamples(samples);
-          Verdict v = new AllocationChecker(fleetJob.count(), fleetJob.stopAfter().plusSeconds(2)).check(samples, converged);
+          Verdict v = new AllocationChecker(fleetJob.scales(), fleetJob.stopAfter().plusSeconds(2), Duration.ofSeconds(10))
+              .check(samples, converged);
           if (!sampler.error().isEmpty()) v = new Verdict(v.checker(), false, v.ops(), "sampling broke off: " + sampler.error());
           verdicts.add(v);
         }

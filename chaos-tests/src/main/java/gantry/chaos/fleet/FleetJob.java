@@ -2,6 +2,8 @@ package gantry.chaos.fleet;
 
 import gantry.chaos.checker.AllocationChecker;
 import gantry.chaos.cluster.ManagerCluster;
+import gantry.chaos.history.Op;
+import gantry.chaos.workload.Client;
 import gantry.v1.Allocation;
 import gantry.v1.ClientStatus;
 import gantry.v1.DesiredStatus;
@@ -17,38 +19,50 @@ import gantry.v1.RestartPolicy;
 import gantry.v1.TaskSpec;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
- * The service job the fleet runs through the campaign: {@code count} replicas of a sleeping
- * process (exec driver), whose agents stop them {@code stopAfter} after losing every manager.
- * {@link #awaitConverged} waits, after the faults are healed, until the managers' view and
- * the processes really running agree on exactly {@code count} replicas.
+ * The service job the fleet runs through the campaign: replicas of a sleeping process (exec
+ * driver), whose agents stop them {@code stopAfter} after losing every manager. It starts
+ * at {@code count}; {@link #scale} changes the count while faults go on, and every change
+ * (ok or unknown) is recorded for the checker. {@link #awaitConverged} waits, after the
+ * faults are healed, until the managers' view and the processes really running agree on
+ * exactly the count the managers hold.
  */
 public final class FleetJob {
   public static final String NAME = "chaos-fleet";
   private final int count;
   private final Duration stopAfter;
+  private final List<AllocationChecker.Scale> scales = new ArrayList<>();
 
   public FleetJob(int count, Duration stopAfter) {
     this.count = count;
     this.stopAfter = stopAfter;
   }
 
+  /** The first count. */
   public int count() {
     return count;
+  }
+
+  /** Every count set so far, ok or unknown, in invoke order. */
+  public synchronized List<AllocationChecker.Scale> scales() {
+    return List.copyOf(scales);
   }
 
   public Duration stopAfter() {
     return stopAfter;
   }
 
-  public JobSpec spec() {
+  public JobSpec spec(int replicas) {
     return JobSpec.newBuilder().setName(NAME).setType("service")
-        .addGroups(GroupSpec.newBuilder().setName("workers").setCount(count).setPlacement("spread")
+        .addGroups(GroupSpec.newBuilder().setName("workers").setCount(replicas).setPlacement("spread")
             .setRestart(RestartPolicy.newBuilder().setAttempts(2).setDelayMs(500).setMode("fail").setIntervalMs(60_000))
             .setDisconnect(DisconnectPolicy.newBuilder().setStopAfterMs(stopAfter.toMillis()))
             .addTasks(TaskSpec.newBuilder().setName("sleep").setDriver("exec").addCommand("sleep").addCommand("86400")
@@ -56,26 +70,42 @@ public final class FleetJob {
         .build();
   }
 
-  /** Registers the job through any manager, retrying while the cluster settles. */
-  public void register(ManagerCluster cluster, Duration timeout) {
+  /** Registers the job at its first count through any manager, retrying while the cluster settles. */
+  public void register(ManagerCluster cluster, LongSupplier clock, Duration timeout) {
     long end = System.nanoTime() + timeout.toNanos();
     int i = 0;
-    while (true) {
-      String peer = cluster.ids().get(i++ % cluster.ids().size());
-      try {
-        cluster.stub(peer, Duration.ofSeconds(10)).registerJob(RegisterJobRequest.newBuilder().setSpec(spec()).build());
-        return;
-      } catch (StatusRuntimeException e) {
-        if (System.nanoTime() > end) throw e;
-        cluster.resetBackoff();
-        ManagerCluster.sleep(500);
-      }
+    while (!scale(cluster, cluster.ids().get(i++ % cluster.ids().size()), count, clock)) {
+      if (System.nanoTime() > end) throw new IllegalStateException("could not register " + NAME + " within " + timeout);
+      cluster.resetBackoff();
+      ManagerCluster.sleep(500);
     }
   }
 
   /**
-   * Polls until the managers report {@code count} running, their running allocations are
-   * exactly the ones whose processes run, and there are {@code count} of them.
+   * Sets the count through manager {@code peer} (a register of the changed spec) and records
+   * it, with the run clock; true when acknowledged.
+   */
+  public boolean scale(ManagerCluster cluster, String peer, int replicas, LongSupplier clock) {
+    long invoke = clock.getAsLong();
+    try {
+      cluster.stub(peer, Duration.ofSeconds(5)).registerJob(RegisterJobRequest.newBuilder().setSpec(spec(replicas)).build());
+      record(new AllocationChecker.Scale(invoke, clock.getAsLong(), replicas, true));
+      return true;
+    } catch (StatusRuntimeException e) {
+      if (Client.classify(Op.Type.REGISTER, e) == Op.Outcome.UNKNOWN) {
+        record(new AllocationChecker.Scale(invoke, Long.MAX_VALUE, replicas, false));
+      }
+      return false;
+    }
+  }
+
+  private synchronized void record(AllocationChecker.Scale s) {
+    scales.add(s);
+  }
+
+  /**
+   * Polls until the managers report as many running as they want, their running allocations
+   * are exactly the ones whose processes run, and no replica runs on two agents.
    */
   public AllocationChecker.Convergence awaitConverged(ManagerCluster cluster, FleetSampler sampler, Duration bound) {
     long start = System.nanoTime();
@@ -87,6 +117,7 @@ public final class FleetJob {
       try {
         var job = cluster.stub(peer, Duration.ofSeconds(5)).getJob(GetJobRequest.newBuilder().setName(NAME).build());
         int running = job.getGroupsList().stream().mapToInt(GroupSummary::getRunning).sum();
+        int count = job.getGroupsList().stream().mapToInt(GroupSummary::getDesired).sum();
         Set<String> managed = cluster.stub(peer, Duration.ofSeconds(5))
             .listAllocations(ListAllocationsRequest.newBuilder().setJob(NAME).build()).getAllocationsList().stream()
             .filter(a -> a.getDesiredStatus() == DesiredStatus.DESIRED_STATUS_RUN

@@ -120,7 +120,8 @@ public final class Client implements Runnable {
     }
   }
 
-  static Op.Outcome classify(Op.Type type, StatusRuntimeException e) {
+  /** ok is not a failure: FAIL when the call certainly had no effect, else UNKNOWN (reads always FAIL). */
+  public static Op.Outcome classify(Op.Type type, StatusRuntimeException e) {
     if (type == Op.Type.READ) return Op.Outcome.FAIL;
     return switch (e.getStatus().getCode()) {
       case INVALID_ARGUMENT, FAILED_PRECONDITION, NOT_FOUND, ALREADY_EXISTS, PERMISSION_DENIED, UNIMPLEMENTED ->

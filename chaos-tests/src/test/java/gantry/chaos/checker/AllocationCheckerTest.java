@@ -1,10 +1,12 @@
 package gantry.chaos.checker;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.chaos.checker.AllocationChecker.Convergence;
 import gantry.chaos.checker.AllocationChecker.Sample;
+import gantry.chaos.checker.AllocationChecker.Scale;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class AllocationCheckerTest {
   static final Duration WINDOW = Duration.ofSeconds(5);
   static final Convergence CONVERGED = new Convergence(true, 1200, Duration.ofSeconds(60), "ok");
-  final AllocationChecker checker = new AllocationChecker(2, WINDOW);
+  final AllocationChecker checker = new AllocationChecker(List.of(new Scale(0, 1, 2, true)), WINDOW, Duration.ZERO);
 
   static Sample at(double seconds, Map<String, Set<String>> running) {
     return new Sample((long) (seconds * 1e9), running);
@@ -65,5 +67,42 @@ class AllocationCheckerTest {
     assertTrue(checker.check(fine, CONVERGED).valid());
     assertFalse(checker.check(fine, new Convergence(false, 60000, Duration.ofSeconds(60), "1 running of 2")).valid());
     assertFalse(checker.check(List.of(), CONVERGED).valid());
+  }
+
+  static long s(double seconds) {
+    return (long) (seconds * 1e9);
+  }
+
+  @Test
+  void theAllowedCountFollowsAcknowledgedAndPossibleScales() {
+    var c = new AllocationChecker(List.of(new Scale(s(0), s(1), 2, true), new Scale(s(10), s(11), 4, true),
+        new Scale(s(20), Long.MAX_VALUE, 6, false), new Scale(s(30), s(31), 2, true)), WINDOW, Duration.ZERO);
+    assertEquals(2, c.allowed(s(5)));
+    assertEquals(4, c.allowed(s(10.5)), "a scale up may take effect from its invoke");
+    assertEquals(4, c.allowed(s(15)));
+    assertEquals(6, c.allowed(s(25)), "an unknown scale may have taken effect");
+    assertEquals(6, c.allowed(s(40)), "and may still take effect late");
+    var scaledDown = new AllocationChecker(List.of(new Scale(s(0), s(1), 4, true), new Scale(s(10), s(11), 2, true)), WINDOW,
+        Duration.ofSeconds(3));
+    assertEquals(4, scaledDown.allowed(s(10.5)));
+    assertEquals(4, scaledDown.allowed(s(13)), "a scale-down gets the settle time to stop what it removed");
+    assertEquals(2, scaledDown.allowed(s(14.5)));
+  }
+
+  @Test
+  void replicasAScaleDownRemovedMustStopWithinTheWindow() {
+    var c = new AllocationChecker(List.of(new Scale(s(0), s(1), 3, true), new Scale(s(10), s(11), 2, true)), WINDOW,
+        Duration.ZERO);
+    List<Sample> quick = new ArrayList<>();
+    List<Sample> stuck = new ArrayList<>();
+    for (double t = 0; t < 30; t += 0.5) {
+      var three = Map.of("x", Set.of("a1"), "y", Set.of("a2"), "z", Set.of("a1"));
+      var two = Map.of("x", Set.of("a1"), "y", Set.of("a2"));
+      quick.add(at(t, t < 12 ? three : two));
+      stuck.add(at(t, t < 20 ? three : two));
+    }
+    assertTrue(c.check(quick, CONVERGED).valid());
+    Verdict v = c.check(stuck, CONVERGED);
+    assertFalse(v.valid(), v.detail());
   }
 }
