@@ -4,6 +4,10 @@ import gantry.node.config.HostPorts;
 import gantry.node.config.ServerConfig;
 import gantry.node.control.ControlHandler;
 import gantry.node.leader.Leader;
+import gantry.node.live.AgentLogs;
+import gantry.node.live.LiveMetrics;
+import gantry.node.live.LiveQueries;
+import gantry.node.live.UpdateFilter;
 import gantry.node.rpc.DispatcherService;
 import java.util.function.Supplier;
 import gantry.node.raft.RaftNode;
@@ -51,11 +55,15 @@ public final class ManagerPeer implements AutoCloseable {
         .map(id -> raft.stateMachine().announcedPeers().getOrDefault(id, Peer.getDefaultInstance()).getGrpcAddress())
         .orElse("");
     Leader leader = new Leader(raft, clock, config.heartbeatTtl(), config.schedulerWorkers(), leaderAddress);
+    LiveMetrics metrics = new LiveMetrics(clock);
+    AgentLogs logs = new AgentLogs();
+    LiveQueries live = new LiveQueries(leader::isLeading, leaderAddress, () -> raft.stateMachine().state(), metrics, logs);
     Server grpc;
     try {
       grpc = NettyServerBuilder.forAddress(HostPorts.parse(config.grpcAddress()))
-          .addService(new ControlService(control))
-          .addService(new DispatcherService(leader, raft.proposer(), clock, leaderAddress))
+          .addService(new ControlService(control, live))
+          .addService(new DispatcherService(leader, raft.proposer(), clock, leaderAddress, metrics, logs,
+              new UpdateFilter(() -> raft.stateMachine().state())))
           .maxInboundMessageSize(16 << 20)
           .build()
           .start();

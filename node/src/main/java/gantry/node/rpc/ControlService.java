@@ -1,6 +1,7 @@
 package gantry.node.rpc;
 
 import gantry.node.control.ControlHandler;
+import gantry.node.live.LiveQueries;
 import gantry.v1.ControlServiceGrpc;
 import gantry.v1.DeregisterJobRequest;
 import gantry.v1.DeregisterJobResponse;
@@ -25,9 +26,11 @@ import java.util.function.Supplier;
 /** The gRPC face of {@link ControlHandler}: no logic, only calls and status mapping. */
 public final class ControlService extends ControlServiceGrpc.ControlServiceImplBase {
   private final ControlHandler handler;
+  private final LiveQueries live;
 
-  public ControlService(ControlHandler handler) {
+  public ControlService(ControlHandler handler, LiveQueries live) {
     this.handler = handler;
+    this.live = live;
   }
 
   @Override
@@ -78,6 +81,16 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   @Override
   public void drainNode(gantry.v1.DrainNodeRequest req, StreamObserver<gantry.v1.DrainNodeResponse> out) {
     reply(() -> handler.drainNode(req), out);
+  }
+
+  @Override
+  public void getLiveMetrics(gantry.v1.GetLiveMetricsRequest req, StreamObserver<gantry.v1.GetLiveMetricsResponse> out) {
+    reply(() -> CompletableFuture.completedFuture(live.metrics()), out);
+  }
+
+  @Override
+  public void getAllocLogs(gantry.v1.GetAllocLogsRequest req, StreamObserver<gantry.v1.GetAllocLogsResponse> out) {
+    reply(() -> live.logs(req), out);
   }
 
   private static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {

@@ -2,6 +2,9 @@ package gantry.node.rpc;
 
 import gantry.node.leader.Dispatcher;
 import gantry.node.leader.Leader;
+import gantry.node.live.AgentLogs;
+import gantry.node.live.LiveMetrics;
+import gantry.node.live.UpdateFilter;
 import gantry.node.raft.Proposer;
 import gantry.v1.AgentMessage;
 import gantry.v1.DispatcherServiceGrpc;
@@ -24,12 +27,20 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
   private final Proposer proposer;
   private final Clock clock;
   private final Supplier<String> leaderAddress;
+  private final LiveMetrics metrics;
+  private final AgentLogs logs;
+  private final UpdateFilter filter;
 
-  public DispatcherService(Leader leader, Proposer proposer, Clock clock, Supplier<String> leaderAddress) {
+  /** {@code metrics} and {@code logs}: the leader's unreplicated view of the agents (gantry.node.live). */
+  public DispatcherService(Leader leader, Proposer proposer, Clock clock, Supplier<String> leaderAddress,
+      LiveMetrics metrics, AgentLogs logs, UpdateFilter filter) {
     this.leader = leader;
     this.proposer = proposer;
     this.clock = clock;
     this.leaderAddress = leaderAddress;
+    this.metrics = metrics;
+    this.logs = logs;
+    this.filter = filter;
   }
 
   @Override
@@ -76,12 +87,24 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
           case OPEN -> {
             nodeId = m.getOpen().getNodeId();
             d.open(nodeId, out);
+            logs.opened(nodeId, out);
           }
           case HEARTBEAT -> {
-            if (nodeId != null) d.heartbeat(nodeId);
+            if (nodeId != null) {
+              metrics.node(nodeId, m.getHeartbeat().getMetrics());
+              d.heartbeat(nodeId);
+            }
           }
           case UPDATES -> {
-            if (nodeId != null) d.updates(nodeId, m.getUpdates());
+            if (nodeId != null) {
+              metrics.allocations(m.getUpdates());
+              var changed = filter.changed(m.getUpdates());
+              if (changed.getUpdatesCount() > 0) d.updates(nodeId, changed);
+              else d.heartbeatOnly(nodeId);
+            }
+          }
+          case LOGS -> {
+            if (nodeId != null) logs.reply(nodeId, m.getLogs());
           }
           case KIND_NOT_SET -> { }
         }
@@ -89,12 +112,18 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
 
       @Override
       public void onError(Throwable t) {
-        if (nodeId != null) leader.dispatcher().closed(nodeId, out);
+        if (nodeId != null) {
+          leader.dispatcher().closed(nodeId, out);
+          logs.closed(nodeId, out);
+        }
       }
 
       @Override
       public void onCompleted() {
-        if (nodeId != null) leader.dispatcher().closed(nodeId, out);
+        if (nodeId != null) {
+          leader.dispatcher().closed(nodeId, out);
+          logs.closed(nodeId, out);
+        }
         synchronized (out) {
           try {
             out.onCompleted();

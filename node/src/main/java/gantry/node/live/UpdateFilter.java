@@ -1,0 +1,63 @@
+package gantry.node.live;
+
+import gantry.node.state.ClusterState;
+import gantry.v1.Allocation;
+import gantry.v1.AllocationStatusUpdate;
+import gantry.v1.AllocationUpdates;
+import gantry.v1.ClientStatus;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Drops status updates that would change nothing replicated. Agents send a fresh metrics sample
+ * every few seconds with an otherwise unchanged status; those go to {@link LiveMetrics} only and
+ * cost no Raft entry.
+ *
+ * <p>An update is dropped only when it equals both the applied allocation and the last update
+ * passed on for it: an earlier update still on its way through Raft is then followed by an equal
+ * one already passed on, so skipping cannot leave a stale status behind (an A, B, A sequence
+ * passes the second A on because B was the last passed on). A failed proposal leaves the applied
+ * state different, so the next update goes through again.
+ */
+public final class UpdateFilter {
+  private static final long PRUNE_EVERY_MS = 30_000;
+
+  private final Supplier<ClusterState> state;
+  private final Map<String, AllocationStatusUpdate> passedOn = new ConcurrentHashMap<>();
+  private volatile long nextPruneMs;
+
+  public UpdateFilter(Supplier<ClusterState> state) {
+    this.state = state;
+  }
+
+  /** The updates of {@code u} worth a record (metrics cleared), in order. */
+  public AllocationUpdates changed(AllocationUpdates u) {
+    ClusterState s = state.get();
+    AllocationUpdates.Builder out = AllocationUpdates.newBuilder();
+    for (AllocationStatusUpdate up : u.getUpdatesList()) {
+      AllocationStatusUpdate bare = up.toBuilder().clearMetrics().build();
+      Allocation a = s.alloc(up.getAllocationId()).orElse(null);
+      if (a != null && bare.equals(passedOn.get(up.getAllocationId())) && !changes(a, bare)) continue;
+      passedOn.put(up.getAllocationId(), bare);
+      out.addUpdates(bare);
+    }
+    prune(s);
+    return out.build();
+  }
+
+  /** Whether replaying {@code update} would change {@code current} (tasks, description, client status). */
+  static boolean changes(Allocation current, AllocationStatusUpdate update) {
+    if (!current.getTasksMap().equals(update.getTasksMap())) return true;
+    if (!current.getClientDescription().equals(update.getDescription())) return true;
+    return update.getClientStatus() != ClientStatus.CLIENT_STATUS_UNSPECIFIED
+        && update.getClientStatus() != current.getClientStatus();
+  }
+
+  private void prune(ClusterState s) {
+    long now = System.currentTimeMillis();
+    if (now < nextPruneMs) return;
+    nextPruneMs = now + PRUNE_EVERY_MS;
+    passedOn.keySet().removeIf(id -> s.alloc(id).isEmpty());
+  }
+}
