@@ -61,6 +61,18 @@ public interface TaskDriver extends AutoCloseable {
   /** The last {@code tailLines} lines the task wrote (stdout, then or interleaved with stderr). */
   String logs(TaskHandle handle, int tailLines);
 
+  /**
+   * Runs {@code command} inside the running task, as an exec health check does: in the container
+   * for docker ({@code docker exec}), in the task's working directory with its {@code GANTRY_*}
+   * environment for exec. Waits up to {@code timeout}; a command still running then is abandoned
+   * (exec: killed) and reported as {@link CommandResult#timedOut}.
+   *
+   * @throws DriverException when the command cannot be started at all
+   */
+  default CommandResult runInTask(TaskHandle handle, List<String> command, Duration timeout) {
+    throw new DriverException(DriverException.Kind.FAILED, "the " + name() + " driver cannot run commands in tasks");
+  }
+
   /** Kills the task if it still runs and removes everything the driver made for it. Idempotent. */
   void destroy(TaskHandle handle);
 

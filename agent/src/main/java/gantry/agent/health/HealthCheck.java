@@ -9,9 +9,10 @@ import java.util.List;
 /**
  * One task's check, resolved against the allocation's ports: what to probe and how often.
  *
- * <p>{@code exec} checks are {@link Unsupported}: no driver offers "run a command inside the
- * task" yet, so the task's health stays {@code unknown} with a message saying so, and the task is
- * never restarted for it.
+ * <p>{@code exec} checks run a command inside the task through its driver ({@link
+ * gantry.agent.driver.TaskDriver#runInTask}); exit 0 within the timeout is healthy. A check the
+ * agent cannot run is {@link Unsupported}: health stays {@code unknown} with a message saying so,
+ * and the task is never restarted for it.
  */
 public sealed interface HealthCheck {
   Duration interval();
@@ -23,6 +24,13 @@ public sealed interface HealthCheck {
 
   /** A TCP connect to 127.0.0.1:port. */
   record Tcp(int port, Duration interval, Duration timeout) implements HealthCheck {}
+
+  /** A command run inside the task by its driver; exit 0 is healthy. */
+  record Exec(List<String> command, Duration interval, Duration timeout) implements HealthCheck {
+    public Exec {
+      command = List.copyOf(command);
+    }
+  }
 
   /** A check the agent cannot run; {@code why} goes into the task's message. */
   record Unsupported(String why, Duration interval, Duration timeout) implements HealthCheck {}
@@ -52,8 +60,9 @@ public sealed interface HealthCheck {
         yield spec.getType().equals("http") ? new Http(port, path, interval, timeout)
             : new Tcp(port, interval, timeout);
       }
-      case "exec" -> new Unsupported("exec checks are not supported by the agent's drivers; use http or tcp",
-          interval, timeout);
+      case "exec" -> spec.getCommandCount() == 0
+          ? new Unsupported("an exec check needs a command", interval, timeout)
+          : new Exec(spec.getCommandList(), interval, timeout);
       default -> new Unsupported("unknown check type '" + spec.getType() + "'", interval, timeout);
     };
   }

@@ -8,7 +8,7 @@ import java.net.Socket;
 import java.net.URI;
 
 /**
- * Probes http and tcp checks on 127.0.0.1 with blocking I/O (the runner calls it from its own
+ * Probes http and tcp checks (exec checks go to the task's driver, see {@link TaskProbes}) on 127.0.0.1 with blocking I/O (the runner calls it from its own
  * virtual thread).
  */
 public final class NetworkProber implements HealthProber {
@@ -20,6 +20,8 @@ public final class NetworkProber implements HealthProber {
       case HealthCheck.Http h -> http(h);
       case HealthCheck.Tcp t -> tcp(t);
       case HealthCheck.Unsupported u -> new Result(false, u.why());
+      // The runner sends exec checks to the task's driver (TaskProbes); nothing to dial here.
+      case HealthCheck.Exec e -> new Result(false, "exec checks run through the task's driver");
     };
   }
 

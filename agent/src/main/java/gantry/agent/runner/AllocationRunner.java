@@ -9,6 +9,7 @@ import gantry.agent.driver.TaskStatus;
 import gantry.agent.health.HealthCheck;
 import gantry.agent.health.HealthProber;
 import gantry.agent.health.HealthTracker;
+import gantry.agent.health.TaskProbes;
 import gantry.agent.runner.TaskEvent.Exited;
 import gantry.agent.runner.TaskEvent.Lost;
 import gantry.agent.runner.TaskEvent.RestartDue;
@@ -20,6 +21,7 @@ import gantry.v1.AllocationMetrics;
 import gantry.v1.AllocationStatusUpdate;
 import gantry.v1.Assignment;
 import gantry.v1.ClientStatus;
+import gantry.v1.LogsReply;
 import gantry.v1.TaskSpec;
 import java.time.Clock;
 import java.time.Duration;
@@ -75,7 +77,8 @@ public final class AllocationRunner {
   private Assignment assignment;
   private final RestartPolicy policy;
   private final Map<String, TaskRun> runs = new LinkedHashMap<>();
-  private final Map<String, TaskHandle> handles = new HashMap<>();
+  // Read by logs() from the session's thread; everything else about it is loop-confined.
+  private final Map<String, TaskHandle> handles = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<String, HealthCheck> checks = new HashMap<>();
   private final Map<String, HealthTracker> trackers = new HashMap<>();
   private final boolean recovering;
@@ -147,6 +150,39 @@ public final class AllocationRunner {
   /** The latest status, metrics included. */
   public AllocationStatusUpdate status() {
     return status;
+  }
+
+  /**
+   * The last {@code tailLines} lines task {@code task} wrote ({@code task} empty: the allocation's
+   * only task), or an error a user can act on. Runs on the caller's thread: it reads only the
+   * handles and the published status, and the driver reads its own files or the engine.
+   */
+  public LogsReply logs(String task, int tailLines) {
+    List<String> names = assignment.getGroup().getTasksList().stream().map(TaskSpec::getName).toList();
+    LogsReply.Builder reply = LogsReply.newBuilder();
+    String name = task;
+    if (name.isEmpty()) {
+      if (names.size() != 1) {
+        return reply.setError("allocation " + id + " has tasks " + String.join(", ", names) + "; name one").build();
+      }
+      name = names.getFirst();
+    }
+    reply.setTask(name);
+    if (!names.contains(name)) {
+      return reply.setError("allocation " + id + " has no task '" + name + "' (tasks: " + String.join(", ", names)
+          + ")").build();
+    }
+    TaskHandle h = handles.get(name);
+    if (h == null) {
+      String why = status.getTasksOrDefault(name, gantry.v1.TaskState.getDefaultInstance()).getMessage();
+      return reply.setError("task " + name + " of allocation " + id + " has not started"
+          + (why.isEmpty() ? "" : ": " + why)).build();
+    }
+    try {
+      return reply.setText(driverFor(name).logs(h, tailLines)).build();
+    } catch (DriverException | IllegalArgumentException e) {
+      return reply.setError(e.getMessage()).build();
+    }
   }
 
   /** True once a stop was asked for (or the allocation had ended before a restart). */
@@ -379,7 +415,7 @@ public final class AllocationRunner {
     if (check == null || tracker == null || check instanceof HealthCheck.Unsupported || !tracker.due(now)) {
       return;
     }
-    HealthProber.Result result = prober.probe(check);
+    HealthProber.Result result = TaskProbes.probe(check, prober, d, h);
     Instant after = clock.instant();
     tracker = tracker.record(result, check, after);
     trackers.put(name, tracker);

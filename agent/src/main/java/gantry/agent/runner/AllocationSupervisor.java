@@ -6,6 +6,8 @@ import gantry.v1.AllocationStatusUpdate;
 import gantry.v1.Assignment;
 import gantry.v1.Assignments;
 import gantry.v1.ClientStatus;
+import gantry.v1.LogsReply;
+import gantry.v1.LogsRequest;
 import gantry.v1.NodeMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,12 +30,21 @@ import org.slf4j.LoggerFactory;
 public final class AllocationSupervisor implements SessionHandler {
   private static final Logger log = LoggerFactory.getLogger(AllocationSupervisor.class);
 
+  /** How long a failed allocation the managers dropped keeps its tasks' remains and logs. */
+  public static final Duration RETAIN_FAILED = Duration.ofMinutes(10);
+  /** At most this many are kept per node (a job failing in a loop must not fill the disk). */
+  public static final int MAX_RETAINED = 20;
+  static final int DEFAULT_TAIL = 100;
+  static final int MAX_TAIL = 10_000;
+
   private final DriverSet drivers;
   private final AllocationStore store;
   private final Clock clock;
   private final HealthProber prober;
   private final AllocationRunner.Settings settings;
   private final Map<String, AllocationRunner> runners = new ConcurrentHashMap<>();
+  /** Failed allocations no longer assigned, kept for their logs until the time given. */
+  private final Map<String, Instant> retained = new ConcurrentHashMap<>();
   private volatile Consumer<AllocationStatusUpdate> sink = u -> { };
 
   public AllocationSupervisor(DriverSet drivers, AllocationStore store, Clock clock, HealthProber prober,
@@ -89,10 +100,39 @@ public final class AllocationSupervisor implements SessionHandler {
         r.stop("stopped by the managers", false, false);
       }
     }
+    for (Assignment a : assignments.getAllocationsList()) {
+      retained.remove(a.getAllocation().getId());
+    }
+    Instant now = clock.instant();
     for (String id : plan.forget()) {
       AllocationRunner r = runners.get(id);
-      if (r != null) {
+      if (r == null) {
+        continue;
+      }
+      if (r.status().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED) {
+        retained.putIfAbsent(id, now.plus(RETAIN_FAILED)); // its logs say why it failed
+      } else {
         r.stop("no longer assigned to this node", false, true);
+      }
+    }
+    forgetRetired(now);
+  }
+
+  /**
+   * Forgets the failed allocations whose retention ended, and the oldest ones beyond
+   * {@link #MAX_RETAINED}. Their containers and task directories (and so their logs) go with them.
+   */
+  public synchronized void forgetRetired(Instant now) {
+    List<Map.Entry<String, Instant>> byAge = retained.entrySet().stream()
+        .sorted(Map.Entry.comparingByValue()).toList();
+    int over = byAge.size() - MAX_RETAINED;
+    for (Map.Entry<String, Instant> e : byAge) {
+      if (over-- > 0 || !now.isBefore(e.getValue())) {
+        retained.remove(e.getKey());
+        AllocationRunner r = runners.get(e.getKey());
+        if (r != null) {
+          r.stop("no longer assigned to this node", false, true);
+        }
       }
     }
   }
@@ -117,6 +157,7 @@ public final class AllocationSupervisor implements SessionHandler {
     return () -> {
       try {
         enforceFencing(lastContact.get(), clock.instant());
+        forgetRetired(clock.instant());
       } catch (RuntimeException e) {
         log.warn("fencing check: {}", e.toString());
       }
@@ -144,6 +185,17 @@ public final class AllocationSupervisor implements SessionHandler {
     }
     return NodeMetrics.newBuilder().setCpuPercent(cpu).setMemoryUsedMb(mem).setRunningAllocations(running)
         .setTimeMs(clock.millis()).build();
+  }
+
+  @Override
+  public LogsReply logs(LogsRequest request) {
+    AllocationRunner r = runners.get(request.getAllocationId());
+    if (r == null) {
+      return LogsReply.newBuilder().setTask(request.getTask()).setError("allocation " + request.getAllocationId()
+          + " is not on this node any more (its tasks and logs were removed)").build();
+    }
+    int tail = request.getTailLines() > 0 ? request.getTailLines() : DEFAULT_TAIL;
+    return r.logs(request.getTask(), Math.min(tail, MAX_TAIL));
   }
 
   /** The runner of an allocation, or null. */

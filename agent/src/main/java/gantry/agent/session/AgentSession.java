@@ -5,6 +5,8 @@ import gantry.v1.AllocationStatusUpdate;
 import gantry.v1.AllocationUpdates;
 import gantry.v1.Assignments;
 import gantry.v1.Heartbeat;
+import gantry.v1.LogsReply;
+import gantry.v1.LogsRequest;
 import gantry.v1.ManagerMessage;
 import gantry.v1.Node;
 import gantry.v1.RegisterNodeRequest;
@@ -31,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * turn, see {@link ServerRotation}); the workloads are not touched.
  *
  * <p>Contact: registration and every message from a manager. A manager that acknowledges
- * heartbeats must keep talking: three TTLs of silence break the stream. Until a session has seen
- * an acknowledgement, each heartbeat sent on the open stream also counts as contact.
+ * heartbeats must keep talking: three TTLs of silence break the stream. Until the first
+ * acknowledgement (on any session of this agent), each heartbeat sent on the open stream also
+ * counts as contact.
  *
  * <p>Every timer runs on a shared {@link ScheduledExecutorService} and the transport is
  * asynchronous, so a session costs no thread. Callbacks of an old stream or registration carry an
@@ -73,6 +76,7 @@ public final class AgentSession implements AutoCloseable {
   private ScheduledFuture<?> heartbeat;
   private ScheduledFuture<?> retry;
   private boolean flushScheduled;
+  /** The managers acknowledge heartbeats (seen on any session of this agent so far). */
   private boolean acksSeen;
   private Instant lastMessageAt;
   private volatile Instant lastContact;
@@ -170,7 +174,8 @@ public final class AgentSession implements AutoCloseable {
       if (r.getHeartbeatTtlMs() > 0) {
         ttl = Duration.ofMillis(r.getHeartbeatTtlMs());
       }
-      acksSeen = false;
+      // acksSeen is not reset: managers that acknowledged heartbeats once keep doing so, and a
+      // silent partition right after a reconnect must not count each unanswered heartbeat as contact.
       lastMessageAt = clock.instant();
       stream = transport.openSession(target, listener(e));
       stream.send(AgentMessage.newBuilder().setOpen(SessionOpen.newBuilder().setNodeId(nodeId)).build());
@@ -193,6 +198,7 @@ public final class AgentSession implements AutoCloseable {
       @Override
       public void onMessage(ManagerMessage m) {
         Assignments deliver = null;
+        LogsRequest logs = null;
         synchronized (lock) {
           if (e != epoch || state != ConnectionState.OPEN) {
             return;
@@ -215,12 +221,16 @@ public final class AgentSession implements AutoCloseable {
                 scheduleHeartbeat();
               }
             }
+            case LOGS_REQUEST -> logs = m.getLogsRequest();
             case KIND_NOT_SET -> { }
           }
         }
         if (deliver != null) {
           // Outside the lock: gRPC delivers one message of a call at a time, so order holds.
           handler.onAssignments(deliver);
+        }
+        if (logs != null) {
+          answerLogs(e, logs);
         }
       }
 
@@ -236,6 +246,29 @@ public final class AgentSession implements AutoCloseable {
         }
       }
     };
+  }
+
+  /** Reads the logs on a thread of their own (a driver may take seconds) and answers on the same stream. */
+  private void answerLogs(long e, LogsRequest request) {
+    Thread.startVirtualThread(() -> {
+      LogsReply reply;
+      try {
+        reply = handler.logs(request);
+      } catch (RuntimeException ex) {
+        reply = LogsReply.newBuilder().setError("agent " + node.getName() + ": " + ex).build();
+      }
+      reply = reply.toBuilder().setRequestId(request.getRequestId()).build();
+      synchronized (lock) {
+        if (e != epoch || state != ConnectionState.OPEN) {
+          return; // that stream is gone; the leader's request times out
+        }
+        try {
+          stream.send(AgentMessage.newBuilder().setLogs(reply).build());
+        } catch (RuntimeException ex) {
+          log.debug("logs reply: {}", ex.toString());
+        }
+      }
+    });
   }
 
   /** Tries again after {@code delay} (at once when zero). Caller holds the lock. */

@@ -2,6 +2,8 @@ package gantry.agent.session;
 
 import gantry.v1.AllocationStatusUpdate;
 import gantry.v1.Assignments;
+import gantry.v1.LogsReply;
+import gantry.v1.LogsRequest;
 import gantry.v1.NodeMetrics;
 import java.util.List;
 
@@ -16,4 +18,12 @@ public interface SessionHandler {
 
   /** Node totals for the next heartbeat. */
   NodeMetrics nodeMetrics();
+
+  /**
+   * A task's logs, asked for by a user through the leader. Called on a thread of its own (it may
+   * block on the driver); the session fills in the request id.
+   */
+  default LogsReply logs(LogsRequest request) {
+    return LogsReply.newBuilder().setError("this agent does not serve logs").build();
+  }
 }

@@ -58,8 +58,12 @@ class HealthTrackerTest {
     assertEquals(new HealthCheck.Http(23456, "/health", Duration.ofSeconds(2), Duration.ofMillis(500)), http);
     assertInstanceOf(HealthCheck.Unsupported.class,
         HealthCheck.of(CheckSpec.newBuilder().setType("tcp").setPort("admin").build(), "web", a));
-    var exec = HealthCheck.of(CheckSpec.newBuilder().setType("exec").addCommand("true").build(), "web", a);
-    assertTrue(((HealthCheck.Unsupported) exec).why().contains("exec checks are not supported"));
+    var exec = HealthCheck.of(CheckSpec.newBuilder().setType("exec").addCommand("test").addCommand("-f")
+        .addCommand("ready").setIntervalMs(1000).build(), "web", a);
+    assertEquals(new HealthCheck.Exec(java.util.List.of("test", "-f", "ready"), Duration.ofSeconds(1),
+        HealthCheck.DEFAULT_TIMEOUT), exec);
+    var noCommand = HealthCheck.of(CheckSpec.newBuilder().setType("exec").build(), "web", a);
+    assertTrue(((HealthCheck.Unsupported) noCommand).why().contains("needs a command"));
     assertNull(HealthCheck.of(CheckSpec.getDefaultInstance(), "web", a));
   }
 

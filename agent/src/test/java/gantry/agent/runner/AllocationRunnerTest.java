@@ -126,4 +126,18 @@ class AllocationRunnerTest {
     assertTrue(store.loadAll().isEmpty());
     assertEquals(0, sim.size());
   }
+
+  @Test
+  void logsNameTheTaskOrSayWhyThereAreNone() throws Exception {
+    AllocationRunner r = runner(assignment("a9", 0, "main", "side"), AllocationStore.none());
+    r.start();
+    await(WAIT, "both tasks started", () -> handle("a9", "main").isPresent() && handle("a9", "side").isPresent());
+    assertTrue(r.logs("", 10).getError().contains("has tasks main, side; name one"), r.logs("", 10).toString());
+    assertTrue(r.logs("nope", 10).getError().contains("has no task 'nope'"));
+    var reply = r.logs("side", 10);
+    assertEquals("", reply.getError());
+    assertEquals("side", reply.getTask());
+    r.stop("test over", false, true);
+    assertTrue(r.join(WAIT));
+  }
 }

@@ -108,4 +108,38 @@ class DockerHealthTest {
           .withLabelFilter(Map.of(DockerDriver.LABEL_ALLOC, alloc)).exec().isEmpty(), "container removed");
     }
   }
+
+  @Test
+  void anExecCheckRunsInsideTheContainerAndLogsComeFromTheEngine() throws Exception {
+    DockerDriver driver;
+    try {
+      driver = DockerDriver.connect();
+      docker = DockerConnection.open(DockerConnection.configuredHost());
+      docker.inspectImageCmd(IMAGE).exec();
+    } catch (DriverException | NotFoundException e) {
+      fail("needs a Docker engine with " + IMAGE + " (scripts/images.sh): " + e.getMessage());
+      return;
+    }
+    Assignment a = Assignment.newBuilder()
+        .setAllocation(Allocation.newBuilder().setId(alloc).setJob("web").setGroup("g"))
+        .setGroup(GroupSpec.newBuilder().setName("g").addTasks(TaskSpec.newBuilder().setName("main")
+            .setDriver("docker").setImage(IMAGE)
+            .addAllCommand(List.of("sh", "-c", "echo started $GANTRY_TASK; touch /tmp/ready; exec sleep 600"))
+            .setCheck(CheckSpec.newBuilder().setType("exec").addAllCommand(List.of("test", "-f", "/tmp/ready"))
+                .setIntervalMs(300).setTimeoutMs(3000))))
+        .build();
+    try (DriverSet drivers = DriverSet.of(List.of(driver), "docker")) {
+      AllocationRunner r = AllocationRunner.create(a, drivers, Clock.systemUTC(), new NetworkProber(),
+          AllocationStore.in(dir), new AllocationRunner.Settings(Duration.ofMillis(200), Duration.ofSeconds(1),
+              Duration.ofSeconds(2)), u -> { }, x -> { });
+      r.start();
+      Duration wait = Duration.ofSeconds(30);
+      await(wait, "healthy by the exec check", () -> r.status().getTasksOrThrow("main").getHealth().equals("healthy"));
+      var logs = r.logs("", 10);
+      assertEquals("", logs.getError());
+      assertTrue(logs.getText().contains("started main"), logs.getText());
+      r.stop("no longer assigned to this node", false, true);
+      assertTrue(r.join(wait));
+    }
+  }
 }

@@ -14,6 +14,7 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.Statistics;
+import gantry.agent.driver.CommandResult;
 import gantry.agent.driver.DriverException;
 import gantry.agent.driver.DriverException.Kind;
 import gantry.agent.driver.PortMapping;
@@ -104,7 +105,9 @@ public final class DockerDriver implements TaskDriver {
       removeQuietly(id);
       throw startFailure(task, e);
     }
-    return new TaskHandle(name(), id, task.allocationId(), task.taskName(), startedAt(id));
+    // The start time is the agent's clock right after the start call (within milliseconds of the
+    // engine's StartedAt), not a second inspect per container: in a burst of starts every engine call counts.
+    return new TaskHandle(name(), id, task.allocationId(), task.taskName(), clock.instant());
   }
 
   private void requireLocalImage(String image) {
@@ -231,10 +234,6 @@ public final class DockerDriver implements TaskDriver {
     } catch (RuntimeException e) {
       return fallback;
     }
-  }
-
-  private Instant startedAt(String id) {
-    return startedAt(id, clock.instant());
   }
 
   @Override
@@ -393,6 +392,46 @@ public final class DockerDriver implements TaskDriver {
     }
     synchronized (out) {
       return out.toString();
+    }
+  }
+
+  @Override
+  public CommandResult runInTask(TaskHandle handle, List<String> command, Duration timeout) {
+    StringBuilder out = new StringBuilder();
+    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+      @Override
+      public void onNext(Frame frame) {
+        synchronized (out) {
+          if (out.length() < CommandResult.MAX_OUTPUT) {
+            out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+          }
+        }
+      }
+    };
+    try {
+      String exec = docker.execCreateCmd(handle.id()).withCmd(command.toArray(String[]::new))
+          .withAttachStdout(true).withAttachStderr(true).exec().getId();
+      boolean done = docker.execStartCmd(exec).exec(callback)
+          .awaitCompletion(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+      if (!done) {
+        return CommandResult.timedOut(timeout); // the engine cannot kill an exec; it ends on its own
+      }
+      Long code = docker.inspectExecCmd(exec).exec().getExitCodeLong();
+      synchronized (out) {
+        return new CommandResult(code == null ? -1 : code.intValue(), out.toString());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DriverException(Kind.FAILED, "interrupted while running a command in " + shortId(handle), e);
+    } catch (NotFoundException e) {
+      throw notFound(handle, e);
+    } catch (DockerException e) {
+      throw new DriverException(Kind.FAILED, "cannot run " + String.join(" ", command) + " in container "
+          + shortId(handle) + ": " + engineMessage(e), e);
+    } catch (RuntimeException e) {
+      throw unreachable(e);
+    } finally {
+      closeQuietly(callback);
     }
   }
 

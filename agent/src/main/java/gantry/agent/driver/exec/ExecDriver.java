@@ -1,5 +1,6 @@
 package gantry.agent.driver.exec;
 
+import gantry.agent.driver.CommandResult;
 import gantry.agent.driver.DriverException;
 import gantry.agent.driver.DriverException.Kind;
 import gantry.agent.driver.ResourceUsage;
@@ -32,6 +33,7 @@ import java.util.stream.Stream;
  *   DATA_DIR/ALLOC_ID/TASK/task.properties   pid + start ticks, for recover after a restart
  *   DATA_DIR/ALLOC_ID/TASK/stdout.log        the task's stdout (appended)
  *   DATA_DIR/ALLOC_ID/TASK/stderr.log        the task's stderr (appended)
+ *   DATA_DIR/ALLOC_ID/TASK/env.properties    the task's environment, for exec checks
  *   DATA_DIR/ALLOC_ID/TASK/local/            the working directory (or workingDir under it)
  * </pre>
  *
@@ -40,6 +42,7 @@ import java.util.stream.Stream;
  */
 public final class ExecDriver implements TaskDriver {
   private static final String SETSID = "setsid";
+  private static final String ENV_FILE = "env.properties";
   private static final Duration STATS_WINDOW = Duration.ofMillis(250);
 
   private final Path dataDir;
@@ -116,6 +119,7 @@ public final class ExecDriver implements TaskDriver {
     }
     Path workDir = workingDir(task, dir);
     Map<String, String> env = environment(task, dir);
+    saveEnvironment(dir, env);
     String executable = resolveExecutable(task.command().getFirst(), env.get("PATH"), workDir);
 
     List<String> argv = new ArrayList<>();
@@ -206,6 +210,28 @@ public final class ExecDriver implements TaskDriver {
     env.put("GANTRY_TASK", task.taskName());
     env.put("GANTRY_TASK_DIR", dir.toString());
     env.putAll(task.env());
+    return env;
+  }
+
+  private static void saveEnvironment(Path dir, Map<String, String> env) {
+    java.util.Properties p = new java.util.Properties();
+    p.putAll(env);
+    try (var out = Files.newOutputStream(dir.resolve(ENV_FILE))) {
+      p.store(out, "environment of the task, for commands run in it (exec checks)");
+    } catch (IOException e) {
+      throw new DriverException(Kind.FAILED, "cannot write " + dir.resolve(ENV_FILE) + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Map<String, String> loadEnvironment(Path dir) {
+    Map<String, String> env = new LinkedHashMap<>();
+    java.util.Properties p = new java.util.Properties();
+    try (var in = Files.newInputStream(dir.resolve(ENV_FILE))) {
+      p.load(in);
+    } catch (IOException e) {
+      return env; // a task started by an older agent: PATH and HOME only
+    }
+    p.stringPropertyNames().forEach(k -> env.put(k, p.getProperty(k)));
     return env;
   }
 
@@ -385,6 +411,61 @@ public final class ExecDriver implements TaskDriver {
           + LogTail.lastLines(t.dir.resolve("stderr.log"), tailLines);
     } catch (IOException e) {
       throw new DriverException(Kind.FAILED, "cannot read logs of task " + handle.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Runs {@code command} beside the task: its own session, the task's {@code local/} directory and
+   * the task's environment (saved in {@code env.properties} at start, so it survives an agent restart).
+   */
+  @Override
+  public CommandResult runInTask(TaskHandle handle, List<String> command, Duration timeout) {
+    Tracked t = tracked(handle);
+    if (command.isEmpty()) {
+      throw new DriverException(Kind.FAILED, "task " + handle.id() + ": an empty command cannot run");
+    }
+    Path work = t.dir.resolve("local");
+    Map<String, String> env = loadEnvironment(t.dir);
+    env.putIfAbsent("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+    env.putIfAbsent("HOME", work.toString());
+    List<String> argv = new ArrayList<>();
+    argv.add(SETSID);
+    argv.add(resolveExecutable(command.getFirst(), env.get("PATH"), work));
+    argv.addAll(command.subList(1, command.size()));
+    ProcessBuilder builder = new ProcessBuilder(argv).directory(work.toFile()).redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    builder.environment().clear();
+    builder.environment().putAll(env);
+    Process p;
+    try {
+      p = builder.start();
+    } catch (IOException e) {
+      throw new DriverException(Kind.FAILED, "cannot run " + String.join(" ", command) + " for task " + handle.id()
+          + ": " + e.getMessage(), e);
+    }
+    try {
+      // Read on the side: a command that fills the pipe must not block its own exit.
+      var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try (var in = p.getInputStream()) {
+          byte[] head = in.readNBytes(CommandResult.MAX_OUTPUT);
+          in.transferTo(java.io.OutputStream.nullOutputStream());
+          return new String(head, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          return "";
+        }
+      }, Thread::startVirtualThread);
+      if (!p.waitFor(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
+        killSession(new ProcessSession(p.pid(), proc.stat(p.pid()).map(ProcStat::startTicks).orElse(-1L)));
+        p.destroyForcibly();
+        return CommandResult.timedOut(timeout);
+      }
+      return new CommandResult(p.exitValue(), output.get(1, TimeUnit.SECONDS));
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new DriverException(Kind.FAILED, "interrupted while running a command for task " + handle.id(), e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return new CommandResult(p.exitValue(), "");
     }
   }
 

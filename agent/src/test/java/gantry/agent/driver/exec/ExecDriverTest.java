@@ -181,4 +181,24 @@ class ExecDriverTest {
     var e = assertThrows(DriverException.class, () -> driver.start(sh("a9", "sleep 300")));
     assertEquals(DriverException.Kind.ALREADY_RUNNING, e.kind());
   }
+
+  @Test
+  void aCommandRunsInTheTaskWithItsEnvironmentAndATimeoutIsReported() throws Exception {
+    TaskHandle h = start(TaskDescription.builder("run1", "main").job("web").env("GREETING", "hello")
+        .command("sleep", "30").build());
+    var ok = driver.runInTask(h, List.of("sh", "-c", "echo $GREETING from $GANTRY_TASK in $(basename $PWD)"),
+        Duration.ofSeconds(10));
+    assertEquals(0, ok.exitCode());
+    assertEquals("hello from main in local\n", ok.output());
+    assertEquals(3, driver.runInTask(h, List.of("sh", "-c", "exit 3"), Duration.ofSeconds(10)).exitCode());
+    long t0 = System.nanoTime();
+    var slow = driver.runInTask(h, List.of("sleep", "30"), Duration.ofMillis(300));
+    assertEquals(-1, slow.exitCode());
+    assertTrue(slow.output().startsWith("timed out"), slow.output());
+    assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(20).toNanos(), "the timed-out command was killed");
+    // A restarted agent still has the environment (the driver reads it from the task directory).
+    var again = new ExecDriver(dataDir).runInTask(h, List.of("sh", "-c", "echo $GREETING"), Duration.ofSeconds(10));
+    assertEquals("hello\n", again.output());
+    assertThrows(DriverException.class, () -> driver.runInTask(h, List.of("no-such-program-x"), Duration.ofSeconds(1)));
+  }
 }
