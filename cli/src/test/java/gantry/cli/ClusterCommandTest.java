@@ -116,10 +116,19 @@ class ClusterCommandTest {
     var ls = client("node", "ls");
     assertEquals(0, ls.exitCode(), ls.err());
     String out = ls.out();
-    assertEquals(List.of("ID", "NAME", "STATUS", "ELIGIBLE", "DRAIN", "CPU", "MEM", "DRIVERS", "ALLOCS"), header(out, "ID"));
-    assertEquals(List.of("a1a1a1a1", "a1", "ready", "true", "false", "4000", "8192", "docker,exec", "2"), row(out, "a1a1a1a1"));
+    assertEquals(List.of("ID", "NAME", "STATUS", "ELIGIBLE", "DRAIN", "CPU", "MEM", "DRIVERS", "ALLOCS", "CPU%", "USED(MiB)"),
+        header(out, "ID"));
+    // This server has no live metrics (GetLiveMetrics unimplemented): "-", not 0.
+    assertEquals(List.of("a1a1a1a1", "a1", "ready", "true", "false", "4000", "8192", "docker,exec", "2", "-", "-"),
+        row(out, "a1a1a1a1"));
     // a2's only allocation is stopped and complete: it holds nothing.
-    assertEquals(List.of("a2a2a2a2", "a2", "ready", "false", "true", "2000", "1024", "exec", "0"), row(out, "a2a2a2a2"));
+    assertEquals(List.of("a2a2a2a2", "a2", "ready", "false", "true", "2000", "1024", "exec", "0", "-", "-"),
+        row(out, "a2a2a2a2"));
+    var withMetrics = new java.io.StringWriter();
+    gantry.cli.output.NodeViews.printList(new java.io.PrintWriter(withMetrics), List.of(FakeControlServer.NODES.getFirst()
+        .toBuilder().setMetrics(gantry.v1.NodeMetrics.newBuilder().setCpuPercent(12.34).setMemoryUsedMb(96)
+            .setTimeMs(1)).build()), java.util.Map.of());
+    assertEquals(List.of("12.3", "96"), row(withMetrics.toString(), "a1a1a1a1").subList(9, 11));
 
     var json = client("node", "ls", "--json");
     assertEquals(0, json.exitCode(), json.err());

@@ -82,6 +82,44 @@ public final class ControlClient implements AutoCloseable {
     throw new NoManagerReachableException(addresses, last);
   }
 
+  /**
+   * Runs {@code rpc} on the leader, for the calls only the leader answers (live metrics, logs): a
+   * follower refuses with FAILED_PRECONDITION {@code leader=host:port} and the call is repeated
+   * there (following at most a few redirects, as during an election).
+   *
+   * @throws StatusRuntimeException FAILED_PRECONDITION when no leader is known
+   */
+  public <T> T callLeader(Function<ControlServiceBlockingStub, T> rpc) {
+    try {
+      return call(rpc);
+    } catch (StatusRuntimeException e) {
+      StatusRuntimeException last = e;
+      for (int hop = 0; hop < 3; hop++) {
+        String leader = leaderHint(last);
+        if (leader == null) throw last;
+        if (leader.isEmpty()) {
+          throw Status.FAILED_PRECONDITION.withDescription("no leader is known right now (an election may be under way); "
+              + "try again in a moment").asRuntimeException();
+        }
+        var stub = ControlServiceGrpc.newBlockingStub(channel(leader))
+            .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+          return rpc.apply(stub);
+        } catch (StatusRuntimeException again) {
+          last = again;
+        }
+      }
+      throw last;
+    }
+  }
+
+  /** The leader address of a follower's refusal, "" when it knows none, null for any other error. */
+  static String leaderHint(StatusRuntimeException e) {
+    String d = e.getStatus().getDescription();
+    if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION || d == null || !d.startsWith("leader=")) return null;
+    return d.substring("leader=".length()).strip();
+  }
+
   private ManagedChannel channel(String address) {
     return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget("dns:///" + a).usePlaintext().build());
   }

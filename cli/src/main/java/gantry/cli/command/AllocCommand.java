@@ -7,13 +7,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code gantry alloc ...}: the verbs on allocations (placed instances of a job's groups). */
 @Command(name = "alloc", description = "Inspect allocations.", mixinStandardHelpOptions = true,
-    subcommands = AllocListCommand.class)
+    subcommands = {AllocListCommand.class, AllocLogsCommand.class})
 public final class AllocCommand implements Runnable {
   @Spec
   CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: ls");
+    throw new ParameterException(spec.commandLine(), "missing subcommand: ls or logs");
   }
 }

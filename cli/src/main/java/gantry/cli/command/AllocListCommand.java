@@ -8,7 +8,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code gantry alloc ls [--job NAME] [--node NAME]}: the filters are applied by the server. */
+/**
+ * {@code gantry alloc ls [--job NAME] [--node NAME]}: the filters are applied by the server; CPU%
+ * and MEM come from the leader's live metrics.
+ */
 @Command(name = "ls", mixinStandardHelpOptions = true, description = "List allocations, optionally of one job or one node.")
 public final class AllocListCommand implements Callable<Integer> {
   @Option(names = "--job", paramLabel = "NAME", description = "Only this job's allocations.")
@@ -28,6 +31,10 @@ public final class AllocListCommand implements Callable<Integer> {
     ListAllocationsResponse response;
     try (var control = client.connect()) {
       response = control.call(stub -> stub.listAllocations(request.build()));
+      // CPU and memory are not in the replicated state: the leader keeps the agents' latest samples.
+      var live = LiveMetricsLookup.fetch(control);
+      response = response.toBuilder().clearAllocations()
+          .addAllAllocations(LiveMetricsLookup.withMetrics(response.getAllocationsList(), live)).build();
     }
     if (client.json()) {
       client.printJson(response);

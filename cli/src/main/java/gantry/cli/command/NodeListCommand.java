@@ -15,7 +15,8 @@ import picocli.CommandLine.Mixin;
 
 /** {@code gantry node ls}. */
 @Command(name = "ls", mixinStandardHelpOptions = true,
-    description = "List the worker nodes: status, capacity (CPU millicores, MEM MiB), drivers and live allocations.")
+    description = {"List the worker nodes: status, capacity (CPU millicores, MEM MiB), drivers and live allocations.",
+        "CPU% and USED(MiB) are what the node's running allocations use now, as its agent last reported."})
 public final class NodeListCommand implements Callable<Integer> {
   @Mixin
   ClientOptions client;
@@ -24,6 +25,9 @@ public final class NodeListCommand implements Callable<Integer> {
   public Integer call() {
     try (var control = client.connect()) {
       ListNodesResponse nodes = control.call(stub -> stub.listNodes(ListNodesRequest.getDefaultInstance()));
+      var live = LiveMetricsLookup.fetch(control);
+      nodes = nodes.toBuilder().clearNodes().addAllNodes(LiveMetricsLookup.nodesWithMetrics(nodes.getNodesList(), live))
+          .build();
       if (client.json()) {
         client.printJson(nodes);
         return 0;

@@ -53,6 +53,42 @@ public final class AllocationViews {
           desired(a.getDesiredStatus()), status(a.getClientStatus()), health(a));
     }
     table.print(out);
+    printFailures(out, allocations);
+  }
+
+  /** How many failed allocations {@code job status} explains, newest first. */
+  static final int FAILURES_SHOWN = 5;
+
+  /**
+   * Why allocations failed or were lost, in the agent's words ("task httpd: image not found: ..."):
+   * the answer to "why is my job not running" without a trip to the node.
+   */
+  static void printFailures(PrintWriter out, List<Allocation> allocations) {
+    List<Allocation> failed = allocations.stream()
+        .filter(a -> a.getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED
+            || a.getClientStatus() == ClientStatus.CLIENT_STATUS_LOST)
+        .sorted(Comparator.comparing(Allocation::getCreateIndex, Long::compareUnsigned).reversed())
+        .toList();
+    if (failed.isEmpty()) return;
+    out.println();
+    out.println("Recent failures" + (failed.size() > FAILURES_SHOWN ? " (newest " + FAILURES_SHOWN + " of "
+        + failed.size() + ")" : ""));
+    for (Allocation a : failed.subList(0, Math.min(FAILURES_SHOWN, failed.size()))) {
+      out.printf("  %s %s[%d] on %s: %s: %s%n", shortId(a.getId()), a.getGroup(), a.getIndex(), node(a),
+          status(a.getClientStatus()), reason(a));
+    }
+    out.flush();
+  }
+
+  /** The allocation's description, else the first failed task's message. */
+  static String reason(Allocation a) {
+    if (!a.getClientDescription().isBlank()) return a.getClientDescription();
+    for (var e : a.getTasksMap().entrySet()) {
+      if (e.getValue().getFailed() && !e.getValue().getMessage().isBlank()) {
+        return "task " + e.getKey() + ": " + e.getValue().getMessage();
+      }
+    }
+    return a.getClientStatus() == ClientStatus.CLIENT_STATUS_LOST ? "its node went down" : "no reason reported";
   }
 
   private static List<Allocation> sorted(List<Allocation> allocations, Comparator<Allocation> order) {

@@ -5,6 +5,7 @@ import gantry.v1.NodeStatus;
 import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Human views of the worker nodes. */
@@ -23,14 +24,25 @@ public final class NodeViews {
       out.flush();
       return;
     }
-    var table = new Table("ID", "NAME", "STATUS", "ELIGIBLE", "DRAIN", "CPU", "MEM", "DRIVERS", "ALLOCS");
+    var table = new Table("ID", "NAME", "STATUS", "ELIGIBLE", "DRAIN", "CPU", "MEM", "DRIVERS", "ALLOCS", "CPU%",
+        "USED(MiB)");
     for (Node node : nodes.stream().sorted(Comparator.comparing(Node::getName).thenComparing(Node::getId)).toList()) {
       String drivers = node.getDriversCount() == 0 ? "-" : String.join(",", node.getDriversList());
       table.row(AllocationViews.shortId(node.getId()), node.getName(), status(node.getStatus()), node.getEligible(),
           node.getDraining(), node.getCapacity().getCpu(), node.getCapacity().getMemory(), drivers,
-          liveAllocations.getOrDefault(node.getId(), 0L));
+          liveAllocations.getOrDefault(node.getId(), 0L), cpu(node), used(node));
     }
     table.print(out);
+  }
+
+  // No sample (agent silent for 30 s, or the leader unreachable): "-", since 0 would read as idle.
+  static String cpu(Node n) {
+    if (!n.hasMetrics() || n.getMetrics().getTimeMs() <= 0) return "-";
+    return String.format(Locale.ROOT, "%.1f", n.getMetrics().getCpuPercent());
+  }
+
+  static String used(Node n) {
+    return n.hasMetrics() && n.getMetrics().getTimeMs() > 0 ? Long.toString(n.getMetrics().getMemoryUsedMb()) : "-";
   }
 
   public static String status(NodeStatus status) {
