@@ -48,9 +48,12 @@ loss_replicas=${BENCH_LOSS_REPLICAS:-10}
 ttl=${BENCH_HEARTBEAT_TTL:-1s}
 loss_default_ttl=${BENCH_LOSS_DEFAULT_TTL:-0}
 phases=${BENCH_PHASES:-gantry docker swarm loss rss}
-# The agent's JVM: a small fixed heap and the serial collector (one agent per machine, a few
-# hundred allocations at most), C1 only and a smaller code cache; see README "Benchmarks".
-agent_opts=${BENCH_AGENT_JAVA_OPTS--Xms16m -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxMetaspaceSize=128m -Xss512k -XX:MaxDirectMemorySize=64m}
+# The agent's JVM: a small heap that gives memory back, the serial collector (one agent per
+# machine, a few hundred allocations at most), C1 only with one compiler thread, small stacks,
+# Netty's unpooled allocator, and two glibc malloc arenas (MALLOC_ARENA_MAX, set for the agent
+# process only when these flags are used); see README "Benchmarks".
+agent_opts=${BENCH_AGENT_JAVA_OPTS--Xms8m -Xmx40m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=24m -XX:MaxMetaspaceSize=128m -Xss256k -XX:MaxDirectMemorySize=32m -Dio.netty.allocator.type=unpooled}
+malloc_arenas=${BENCH_AGENT_MALLOC_ARENA_MAX:-2}
 image=local/busybox:1
 
 run="$(date +%Y%m%d-%H%M%S)-$$"
@@ -218,9 +221,10 @@ agent_pid=""
 start_agent() {   # start_agent NODE JAVA_OPTS [--label k=v]
   local node=$1 opts=$2 i
   shift 2
-  local extra=()
+  local extra=() envs=()
   read -r -a extra <<<"$opts"
-  java "${java_opts[@]}" "${extra[@]}" -jar "$jar" agent --name "$node" --servers "$addrs" \
+  [ -z "$opts" ] || envs=("MALLOC_ARENA_MAX=$malloc_arenas")
+  env "${envs[@]}" java "${java_opts[@]}" "${extra[@]}" -jar "$jar" agent --name "$node" --servers "$addrs" \
     --data-dir "$cluster_dir/$node" --driver docker --cpu 64000 --memory 16384 "$@" \
     >"$cluster_dir/$node.log" 2>&1 </dev/null &
   agent_pid=$!
@@ -418,10 +422,10 @@ phase_loss() {   # phase_loss CLUSTER TTL RESULT_ARRAY
     start_watch "$dir/$name.loss" "$name" "$loss_replicas" survivor
     t0=$(now_ms)
     kill -9 "$vpid"
+    { wait "$vpid"; } 2>/dev/null || true   # reaped here, without the shell's "Killed" line
     # shellcheck disable=SC2086 # one id a word
     [ -z "${cids// /}" ] || docker kill $cids >/dev/null 2>&1 &
     watch_result "$dir/$name.loss"; t_run=$watched_ms
-    wait "$vpid" 2>/dev/null || true
     unset "procs[$vpid]"
     out+=($((t_run - t0)))
     say "node loss round $r (ttl $cttl): $((t_run - t0)) ms from SIGKILL of $victim ($(wc -w <<<"$cids") containers)" \
@@ -463,7 +467,7 @@ phase_rss() {
 }
 
 say "run $run: rounds=$rounds replicas=$replicas managers=$managers poll=${poll_ms}ms ttl=$ttl phases='$phases'"
-say "agent JVM flags: $agent_opts"
+say "agent JVM flags: $agent_opts (MALLOC_ARENA_MAX=$malloc_arenas)"
 for phase in $phases; do
   case $phase in
     gantry) phase_gantry; stop_cluster main ;;
@@ -478,7 +482,7 @@ for phase in $phases; do
 done
 
 g=$(median "${t_gantry[@]}"); d=$(median "${t_docker[@]}"); s=$(median "${t_swarm[@]}")
-echo "# $(date -u +%FT%TZ) $(nproc) cores, rounds=$rounds replicas=$replicas managers=$managers agent flags: $agent_opts"
+echo "# $(date -u +%FT%TZ) $(nproc) cores, rounds=$rounds replicas=$replicas managers=$managers agent flags: $agent_opts MALLOC_ARENA_MAX=$malloc_arenas"
 [ ${#t_gantry[@]} -eq 0 ] || {
   echo "RESULT gantry_ms=$g"
   echo "RESULT gantry_docker_ps_ms=$(median "${t_gantry_docker[@]}")"
