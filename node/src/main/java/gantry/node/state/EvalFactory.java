@@ -19,6 +19,12 @@ final class EvalFactory {
   /** Creates a pending evaluation of {@code jobName} and marks it ready. */
   Evaluation create(String jobName, String triggeredBy, String nodeId, long index, long timeMs,
       Mutations out, Changes changes) {
+    return create(jobName, triggeredBy, nodeId, index, timeMs, 0, out, changes);
+  }
+
+  /** As {@link #create}, to be run no earlier than {@code waitUntilMs} (0 = at once). */
+  Evaluation create(String jobName, String triggeredBy, String nodeId, long index, long timeMs, long waitUntilMs,
+      Mutations out, Changes changes) {
     Job job = state.jobs.get(jobName);
     int priority = job == null || job.getSpec().getPriority() == 0 ? DEFAULT_PRIORITY : job.getSpec().getPriority();
     // The index alone repeats across clusters (every new cluster has an entry 7): the record's
@@ -37,6 +43,7 @@ final class EvalFactory {
         .setCreateIndex(index)
         .setModifyIndex(index)
         .setCreateTimeMs(timeMs)
+        .setWaitUntilMs(waitUntilMs)
         .build();
     state.putEval(e, out);
     changes.evalReady(id);

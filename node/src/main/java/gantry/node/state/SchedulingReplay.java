@@ -159,9 +159,34 @@ final class SchedulingReplay {
       boolean ended = finished && updated.getDesiredStatus() == DesiredStatus.DESIRED_STATUS_RUN;
       if (ended && needsReplacement(updated)) failedJobs.add(updated.getJob());
     }
-    for (String job : failedJobs) evals.create(job, "alloc-failure", "", index, u.getTimeMs(), out, changes);
+    for (String job : failedJobs) {
+      long delay = rescheduleDelayMs(job, u.getTimeMs());
+      evals.create(job, "alloc-failure", "", index, u.getTimeMs(), delay == 0 ? 0 : u.getTimeMs() + delay, out, changes);
+    }
     return RecordOutcome.newBuilder().setChanged(true).build();
   }
+
+  /**
+   * How long the replacement of a failed allocation waits: at once for the first failure of
+   * the job in the last {@link #FAILURE_WINDOW_MS} (fencing not counted), then 1 s, 2 s,
+   * 4 s... up to a minute, so a
+   * task that fails at start is not replaced in a tight loop (Nomad's reschedule delay).
+   * Derived from the replicated state and the record's time only: every peer agrees.
+   */
+  long rescheduleDelayMs(String job, long nowMs) {
+    long recent = state.allocsOfJob(job).stream()
+        .filter(a -> a.getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED)
+        // An agent that stopped its work because it lost every manager reports "fenced: ..."
+        // (agent FencingPolicy): the node's fault, not the task's, so it does not slow down.
+        .filter(a -> !a.getClientDescription().startsWith("fenced:"))
+        .filter(a -> a.getCreateTimeMs() >= nowMs - FAILURE_WINDOW_MS)
+        .count();
+    if (recent <= 1) return 0;
+    return Math.min(MAX_RESCHEDULE_DELAY_MS, 1000L << Math.min(16, recent - 2));
+  }
+
+  static final long FAILURE_WINDOW_MS = 10 * 60_000;
+  static final long MAX_RESCHEDULE_DELAY_MS = 60_000;
 
   private static boolean finished(ClientStatus s) {
     return s == ClientStatus.CLIENT_STATUS_COMPLETE || s == ClientStatus.CLIENT_STATUS_FAILED

@@ -56,4 +56,26 @@ class EvalBrokerTest {
     b.enqueue(eval("e2", "b", 50, 1));
     assertEquals(0, b.size());
   }
+
+  @Test
+  void anEvaluationThatWaitsIsHeldUntilItsTime() throws Exception {
+    long[] now = {1_000};
+    EvalBroker b = new EvalBroker(() -> now[0]);
+    b.open(List.of(eval("later", "a", 90, 1).toBuilder().setWaitUntilMs(5_000).build(), eval("now", "b", 50, 2)));
+    assertEquals("now", b.take().getId(), "a waiting evaluation does not hold up others, whatever its priority");
+    CompletableFuture<Evaluation> waiting = CompletableFuture.supplyAsync(() -> {
+      try {
+        return b.take();
+      } catch (InterruptedException e) {
+        return null;
+      }
+    });
+    try {
+      assertNull(waiting.get(300, TimeUnit.MILLISECONDS), "must wait until 5,000");
+    } catch (TimeoutException expected) {
+      // held, as it should be
+    }
+    now[0] = 5_000;
+    assertEquals("later", waiting.get(5, TimeUnit.SECONDS).getId());
+  }
 }

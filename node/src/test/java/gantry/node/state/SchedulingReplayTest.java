@@ -20,6 +20,7 @@ import gantry.v1.NodeStatusChanged;
 import gantry.v1.PlanApplied;
 import gantry.v1.Record;
 import gantry.v1.Resources;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SchedulingReplayTest {
@@ -129,6 +130,27 @@ class SchedulingReplayTest {
     apply(update("a2", ClientStatus.CLIENT_STATUS_FAILED));
     assertEquals(ClientStatus.CLIENT_STATUS_FAILED, state.alloc("a2").orElseThrow().getClientStatus(),
         "one finished status may still follow another (the agent's own word on how it ended)");
+  }
+
+  @Test
+  void aJobWhoseAllocationsKeepFailingIsReplacedWithAGrowingDelay() {
+    apply(node("n1", 4000, 4096));
+    Evaluation e = registerJob();
+    List<Long> waits = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      apply(plan(e, alloc("f" + i, "n1", 100, 100)));
+      Changes failed = apply(update("f" + i, ClientStatus.CLIENT_STATUS_FAILED));
+      Evaluation next = state.eval(failed.readyEvals().iterator().next()).orElseThrow();
+      assertEquals("alloc-failure", next.getTriggeredBy());
+      waits.add(next.getWaitUntilMs() == 0 ? 0 : next.getWaitUntilMs() - next.getCreateTimeMs());
+    }
+    assertEquals(List.of(0L, 1000L, 2000L, 4000L, 8000L), waits, "the first failure is replaced at once, then 1 s, 2 s, 4 s...");
+    apply(plan(e, alloc("cut", "n1", 100, 100)));
+    Changes fenced = apply(Record.newBuilder().setAllocationsUpdated(AllocationsUpdated.newBuilder().addUpdates(
+        AllocationStatusUpdate.newBuilder().setAllocationId("cut").setClientStatus(ClientStatus.CLIENT_STATUS_FAILED)
+            .setDescription("fenced: no manager for 4s"))).build());
+    assertEquals(8000L, state.eval(fenced.readyEvals().iterator().next()).orElseThrow().getWaitUntilMs(),
+        "a fenced allocation does not count as one more failure of the task");
   }
 
   @Test
