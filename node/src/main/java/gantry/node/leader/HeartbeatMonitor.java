@@ -57,7 +57,7 @@ final class HeartbeatMonitor {
   /** One pass: propose DOWN for ready nodes past their deadline, READY for down nodes heartbeating again. */
   void check() {
     long now = clock.millis();
-    for (Node n : state.nodes()) {
+    for (Node n : state.nodesUnordered()) {
       if (n.getStatus() == NodeStatus.NODE_STATUS_DOWN) {
         Long beat = deadlines.get(n.getId());
         if (beat != null && now <= beat && marking.add(n.getId())) {

@@ -33,8 +33,9 @@ import java.util.function.Supplier;
  *   <li>the plans in flight: accepted by the applier and proposed, not yet applied.
  * </ul>
  *
- * A snapshot for one evaluation then costs O(nodes + placements in flight + the job's
- * allocations) instead of O(nodes + every allocation). Plans in flight count as used, so a
+ * A snapshot for one evaluation then costs O(nodes + the job's allocations), plus the host
+ * ports of plans in flight that take any, instead of O(nodes + every allocation). Plans in
+ * flight count as used (their cpu and memory kept per node as they come and go), so a
  * worker scheduling now sees what the applier already accepted, and the applier checks each
  * plan against all of them: plans proposed together in one Raft entry cannot over-commit a
  * node together. A plan leaves the flight when its entry is applied (its allocations are then
@@ -45,7 +46,7 @@ import java.util.function.Supplier;
  * snapshot replaces it.
  */
 final class SchedulingView {
-  private record InFlight(List<Allocation> placed, List<Allocation> stopped) {}
+  private record InFlight(List<Allocation> placed, List<Allocation> stopped, boolean ports) {}
 
   private final Supplier<ClusterState> state;
   private final LongSupplier appliedIndex;
@@ -53,6 +54,9 @@ final class SchedulingView {
   private long[] cpu = new long[0];
   private long[] mem = new long[0];
   private BitSet[] ports = new BitSet[0];
+  /** CPU and memory of the plans in flight per node (placed minus stopped), kept as they come and go. */
+  private long[] flightCpu = new long[0];
+  private long[] flightMem = new long[0];
   /** The table no longer matches the nodes; rebuilt before the next snapshot. */
   private boolean stale = true;
   /** Everything must be recomputed (this peer just became leader). */
@@ -76,7 +80,7 @@ final class SchedulingView {
 
   /** An entry was applied: its plans land, the usage of the nodes it touched is recomputed. */
   synchronized void applied(Changes changes) {
-    changes.appliedPlans().forEach(inFlight::remove);
+    for (String id : changes.appliedPlans()) land(inFlight.remove(id));
     if (reset) return;
     ClusterState s = state.get();
     for (String id : changes.touchedNodes()) {
@@ -97,7 +101,25 @@ final class SchedulingView {
 
   /** A proposal failed: its plan is no longer in flight (if it commits after all, {@link #applied} counts it). */
   synchronized void abandon(String evalId) {
-    inFlight.remove(evalId);
+    land(inFlight.remove(evalId));
+  }
+
+  private void land(InFlight f) {
+    if (f != null) fly(f, -1);
+  }
+
+  /** Adds ({@code sign} 1) or removes (-1) a plan's cpu and memory to the flight arrays (rebuilt anyway while stale). */
+  private void fly(InFlight f, int sign) {
+    if (stale) return;
+    for (Allocation a : f.placed()) flyOne(a, sign);
+    for (Allocation a : f.stopped()) flyOne(a, -sign);
+  }
+
+  private void flyOne(Allocation a, int sign) {
+    int i = table.indexOf(a.getNodeId());
+    if (i < 0) return;
+    flightCpu[i] += sign * a.getResources().getCpu();
+    flightMem[i] += sign * a.getResources().getMemory();
   }
 
   synchronized int inFlightCount() {
@@ -109,16 +131,22 @@ final class SchedulingView {
     refresh();
     ClusterState s = state.get();
     long index = appliedIndex.getAsLong();
-    long[] c = cpu.clone();
-    long[] m = mem.clone();
+    int n = cpu.length;
+    long[] c = new long[n];
+    long[] m = new long[n];
+    for (int i = 0; i < n; i++) {
+      c[i] = cpu[i] + flightCpu[i];
+      m[i] = mem[i] + flightMem[i];
+    }
     BitSet[] p = ports.clone();
-    BitSet copied = new BitSet(p.length);
+    BitSet copied = new BitSet(n);
     for (InFlight f : inFlight.values()) {
-      for (Allocation a : f.placed()) add(a, +1, c, m, p, copied);
-      for (Allocation a : f.stopped()) add(a, -1, c, m, p, copied);
+      if (!f.ports()) continue;
+      for (Allocation a : f.placed()) ports(a, true, p, copied);
+      for (Allocation a : f.stopped()) ports(a, false, p, copied);
     }
     Job j = s.job(job).orElse(null);
-    return ClusterSnapshot.of(index, table, c, m, p, j == null ? List.of() : List.of(j), s.allocsOfJob(job));
+    return ClusterSnapshot.of(index, table, c, m, p, j == null ? List.of() : List.of(j), s.allocsOfJobUnordered(job));
   }
 
   /**
@@ -135,23 +163,25 @@ final class SchedulingView {
       if (a != null && ClusterSnapshot.isLive(a)) stopped.add(a);
     }
     if (!accepted.placements().isEmpty() || !stopped.isEmpty()) {
-      inFlight.put(evalId, new InFlight(accepted.placements(), stopped));
+      boolean withPorts = accepted.placements().stream().anyMatch(a -> a.getPortsCount() > 0)
+          || stopped.stream().anyMatch(a -> a.getPortsCount() > 0);
+      InFlight f = new InFlight(accepted.placements(), stopped, withPorts);
+      land(inFlight.put(evalId, f));
+      fly(f, +1);
     }
     return check;
   }
 
-  private void add(Allocation a, int sign, long[] c, long[] m, BitSet[] p, BitSet copied) {
+  /** Host ports of an allocation in flight: taken by a placement, freed by a stop (reserved ones stay). */
+  private void ports(Allocation a, boolean take, BitSet[] p, BitSet copied) {
     int i = table.indexOf(a.getNodeId());
-    if (i < 0) return;
-    c[i] += sign * a.getResources().getCpu();
-    m[i] += sign * a.getResources().getMemory();
-    if (a.getPortsCount() == 0) return;
+    if (i < 0 || a.getPortsCount() == 0) return;
     if (!copied.get(i)) {
       p[i] = (BitSet) p[i].clone();
       copied.set(i);
     }
     for (AllocatedPort ap : a.getPortsList()) {
-      if (sign > 0) {
+      if (take) {
         p[i].set(ap.getHost());
       } else if (!table.reservedPorts(i).get(ap.getHost())) {
         p[i].clear(ap.getHost());
@@ -192,6 +222,9 @@ final class SchedulingView {
     dirty.clear();
     stale = false;
     reset = false;
+    flightCpu = new long[n];
+    flightMem = new long[n];
+    inFlight.values().forEach(f -> fly(f, +1));
   }
 
   /** Committed usage of node {@code i} from the state. The bit set is replaced, never changed: snapshots share it. */

@@ -163,7 +163,20 @@ public final class ClusterState {
    * {@link #allocsOfNode}'s sorting is wasted.
    */
   public List<Allocation> allocsOfNodeUnordered(String nodeId) {
-    Set<String> ids = allocsByNode.get(nodeId);
+    return unordered(allocsByNode.get(nodeId));
+  }
+
+  /** The allocations of a job in no particular order (a snapshot sorts them itself). */
+  public List<Allocation> allocsOfJobUnordered(String job) {
+    return unordered(allocsByJob.get(job));
+  }
+
+  /** Every node, in no particular order: for scans that need no sorting. */
+  public Collection<Node> nodesUnordered() {
+    return java.util.Collections.unmodifiableCollection(nodes.values());
+  }
+
+  private List<Allocation> unordered(Set<String> ids) {
     if (ids == null) return List.of();
     List<Allocation> out = new java.util.ArrayList<>(ids.size());
     for (String id : ids) {

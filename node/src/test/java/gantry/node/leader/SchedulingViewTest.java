@@ -120,10 +120,13 @@ class SchedulingViewTest {
     PlanCheck checkB = view.accept(b.getId(), planB);
     assertFalse(checkB.fullyAccepted(), "b would over-commit n1 together with a");
     assertEquals("exhausted cpu", checkB.rejectedNodes().get("n1"));
+    node("n0", 500);
+    assertEquals(600, view.snapshot("b").cpuUsed(view.snapshot("b").nodeIndex("n1")),
+        "still counted after a new node rebuilt the table (n1 moved from index 0 to 1)");
 
     commit(a, planA);
     assertEquals(0, view.inFlightCount());
-    assertEquals(600, view.snapshot("b").cpuUsed(0), "counted once, now as committed");
+    assertEquals(600, view.snapshot("b").cpuUsed(1), "counted once, now as committed");
   }
 
   @Test
