@@ -4,7 +4,7 @@
 #     RESULT pure_placements_per_s_1k_nodes=N and RESULT pure_placements_per_s_10k_nodes=N;
 #  2. end to end (gantry.cli.it.SchedulerBench): 3 manager processes on loopback, 5,000 nodes
 #     registered through the dispatcher by one `gantry agent --driver sim --simulate 5000`
-#     process, then 1,000 jobs x 100 replicas registered by 16 clients, timed from the first
+#     process, then 1,000 jobs x 100 replicas registered by 64 clients, timed from the first
 #     registration until all 100,000 allocations are committed (linearizable reads). Prints
 #     RESULT e2e_placements_per_s=N, RESULT leader_rss_mb=N (peak RSS, VmHWM, of the leader)
 #     and RESULT leader_rss_end_mb=N (VmRSS at the end).
@@ -15,6 +15,7 @@
 #   BENCH_SKIP_PURE=true  skip part 1;  BENCH_SKIP_E2E=true  skip part 2
 #   BENCH_NODES, BENCH_JOBS, BENCH_REPLICAS, BENCH_CLIENTS   the end-to-end sizes
 #   BENCH_WORKERS         scheduler_workers of the managers (default 2)
+#   BENCH_SERVER_CONFIG   more manager settings, key=value,key=value (e.g. batch_max_bytes=4194304)
 #   BENCH_HEAP            heap of each manager and agent process (default 2g)
 #   BENCH_JVM_OPTS        more flags for those processes (they run -XX:+UseSerialGC)
 #   BENCH_NO_BUILD=true   use the jar and classes already built (cli/target)
@@ -42,15 +43,20 @@ fi
 mvn -B -q -ntp -o -pl cli test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath \
   || mvn -B -q -ntp -pl cli test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
 
-props=(-Dgantry.jar="${BENCH_JAR:-$root/cli/target/gantry.jar}" -Dbench.quick="$quick" -Dgantry.it.logs="$root/cli/target/bench-logs"
+# A private copy of the jar: a rebuild of cli/target during the run must not change what runs.
+run_dir="$(mktemp -d "${TMPDIR:-/tmp}/gantry-scheduler-bench.XXXXXX")"
+trap 'rm -rf "$run_dir"' EXIT
+cp "${BENCH_JAR:-$root/cli/target/gantry.jar}" "$run_dir/gantry.jar"
+props=(-Dgantry.jar="$run_dir/gantry.jar" -Dbench.quick="$quick" -Dgantry.it.logs="$root/cli/target/bench-logs"
   -Dgantry.it.jvm.options="-Xmx${BENCH_HEAP:-2g} ${BENCH_JVM_OPTS:-}")
 [[ -n "${BENCH_NODES:-}" ]] && props+=(-Dbench.nodes="$BENCH_NODES")
 [[ -n "${BENCH_JOBS:-}" ]] && props+=(-Dbench.jobs="$BENCH_JOBS")
 [[ -n "${BENCH_REPLICAS:-}" ]] && props+=(-Dbench.replicas="$BENCH_REPLICAS")
 [[ -n "${BENCH_CLIENTS:-}" ]] && props+=(-Dbench.clients="$BENCH_CLIENTS")
 [[ -n "${BENCH_WORKERS:-}" ]] && props+=(-Dbench.workers="$BENCH_WORKERS")
+[[ -n "${BENCH_SERVER_CONFIG:-}" ]] && props+=(-Dbench.server.config="$BENCH_SERVER_CONFIG")
 # The clients and the poll run in this JVM; the managers and the agent are separate processes.
 # shellcheck disable=SC2086
-exec java $GANTRY_JAVA_OPTS "${props[@]}" \
-  -cp "$root/cli/target/test-classes:$root/cli/target/gantry.jar:$(cat cli/target/bench.classpath)" \
+java $GANTRY_JAVA_OPTS "${props[@]}" \
+  -cp "$root/cli/target/test-classes:$run_dir/gantry.jar:$(cat cli/target/bench.classpath)" \
   gantry.cli.it.SchedulerBench

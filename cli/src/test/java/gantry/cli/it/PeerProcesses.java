@@ -198,7 +198,10 @@ final class PeerProcesses implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    killAll();
+    try {
+      channels.values().forEach(ManagedChannel::shutdownNow);
+    } finally {
+      killAll(); // whatever happened to the channels, no peer outlives the test
+    }
   }
 }

@@ -38,9 +38,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The poll is cheap: one GetJob (per-group counts) at a time, walking the jobs in
  * registration order and moving on only once a job is fully placed, so it costs about one
- * read per job. Nodes heartbeat every {@code heartbeat_ttl / 3}; the TTL is raised to 30 s
- * here, as Nomad scales its TTL with the node count (5,000 nodes at its default 50 heartbeats/s
- * get 100 s), so 5,000 nodes send 500 heartbeats/s.
+ * read per job. Nodes heartbeat every {@code heartbeat_ttl / 3}; the TTL is 100 s here, what
+ * Nomad gives 5,000 nodes (it scales the TTL with the node count to keep 50 heartbeats/s), so
+ * 5,000 nodes send 150 heartbeats/s. With 3 s, a 2-core machine running the managers and 5,000
+ * simulated agents falls behind on heartbeats and the leader marks nodes down in waves.
  * The managers run with {@code scheduler_workers} = {@code bench.workers} (default 2).
  */
 public final class SchedulerBench {
@@ -52,7 +53,7 @@ public final class SchedulerBench {
       return new Settings(Integer.getInteger("bench.nodes", quick ? 200 : 5000),
           Integer.getInteger("bench.jobs", quick ? 50 : 1000),
           Integer.getInteger("bench.replicas", quick ? 20 : 100),
-          Integer.getInteger("bench.clients", 16),
+          Integer.getInteger("bench.clients", 64),
           Integer.getInteger("bench.node.cpu", 4000),
           Integer.getInteger("bench.node.memory", 16384),
           Duration.ofSeconds(Long.getLong("bench.timeout.seconds", 600)));
@@ -65,9 +66,14 @@ public final class SchedulerBench {
     Process agent = null;
     // Election timeouts of 1.5-3 s rather than 0.4-0.8 s: on a shared 2-core machine a GC pause
     // of the leader must not start an election (Nomad's default raft_multiplier makes it 5 s).
-    Map<String, String> config = Map.of("heartbeat_ttl", System.getProperty("bench.heartbeat.ttl", "30s"),
+    Map<String, String> config = new java.util.LinkedHashMap<>(Map.of(
+        "heartbeat_ttl", System.getProperty("bench.heartbeat.ttl", "100s"),
         "scheduler_workers", System.getProperty("bench.workers", "2"),
-        "election_timeout_min", "1500ms", "election_timeout_max", "3000ms");
+        "election_timeout_min", "1500ms", "election_timeout_max", "3000ms"));
+    // More server settings, key=value,key=value (e.g. batch_max_bytes=4194304).
+    for (String kv : System.getProperty("bench.server.config", "").split(",")) {
+      if (kv.contains("=")) config.put(kv.substring(0, kv.indexOf('=')).strip(), kv.substring(kv.indexOf('=') + 1).strip());
+    }
     try (PeerProcesses cluster = new PeerProcesses(dir.resolve("cluster"), 3, config)) {
       cluster.startAll();
       String leader = cluster.awaitLeader(Duration.ofSeconds(60));
