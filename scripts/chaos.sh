@@ -9,7 +9,7 @@
 # the report's path (chaos-tests/target/chaos/RUN/index.html). Exit 0 when every checker is
 # valid, 1 otherwise, 2 on bad usage.
 # Nemeses: kill, kill-leader, pause, partition (isolate the leader), partition-halves,
-# partition-oneway, kill-all, kill-agent, partition-agent. Partitions and the allocation
+# partition-oneway, partition-bridge, kill-all, kill-agent, partition-agent. Partitions and the allocation
 # checker (it reads the agents' task processes from /proc) need root.
 set -euo pipefail
 

@@ -35,6 +35,13 @@ public sealed interface Fault {
     }
   }
 
+  /** Two halves that cannot reach each other, and one manager that reaches both (Jepsen's bridge). */
+  record Bridge() implements Fault {
+    public String name() {
+      return "partition-bridge";
+    }
+  }
+
   /** The leader's packets to the followers are dropped; theirs to it still arrive. */
   record OneWay() implements Fault {
     public String name() {
@@ -64,7 +71,7 @@ public sealed interface Fault {
   }
 
   List<Fault> ALL = List.of(new Kill(true), new IsolateLeader(), new PartitionAgent(), new Pause(), new Kill(false),
-      new Halves(), new KillAgent(), new OneWay(), new KillAll());
+      new Halves(), new KillAgent(), new Bridge(), new OneWay(), new KillAll());
 
   /** Parses "all" or a comma list of names. */
   static List<Fault> parse(String spec) {

@@ -112,6 +112,22 @@ public final class Nemesis {
         }
         yield new Injected("split " + minority + " | " + majority, cluster.firewall()::healAll);
       }
+      case Fault.Bridge b -> {
+        if (!cluster.firewall().available()) yield new Injected("skipped: no iptables DOCKER-USER chain here", null);
+        List<String> shuffled = new ArrayList<>(ids);
+        java.util.Collections.shuffle(shuffled, random);
+        String bridge = shuffled.get(0);
+        List<String> rest = shuffled.subList(1, shuffled.size());
+        List<String> left = rest.subList(0, rest.size() / 2);
+        List<String> right = rest.subList(rest.size() / 2, rest.size());
+        for (String a : left) {
+          for (String c : right) {
+            cluster.firewall().drop(cluster.ip(a), cluster.ip(c));
+            cluster.firewall().drop(cluster.ip(c), cluster.ip(a));
+          }
+        }
+        yield new Injected("bridge " + bridge + " between " + left + " | " + right, cluster.firewall()::healAll);
+      }
       case Fault.OneWay o -> {
         if (!cluster.firewall().available()) yield new Injected("skipped: no iptables DOCKER-USER chain here", null);
         for (String other : others) cluster.firewall().drop(cluster.ip(leader), cluster.ip(other));
