@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
 /**
@@ -139,9 +140,9 @@ public final class Campaign {
     facts.put("time", o.time().toString());
     facts.put("seed", String.valueOf(o.seed()));
     try (ManagerCluster cluster = ManagerCluster.start(image, o.managers(), runId)) {
-      AgentFleet[] fleetRef = new AgentFleet[1];
+      AtomicReference<AgentFleet> fleetRef = new AtomicReference<>();
       Thread hook = new Thread(() -> {
-        if (fleetRef[0] != null) fleetRef[0].close();
+        if (fleetRef.get() != null) fleetRef.get().close();
         cluster.close();
       });
       Runtime.getRuntime().addShutdownHook(hook);
@@ -150,9 +151,9 @@ public final class Campaign {
       try {
         facts.put("first leader", cluster.awaitLeader(Duration.ofMinutes(2)));
         if (o.agents() > 0 && HostProcesses.usable()) {
-          fleetRef[0] = AgentFleet.start(image, cluster, o.agents(), runId);
+          fleetRef.set(AgentFleet.start(image, cluster, o.agents(), runId));
           fleetJob.register(cluster, history::now, Duration.ofMinutes(1));
-          AgentFleet fleet = fleetRef[0];
+          AgentFleet fleet = fleetRef.get();
           sampler = new FleetSampler(new HostProcesses(), fleet::containerIds, FleetJob.NAME, history::now, Duration.ofMillis(250));
           Thread.ofPlatform().name("chaos-fleet-sampler").daemon().start(sampler);
           facts.put("agents", fleet.names() + " (exec driver), job " + FleetJob.NAME + ": " + fleetJob.count()
@@ -173,7 +174,7 @@ public final class Campaign {
           clients.add(Thread.ofPlatform().name("chaos-fleet-scaler")
               .start(new FleetScaler(fleetJob, cluster, history::now, until, Duration.ofSeconds(15))));
         }
-        nemesis = new Nemesis(cluster, fleetRef[0], o.faults(), o.quiet(), o.hold(), history::now, o.seed());
+        nemesis = new Nemesis(cluster, fleetRef.get(), o.faults(), o.quiet(), o.hold(), history::now, o.seed());
         nemesis.run(until);
         for (Thread t : clients) t.join();
 
@@ -213,9 +214,10 @@ public final class Campaign {
       } finally {
         if (sampler != null) sampler.stop();
         cluster.saveLogs(report.dir().resolve("logs"));
-        if (fleetRef[0] != null) {
-          fleetRef[0].saveLogs(report.dir().resolve("logs"));
-          fleetRef[0].close();
+        AgentFleet fleet = fleetRef.get();
+        if (fleet != null) {
+          fleet.saveLogs(report.dir().resolve("logs"));
+          fleet.close();
         }
         try {
           Runtime.getRuntime().removeShutdownHook(hook);

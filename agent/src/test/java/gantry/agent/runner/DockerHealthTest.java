@@ -62,6 +62,18 @@ class DockerHealthTest {
     }
   }
 
+  /** The driver, with {@link #docker} opened beside it; fails the test without an engine or the image. */
+  DockerDriver connect() {
+    try {
+      DockerDriver driver = DockerDriver.connect();
+      docker = DockerConnection.open(DockerConnection.configuredHost());
+      docker.inspectImageCmd(IMAGE).exec();
+      return driver;
+    } catch (DriverException | NotFoundException e) {
+      return fail("needs a Docker engine with " + IMAGE + " (scripts/images.sh): " + e.getMessage());
+    }
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
@@ -70,15 +82,7 @@ class DockerHealthTest {
 
   @Test
   void httpdBecomesHealthyReportsMetricsAndIsRemovedWhenForgotten() throws Exception {
-    DockerDriver driver;
-    try {
-      driver = DockerDriver.connect();
-      docker = DockerConnection.open(DockerConnection.configuredHost());
-      docker.inspectImageCmd(IMAGE).exec();
-    } catch (DriverException | NotFoundException e) {
-      fail("needs a Docker engine with " + IMAGE + " (scripts/images.sh): " + e.getMessage());
-      return;
-    }
+    DockerDriver driver = connect();
     int port = freePort();
     Assignment a = Assignment.newBuilder()
         .setAllocation(Allocation.newBuilder().setId(alloc).setJob("web").setGroup("frontend")
@@ -111,15 +115,7 @@ class DockerHealthTest {
 
   @Test
   void anExecCheckRunsInsideTheContainerAndLogsComeFromTheEngine() throws Exception {
-    DockerDriver driver;
-    try {
-      driver = DockerDriver.connect();
-      docker = DockerConnection.open(DockerConnection.configuredHost());
-      docker.inspectImageCmd(IMAGE).exec();
-    } catch (DriverException | NotFoundException e) {
-      fail("needs a Docker engine with " + IMAGE + " (scripts/images.sh): " + e.getMessage());
-      return;
-    }
+    DockerDriver driver = connect();
     Assignment a = Assignment.newBuilder()
         .setAllocation(Allocation.newBuilder().setId(alloc).setJob("web").setGroup("g"))
         .setGroup(GroupSpec.newBuilder().setName("g").addTasks(TaskSpec.newBuilder().setName("main")

@@ -1,8 +1,6 @@
 package gantry.chaos.cluster;
 
 import com.github.dockerjava.api.DockerClient;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -80,26 +78,12 @@ public final class AgentFleet implements AutoCloseable {
 
   /** Starts a killed agent again on the same file system and address. */
   public void restart(String name) {
-    String cid = agents.get(name).container().getContainerId();
-    for (int attempt = 0; ; attempt++) {
-      Boolean running = docker.inspectContainerCmd(cid).exec().getState().getRunning();
-      if (!Boolean.TRUE.equals(running)) break;
-      if (attempt > 100) throw new IllegalStateException(name + " still runs after kill");
-      ManagerCluster.sleep(100);
-    }
-    docker.startContainerCmd(cid).exec();
+    Containers.startAgain(docker, agents.get(name).container().getContainerId(), name);
   }
 
   /** Writes each agent's container log to {@code dir}/NAME.log. */
   public void saveLogs(Path dir) {
-    for (Agent a : agents.values()) {
-      try {
-        Files.createDirectories(dir);
-        if (a.container().getContainerId() != null) Files.writeString(dir.resolve(a.name() + ".log"), a.container().getLogs());
-      } catch (IOException | RuntimeException e) {
-        // a log is a courtesy; the verdicts do not depend on it
-      }
-    }
+    for (Agent a : agents.values()) Containers.saveLog(dir, a.name(), a.container());
   }
 
   @Override

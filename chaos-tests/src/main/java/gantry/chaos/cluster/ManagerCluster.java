@@ -15,8 +15,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,14 +160,7 @@ public final class ManagerCluster implements AutoCloseable {
 
   /** Starts a killed manager again on the same file system and address. */
   public void restart(String id) {
-    String cid = managers.get(id).container().getContainerId();
-    for (int attempt = 0; ; attempt++) {
-      Boolean running = docker.inspectContainerCmd(cid).exec().getState().getRunning();
-      if (!Boolean.TRUE.equals(running)) break;
-      if (attempt > 100) throw new IllegalStateException(id + " still runs after kill");
-      sleep(100);
-    }
-    docker.startContainerCmd(cid).exec();
+    Containers.startAgain(docker, managers.get(id).container().getContainerId(), id);
   }
 
   public void pause(String id) {
@@ -254,14 +245,7 @@ public final class ManagerCluster implements AutoCloseable {
 
   /** Writes each manager's container log to {@code dir}/ID.log. */
   public void saveLogs(Path dir) {
-    for (Manager m : managers.values()) {
-      try {
-        Files.createDirectories(dir);
-        if (m.container().getContainerId() != null) Files.writeString(dir.resolve(m.id() + ".log"), m.container().getLogs());
-      } catch (IOException | RuntimeException e) {
-        // a log is a courtesy; the verdicts do not depend on it
-      }
-    }
+    for (Manager m : managers.values()) Containers.saveLog(dir, m.id(), m.container());
   }
 
   @Override

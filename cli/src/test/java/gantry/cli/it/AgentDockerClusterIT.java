@@ -1,5 +1,6 @@
 package gantry.cli.it;
 
+import static gantry.cli.it.Gantry.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -191,14 +192,7 @@ class AgentDockerClusterIT {
   }
 
   private Gantry.Result gantry(String... args) throws Exception {
-    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
-        java.util.stream.Stream.of("--address", cluster.addresses())).toArray(String[]::new);
-    return Gantry.run(all);
-  }
-
-  private static String ok(Gantry.Result r) {
-    if (r.exit() != 0) throw new AssertionError("exit " + r.exit() + ": " + r.stderr() + r.stdout());
-    return r.stdout();
+    return Gantry.runAt(cluster.addresses(), args);
   }
 
   /** The value in column {@code header} of the table row that contains {@code rowKey} as a word. */

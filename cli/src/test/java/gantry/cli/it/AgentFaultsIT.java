@@ -1,5 +1,6 @@
 package gantry.cli.it;
 
+import static gantry.cli.it.Gantry.ok;
 import static gantry.cli.it.AgentDockerClusterIT.await;
 import static gantry.cli.it.AgentDockerClusterIT.column;
 import static gantry.cli.it.AgentDockerClusterIT.healthy;
@@ -205,14 +206,7 @@ class AgentFaultsIT {
   }
 
   private Gantry.Result gantry(String... args) throws Exception {
-    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
-        java.util.stream.Stream.of("--address", cluster.addresses())).toArray(String[]::new);
-    return Gantry.run(all);
-  }
-
-  private static String ok(Gantry.Result r) {
-    if (r.exit() != 0) throw new AssertionError("exit " + r.exit() + ": " + r.stderr() + r.stdout());
-    return r.stdout();
+    return Gantry.runAt(cluster.addresses(), args);
   }
 
   private List<Allocation> allocs(String job) {

@@ -38,6 +38,20 @@ final class Gantry {
     return cmd;
   }
 
+  /** {@link #run} against the managers at {@code addresses} (host:port,...), as --address. */
+  static Result runAt(String addresses, String... args) throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--address");
+    all.add(addresses);
+    return run(all.toArray(String[]::new));
+  }
+
+  /** The command's output; a failed command fails the test with its exit code and output. */
+  static String ok(Result r) {
+    if (r.exit() != 0) throw new AssertionError("exit " + r.exit() + ": " + r.stderr() + r.stdout());
+    return r.stdout();
+  }
+
   static Result run(String... args) throws IOException, InterruptedException {
     Path err = java.nio.file.Files.createTempFile("gantry-stderr", ".txt");
     try {
