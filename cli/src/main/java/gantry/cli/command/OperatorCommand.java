@@ -19,14 +19,14 @@ public final class OperatorCommand implements Runnable {
 
   /** {@code gantry operator raft ...}. */
   @Command(name = "raft", description = "The Raft group of the managers.", mixinStandardHelpOptions = true,
-      subcommands = RaftPeersCommand.class)
+      subcommands = {RaftPeersCommand.class, RaftTransferLeaderCommand.class})
   public static final class Raft implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-      throw new ParameterException(spec.commandLine(), "missing subcommand: peers");
+      throw new ParameterException(spec.commandLine(), "missing subcommand: peers, transfer-leader");
     }
   }
 }

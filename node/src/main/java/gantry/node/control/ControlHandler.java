@@ -140,6 +140,28 @@ public final class ControlHandler {
     throw new ControlException(ControlException.Code.UNAVAILABLE, "no leader known to peer " + raft.id() + " right now");
   }
 
+  /** Moves the leadership to a named peer; completes once it leads. */
+  public CompletableFuture<gantry.v1.TransferLeadershipResponse> transferLeadership(gantry.v1.TransferLeadershipRequest req) {
+    String target = req.getPeerId();
+    boolean known = raft.peers().stream().anyMatch(p -> p.getId().toString().equals(target));
+    if (!known) {
+      throw new ControlException(ControlException.Code.FAILED_PRECONDITION, "peer_id: no peer \"" + target
+          + "\" in the Raft configuration (see gantry operator raft peers)");
+    }
+    long timeout = req.getTimeoutMs() == 0 ? 10_000 : req.getTimeoutMs();
+    return CompletableFuture.supplyAsync(() -> {
+      if (!target.equals(raft.leaderId().orElse(""))) {
+        try {
+          raft.transferLeadership(target, timeout);
+        } catch (java.io.IOException e) {
+          throw new ControlException(ControlException.Code.UNAVAILABLE,
+              "leadership transfer to " + target + " did not finish: " + e.getMessage());
+        }
+      }
+      return gantry.v1.TransferLeadershipResponse.newBuilder().setLeaderId(target).setTerm(raft.currentTerm()).build();
+    }, Thread::startVirtualThread);
+  }
+
   private CompletableFuture<Proposal> propose(Record r) {
     return raft.proposer().propose(List.of(r));
   }

@@ -159,6 +159,20 @@ public final class RaftNode implements AutoCloseable {
     return self.toString();
   }
 
+  /**
+   * Moves the leadership to {@code peerId} (Ratis leadership transfer: the leader stops taking
+   * writes, brings the target up to date and tells it to start an election at once). Blocks
+   * until the target leads or {@code timeoutMs} passes.
+   *
+   * @throws IOException if the transfer failed or timed out
+   */
+  public void transferLeadership(String peerId, long timeoutMs) throws IOException {
+    RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(peerId), timeoutMs);
+    if (!reply.isSuccess()) {
+      throw new IOException(reply.getException() == null ? "leadership transfer failed" : reply.getException().getMessage());
+    }
+  }
+
   /** The leader's id as this peer knows it. */
   public Optional<String> leaderId() {
     try {

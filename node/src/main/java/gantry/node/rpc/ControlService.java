@@ -93,6 +93,12 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
     reply(() -> live.logs(req), out);
   }
 
+  @Override
+  public void transferLeadership(gantry.v1.TransferLeadershipRequest req,
+      StreamObserver<gantry.v1.TransferLeadershipResponse> out) {
+    reply(() -> handler.transferLeadership(req), out);
+  }
+
   private static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {
     CompletableFuture<T> f;
     try {
