@@ -87,7 +87,7 @@ public final class ClusterSnapshot {
     }
     for (Allocation a : allocs) {
       int i = table.indexOf(a.getNodeId());
-      if (i >= 0 && isLive(a)) {
+      if (i >= 0 && AllocationRules.isLive(a)) {
         cpu[i] += a.getResources().getCpu();
         mem[i] += a.getResources().getMemory();
         a.getPortsList().forEach(p -> ports[i].set(p.getHost()));
@@ -106,21 +106,6 @@ public final class ClusterSnapshot {
   public static ClusterSnapshot of(long index, NodeTable table, long[] cpuUsed, long[] memUsed, BitSet[] portsUsed,
       Collection<Job> jobs, Collection<Allocation> allocs) {
     return new ClusterSnapshot(index, table, cpuUsed, memUsed, portsUsed, jobs, allocs);
-  }
-
-  /** Non-terminal: wanted running and not finished on the client. Only these use resources. */
-  public static boolean isLive(Allocation a) {
-    if (a.getDesiredStatus() != DesiredStatus.DESIRED_STATUS_RUN) {
-      return false;
-    }
-    ClientStatus c = a.getClientStatus();
-    return c != ClientStatus.CLIENT_STATUS_COMPLETE && c != ClientStatus.CLIENT_STATUS_FAILED
-        && c != ClientStatus.CLIENT_STATUS_LOST;
-  }
-
-  /** A node that may receive new allocations: ready, eligible, not draining. */
-  public static boolean isSchedulable(Node n) {
-    return n.getStatus() == NodeStatus.NODE_STATUS_READY && n.getEligible() && !n.getDraining();
   }
 
   public long index() {

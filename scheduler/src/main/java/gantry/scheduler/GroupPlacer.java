@@ -139,7 +139,7 @@ final class GroupPlacer {
   /** Frees the previous allocation of an update or migration; returns its node or -1. */
   private int release(Decision.Place p) {
     Allocation prev = p.previous();
-    if (prev == null || p.stopPrevious().isEmpty() || !ClusterSnapshot.isLive(prev)) {
+    if (prev == null || p.stopPrevious().isEmpty() || !AllocationRules.isLive(prev)) {
       return -1;
     }
     int n = ctx.snapshot().nodeIndex(prev.getNodeId());
@@ -177,7 +177,7 @@ final class GroupPlacer {
     placements.add(a);
     ctx.ledger().add(node, a);
     ctx.groupCount()[node]++;
-    if (p.previous() != null && !p.stopPrevious().isEmpty() && ClusterSnapshot.isLive(p.previous())) {
+    if (p.previous() != null && !p.stopPrevious().isEmpty() && AllocationRules.isLive(p.previous())) {
       updates.add(AllocUpdate.stop(p.previous().getId(), p.previous().getNodeId(), p.stopPrevious(), a.getId()));
     }
   }

@@ -59,7 +59,7 @@ public final class NodeTable {
     int count = 0;
     Map<String, Map<String, List<Integer>>> raw = new HashMap<>();
     for (int i = 0; i < nodes.length; i++) {
-      if (!ClusterSnapshot.isSchedulable(nodes[i])) {
+      if (!NodeFit.isSchedulable(nodes[i])) {
         continue;
       }
       ready[count++] = i;

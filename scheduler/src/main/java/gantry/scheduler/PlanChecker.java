@@ -1,12 +1,8 @@
 package gantry.scheduler;
 
 import gantry.v1.Allocation;
-import gantry.v1.AllocatedPort;
 import gantry.v1.Node;
-import gantry.v1.NodeStatus;
 import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,20 +10,37 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Re-checks a plan made against an older snapshot against the newest one, node by node, as
- * the leader's plan applier does before commit (pure, like the scheduler).
+ * Re-checks a plan made against an older snapshot against newer state, node by node (pure,
+ * like the scheduler). The leader's plan applier runs it against its view before commit, and
+ * replay runs it once more against the replicated state, so both apply the same rule.
  *
- * <p>A node's placements are refused as a whole when the node is gone, not ready, ineligible
- * or draining, or when they no longer fit: the newest usage, minus the live allocations the
- * plan stops on that node, plus everything the plan places there must stay within cpu and
- * memory capacity with no host port used twice. A stop whose replacement was refused is
- * dropped too (the old allocation keeps running); as that can take freed room away from
- * another node, the check repeats until nothing more is refused.
+ * <p>A node's placements are refused as a whole when the node is gone or may not take new
+ * allocations, or when they do not fit ({@link NodeFit#check}): the node's usage, minus the
+ * live allocations the plan stops on it, plus everything the plan places there. A stop whose
+ * replacement was refused is dropped too (the old allocation keeps running); as that can
+ * take freed room away from another node, the check repeats until nothing more is refused.
+ * Nodes are visited in id order, so the outcome is deterministic.
  */
 public final class PlanChecker {
   private PlanChecker() {}
 
+  /** The newer state a plan is checked against. */
+  public interface NodeView {
+    /** The node, or null if it is gone. */
+    Node node(String nodeId);
+
+    /** What the node's live allocations use now. */
+    NodeFit.Usage usage(String nodeId);
+
+    /** An existing allocation, or null. */
+    Allocation alloc(String allocId);
+  }
+
   public static PlanCheck check(ClusterSnapshot newest, Plan plan) {
+    return check(snapshotView(newest), plan);
+  }
+
+  public static PlanCheck check(NodeView newest, Plan plan) {
     Map<String, List<Allocation>> byNode = new TreeMap<>();
     for (Allocation a : plan.placements()) {
       byNode.computeIfAbsent(a.getNodeId(), k -> new ArrayList<>()).add(a);
@@ -70,58 +83,44 @@ public final class PlanChecker {
     return out;
   }
 
-  private static String checkNode(ClusterSnapshot newest, String nodeId, List<Allocation> placed,
-      List<AllocUpdate> stops) {
-    int n = newest.nodeIndex(nodeId);
-    if (n < 0) {
+  private static String checkNode(NodeView newest, String nodeId, List<Allocation> placed, List<AllocUpdate> stops) {
+    Node node = newest.node(nodeId);
+    if (node == null) {
       return "node gone";
-    }
-    Node node = newest.node(n);
-    if (node.getStatus() != NodeStatus.NODE_STATUS_READY) {
-      return "node not ready (" + node.getStatus() + ")";
-    }
-    if (node.getDraining() || !node.getEligible()) {
-      return "node ineligible";
-    }
-    long cpu = newest.cpuUsed(n);
-    long mem = newest.memUsed(n);
-    BitSet ports = (BitSet) newest.portsUsedView(n).clone();
-    Map<Integer, Integer> freedPorts = new HashMap<>();
-    for (AllocUpdate u : stops) {
-      Allocation a = newest.alloc(u.allocId());
-      if (a != null && a.getNodeId().equals(nodeId) && ClusterSnapshot.isLive(a)) {
-        cpu -= a.getResources().getCpu();
-        mem -= a.getResources().getMemory();
-        for (AllocatedPort p : a.getPortsList()) {
-          freedPorts.merge(p.getHost(), 1, Integer::sum);
-        }
-      }
-    }
-    freedPorts.keySet().forEach(ports::clear);
-    for (int r : node.getReservedPortsList()) {
-      if (r > 0) {
-        ports.set(r);
-      }
     }
     for (Allocation a : placed) {
       if (newest.alloc(a.getId()) != null) {
         return "allocation " + a.getId() + " already exists";
       }
-      cpu += a.getResources().getCpu();
-      mem += a.getResources().getMemory();
-      for (AllocatedPort p : a.getPortsList()) {
-        if (ports.get(p.getHost())) {
-          return "port " + p.getHost() + " in use";
-        }
-        ports.set(p.getHost());
+    }
+    List<Allocation> freed = new ArrayList<>();
+    for (AllocUpdate u : stops) {
+      Allocation a = newest.alloc(u.allocId());
+      if (a != null && a.getNodeId().equals(nodeId)) {
+        freed.add(a);
       }
     }
-    if (cpu > node.getCapacity().getCpu()) {
-      return "exhausted cpu";
-    }
-    if (mem > node.getCapacity().getMemory()) {
-      return "exhausted memory";
-    }
-    return null;
+    return NodeFit.check(node, newest.usage(nodeId), freed, placed);
+  }
+
+  private static NodeView snapshotView(ClusterSnapshot s) {
+    return new NodeView() {
+      @Override
+      public Node node(String nodeId) {
+        int i = s.nodeIndex(nodeId);
+        return i < 0 ? null : s.node(i);
+      }
+
+      @Override
+      public NodeFit.Usage usage(String nodeId) {
+        int i = s.nodeIndex(nodeId);
+        return new NodeFit.Usage(s.cpuUsed(i), s.memUsed(i), s.portsUsedView(i));
+      }
+
+      @Override
+      public Allocation alloc(String allocId) {
+        return s.alloc(allocId);
+      }
+    };
   }
 }

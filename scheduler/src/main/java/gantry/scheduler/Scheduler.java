@@ -54,7 +54,7 @@ public final class Scheduler {
           Allocation a = s.alloc();
           stopped.add(a.getId());
           int node = snap.nodeIndex(a.getNodeId());
-          if (node >= 0 && ClusterSnapshot.isLive(a)) {
+          if (node >= 0 && AllocationRules.isLive(a)) {
             ledger.release(node, a);
           }
           updates.add(s.lost() ? AllocUpdate.lost(a.getId(), a.getNodeId(), s.description())
@@ -89,7 +89,7 @@ public final class Scheduler {
     int[] counts = new int[snap.nodeCount()];
     for (Allocation a : snap.allocsOfJob(job)) {
       int n = snap.nodeIndex(a.getNodeId());
-      if (n >= 0 && a.getGroup().equals(group) && ClusterSnapshot.isLive(a) && !stopped.contains(a.getId())) {
+      if (n >= 0 && a.getGroup().equals(group) && AllocationRules.isLive(a) && !stopped.contains(a.getId())) {
         counts[n]++;
       }
     }

@@ -101,6 +101,6 @@ public final class Fixtures {
   }
 
   public static List<Allocation> live(ClusterSnapshot snap, String job) {
-    return snap.allocsOfJob(job).stream().filter(ClusterSnapshot::isLive).toList();
+    return snap.allocsOfJob(job).stream().filter(AllocationRules::isLive).toList();
   }
 }

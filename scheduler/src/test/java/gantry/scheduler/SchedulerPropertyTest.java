@@ -104,7 +104,7 @@ class SchedulerPropertyTest {
     Set<String> ports = new HashSet<>();
     Set<String> slots = new HashSet<>();
     for (Allocation a : snap.allocs()) {
-      if (!ClusterSnapshot.isLive(a)) {
+      if (!AllocationRules.isLive(a)) {
         continue;
       }
       Node n = snap.node(snap.nodeIndex(a.getNodeId()));
@@ -120,7 +120,7 @@ class SchedulerPropertyTest {
           .orElseThrow();
       PlacementContext ctx = new PlacementContext(snap, new UsageLedger(snap), job.getSpec(), g, GroupAsk.of(g),
           new int[snap.nodeCount()], 1, Seed.of("x"));
-      if (ClusterSnapshot.isSchedulable(n)) {
+      if (NodeFit.isSchedulable(n)) {
         // (A node that went down or was drained after placement is the reconciler's business.)
         assertNull(FilterChain.of(job.getSpec(), g).staticReject(snap.nodeIndex(a.getNodeId()), ctx),
             where + ": constraint violated by " + a.getId() + " on " + n.getName());

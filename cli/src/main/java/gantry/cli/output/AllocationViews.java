@@ -1,5 +1,6 @@
 package gantry.cli.output;
 
+import gantry.scheduler.AllocationRules;
 import gantry.v1.AllocatedPort;
 import gantry.v1.Allocation;
 import gantry.v1.ClientStatus;
@@ -110,11 +111,7 @@ public final class AllocationViews {
    * same rule as GroupSummary.placed, so {@code node ls} ALLOCS and {@code job status} PLACED agree.
    */
   public static boolean isLive(Allocation a) {
-    return a.getDesiredStatus() == DesiredStatus.DESIRED_STATUS_RUN
-        && switch (a.getClientStatus()) {
-          case CLIENT_STATUS_UNSPECIFIED, CLIENT_STATUS_PENDING, CLIENT_STATUS_RUNNING -> true;
-          case CLIENT_STATUS_COMPLETE, CLIENT_STATUS_FAILED, CLIENT_STATUS_LOST, UNRECOGNIZED -> false;
-        };
+    return AllocationRules.isLive(a);
   }
 
   static String desired(DesiredStatus status) {

@@ -1,5 +1,6 @@
 package gantry.node.leader;
 
+import gantry.scheduler.AllocationRules;
 import gantry.node.raft.Proposer;
 import gantry.node.state.ClusterState;
 import gantry.scheduler.ClusterSnapshot;
@@ -113,16 +114,9 @@ public final class Dispatcher {
     if (s == null) return;
     Assignments.Builder b = Assignments.newBuilder().setIndex(appliedIndex.getAsLong());
     for (Allocation a : state.allocsOfNode(nodeId)) {
-      boolean wanted = a.getDesiredStatus() == DesiredStatus.DESIRED_STATUS_RUN && ClusterSnapshot.isLive(a);
-      boolean stopping = a.getDesiredStatus() == DesiredStatus.DESIRED_STATUS_STOP && !terminal(a.getClientStatus());
-      if (wanted || stopping) b.addAllocations(Assignment.newBuilder().setAllocation(a).setGroup(a.getGroupSpec()));
+      if (AllocationRules.isLive(a) || AllocationRules.isStopping(a)) b.addAllocations(Assignment.newBuilder().setAllocation(a).setGroup(a.getGroupSpec()));
     }
     send(s, ManagerMessage.newBuilder().setAssignments(b).build());
-  }
-
-  private static boolean terminal(ClientStatus s) {
-    return s == ClientStatus.CLIENT_STATUS_COMPLETE || s == ClientStatus.CLIENT_STATUS_FAILED
-        || s == ClientStatus.CLIENT_STATUS_LOST;
   }
 
   private static void send(StreamObserver<ManagerMessage> s, ManagerMessage m) {

@@ -84,7 +84,7 @@ final class PlanApplier {
         .setTimeMs(clock.millis());
     for (AllocUpdate u : accepted.updates()) {
       record.addStops(AllocationStop.newBuilder().setAllocationId(u.allocId())
-          .setClientStatus(u.clientStatus()).setDescription(u.description()));
+          .setClientStatus(u.clientStatus()).setDescription(u.description()).setReplacedBy(u.replacedBy()));
     }
     if (rejected || plan.deferredUpdates() > 0) {
       record.addFollowUps(Evaluation.newBuilder()

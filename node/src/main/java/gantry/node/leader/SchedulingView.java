@@ -1,5 +1,6 @@
 package gantry.node.leader;
 
+import gantry.scheduler.AllocationRules;
 import gantry.node.state.Changes;
 import gantry.node.state.ClusterState;
 import gantry.scheduler.AllocUpdate;
@@ -160,7 +161,7 @@ final class SchedulingView {
     List<Allocation> stopped = new ArrayList<>();
     for (AllocUpdate u : accepted.updates()) {
       Allocation a = newest.alloc(u.allocId());
-      if (a != null && ClusterSnapshot.isLive(a)) stopped.add(a);
+      if (a != null && AllocationRules.isLive(a)) stopped.add(a);
     }
     if (!accepted.placements().isEmpty() || !stopped.isEmpty()) {
       boolean withPorts = accepted.placements().stream().anyMatch(a -> a.getPortsCount() > 0)
@@ -233,7 +234,7 @@ final class SchedulingView {
     long m = 0;
     BitSet p = (BitSet) table.reservedPorts(i).clone();
     for (Allocation a : s.allocsOfNodeUnordered(table.node(i).getId())) {
-      if (!ClusterSnapshot.isLive(a)) continue;
+      if (!AllocationRules.isLive(a)) continue;
       c += a.getResources().getCpu();
       m += a.getResources().getMemory();
       for (AllocatedPort ap : a.getPortsList()) p.set(ap.getHost());

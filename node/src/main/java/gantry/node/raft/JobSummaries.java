@@ -1,5 +1,6 @@
 package gantry.node.raft;
 
+import gantry.scheduler.AllocationRules;
 import gantry.node.state.ClusterState;
 import gantry.scheduler.ClusterSnapshot;
 import gantry.v1.Allocation;
@@ -27,7 +28,7 @@ final class JobSummaries {
       b.setDesired(desired);
       for (Allocation a : allocs) {
         if (!a.getGroup().equals(g.getName())) continue;
-        if (ClusterSnapshot.isLive(a)) b.setPlaced(b.getPlaced() + 1);
+        if (AllocationRules.isLive(a)) b.setPlaced(b.getPlaced() + 1);
         if (a.getDesiredStatus() != DesiredStatus.DESIRED_STATUS_RUN) continue;
         switch (a.getClientStatus()) {
           case CLIENT_STATUS_RUNNING -> b.setRunning(b.getRunning() + 1);

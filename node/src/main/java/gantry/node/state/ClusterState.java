@@ -73,7 +73,6 @@ public final class ClusterState {
       case NODE_REGISTERED -> schedulingReplay.registerNode(record.getNodeRegistered(), index, out, changes);
       case NODE_STATUS_CHANGED -> schedulingReplay.nodeStatus(record.getNodeStatusChanged(), index, out, changes);
       case NODE_DRAIN_SET -> schedulingReplay.drain(record.getNodeDrainSet(), index, out, changes);
-      case EVALUATION_CREATED -> schedulingReplay.createEval(record.getEvaluationCreated().getEvaluation(), index, out, changes);
       case PLAN_APPLIED -> schedulingReplay.applyPlan(record.getPlanApplied(), index, out, changes);
       case ALLOCATIONS_UPDATED -> schedulingReplay.updateAllocs(record.getAllocationsUpdated(), index, out, changes);
       case KIND_NOT_SET -> throw new IllegalArgumentException("record without a kind at index " + index);

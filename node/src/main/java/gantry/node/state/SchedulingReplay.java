@@ -1,11 +1,15 @@
 package gantry.node.state;
 
-import gantry.scheduler.ClusterSnapshot;
+import gantry.scheduler.NodeFit;
+import gantry.scheduler.AllocationRules;
+import gantry.scheduler.AllocUpdate;
+import gantry.scheduler.Plan;
+import gantry.scheduler.PlanCheck;
+import gantry.scheduler.PlanChecker;
 import gantry.v1.Allocation;
 import gantry.v1.AllocationStatusUpdate;
 import gantry.v1.AllocationStop;
 import gantry.v1.AllocationsUpdated;
-import gantry.v1.AllocatedPort;
 import gantry.v1.ClientStatus;
 import gantry.v1.DesiredStatus;
 import gantry.v1.EvalStatus;
@@ -19,7 +23,9 @@ import gantry.v1.NodeStatus;
 import gantry.v1.NodeStatusChanged;
 import gantry.v1.PlanApplied;
 import gantry.v1.RecordOutcome;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -31,18 +37,21 @@ import java.util.Set;
  * makes a node ineligible (it keeps running what it has until the scheduler migrates it).
  *
  * <p>A plan is re-checked here once more, deterministically, against the state at the
- * entry: a placement onto a node that is gone, not ready, or lacks the CPU, memory or ports
- * is dropped and a follow-up evaluation made. The leader's applier already checked, so this
+ * entry, with the leader's own {@link PlanChecker}: a placement onto a node that is gone, not
+ * ready, or lacks the CPU, memory or ports is dropped (with the stop it would have replaced)
+ * and a follow-up evaluation made. The leader's applier already checked, so this
  * only bites when a deposed leader's plan races the new leader's: it makes over-commit
  * impossible whoever proposed the plan.
  */
 final class SchedulingReplay {
   private final ClusterState state;
   private final EvalFactory evals;
+  private final PlanChecker.NodeView view;
 
   SchedulingReplay(ClusterState state) {
     this.state = state;
     this.evals = new EvalFactory(state);
+    this.view = new StateNodeView(state);
   }
 
   RecordOutcome registerNode(NodeRegistered r, long index, Mutations out, Changes changes) {
@@ -101,27 +110,36 @@ final class SchedulingReplay {
     return RecordOutcome.newBuilder().setChanged(true).build();
   }
 
+  /**
+   * Applies a plan as one consistent change: the same {@link PlanChecker} the leader ran is run
+   * again on the replicated state (counting the plan's own stops as freed), then the kept stops
+   * are applied before the accepted placements. A replacement on the node of the allocation it
+   * replaces (a full node, a static port) therefore commits in the same entry as its stop.
+   */
   RecordOutcome applyPlan(PlanApplied p, long index, Mutations out, Changes changes) {
-    int dropped = 0;
-    for (Allocation a : p.getPlacedList()) {
-      if (state.allocs.containsKey(a.getId()) || !fits(a)) {
-        dropped++;
-        continue;
-      }
+    List<AllocUpdate> stops = new ArrayList<>();
+    for (AllocationStop s : p.getStopsList()) {
+      Allocation a = state.allocs.get(s.getAllocationId());
+      if (a == null) continue;
+      stops.add(new AllocUpdate(s.getAllocationId(), a.getNodeId(), DesiredStatus.DESIRED_STATUS_STOP,
+          s.getClientStatus(), s.getDescription(), s.getReplacedBy()));
+    }
+    Plan plan = new Plan(p.getEvalId(), "", index, p.getPlacedList(), stops, Map.of(), 0);
+    PlanCheck check = PlanChecker.check(view, plan);
+    for (AllocUpdate u : check.accepted().updates()) {
+      Allocation a = state.allocs.get(u.allocId());
+      Allocation.Builder b = a.toBuilder().setDesiredStatus(DesiredStatus.DESIRED_STATUS_STOP)
+          .setDesiredDescription(u.description()).setModifyIndex(index);
+      if (u.clientStatus() != ClientStatus.CLIENT_STATUS_UNSPECIFIED) b.setClientStatus(u.clientStatus());
+      state.putAlloc(b.build(), out);
+      changes.nodeTouched(a.getNodeId());
+    }
+    for (Allocation a : check.accepted().placements()) {
       Allocation.Builder b = a.toBuilder().setCreateIndex(index).setModifyIndex(index).setCreateTimeMs(p.getTimeMs());
       Job job = state.jobs.get(a.getJob());
       if (job != null && job.getVersion() == a.getJobVersion()) {
         groupSpec(job, a.getGroup()).ifPresent(b::setGroupSpec);
       }
-      state.putAlloc(b.build(), out);
-      changes.nodeTouched(a.getNodeId());
-    }
-    for (AllocationStop s : p.getStopsList()) {
-      Allocation a = state.allocs.get(s.getAllocationId());
-      if (a == null) continue;
-      Allocation.Builder b = a.toBuilder().setDesiredStatus(DesiredStatus.DESIRED_STATUS_STOP)
-          .setDesiredDescription(s.getDescription()).setModifyIndex(index);
-      if (s.getClientStatus() != ClientStatus.CLIENT_STATUS_UNSPECIFIED) b.setClientStatus(s.getClientStatus());
       state.putAlloc(b.build(), out);
       changes.nodeTouched(a.getNodeId());
     }
@@ -132,7 +150,7 @@ final class SchedulingReplay {
     }
     for (Evaluation f : p.getFollowUpsList()) createEval(f, index, out, changes);
     changes.planApplied(p.getEvalId());
-    if (dropped > 0 && e != null) {
+    if (!check.fullyAccepted() && e != null) {
       evals.create(e.getJob(), "plan-rejected", "", index, p.getTimeMs(), out, changes);
     }
     return RecordOutcome.newBuilder().setChanged(true).build();
@@ -146,14 +164,14 @@ final class SchedulingReplay {
       // A finished allocation stays finished: a later "running" is stale (sent before the end,
       // or by an agent that was cut off while the managers marked it lost and replaced it).
       // Its node's assignments no longer hold it, so that agent stops any copy still running.
-      if (finished(a.getClientStatus()) && !finished(up.getClientStatus())) continue;
+      if (AllocationRules.isTerminal(a.getClientStatus()) && !AllocationRules.isTerminal(up.getClientStatus())) continue;
       Allocation.Builder b = a.toBuilder().clearTasks().putAllTasks(up.getTasksMap())
           .setClientDescription(up.getDescription());
       if (up.getClientStatus() != ClientStatus.CLIENT_STATUS_UNSPECIFIED) b.setClientStatus(up.getClientStatus());
       Allocation updated = b.build();
       if (updated.equals(a)) continue;
       state.putAlloc(updated.toBuilder().setModifyIndex(index).build(), out);
-      boolean finished = updated.getClientStatus() != a.getClientStatus() && !ClusterSnapshot.isLive(updated);
+      boolean finished = updated.getClientStatus() != a.getClientStatus() && !AllocationRules.isLive(updated);
       // The node's assignments drop a finished allocation: send them, so the agent cleans up.
       if (finished) changes.nodeTouched(updated.getNodeId());
       boolean ended = finished && updated.getDesiredStatus() == DesiredStatus.DESIRED_STATUS_RUN;
@@ -188,11 +206,6 @@ final class SchedulingReplay {
   static final long FAILURE_WINDOW_MS = 10 * 60_000;
   static final long MAX_RESCHEDULE_DELAY_MS = 60_000;
 
-  private static boolean finished(ClientStatus s) {
-    return s == ClientStatus.CLIENT_STATUS_COMPLETE || s == ClientStatus.CLIENT_STATUS_FAILED
-        || s == ClientStatus.CLIENT_STATUS_LOST;
-  }
-
   /** A batch job's completed allocation is done; anything else that ended is replaced. */
   private boolean needsReplacement(Allocation a) {
     if (a.getClientStatus() != ClientStatus.CLIENT_STATUS_COMPLETE) return true;
@@ -212,29 +225,9 @@ final class SchedulingReplay {
   private void evaluateJobsOn(String nodeId, String trigger, long index, long timeMs, Mutations out, Changes changes) {
     Set<String> jobs = new LinkedHashSet<>();
     for (Allocation a : state.allocsOfNode(nodeId)) {
-      if (ClusterSnapshot.isLive(a)) jobs.add(a.getJob());
+      if (AllocationRules.isLive(a)) jobs.add(a.getJob());
     }
     for (String job : jobs) evals.create(job, trigger, nodeId, index, timeMs, out, changes);
-  }
-
-  /** The deterministic last check: node usable, CPU, memory and host ports free. */
-  private boolean fits(Allocation a) {
-    Node n = state.nodes.get(a.getNodeId());
-    if (n == null || !ClusterSnapshot.isSchedulable(n)) return false;
-    long cpu = a.getResources().getCpu();
-    long mem = a.getResources().getMemory();
-    Set<Integer> ports = new HashSet<>(n.getReservedPortsList());
-    for (Allocation other : state.allocsOfNodeUnordered(n.getId())) {
-      if (!ClusterSnapshot.isLive(other)) continue;
-      cpu += other.getResources().getCpu();
-      mem += other.getResources().getMemory();
-      for (AllocatedPort p : other.getPortsList()) ports.add(p.getHost());
-    }
-    if (cpu > n.getCapacity().getCpu() || mem > n.getCapacity().getMemory()) return false;
-    for (AllocatedPort p : a.getPortsList()) {
-      if (!ports.add(p.getHost())) return false;
-    }
-    return true;
   }
 
   private static java.util.Optional<GroupSpec> groupSpec(Job job, String group) {

@@ -70,14 +70,48 @@ class SchedulingReplayTest {
   @Test
   void planPlacesWhatFitsAndDropsOverCommitWithAFollowUp() {
     apply(node("n1", 1000, 1024));
+    apply(node("n2", 1000, 1024));
     Evaluation e = registerJob();
-    Changes c = apply(plan(e, alloc("a1", "n1", 600, 100), alloc("a2", "n1", 600, 100)));
+    Changes c = apply(plan(e, alloc("a1", "n1", 600, 100), alloc("a2", "n2", 600, 100), alloc("a3", "n2", 600, 100)));
     assertTrue(state.alloc("a1").isPresent());
-    assertTrue(state.alloc("a2").isEmpty(), "the second placement would over-commit n1's CPU");
+    assertTrue(state.alloc("a2").isEmpty() && state.alloc("a3").isEmpty(),
+        "n2's placements together over-commit its CPU: refused as a whole, as the leader's plan check does");
     assertEquals(EvalStatus.EVAL_STATUS_COMPLETE, state.eval(e.getId()).orElseThrow().getStatus());
     assertEquals(1, c.readyEvals().size(), "a follow-up evaluation for what was dropped");
     assertTrue(c.touchedNodes().contains("n1"));
     assertEquals("g", state.alloc("a1").orElseThrow().getGroupSpec().getName(), "the agent gets the group spec");
+  }
+
+  Record replace(Evaluation e, String old, Allocation replacement) {
+    return Record.newBuilder().setPlanApplied(PlanApplied.newBuilder().setEvalId(e.getId())
+        .setEvalStatus(EvalStatus.EVAL_STATUS_COMPLETE).addPlaced(replacement)
+        .addStops(AllocationStop.newBuilder().setAllocationId(old).setDescription("updated")
+            .setReplacedBy(replacement.getId()))).build();
+  }
+
+  @Test
+  void aReplacementOnAFullNodeCommitsInTheSameEntryAsItsStop() {
+    apply(node("n1", 1000, 1024));
+    Evaluation e = registerJob();
+    apply(plan(e, alloc("old", "n1", 600, 600)));
+    Changes c = apply(replace(e, "old", alloc("new", "n1", 600, 600)));
+    assertEquals(DesiredStatus.DESIRED_STATUS_STOP, state.alloc("old").orElseThrow().getDesiredStatus());
+    Allocation placed = state.alloc("new").orElseThrow(() -> new AssertionError(
+        "the replacement must be placed in the entry that stops the allocation it replaces"));
+    assertEquals(index, placed.getCreateIndex());
+    assertTrue(c.readyEvals().isEmpty(), "no plan-rejected re-evaluation: nothing was dropped");
+  }
+
+  @Test
+  void aStopIsDroppedWithTheReplacementItMadeRoomFor() {
+    apply(node("n1", 1000, 1024));
+    Evaluation e = registerJob();
+    apply(plan(e, alloc("old", "n1", 600, 600)));
+    Changes c = apply(replace(e, "old", alloc("new", "gone", 600, 600)));
+    assertTrue(state.alloc("new").isEmpty(), "its node does not exist");
+    assertEquals(DesiredStatus.DESIRED_STATUS_RUN, state.alloc("old").orElseThrow().getDesiredStatus(),
+        "the old allocation keeps running while its replacement is not placed");
+    assertEquals("plan-rejected", state.eval(c.readyEvals().iterator().next()).orElseThrow().getTriggeredBy());
   }
 
   @Test

@@ -1,16 +1,12 @@
 package gantry.scheduler.feasible;
 
+import gantry.scheduler.NodeFit;
+
 /** CPU and memory of the group fit in what the node has left. */
 public record ResourceFilter() implements NodeFilter {
   @Override
   public String reject(int node, PlacementContext ctx) {
-    if (ctx.ledger().cpuFree(node) < ctx.ask().cpu()) {
-      return "exhausted cpu";
-    }
-    if (ctx.ledger().memFree(node) < ctx.ask().memory()) {
-      return "exhausted memory";
-    }
-    return null;
+    return NodeFit.resources(ctx.ledger().cpuFree(node), ctx.ledger().memFree(node), ctx.ask().cpu(), ctx.ask().memory());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package gantry.scheduler.reconcile;
 
+import gantry.scheduler.AllocationRules;
 import gantry.scheduler.ClusterSnapshot;
 import gantry.v1.Allocation;
 import gantry.v1.ClientStatus;
@@ -89,7 +90,7 @@ public final class Reconciler {
   private List<Decision> stopAll(String group, List<Allocation> list, String why) {
     List<Decision> d = new ArrayList<>();
     for (Allocation a : list) {
-      if (ClusterSnapshot.isLive(a)) {
+      if (AllocationRules.isLive(a)) {
         d.add(new Decision.Stop(group, a, why, nodeGone(a)));
       }
     }
@@ -137,7 +138,7 @@ public final class Reconciler {
     Map<Integer, List<Allocation>> live = new TreeMap<>();
     Map<Integer, List<Allocation>> dead = new HashMap<>();
     for (Allocation a : list) {
-      (ClusterSnapshot.isLive(a) ? live : dead).computeIfAbsent(a.getIndex(), i -> new ArrayList<>()).add(a);
+      (AllocationRules.isLive(a) ? live : dead).computeIfAbsent(a.getIndex(), i -> new ArrayList<>()).add(a);
     }
     List<Decision> d = new ArrayList<>();
     List<Allocation> outdated = new ArrayList<>();
@@ -209,7 +210,7 @@ public final class Reconciler {
     Map<String, List<Allocation>> liveByNode = new TreeMap<>();
     Map<String, List<Allocation>> deadByNode = new HashMap<>();
     for (Allocation a : list) {
-      (ClusterSnapshot.isLive(a) ? liveByNode : deadByNode)
+      (AllocationRules.isLive(a) ? liveByNode : deadByNode)
           .computeIfAbsent(a.getNodeId(), n -> new ArrayList<>()).add(a);
     }
     List<Decision> d = new ArrayList<>();
