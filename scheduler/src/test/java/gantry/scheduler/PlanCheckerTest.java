@@ -66,7 +66,7 @@ class PlanCheckerTest {
     PlanCheck c = PlanChecker.check(newest, p);
     assertEquals(1, c.accepted().placements().size());
     assertEquals(1, c.rejectedPlacements().size());
-    assertTrue(c.rejectedNodes().get(nodes.get(1).getId()).startsWith("node not ready"));
+    assertEquals("node down", c.rejectedNodes().get(nodes.get(1).getId()), "the same words as the scheduler's ready filter");
     assertEquals("node gone", PlanChecker.check(snapshot(List.of(nodes.get(0)), List.of(a), List.of()), p)
         .rejectedNodes().get(nodes.get(1).getId()));
   }
