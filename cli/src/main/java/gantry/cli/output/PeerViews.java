@@ -17,6 +17,9 @@ public final class PeerViews {
       table.row(peer.getId(), orDash(peer.getRaftAddress()), orDash(peer.getGrpcAddress()), peer.getLeader(), role);
     }
     table.print(out);
+    for (Peer peer : peers) {
+      if (!peer.getProblem().isEmpty()) out.println(peer.getId() + ": " + peer.getRole() + ": " + peer.getProblem());
+    }
   }
 
   private static String orDash(String s) {

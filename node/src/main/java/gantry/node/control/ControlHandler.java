@@ -123,13 +123,24 @@ public final class ControlHandler {
     for (RaftPeer p : raft.peers()) {
       String id = p.getId().toString();
       Peer known = announced.getOrDefault(id, Peer.getDefaultInstance());
-      b.addPeers(known.toBuilder()
+      Peer.Builder peer = known.toBuilder()
           .setId(id)
           .setRaftAddress(p.getAddress())
           .setLeader(id.equals(leader))
-          .setRole(id.equals(leader) ? "leader" : "follower"));
+          .setRole(id.equals(leader) ? "leader" : "follower");
+      String diverged = raft.divergedReason();
+      if (id.equals(raft.id()) && diverged != null) peer.setLeader(false).setRole("diverged").setProblem(diverged);
+      b.addPeers(peer);
     }
     return b.build();
+  }
+
+  /** A diverged peer writes nothing (it takes no part in Raft); it says why instead. */
+  private void requireNotDiverged() {
+    String diverged = raft.divergedReason();
+    if (diverged != null) {
+      throw new ControlException(ControlException.Code.FAILED_PRECONDITION, "peer " + raft.id() + " has diverged: " + diverged);
+    }
   }
 
   public GetLeaderResponse getLeader() {
@@ -142,6 +153,7 @@ public final class ControlHandler {
 
   /** Moves the leadership to a named peer; completes once it leads. */
   public CompletableFuture<gantry.v1.TransferLeadershipResponse> transferLeadership(gantry.v1.TransferLeadershipRequest req) {
+    requireNotDiverged();
     String target = req.getPeerId();
     boolean known = raft.peers().stream().anyMatch(p -> p.getId().toString().equals(target));
     if (!known) {
@@ -163,6 +175,7 @@ public final class ControlHandler {
   }
 
   private CompletableFuture<Proposal> propose(Record r) {
+    requireNotDiverged();
     return raft.proposer().propose(List.of(r));
   }
 

@@ -1,141 +1,111 @@
 package gantry.node.leader;
 
-import gantry.scheduler.AllocationRules;
-import gantry.node.raft.Proposer;
+import gantry.node.leader.LeaderAction.Close;
+import gantry.node.leader.LeaderAction.Propose;
+import gantry.node.leader.LeaderAction.Send;
+import gantry.node.leader.LeaderAction.Untracked;
 import gantry.node.state.ClusterState;
-import gantry.scheduler.ClusterSnapshot;
+import gantry.scheduler.AllocationRules;
 import gantry.v1.Allocation;
 import gantry.v1.AllocationStatusUpdate;
 import gantry.v1.AllocationUpdates;
 import gantry.v1.AllocationsUpdated;
 import gantry.v1.Assignment;
 import gantry.v1.Assignments;
-import gantry.v1.ClientStatus;
-import gantry.v1.DesiredStatus;
 import gantry.v1.HeartbeatAck;
 import gantry.v1.ManagerMessage;
 import gantry.v1.NotLeader;
 import gantry.v1.Record;
-import io.grpc.stub.StreamObserver;
-import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
- * The leader's side of agent sessions: one open stream per node. It sends each node its
- * assignments (the allocations it should run or stop) on open and whenever an applied entry
- * touched them, records heartbeats, and turns status updates into records (the proposer
- * batches them with everything else).
+ * The leader's side of agent sessions, a handler of the leader's loop: one open stream per
+ * node. It sends each node its assignments (the allocations it should run or stop) on open
+ * and whenever an applied entry touched them, and turns status updates into records.
  *
- * <p>Streams are not thread-safe: every send to one node happens under that node's lock.
+ * <p>Session per node: none -> open (assignments sent) -> replaced by a newer stream (the old
+ * one is closed) | closed by the agent | closed by a leadership loss (NotLeader sent first).
+ *
+ * <p>Pure: the state, applied index and time come with each call; runs on the loop's thread only.
  */
-public final class Dispatcher {
-  private final ClusterState state;
-  private final Proposer proposer;
-  private final HeartbeatMonitor heartbeats;
-  private final Clock clock;
-  private final LongSupplier appliedIndex;
-  private final Supplier<String> leaderAddress;
-  private final Map<String, StreamObserver<ManagerMessage>> sessions = new ConcurrentHashMap<>();
+final class Dispatcher {
+  private final Map<String, AgentStream> sessions = new HashMap<>();
+  private final long heartbeatTtlMs;
 
-  Dispatcher(ClusterState state, Proposer proposer, HeartbeatMonitor heartbeats, Clock clock,
-      LongSupplier appliedIndex, Supplier<String> leaderAddress) {
-    this.state = state;
-    this.proposer = proposer;
-    this.heartbeats = heartbeats;
-    this.clock = clock;
-    this.appliedIndex = appliedIndex;
-    this.leaderAddress = leaderAddress;
+  Dispatcher(long heartbeatTtlMs) {
+    this.heartbeatTtlMs = heartbeatTtlMs;
   }
 
-  public long heartbeatTtlMs() {
-    return heartbeats.ttl().toMillis();
+  int sessionCount() {
+    return sessions.size();
   }
 
-  /** A session opened (the caller checked this peer leads). */
-  public void open(String nodeId, StreamObserver<ManagerMessage> stream) {
-    StreamObserver<ManagerMessage> old = sessions.put(nodeId, stream);
-    if (old != null && old != stream) complete(old);
-    heartbeats.heartbeat(nodeId);
-    push(nodeId);
+  /** A session opened: the node's assignments go down at once. */
+  List<LeaderAction> open(String nodeId, AgentStream stream, ClusterState state, long appliedIndex) {
+    List<LeaderAction> out = new ArrayList<>();
+    AgentStream old = sessions.put(nodeId, stream);
+    if (old != null && old != stream) out.add(new Close(old));
+    out.add(new Send(stream, assignments(nodeId, state, appliedIndex)));
+    return out;
   }
 
-  public void closed(String nodeId, StreamObserver<ManagerMessage> stream) {
+  void closed(String nodeId, AgentStream stream) {
     sessions.remove(nodeId, stream);
   }
 
-  public void heartbeat(String nodeId) {
-    heartbeats.heartbeat(nodeId);
-    StreamObserver<ManagerMessage> s = sessions.get(nodeId);
-    if (s != null) send(s, ManagerMessage.newBuilder()
-        .setHeartbeatAck(HeartbeatAck.newBuilder().setHeartbeatTtlMs(heartbeatTtlMs())).build());
+  List<LeaderAction> heartbeatAck(String nodeId) {
+    AgentStream s = sessions.get(nodeId);
+    if (s == null) return List.of();
+    return List.of(new Send(s, ManagerMessage.newBuilder()
+        .setHeartbeatAck(HeartbeatAck.newBuilder().setHeartbeatTtlMs(heartbeatTtlMs)).build()));
   }
 
-  public void heartbeatOnly(String nodeId) {
-    heartbeats.heartbeat(nodeId);
-  }
-
-  /** Status from an agent; resource metrics are not replicated (they change every few seconds). */
-  public void updates(String nodeId, AllocationUpdates u) {
-    heartbeats.heartbeat(nodeId);
-    AllocationsUpdated.Builder r = AllocationsUpdated.newBuilder().setTimeMs(clock.millis());
+  /** Status from an agent, for its own allocations only; resource metrics are not replicated. */
+  List<LeaderAction> updates(String nodeId, AllocationUpdates u, ClusterState state, long now) {
+    AllocationsUpdated.Builder r = AllocationsUpdated.newBuilder().setTimeMs(now);
     for (AllocationStatusUpdate up : u.getUpdatesList()) {
       Allocation a = state.alloc(up.getAllocationId()).orElse(null);
       if (a == null || !a.getNodeId().equals(nodeId)) continue;
       r.addUpdates(up.toBuilder().clearMetrics());
     }
-    if (r.getUpdatesCount() > 0) proposer.propose(List.of(Record.newBuilder().setAllocationsUpdated(r).build()));
+    if (r.getUpdatesCount() == 0) return List.of();
+    return List.of(new Propose(List.of(Record.newBuilder().setAllocationsUpdated(r).build()), new Untracked()));
   }
 
-  /** Sends fresh assignments to the nodes an applied entry touched. */
-  void touched(Collection<String> nodeIds) {
+  /** Fresh assignments for the nodes an applied entry touched that hold a session. */
+  List<LeaderAction> touched(Collection<String> nodeIds, ClusterState state, long appliedIndex) {
+    List<LeaderAction> out = new ArrayList<>();
     for (String id : nodeIds) {
-      if (sessions.containsKey(id)) push(id);
+      AgentStream s = sessions.get(id);
+      if (s != null) out.add(new Send(s, assignments(id, state, appliedIndex)));
     }
+    return out;
   }
 
-  /** This peer lost the leadership: tell every agent where to go. */
-  void leadershipLost() {
-    String leader = leaderAddress.get();
-    for (var e : sessions.entrySet()) {
-      send(e.getValue(), ManagerMessage.newBuilder()
-          .setNotLeader(NotLeader.newBuilder().setLeaderGrpcAddress(leader)).build());
-      complete(e.getValue());
+  /** This peer lost the leadership: every agent is told where to go, and its session closed. */
+  List<LeaderAction> leadershipLost(String leaderAddress) {
+    List<LeaderAction> out = new ArrayList<>();
+    for (AgentStream s : sessions.values()) {
+      out.add(new Send(s, ManagerMessage.newBuilder()
+          .setNotLeader(NotLeader.newBuilder().setLeaderGrpcAddress(leaderAddress)).build()));
+      out.add(new Close(s));
     }
     sessions.clear();
+    return out;
   }
 
-  private void push(String nodeId) {
-    StreamObserver<ManagerMessage> s = sessions.get(nodeId);
-    if (s == null) return;
-    Assignments.Builder b = Assignments.newBuilder().setIndex(appliedIndex.getAsLong());
+  /** What a node should run (live) or still stop (told to stop, not yet finished). */
+  static ManagerMessage assignments(String nodeId, ClusterState state, long appliedIndex) {
+    Assignments.Builder b = Assignments.newBuilder().setIndex(appliedIndex);
     for (Allocation a : state.allocsOfNode(nodeId)) {
-      if (AllocationRules.isLive(a) || AllocationRules.isStopping(a)) b.addAllocations(Assignment.newBuilder().setAllocation(a).setGroup(a.getGroupSpec()));
-    }
-    send(s, ManagerMessage.newBuilder().setAssignments(b).build());
-  }
-
-  private static void send(StreamObserver<ManagerMessage> s, ManagerMessage m) {
-    synchronized (s) {
-      try {
-        s.onNext(m);
-      } catch (RuntimeException e) {
-        // the stream is gone; the agent reconnects
+      if (AllocationRules.isLive(a) || AllocationRules.isStopping(a)) {
+        b.addAllocations(Assignment.newBuilder().setAllocation(a).setGroup(a.getGroupSpec()));
       }
     }
-  }
-
-  private static void complete(StreamObserver<ManagerMessage> s) {
-    synchronized (s) {
-      try {
-        s.onCompleted();
-      } catch (RuntimeException e) {
-        // already closed
-      }
-    }
+    return ManagerMessage.newBuilder().setAssignments(b).build();
   }
 }

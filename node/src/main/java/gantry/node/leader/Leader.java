@@ -1,113 +1,133 @@
 package gantry.node.leader;
 
 import gantry.node.raft.RaftNode;
-import gantry.node.state.Changes;
 import gantry.node.state.ClusterState;
-import gantry.v1.EvalStatus;
+import gantry.scheduler.Plan;
+import gantry.v1.AllocationUpdates;
 import gantry.v1.Evaluation;
+import gantry.v1.Record;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Starts and stops the leader's duties as this peer gains and loses the Raft leadership:
- * the evaluation broker and scheduler workers, the scheduling view and plan applier, the
- * heartbeat monitor and the agent dispatcher. Applied entries feed it ready evaluations,
- * applied plans and touched nodes.
+ * The leader's duties, wired: the {@link LeaderLoop} with its handlers, the scheduler workers
+ * that feed it plans, and the hooks that turn Raft's notifications (leader ready, leader
+ * changed, entry applied) and agents' calls into the loop's events. The only public face of
+ * the leader package.
  */
 public final class Leader implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(Leader.class);
+  /** At most this many plans are accepted and not yet committed; workers wait beyond that. */
+  static final int MAX_PLANS_IN_FLIGHT = 256;
 
-  private final RaftNode raft;
+  private final LeaderLoop loop;
+  private final SchedulerWorkers workers;
   private final EvalBroker broker = new EvalBroker();
   private final SchedulingView view;
-  private final HeartbeatMonitor heartbeats;
   private final Dispatcher dispatcher;
-  private final SchedulerWorkers workers;
-  private final ExecutorService pushes = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform()
-      .daemon().name("gantry-assignments").unstarted(r));
-  private final Thread ticker;
-  private volatile boolean leading;
-  private volatile boolean closed;
+  private final Duration heartbeatTtl;
+  private final Semaphore window = new Semaphore(MAX_PLANS_IN_FLIGHT);
 
   public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, int workerCount, Supplier<String> leaderAddress) {
-    this.raft = raft;
-    ClusterState state = raft.stateMachine().state();
-    this.view = new SchedulingView(raft.stateMachine()::state, raft.stateMachine()::appliedIndex);
-    this.heartbeats = new HeartbeatMonitor(state, raft.proposer(), clock, heartbeatTtl);
-    this.dispatcher = new Dispatcher(state, raft.proposer(), heartbeats, clock,
-        raft.stateMachine()::appliedIndex, leaderAddress);
-    PlanApplier applier = new PlanApplier(view, raft.proposer(), clock);
-    this.workers = new SchedulerWorkers(workerCount, broker, raft.stateMachine()::state, view, applier, this::isLeading);
-    raft.stateMachine().onApplied(this::applied);
-    this.ticker = Thread.ofPlatform().daemon().name("gantry-leader").start(this::tick);
-  }
+    this.heartbeatTtl = heartbeatTtl;
+    var sm = raft.stateMachine();
+    this.view = new SchedulingView(sm::state, sm::appliedIndex);
+    this.dispatcher = new Dispatcher(heartbeatTtl.toMillis());
+    PipelineStats stats = new PipelineStats();
+    LeaderLoop.Effects io = new LeaderLoop.Effects() {
+      @Override
+      public ClusterState state() {
+        return sm.state();
+      }
 
-  public Dispatcher dispatcher() {
-    return dispatcher;
+      @Override
+      public long appliedIndex() {
+        return sm.appliedIndex();
+      }
+
+      @Override
+      public CompletableFuture<Long> propose(List<Record> records) {
+        return raft.proposer().propose(records).thenApply(p -> p.index());
+      }
+
+      @Override
+      public boolean isRaftLeader() {
+        return raft.isLeader();
+      }
+
+      @Override
+      public String leaderAddress() {
+        return leaderAddress.get();
+      }
+    };
+    this.loop = new LeaderLoop(io, clock, broker, view, new HeartbeatMonitor(heartbeatTtl), dispatcher,
+        new PlanApplier(view, stats));
+    this.workers = new SchedulerWorkers(workerCount, broker, sm::state, view, this::submit, stats, this::isLeading);
+    sm.onApplied(changes -> {
+      // The view follows the state synchronously, on the apply thread, so the next snapshot a
+      // worker takes is never behind the state it reads its job from.
+      if (!loop.isLeading()) return;
+      view.applied(changes);
+      loop.post(new LeaderEvent.EntryApplied(changes));
+    });
+    sm.onLeadership(leads -> loop.post(leads ? new LeaderEvent.LeadershipGained() : new LeaderEvent.LeadershipLost()));
+    loop.start();
   }
 
   /** Whether this peer leads right now (and has opened its duties). */
   public boolean isLeading() {
-    return leading && raft.isLeader();
+    return loop.isLeading();
   }
 
-  private void applied(Changes changes) {
-    if (!leading) return;
-    view.applied(changes);
-    ClusterState state = raft.stateMachine().state();
-    for (String id : changes.readyEvals()) state.eval(id).ifPresent(broker::enqueue);
-    if (!changes.touchedNodes().isEmpty()) {
-      List<String> nodes = List.copyOf(changes.touchedNodes());
-      pushes.execute(() -> dispatcher.touched(nodes));
+  public long heartbeatTtlMs() {
+    return heartbeatTtl.toMillis();
+  }
+
+  /** An agent opened its session (the stream is the same object on close). */
+  public void sessionOpened(String nodeId, AgentStream stream) {
+    loop.post(new LeaderEvent.SessionOpened(nodeId, stream));
+  }
+
+  public void sessionClosed(String nodeId, AgentStream stream) {
+    loop.post(new LeaderEvent.SessionClosed(nodeId, stream));
+  }
+
+  /** A sign of life; with {@code ack} the agent gets a heartbeat acknowledgement. */
+  public void heartbeat(String nodeId, boolean ack) {
+    loop.post(new LeaderEvent.Heartbeat(nodeId, ack));
+  }
+
+  /** Allocation status from an agent (metrics already taken out). */
+  public void statusReported(String nodeId, AllocationUpdates updates) {
+    loop.post(new LeaderEvent.StatusReported(nodeId, updates));
+  }
+
+  private CompletableFuture<Long> submit(Evaluation eval, Plan plan) throws InterruptedException {
+    window.acquire();
+    CompletableFuture<CompletableFuture<Long>> accepted = new CompletableFuture<>();
+    loop.post(new LeaderEvent.PlanReady(eval, plan, accepted));
+    try {
+      CompletableFuture<Long> commit = accepted.get();
+      commit.whenComplete((i, e) -> window.release());
+      return commit;
+    } catch (ExecutionException e) {
+      window.release();
+      return CompletableFuture.failedFuture(e.getCause());
+    } catch (InterruptedException e) {
+      // Not waited for any more: if the loop still accepts it, the plan commits unobserved.
+      window.release();
+      throw e;
     }
-  }
-
-  private void tick() {
-    while (!closed) {
-      try {
-        boolean now = raft.isLeader();
-        if (now && !leading) becameLeader();
-        if (!now && leading) lostLeadership();
-        if (leading) heartbeats.check();
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        LOG.warn("leader tick: {}", e.toString());
-      }
-    }
-  }
-
-  private void becameLeader() {
-    ClusterState state = raft.stateMachine().state();
-    heartbeats.reset();
-    view.reset();
-    leading = true;
-    List<Evaluation> pending = state.evals().stream()
-        .filter(e -> e.getStatus() == EvalStatus.EVAL_STATUS_PENDING).toList();
-    broker.open(pending);
-    LOG.info("leading: {} pending evaluations, {} nodes", pending.size(), state.nodes().size());
-  }
-
-  private void lostLeadership() {
-    leading = false;
-    broker.close();
-    pushes.execute(dispatcher::leadershipLost);
-    LOG.info("no longer leading");
   }
 
   @Override
   public void close() {
-    closed = true;
-    ticker.interrupt();
     workers.close();
     broker.close();
-    pushes.shutdownNow();
+    loop.close();
   }
 }

@@ -18,31 +18,38 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Threads that take evaluations from the broker, run the pure scheduler on a snapshot of the
- * {@link SchedulingView} and hand the plan to the applier. A worker moves on as soon as its
+ * {@link SchedulingView} and hand the plan to the leader's loop (its plan applier). A worker moves on as soon as its
  * plan is accepted; the evaluation is {@linkplain EvalBroker#done done} (its job free for the
  * next one) when the plan's entry is applied. A failed evaluation or commit puts the
  * evaluation back after a short pause (at-least-once); a deposed leader's workers drop what
  * they hold.
  */
 final class SchedulerWorkers implements AutoCloseable {
+  /** Where a plan goes: returns once it is accepted into the view, with the future of its commit. */
+  interface PlanSink {
+    CompletableFuture<Long> submit(Evaluation eval, Plan plan) throws InterruptedException;
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(SchedulerWorkers.class);
   private static final Executor RETRY = CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS);
 
   private final EvalBroker broker;
   private final Supplier<ClusterState> state;
   private final SchedulingView view;
-  private final PlanApplier applier;
+  private final PlanSink sink;
+  private final PipelineStats stats;
   private final BooleanSupplier leader;
   private final Scheduler scheduler = new Scheduler();
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean closed;
 
   SchedulerWorkers(int count, EvalBroker broker, Supplier<ClusterState> state, SchedulingView view,
-      PlanApplier applier, BooleanSupplier leader) {
+      PlanSink sink, PipelineStats stats, BooleanSupplier leader) {
     this.broker = broker;
     this.state = state;
     this.view = view;
-    this.applier = applier;
+    this.sink = sink;
+    this.stats = stats;
     this.leader = leader;
     for (int i = 0; i < count; i++) {
       threads.add(Thread.ofPlatform().daemon().name("gantry-scheduler-" + i).start(this::run));
@@ -66,11 +73,11 @@ final class SchedulerWorkers implements AutoCloseable {
         }
         long t0 = System.nanoTime();
         ClusterSnapshot snap = view.snapshot(current.getJob());
-        applier.stats().add(PipelineStats.Stage.SNAPSHOT, t0);
+        stats.add(PipelineStats.Stage.SNAPSHOT, t0);
         long t1 = System.nanoTime();
         Plan plan = scheduler.schedule(snap, current);
-        applier.stats().add(PipelineStats.Stage.SCHEDULE, t1);
-        applier.apply(current, plan).whenComplete((index, err) -> finished(e, err));
+        stats.add(PipelineStats.Stage.SCHEDULE, t1);
+        sink.submit(current, plan).whenComplete((index, err) -> finished(e, err));
       } catch (InterruptedException ie) {
         broker.done(e);
         return;

@@ -60,8 +60,11 @@ public final class GantryStateMachine extends BaseStateMachine {
   private volatile long durableIndex = -1;
   /** Set when Raft truncated an entry this peer had already applied: its state is not trustworthy. */
   private volatile String diverged;
+  private final AppliedTerms terms = new AppliedTerms();
+  private final java.util.List<java.util.function.Consumer<String>> divergenceListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final StateQueries queries = new StateQueries(this::state, this::store);
   private final java.util.List<java.util.function.Consumer<Changes>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.List<java.util.function.Consumer<Boolean>> leadershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @Override
   public StateMachineStorage getStateMachineStorage() {
@@ -89,6 +92,8 @@ public final class GantryStateMachine extends BaseStateMachine {
       applied = opened.applied();
     }
     ClusterState loaded = ClusterState.load(opened);
+    terms.clear();
+    opened.scan(AppliedTerms.PREFIX, terms::load);
     swap.writeLock().lock();
     try {
       store = opened;
@@ -113,7 +118,13 @@ public final class GantryStateMachine extends BaseStateMachine {
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     LogEntryProto entry = trx.getLogEntry();
     if (entry.getIndex() <= durableIndex) {
-      // Applied before a restart; its effects are in the store already.
+      // Applied before a restart; its effects are in the store already. Unless the term differs:
+      // then the log holds another entry at this index than the one applied here.
+      long appliedTerm = terms.termAt(entry.getIndex());
+      if (appliedTerm >= 0 && appliedTerm != entry.getTerm()) {
+        diverge("log entry " + entry.getIndex() + " has term " + entry.getTerm() + " but this peer applied an entry of term "
+            + appliedTerm + " at that index");
+      }
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
       byte[] replayed = BatchOutcome.newBuilder().setIndex(entry.getIndex()).setReplayed(true).build().toByteArray();
       return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(replayed)));
@@ -132,6 +143,9 @@ public final class GantryStateMachine extends BaseStateMachine {
       BatchMutations out = new BatchMutations(wb);
       for (Record r : batch.getRecordsList()) {
         outcome.addOutcomes(state.replay(r, entry.getIndex(), out, changes));
+      }
+      if (terms.startsTerm(entry.getTerm(), entry.getIndex())) {
+        wb.put(Keys.bytes(AppliedTerms.key(entry.getTerm())), AppliedTerms.encode(entry.getIndex()));
       }
       wb.put(Keys.bytes(Keys.APPLIED), new AppliedPosition(entry.getTerm(), entry.getIndex()).encode());
       store.write(wb);
@@ -178,6 +192,24 @@ public final class GantryStateMachine extends BaseStateMachine {
     }
   }
 
+  /**
+   * Called with true when this peer leads and has applied its term's first entry (Ratis'
+   * leader-ready notification), with false when Raft names another peer or none.
+   */
+  public void onLeadership(java.util.function.Consumer<Boolean> listener) {
+    leadershipListeners.add(listener);
+  }
+
+  @Override
+  public void notifyLeaderReady() {
+    leadershipListeners.forEach(l -> l.accept(true));
+  }
+
+  @Override
+  public void notifyLeaderChanged(org.apache.ratis.protocol.RaftGroupMemberId self, org.apache.ratis.protocol.RaftPeerId newLeader) {
+    if (!self.getPeerId().equals(newLeader)) leadershipListeners.forEach(l -> l.accept(false));
+  }
+
   /** Called on the apply thread after each entry that touched evaluations or node assignments. */
   public void onApplied(java.util.function.Consumer<Changes> listener) {
     listeners.add(listener);
@@ -193,17 +225,48 @@ public final class GantryStateMachine extends BaseStateMachine {
   public CompletableFuture<Void> truncate(long index) {
     long applied = Math.max(durableIndex, appliedIndex());
     if (index <= applied) {
-      diverged = "this peer applied log entry " + index + " (applied up to " + applied
-          + ") and Raft then truncated it: its state differs from the cluster's; stop it, delete"
-          + " its data directory and start it again to copy the state from the others";
-      LOG.error("DIVERGED: {}", diverged);
-      try {
-        Files.writeString(divergedMarker(), diverged + "\n");
-      } catch (IOException e) {
-        LOG.error("could not record the divergence in {}", divergedMarker(), e);
-      }
+      diverge("this peer applied log entry " + index + " (applied up to " + applied + ") and Raft then truncated it");
     }
     return CompletableFuture.completedFuture(null);
+  }
+
+  /**
+   * This peer's state differs from the cluster's: it is recorded (a marker file, kept across
+   * restarts), reads are refused, and the listeners (the Raft node) take the peer out of the
+   * group: no vote, no leadership, no writes, until an operator repairs it.
+   */
+  private void diverge(String what) {
+    if (diverged != null) return;
+    diverged = what + ": its state differs from the cluster's; stop it, delete its data directory and start it"
+        + " again to copy the state from the others";
+    LOG.error("DIVERGED: {}", diverged);
+    try {
+      Files.writeString(divergedMarker(), diverged + "\n");
+    } catch (IOException e) {
+      LOG.error("could not record the divergence in {}", divergedMarker(), e);
+    }
+    divergenceListeners.forEach(l -> l.accept(diverged));
+  }
+
+  /** Called once if this peer finds its state diverged from the cluster's. */
+  public void onDivergence(java.util.function.Consumer<String> listener) {
+    divergenceListeners.add(listener);
+  }
+
+  /** Why this peer's state is known to differ from the cluster's, or null. */
+  public String divergedReason() {
+    return diverged;
+  }
+
+  /** The divergence recorded in a peer's data directory by an earlier run, or null. */
+  static String recordedDivergence(Path smDir) throws IOException {
+    Path marker = smDir.resolve("DIVERGED");
+    return Files.exists(marker) ? Files.readString(marker).strip() : null;
+  }
+
+  /** Starts this state machine knowing it diverged (the Raft server is then never started). */
+  void startDiverged(String reason) {
+    diverged = reason;
   }
 
   /** A file beside the live store; while it exists the peer refuses reads, across restarts too. */

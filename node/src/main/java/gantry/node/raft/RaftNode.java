@@ -34,6 +34,7 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
+import org.slf4j.LoggerFactory;
 
 /**
  * One peer's Raft machinery: the Ratis server holding the log and the
@@ -46,17 +47,34 @@ public final class RaftNode implements AutoCloseable {
       RaftGroupId.valueOf(UUID.nameUUIDFromBytes("gantry-managers".getBytes(StandardCharsets.UTF_8)));
 
   private final RaftPeerId self;
+  private final RaftGroup group;
   private final GantryStateMachine stateMachine;
   private final RaftServer server;
   private final RaftClient client;
   private final Proposer proposer;
 
-  private RaftNode(RaftPeerId self, GantryStateMachine sm, RaftServer server, RaftClient client, Proposer proposer) {
+  private RaftNode(RaftPeerId self, RaftGroup group, GantryStateMachine sm, RaftServer server, RaftClient client, Proposer proposer) {
     this.self = self;
+    this.group = group;
     this.stateMachine = sm;
     this.server = server;
     this.client = client;
     this.proposer = proposer;
+  }
+
+  /** Closes the Raft server of a diverged peer, so it no longer votes, leads or appends. */
+  private static void leaveGroup(RaftServer server) {
+    LoggerFactory.getLogger(RaftNode.class).error("DIVERGED: leaving the Raft group until an operator repairs this peer");
+    try {
+      server.close();
+    } catch (IOException e) {
+      LoggerFactory.getLogger(RaftNode.class).error("closing the Raft server of a diverged peer", e);
+    }
+  }
+
+  /** Why this peer's state differs from the cluster's (it then takes no part in Raft), or null. */
+  public String divergedReason() {
+    return stateMachine.divergedReason();
   }
 
   /** Starts the Raft server (recovering its storage if it exists) and the client. */
@@ -79,7 +97,17 @@ public final class RaftNode implements AutoCloseable {
         .setProperties(props)
         .setOption(exists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
-    server.start();
+    String diverged = GantryStateMachine.recordedDivergence(
+        storageDir.toPath().resolve(GROUP_ID.getUuid().toString()).resolve("sm"));
+    if (diverged != null) {
+      // A peer whose state differs from the cluster's takes no part in Raft at all: it does not
+      // vote, cannot be elected and writes nothing. Its gRPC port stays up to say why.
+      sm.startDiverged(diverged);
+      LoggerFactory.getLogger(RaftNode.class).error("DIVERGED (recorded earlier), not joining the Raft group: {}", diverged);
+    } else {
+      server.start();
+      sm.onDivergence(reason -> Thread.ofPlatform().name("gantry-leave-group").start(() -> leaveGroup(server)));
+    }
 
     RaftClient client = RaftClient.newBuilder()
         .setClientId(ClientId.randomId())
@@ -92,7 +120,7 @@ public final class RaftNode implements AutoCloseable {
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(300, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))
         .build();
     Proposer proposer = new Proposer(client, config.batchMaxRecords(), config.batchMaxBytes());
-    return new RaftNode(self, sm, server, client, proposer);
+    return new RaftNode(self, group, sm, server, client, proposer);
   }
 
   private static RaftProperties serverProperties(ServerConfig config, File storageDir) {
@@ -178,7 +206,7 @@ public final class RaftNode implements AutoCloseable {
     try {
       RaftPeerId leader = server.getDivision(GROUP_ID).getInfo().getLeaderId();
       return Optional.ofNullable(leader).map(RaftPeerId::toString);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
   }
@@ -186,7 +214,7 @@ public final class RaftNode implements AutoCloseable {
   public long currentTerm() {
     try {
       return server.getDivision(GROUP_ID).getInfo().getCurrentTerm();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       return 0;
     }
   }
@@ -194,7 +222,7 @@ public final class RaftNode implements AutoCloseable {
   public boolean isLeader() {
     try {
       return server.getDivision(GROUP_ID).getInfo().isLeader();
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       return false;
     }
   }
@@ -203,8 +231,9 @@ public final class RaftNode implements AutoCloseable {
   public List<RaftPeer> peers() {
     try {
       return List.copyOf(server.getDivision(GROUP_ID).getGroup().getPeers());
-    } catch (IOException e) {
-      return List.of();
+    } catch (IOException | RuntimeException e) {
+      // not started (a diverged peer) or closed: the configured group
+      return List.copyOf(group.getPeers());
     }
   }
 

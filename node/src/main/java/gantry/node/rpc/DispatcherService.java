@@ -1,6 +1,6 @@
 package gantry.node.rpc;
 
-import gantry.node.leader.Dispatcher;
+import gantry.node.leader.AgentStream;
 import gantry.node.leader.Leader;
 import gantry.node.live.AgentLogs;
 import gantry.node.live.LiveMetrics;
@@ -60,47 +60,45 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
         out.onError(Statuses.of(err));
         return;
       }
-      leader.dispatcher().heartbeatOnly(n.getId());
+      leader.heartbeat(n.getId(), false);
       out.onNext(RegisterNodeResponse.newBuilder().setNodeId(n.getId())
-          .setHeartbeatTtlMs(leader.dispatcher().heartbeatTtlMs()).build());
+          .setHeartbeatTtlMs(leader.heartbeatTtlMs()).build());
       out.onCompleted();
     });
   }
 
   @Override
   public StreamObserver<AgentMessage> session(StreamObserver<ManagerMessage> out) {
+    AgentStream stream = AgentStream.of(out);
     return new StreamObserver<>() {
       private String nodeId;
 
       @Override
       public void onNext(AgentMessage m) {
-        Dispatcher d = leader.dispatcher();
         if (!leader.isLeading()) {
-          synchronized (out) {
-            out.onNext(ManagerMessage.newBuilder()
-                .setNotLeader(NotLeader.newBuilder().setLeaderGrpcAddress(leaderAddress.get())).build());
-            out.onCompleted();
-          }
+          stream.send(ManagerMessage.newBuilder()
+              .setNotLeader(NotLeader.newBuilder().setLeaderGrpcAddress(leaderAddress.get())).build());
+          stream.close();
           return;
         }
         switch (m.getKindCase()) {
           case OPEN -> {
             nodeId = m.getOpen().getNodeId();
-            d.open(nodeId, out);
+            leader.sessionOpened(nodeId, stream);
             logs.opened(nodeId, out);
           }
           case HEARTBEAT -> {
             if (nodeId != null) {
               metrics.node(nodeId, m.getHeartbeat().getMetrics());
-              d.heartbeat(nodeId);
+              leader.heartbeat(nodeId, true);
             }
           }
           case UPDATES -> {
             if (nodeId != null) {
               metrics.allocations(m.getUpdates());
               var changed = filter.changed(m.getUpdates());
-              if (changed.getUpdatesCount() > 0) d.updates(nodeId, changed);
-              else d.heartbeatOnly(nodeId);
+              if (changed.getUpdatesCount() > 0) leader.statusReported(nodeId, changed);
+              else leader.heartbeat(nodeId, false);
             }
           }
           case LOGS -> {
@@ -113,7 +111,7 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
       @Override
       public void onError(Throwable t) {
         if (nodeId != null) {
-          leader.dispatcher().closed(nodeId, out);
+          leader.sessionClosed(nodeId, stream);
           logs.closed(nodeId, out);
         }
       }
@@ -121,16 +119,10 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
       @Override
       public void onCompleted() {
         if (nodeId != null) {
-          leader.dispatcher().closed(nodeId, out);
+          leader.sessionClosed(nodeId, stream);
           logs.closed(nodeId, out);
         }
-        synchronized (out) {
-          try {
-            out.onCompleted();
-          } catch (RuntimeException e) {
-            // already closed
-          }
-        }
+        stream.close();
       }
     };
   }

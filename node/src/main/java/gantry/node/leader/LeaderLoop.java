@@ -1,0 +1,236 @@
+package gantry.node.leader;
+
+import gantry.node.leader.LeaderAction.Close;
+import gantry.node.leader.LeaderAction.NodeMark;
+import gantry.node.leader.LeaderAction.PlanCommit;
+import gantry.node.leader.LeaderAction.Propose;
+import gantry.node.leader.LeaderAction.Send;
+import gantry.node.leader.LeaderAction.Untracked;
+import gantry.node.leader.LeaderEvent.EntryApplied;
+import gantry.node.leader.LeaderEvent.Heartbeat;
+import gantry.node.leader.LeaderEvent.LeadershipGained;
+import gantry.node.leader.LeaderEvent.LeadershipLost;
+import gantry.node.leader.LeaderEvent.PlanReady;
+import gantry.node.leader.LeaderEvent.ProposalDone;
+import gantry.node.leader.LeaderEvent.SessionClosed;
+import gantry.node.leader.LeaderEvent.SessionOpened;
+import gantry.node.leader.LeaderEvent.StatusReported;
+import gantry.node.leader.LeaderEvent.Tick;
+import gantry.node.state.ClusterState;
+import gantry.v1.EvalStatus;
+import gantry.v1.Evaluation;
+import gantry.v1.ManagerMessage;
+import gantry.v1.NotLeader;
+import gantry.v1.Record;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's event loop (the KRaft shape): events come in from any thread
+ * ({@link #post}), are handled one at a time on one thread by the handlers
+ * ({@link HeartbeatMonitor}, {@link Dispatcher}, {@link PlanApplier}, the broker), which return
+ * {@link LeaderAction}s, and this driver carries those out: proposals through Raft, messages
+ * on agent sessions. Proposal outcomes come back as events.
+ *
+ * <p>The replicated state is read through {@link Effects#state()} at each event, never kept:
+ * installing a Raft snapshot replaces it, and a handler holding the old copy would push
+ * assignments from stale state and never watch newer nodes.
+ *
+ * <p>Leadership: idle -> (LeadershipGained) leading: the broker opens with the state's pending
+ * evaluations, every node gets a fresh TTL, the scheduling view is rebuilt -> (LeadershipLost,
+ * or a tick that finds Raft no longer names this peer) idle: the broker drops its work and
+ * every agent is told where the leader is.
+ */
+final class LeaderLoop implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LeaderLoop.class);
+  static final long TICK_MS = 100;
+
+  /** The loop's I/O: Raft, reached through narrow calls, so harness tests run without it. */
+  interface Effects {
+    /** The current replicated state (replaced by a snapshot install). */
+    ClusterState state();
+
+    long appliedIndex();
+
+    /** Completes with the index the records were applied at. */
+    CompletableFuture<Long> propose(List<Record> records);
+
+    /** Whether Raft names this peer leader right now. */
+    boolean isRaftLeader();
+
+    /** The leader's gRPC address as this peer knows it, or "". */
+    String leaderAddress();
+  }
+
+  private final BlockingQueue<LeaderEvent> events = new LinkedBlockingQueue<>();
+  private final Effects io;
+  private final Clock clock;
+  private final EvalBroker broker;
+  private final SchedulingView view;
+  private final HeartbeatMonitor heartbeats;
+  private final Dispatcher dispatcher;
+  private final PlanApplier applier;
+  private volatile boolean leading;
+  private volatile boolean closed;
+  private long lastTick;
+  private Thread thread;
+
+  LeaderLoop(Effects io, Clock clock, EvalBroker broker, SchedulingView view, HeartbeatMonitor heartbeats,
+      Dispatcher dispatcher, PlanApplier applier) {
+    this.io = io;
+    this.clock = clock;
+    this.broker = broker;
+    this.view = view;
+    this.heartbeats = heartbeats;
+    this.dispatcher = dispatcher;
+    this.applier = applier;
+  }
+
+  /** Starts the loop's thread. */
+  LeaderLoop start() {
+    thread = Thread.ofPlatform().daemon().name("gantry-leader").start(this::run);
+    return this;
+  }
+
+  void post(LeaderEvent e) {
+    events.add(e);
+  }
+
+  boolean isLeading() {
+    return leading;
+  }
+
+  /** Handles every event queued now (harness tests drive the loop this way, with no thread). */
+  void drain() {
+    for (LeaderEvent e; (e = events.poll()) != null; ) handle(e);
+  }
+
+  private void run() {
+    lastTick = clock.millis();
+    while (!closed) {
+      try {
+        LeaderEvent e = events.poll(TICK_MS, TimeUnit.MILLISECONDS);
+        if (e != null) handle(e);
+        long now = clock.millis();
+        if (now - lastTick >= TICK_MS) {
+          lastTick = now;
+          handle(new Tick());
+        }
+      } catch (InterruptedException ie) {
+        return;
+      } catch (RuntimeException ex) {
+        LOG.warn("leader loop: {}", ex.toString(), ex);
+      }
+    }
+  }
+
+  void handle(LeaderEvent event) {
+    switch (event) {
+      case LeadershipGained g -> gained();
+      case LeadershipLost l -> lost();
+      case EntryApplied a -> {
+        if (!leading) return;
+        ClusterState state = io.state();
+        for (String id : a.changes().readyEvals()) state.eval(id).ifPresent(broker::enqueue);
+        if (!a.changes().touchedNodes().isEmpty()) {
+          execute(dispatcher.touched(a.changes().touchedNodes(), state, io.appliedIndex()));
+        }
+      }
+      case SessionOpened o -> {
+        if (!leading) {
+          o.stream().send(ManagerMessage.newBuilder()
+              .setNotLeader(NotLeader.newBuilder().setLeaderGrpcAddress(io.leaderAddress())).build());
+          o.stream().close();
+          return;
+        }
+        heartbeats.heartbeat(o.nodeId(), clock.millis());
+        execute(dispatcher.open(o.nodeId(), o.stream(), io.state(), io.appliedIndex()));
+      }
+      case SessionClosed c -> dispatcher.closed(c.nodeId(), c.stream());
+      case Heartbeat h -> {
+        heartbeats.heartbeat(h.nodeId(), clock.millis());
+        if (h.ack() && leading) execute(dispatcher.heartbeatAck(h.nodeId()));
+      }
+      case StatusReported s -> {
+        heartbeats.heartbeat(s.nodeId(), clock.millis());
+        if (leading) execute(dispatcher.updates(s.nodeId(), s.updates(), io.state(), clock.millis()));
+      }
+      case PlanReady p -> {
+        if (!leading) {
+          p.accepted().completeExceptionally(new IllegalStateException("no longer the leader"));
+          return;
+        }
+        Propose proposal = applier.apply(p.eval(), p.plan(), clock.millis());
+        p.accepted().complete(propose(proposal));
+      }
+      case ProposalDone d -> {
+        switch (d.tag()) {
+          case NodeMark m -> heartbeats.done(m, d.error() == null);
+          case PlanCommit c -> applier.done(c, d.error());
+          case Untracked u -> { }
+        }
+      }
+      case Tick t -> {
+        if (!leading) return;
+        // Ratis' notifications drive the leadership; this guard only makes sure a deposed
+        // leader whose step-down notification was missed stops acting as one.
+        if (!io.isRaftLeader()) {
+          LOG.warn("Raft no longer names this peer leader: stepping down");
+          lost();
+          return;
+        }
+        execute(heartbeats.check(io.state(), clock.millis()));
+      }
+    }
+  }
+
+  private void gained() {
+    if (leading) return;
+    ClusterState state = io.state();
+    heartbeats.reset();
+    view.reset();
+    leading = true;
+    List<Evaluation> pending = state.evals().stream()
+        .filter(e -> e.getStatus() == EvalStatus.EVAL_STATUS_PENDING).toList();
+    broker.open(pending);
+    LOG.info("leading: {} pending evaluations, {} nodes", pending.size(), state.nodes().size());
+  }
+
+  private void lost() {
+    if (!leading) return;
+    leading = false;
+    broker.close();
+    execute(dispatcher.leadershipLost(io.leaderAddress()));
+    LOG.info("no longer leading");
+  }
+
+  private void execute(List<LeaderAction> actions) {
+    for (LeaderAction a : actions) {
+      switch (a) {
+        case Propose p -> propose(p);
+        case Send s -> s.to().send(s.message());
+        case Close c -> c.stream().close();
+      }
+    }
+  }
+
+  private CompletableFuture<Long> propose(Propose p) {
+    CompletableFuture<Long> f = io.propose(p.records());
+    if (!(p.tag() instanceof Untracked)) {
+      f.whenComplete((index, err) -> post(new ProposalDone(p.tag(), index == null ? -1 : index, err)));
+    }
+    return f;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (thread != null) thread.interrupt();
+  }
+}

@@ -1,0 +1,79 @@
+package gantry.node.leader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gantry.node.leader.LeaderAction.Close;
+import gantry.node.leader.LeaderAction.Propose;
+import gantry.node.leader.LeaderAction.Send;
+import gantry.v1.AllocationStatusUpdate;
+import gantry.v1.AllocationUpdates;
+import gantry.v1.AllocationMetrics;
+import gantry.v1.ClientStatus;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Harness: the dispatcher on replayed state; what it decides to send and propose. */
+class DispatcherTest {
+  final ReplayedState s = new ReplayedState().node("n1", 1000, 1000).node("n2", 1000, 1000);
+  final Dispatcher dispatcher = new Dispatcher(3000);
+
+  static void run(List<LeaderAction> actions) {
+    for (LeaderAction a : actions) {
+      if (a instanceof Send send) send.to().send(send.message());
+      if (a instanceof Close close) close.stream().close();
+    }
+  }
+
+  @Test
+  void aNodeGetsItsOwnAssignmentsOnOpenAndWhenTouched() {
+    String eval = s.job("web", 2);
+    s.place(eval, ReplayedState.alloc("a1", "web", "n1", 100), ReplayedState.alloc("a2", "web", "n2", 100));
+    RecordingStream n1 = new RecordingStream();
+    run(dispatcher.open("n1", n1, s.state, s.index));
+    assertEquals(List.of("a1"), n1.assigned());
+    String eval2 = s.job("db", 1);
+    var changes = s.place(eval2, ReplayedState.alloc("b1", "db", "n1", 100));
+    run(dispatcher.touched(changes.touchedNodes(), s.state, s.index));
+    assertEquals(Set.of("a1", "b1"), Set.copyOf(n1.assigned()));
+  }
+
+  @Test
+  void aNewSessionReplacesAndClosesTheOldOne() {
+    RecordingStream old = new RecordingStream();
+    RecordingStream fresh = new RecordingStream();
+    run(dispatcher.open("n1", old, s.state, s.index));
+    run(dispatcher.open("n1", fresh, s.state, s.index));
+    assertTrue(old.closed);
+    dispatcher.closed("n1", old);
+    assertEquals(1, dispatcher.sessionCount(), "closing the replaced stream leaves the new one");
+  }
+
+  @Test
+  void statusIsProposedForTheNodesOwnAllocationsOnlyAndWithoutMetrics() {
+    String eval = s.job("web", 2);
+    s.place(eval, ReplayedState.alloc("a1", "web", "n1", 100), ReplayedState.alloc("a2", "web", "n2", 100));
+    AllocationUpdates u = AllocationUpdates.newBuilder()
+        .addUpdates(AllocationStatusUpdate.newBuilder().setAllocationId("a1").setClientStatus(ClientStatus.CLIENT_STATUS_RUNNING)
+            .setMetrics(AllocationMetrics.newBuilder().setCpuPercent(50)))
+        .addUpdates(AllocationStatusUpdate.newBuilder().setAllocationId("a2").setClientStatus(ClientStatus.CLIENT_STATUS_FAILED))
+        .build();
+    List<LeaderAction> out = dispatcher.updates("n1", u, s.state, 77);
+    var r = ((Propose) out.getFirst()).records().getFirst().getAllocationsUpdated();
+    assertEquals(1, r.getUpdatesCount(), "n1 may not report n2's allocation");
+    assertEquals("a1", r.getUpdates(0).getAllocationId());
+    assertTrue(!r.getUpdates(0).hasMetrics(), "metrics are not replicated");
+    assertEquals(77, r.getTimeMs());
+  }
+
+  @Test
+  void losingTheLeadershipSendsEveryAgentToTheNewLeader() {
+    RecordingStream n1 = new RecordingStream();
+    run(dispatcher.open("n1", n1, s.state, s.index));
+    run(dispatcher.leadershipLost("10.0.0.2:4647"));
+    assertEquals("10.0.0.2:4647", n1.last().getNotLeader().getLeaderGrpcAddress());
+    assertTrue(n1.closed);
+    assertEquals(0, dispatcher.sessionCount());
+  }
+}

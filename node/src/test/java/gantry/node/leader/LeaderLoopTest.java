@@ -1,0 +1,104 @@
+package gantry.node.leader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gantry.node.leader.LeaderEvent.LeadershipGained;
+import gantry.node.leader.LeaderEvent.LeadershipLost;
+import gantry.node.leader.LeaderEvent.SessionOpened;
+import gantry.node.leader.LeaderEvent.Tick;
+import gantry.node.state.ClusterState;
+import gantry.v1.NodeStatus;
+import gantry.v1.Record;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Harness: the whole loop, driven event by event with a controlled clock and a fake Raft that
+ * records proposals. The state is read through the driver at each event, as the real one is.
+ */
+class LeaderLoopTest {
+  ReplayedState current = new ReplayedState().node("n1", 1000, 1000);
+  final List<Record> proposed = new ArrayList<>();
+  final ManualClock clock = new ManualClock();
+  boolean raftLeader = true;
+  final LeaderLoop.Effects io = new LeaderLoop.Effects() {
+    @Override
+    public ClusterState state() {
+      return current.state;
+    }
+
+    @Override
+    public long appliedIndex() {
+      return current.index;
+    }
+
+    @Override
+    public CompletableFuture<Long> propose(List<Record> records) {
+      proposed.addAll(records);
+      return CompletableFuture.completedFuture(current.index + 1);
+    }
+
+    @Override
+    public boolean isRaftLeader() {
+      return raftLeader;
+    }
+
+    @Override
+    public String leaderAddress() {
+      return "m2:4647";
+    }
+  };
+  final SchedulingView view = new SchedulingView(() -> current.state, () -> current.index);
+  final LeaderLoop loop = new LeaderLoop(io, clock, new EvalBroker(clock::millis), view,
+      new HeartbeatMonitor(Duration.ofMillis(3000)), new Dispatcher(3000), new PlanApplier(view, new PipelineStats()));
+
+  List<String> markedDown() {
+    return proposed.stream().filter(Record::hasNodeStatusChanged).map(Record::getNodeStatusChanged)
+        .filter(c -> c.getStatus() == NodeStatus.NODE_STATUS_DOWN).map(c -> c.getNodeId()).toList();
+  }
+
+  @Test
+  void afterASnapshotInstallTheLeaderReadsTheNewStateNotTheOldCopy() {
+    // This peer is a follower that installs a snapshot (its state object is replaced), then leads.
+    ReplayedState installed = new ReplayedState().node("n1", 1000, 1000).node("n9", 1000, 1000);
+    String eval = installed.job("web", 1);
+    installed.place(eval, ReplayedState.alloc("placed-meanwhile", "web", "n1", 100));
+    current = installed;
+    loop.post(new LeadershipGained());
+    RecordingStream n1 = new RecordingStream();
+    loop.post(new SessionOpened("n1", n1));
+    loop.post(new Tick());
+    loop.drain();
+    assertEquals(List.of("placed-meanwhile"), n1.assigned(),
+        "the agent takes assignments as its full desired set: a stale copy would stop this allocation");
+    clock.advance(3001);
+    loop.post(new LeaderEvent.Heartbeat("n1", false));
+    loop.post(new Tick());
+    loop.drain();
+    assertEquals(List.of("n9"), markedDown(), "a node that joined while this peer was behind is watched too");
+  }
+
+  @Test
+  void nothingIsProposedWhileNotLeadingAndATickStepsDownADeposedLeader() {
+    clock.advance(10_000);
+    loop.post(new Tick());
+    loop.drain();
+    assertTrue(proposed.isEmpty(), "a follower marks no node down");
+    loop.post(new LeadershipGained());
+    RecordingStream n1 = new RecordingStream();
+    loop.post(new SessionOpened("n1", n1));
+    loop.drain();
+    raftLeader = false;
+    loop.post(new Tick());
+    loop.drain();
+    assertTrue(!loop.isLeading());
+    assertEquals("m2:4647", n1.last().getNotLeader().getLeaderGrpcAddress());
+    loop.post(new LeadershipLost());
+    loop.drain();
+    assertTrue(proposed.isEmpty());
+  }
+}
