@@ -77,6 +77,8 @@ final class SnapshotDirectory implements StateMachineStorage {
     deleteTree(staging);
     store.checkpoint(staging);
     Files.move(staging, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    // Ratis purges the log behind a snapshot once this returns: the rename must survive a crash.
+    DatabaseSwap.fsync(snapshots.toPath());
   }
 
   /**
