@@ -6,7 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.cli.client.ControlClient;
 import gantry.cli.client.NoManagerReachableException;
+import gantry.v1.ControlServiceGrpc;
+import gantry.v1.GetLiveMetricsRequest;
+import gantry.v1.GetLiveMetricsResponse;
 import gantry.v1.ListJobsRequest;
+import gantry.v1.NodeMetrics;
+import gantry.v1.NotLeaderDetail;
+import com.google.protobuf.Any;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -33,6 +47,48 @@ class ControlClientTest {
       assertEquals(1, response.getJobsCount());
       assertEquals("web", response.getJobs(0).getName());
     }
+  }
+
+  @Test
+  void aLeaderOnlyCallFollowsTheTypedRedirect() throws IOException {
+    Server leader = liveMetricsServer(null);
+    Server follower = liveMetricsServer(NotLeaderDetail.newBuilder()
+        .setLeaderId("m1").setLeaderGrpcAddress("127.0.0.1:" + leader.getPort()).build());
+    Server lost = liveMetricsServer(NotLeaderDetail.getDefaultInstance());
+    try (var client = new ControlClient(List.of("127.0.0.1:" + follower.getPort()), Duration.ofSeconds(5));
+         var noLeader = new ControlClient(List.of("127.0.0.1:" + lost.getPort()), Duration.ofSeconds(5))) {
+      var metrics = client.callLeader(stub -> stub.getLiveMetrics(GetLiveMetricsRequest.getDefaultInstance()));
+      assertTrue(metrics.containsNodes("n1"), metrics.toString());
+
+      var e = assertThrows(StatusRuntimeException.class,
+          () -> noLeader.callLeader(stub -> stub.getLiveMetrics(GetLiveMetricsRequest.getDefaultInstance())));
+      assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+      assertTrue(e.getStatus().getDescription().startsWith("no leader is known"), e.getStatus().getDescription());
+    } finally {
+      leader.shutdownNow();
+      follower.shutdownNow();
+      lost.shutdownNow();
+    }
+  }
+
+  /** Answers GetLiveMetrics as the leader ({@code redirect} null) or refuses as a follower naming it. */
+  private static Server liveMetricsServer(NotLeaderDetail redirect) throws IOException {
+    var service = new ControlServiceGrpc.ControlServiceImplBase() {
+      @Override
+      public void getLiveMetrics(GetLiveMetricsRequest req, StreamObserver<GetLiveMetricsResponse> out) {
+        if (redirect != null) {
+          out.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+              .setCode(Status.Code.FAILED_PRECONDITION.value())
+              .setMessage("not the leader")
+              .addDetails(Any.pack(redirect))
+              .build()));
+          return;
+        }
+        out.onNext(GetLiveMetricsResponse.newBuilder().putNodes("n1", NodeMetrics.getDefaultInstance()).build());
+        out.onCompleted();
+      }
+    };
+    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service).build().start();
   }
 
   @Test

@@ -12,6 +12,7 @@ import gantry.node.rpc.DispatcherService;
 import java.util.function.Supplier;
 import gantry.node.raft.RaftNode;
 import gantry.node.rpc.ControlService;
+import gantry.v1.NotLeaderDetail;
 import gantry.v1.Peer;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
@@ -51,18 +52,20 @@ public final class ManagerPeer implements AutoCloseable {
     RaftNode raft = RaftNode.start(config);
     Clock clock = Clock.systemUTC();
     ControlHandler control = new ControlHandler(raft, clock);
-    Supplier<String> leaderAddress = () -> raft.leaderId()
-        .map(id -> raft.stateMachine().announcedPeers().getOrDefault(id, Peer.getDefaultInstance()).getGrpcAddress())
-        .orElse("");
+    Supplier<NotLeaderDetail> leaderHint = () -> raft.leaderId()
+        .map(id -> NotLeaderDetail.newBuilder().setLeaderId(id).setLeaderGrpcAddress(
+            raft.stateMachine().announcedPeers().getOrDefault(id, Peer.getDefaultInstance()).getGrpcAddress()).build())
+        .orElse(NotLeaderDetail.getDefaultInstance());
+    Supplier<String> leaderAddress = () -> leaderHint.get().getLeaderGrpcAddress();
     Leader leader = new Leader(raft, clock, config.heartbeatTtl(), config.schedulerWorkers(), leaderAddress);
     LiveMetrics metrics = new LiveMetrics(clock);
     AgentLogs logs = new AgentLogs();
-    LiveQueries live = new LiveQueries(leader::isLeading, leaderAddress, () -> raft.stateMachine().state(), metrics, logs);
+    LiveQueries live = new LiveQueries(leader::isLeading, leaderHint, () -> raft.stateMachine().state(), metrics, logs);
     Server grpc;
     try {
       grpc = NettyServerBuilder.forAddress(HostPorts.parse(config.grpcAddress()))
           .addService(new ControlService(control, live))
-          .addService(new DispatcherService(leader, raft.proposer(), clock, leaderAddress, metrics, logs,
+          .addService(new DispatcherService(leader, raft.proposer(), clock, leaderHint, metrics, logs,
               new UpdateFilter(() -> raft.stateMachine().state())))
           .maxInboundMessageSize(16 << 20)
           .build()

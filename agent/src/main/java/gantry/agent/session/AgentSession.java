@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's session with the managers: Register (following {@code leader=} redirects), then one
+ * The node's session with the managers: Register (following a follower's redirect to the leader), then one
  * Session stream with the leader: {@code open} first, heartbeats every TTL/3, status updates
  * batched for {@code flushDelay}, and the full status of every allocation after each (re)connect.
  * Assignments go to the {@link SessionHandler}. When the stream breaks or a peer says

@@ -57,10 +57,8 @@ public final class GrpcTransport implements ManagerTransport {
 
       @Override
       public void onFailure(Throwable t) {
-        Status s = Status.fromThrowable(t);
-        String hint = s.getCode() == Status.Code.FAILED_PRECONDITION ? NotLeaderException.parseHint(s.getDescription())
-            : null;
-        out.completeExceptionally(hint != null ? new NotLeaderException(hint) : t);
+        var notLeader = NotLeaderException.from(t);
+        out.completeExceptionally(notLeader.isPresent() ? notLeader.get() : t);
       }
     }, MoreExecutors.directExecutor());
     return out;
@@ -84,8 +82,7 @@ public final class GrpcTransport implements ManagerTransport {
           @Override
           public void onError(Throwable t) {
             Status s = Status.fromThrowable(t);
-            String hint = s.getCode() == Status.Code.FAILED_PRECONDITION
-                ? NotLeaderException.parseHint(s.getDescription()) : null;
+            String hint = NotLeaderException.from(t).map(NotLeaderException::leader).orElse(null);
             listener.onClosed(s.getCode() + (s.getDescription() == null ? "" : ": " + s.getDescription()), hint);
           }
 

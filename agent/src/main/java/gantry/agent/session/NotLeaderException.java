@@ -1,7 +1,15 @@
 package gantry.agent.session;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import gantry.v1.NotLeaderDetail;
+import io.grpc.protobuf.StatusProto;
+import java.util.Optional;
+
 /** The peer asked is not the leader; {@link #leader()} is the leader's address, or empty when unknown. */
 public final class NotLeaderException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
   private final String leader;
 
   public NotLeaderException(String leader) {
@@ -13,12 +21,21 @@ public final class NotLeaderException extends RuntimeException {
     return leader;
   }
 
-  /** The address in a {@code leader=host:port} description, "" when empty, null when not that form. */
-  public static String parseHint(String description) {
-    if (description == null) {
-      return null;
+  /**
+   * The refusal of a follower, read from the typed {@link NotLeaderDetail} a manager attaches to
+   * the gRPC status (never from its description); empty for any other failure.
+   */
+  public static Optional<NotLeaderException> from(Throwable t) {
+    com.google.rpc.Status status = StatusProto.fromThrowable(t);
+    if (status == null) return Optional.empty();
+    for (Any detail : status.getDetailsList()) {
+      if (!detail.is(NotLeaderDetail.class)) continue;
+      try {
+        return Optional.of(new NotLeaderException(detail.unpack(NotLeaderDetail.class).getLeaderGrpcAddress()));
+      } catch (InvalidProtocolBufferException e) {
+        return Optional.empty();
+      }
     }
-    String d = description.strip();
-    return d.startsWith("leader=") ? d.substring("leader=".length()).strip() : null;
+    return Optional.empty();
   }
 }

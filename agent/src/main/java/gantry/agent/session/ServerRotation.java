@@ -8,7 +8,7 @@ import java.util.List;
  * calls it under its lock).
  *
  * <ul>
- *   <li>A redirect ({@code leader=host:port}) is tried next, at once; more redirects in a row than
+ *   <li>A redirect (the leader's address a follower names) is tried next, at once; more redirects in a row than
  *       there are servers (plus two) count as a failure, which stops two confused peers from
  *       bouncing the agent between them.
  *   <li>After a session broke, the leader it had is tried first.

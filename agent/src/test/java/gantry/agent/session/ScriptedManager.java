@@ -8,10 +8,13 @@ import gantry.v1.DispatcherServiceGrpc;
 import gantry.v1.HeartbeatAck;
 import gantry.v1.ManagerMessage;
 import gantry.v1.NotLeader;
+import gantry.v1.NotLeaderDetail;
 import gantry.v1.RegisterNodeRequest;
 import gantry.v1.RegisterNodeResponse;
 import io.grpc.Server;
+import com.google.protobuf.Any;
 import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
@@ -27,7 +30,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A test double of a manager peer: a real grpc-java server on a free loopback port that follows a
- * script. As a follower it answers Register with FAILED_PRECONDITION {@code leader=...}; as the
+ * script. As a follower it answers Register with FAILED_PRECONDITION and a NotLeaderDetail; as the
  * leader it accepts sessions, sends the assignments set for each node at once and on every change,
  * acknowledges heartbeats and records everything it receives.
  */
@@ -146,7 +149,11 @@ public final class ScriptedManager implements AutoCloseable {
       registrations.add(request);
       String leader = followerOf;
       if (leader != null) {
-        response.onError(Status.FAILED_PRECONDITION.withDescription("leader=" + leader).asRuntimeException());
+        response.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+            .setCode(Status.Code.FAILED_PRECONDITION.value())
+            .setMessage("not the leader")
+            .addDetails(Any.pack(NotLeaderDetail.newBuilder().setLeaderGrpcAddress(leader).build()))
+            .build()));
         return;
       }
       response.onNext(RegisterNodeResponse.newBuilder().setNodeId(request.getNode().getId())

@@ -52,13 +52,6 @@ class ServerRotationTest {
   }
 
   @Test
-  void leaderHintParsing() {
-    assertEquals("h:2", NotLeaderException.parseHint("leader=h:2"));
-    assertEquals("", NotLeaderException.parseHint("leader="));
-    assertNull(NotLeaderException.parseHint("something else"));
-  }
-
-  @Test
   void connectionStateTable() {
     assertEquals(ConnectionState.OPEN, ConnectionState.REGISTERING.to(ConnectionState.OPEN));
     assertThrows(IllegalStateException.class, () -> ConnectionState.IDLE.to(ConnectionState.OPEN));

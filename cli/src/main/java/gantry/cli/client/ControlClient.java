@@ -4,10 +4,14 @@ import gantry.node.config.ConfigException;
 import gantry.node.config.HostPorts;
 import gantry.v1.ControlServiceGrpc;
 import gantry.v1.ControlServiceGrpc.ControlServiceBlockingStub;
+import gantry.v1.NotLeaderDetail;
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -84,7 +88,7 @@ public final class ControlClient implements AutoCloseable {
 
   /**
    * Runs {@code rpc} on the leader, for the calls only the leader answers (live metrics, logs): a
-   * follower refuses with FAILED_PRECONDITION {@code leader=host:port} and the call is repeated
+   * follower refuses with FAILED_PRECONDITION and a {@link NotLeaderDetail} and the call is repeated
    * there (following at most a few redirects, as during an election).
    *
    * @throws StatusRuntimeException FAILED_PRECONDITION when no leader is known
@@ -113,11 +117,22 @@ public final class ControlClient implements AutoCloseable {
     }
   }
 
-  /** The leader address of a follower's refusal, "" when it knows none, null for any other error. */
+  /**
+   * The leader address of a follower's refusal, "" when it knows none, null for any other error.
+   * Read from the typed status detail, never from the description (which is for people).
+   */
   static String leaderHint(StatusRuntimeException e) {
-    String d = e.getStatus().getDescription();
-    if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION || d == null || !d.startsWith("leader=")) return null;
-    return d.substring("leader=".length()).strip();
+    com.google.rpc.Status status = StatusProto.fromThrowable(e);
+    if (status == null) return null;
+    for (Any detail : status.getDetailsList()) {
+      if (!detail.is(NotLeaderDetail.class)) continue;
+      try {
+        return detail.unpack(NotLeaderDetail.class).getLeaderGrpcAddress();
+      } catch (InvalidProtocolBufferException bad) {
+        return null;
+      }
+    }
+    return null;
   }
 
   private ManagedChannel channel(String address) {

@@ -2,11 +2,13 @@ package gantry.node.live;
 
 import gantry.node.control.ControlException;
 import gantry.node.control.ControlException.Code;
+import gantry.node.control.NotLeaderException;
 import gantry.node.state.ClusterState;
 import gantry.v1.Allocation;
 import gantry.v1.GetAllocLogsRequest;
 import gantry.v1.GetAllocLogsResponse;
 import gantry.v1.GetLiveMetricsResponse;
+import gantry.v1.NotLeaderDetail;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,8 +19,8 @@ import java.util.function.Supplier;
 
 /**
  * The user requests answered from what only the leader knows: live metrics and task logs. A
- * follower refuses with FAILED_PRECONDITION {@code leader=host:port}, the same convention as
- * agent registration, and the client asks that address.
+ * follower refuses with {@link NotLeaderException} (FAILED_PRECONDITION with the leader as a typed
+ * status detail), the same convention as agent registration, and the client asks that address.
  */
 public final class LiveQueries {
   public static final Duration LOGS_TIMEOUT = Duration.ofSeconds(15);
@@ -26,15 +28,16 @@ public final class LiveQueries {
   static final int MAX_TAIL = 10_000;
 
   private final BooleanSupplier leading;
-  private final Supplier<String> leaderAddress;
+  private final Supplier<NotLeaderDetail> leader;
   private final Supplier<ClusterState> state;
   private final LiveMetrics metrics;
   private final AgentLogs logs;
 
-  public LiveQueries(BooleanSupplier leading, Supplier<String> leaderAddress, Supplier<ClusterState> state,
+  /** {@code leader}: who leads as this peer knows it, for the refusal of a follower. */
+  public LiveQueries(BooleanSupplier leading, Supplier<NotLeaderDetail> leader, Supplier<ClusterState> state,
       LiveMetrics metrics, AgentLogs logs) {
     this.leading = leading;
-    this.leaderAddress = leaderAddress;
+    this.leader = leader;
     this.state = state;
     this.metrics = metrics;
     this.logs = logs;
@@ -89,7 +92,7 @@ public final class LiveQueries {
 
   private void requireLeader() {
     if (!leading.getAsBoolean()) {
-      throw new ControlException(Code.FAILED_PRECONDITION, "leader=" + leaderAddress.get());
+      throw new NotLeaderException(leader.get());
     }
   }
 }

@@ -80,6 +80,7 @@ public final class GantryStateMachine extends BaseStateMachine {
 
   /** Opens the store; if a newer snapshot was installed than the store holds, restores it first. */
   private void load() throws IOException {
+    snapshots.recoverInterruptedRestore();
     Path live = snapshots.liveDbDir();
     StateStore opened = StateStore.open(live);
     AppliedPosition applied = opened.applied();

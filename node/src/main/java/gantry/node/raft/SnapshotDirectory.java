@@ -77,29 +77,27 @@ final class SnapshotDirectory implements StateMachineStorage {
     deleteTree(staging);
     store.checkpoint(staging);
     Files.move(staging, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    // Ratis purges the log behind a snapshot once this returns: the rename must survive a crash.
+    DatabaseSwap.fsync(snapshots.toPath());
   }
 
   /**
    * Replaces the live database directory with a copy (hard links where possible) of the
-   * newest snapshot. The caller has closed the store.
+   * newest snapshot, crash-safely (see {@link DatabaseSwap}). The caller has closed the store.
    */
   TermIndex restoreLatestInto(Path liveDb) throws IOException {
     Path dir = latestDir();
     if (dir == null) throw new IOException("no snapshot in " + snapshots);
-    Path staging = liveDb.resolveSibling("db.restoring");
-    deleteTree(staging);
-    Files.createDirectories(staging);
-    for (Path f : dataFiles(dir)) {
-      Path to = staging.resolve(f.getFileName());
-      try {
-        Files.createLink(to, f);
-      } catch (IOException | UnsupportedOperationException e) {
-        Files.copy(f, to);
-      }
-    }
-    deleteTree(liveDb);
-    Files.move(staging, liveDb, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    new DatabaseSwap(liveDb).replaceWith(dataFiles(dir), dir.getFileName().toString());
     return termIndexOf(dir);
+  }
+
+  /**
+   * Finishes or rolls back a restore that a crash interrupted, so that exactly one complete
+   * live database exists before the store is opened.
+   */
+  void recoverInterruptedRestore() throws IOException {
+    new DatabaseSwap(liveDbDir()).recover();
   }
 
   @Override

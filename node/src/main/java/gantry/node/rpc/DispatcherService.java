@@ -1,5 +1,6 @@
 package gantry.node.rpc;
 
+import gantry.node.control.NotLeaderException;
 import gantry.node.leader.AgentStream;
 import gantry.node.leader.Leader;
 import gantry.node.live.AgentLogs;
@@ -12,6 +13,7 @@ import gantry.v1.ManagerMessage;
 import gantry.v1.Node;
 import gantry.v1.NodeRegistered;
 import gantry.v1.NotLeader;
+import gantry.v1.NotLeaderDetail;
 import gantry.v1.Record;
 import gantry.v1.RegisterNodeRequest;
 import gantry.v1.RegisterNodeResponse;
@@ -26,18 +28,21 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
   private final Leader leader;
   private final Proposer proposer;
   private final Clock clock;
-  private final Supplier<String> leaderAddress;
+  private final Supplier<NotLeaderDetail> leaderHint;
   private final LiveMetrics metrics;
   private final AgentLogs logs;
   private final UpdateFilter filter;
 
-  /** {@code metrics} and {@code logs}: the leader's unreplicated view of the agents (gantry.node.live). */
-  public DispatcherService(Leader leader, Proposer proposer, Clock clock, Supplier<String> leaderAddress,
+  /**
+   * {@code leaderHint}: who leads as this peer knows it, for the refusal of a follower;
+   * {@code metrics} and {@code logs}: the leader's unreplicated view of the agents (gantry.node.live).
+   */
+  public DispatcherService(Leader leader, Proposer proposer, Clock clock, Supplier<NotLeaderDetail> leaderHint,
       LiveMetrics metrics, AgentLogs logs, UpdateFilter filter) {
     this.leader = leader;
     this.proposer = proposer;
     this.clock = clock;
-    this.leaderAddress = leaderAddress;
+    this.leaderHint = leaderHint;
     this.metrics = metrics;
     this.logs = logs;
     this.filter = filter;
@@ -46,7 +51,7 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
   @Override
   public void register(RegisterNodeRequest req, StreamObserver<RegisterNodeResponse> out) {
     if (!leader.isLeading()) {
-      out.onError(Status.FAILED_PRECONDITION.withDescription("leader=" + leaderAddress.get()).asRuntimeException());
+      out.onError(Statuses.of(new NotLeaderException(leaderHint.get())));
       return;
     }
     Node n = req.getNode();
@@ -77,7 +82,7 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
       public void onNext(AgentMessage m) {
         if (!leader.isLeading()) {
           stream.send(ManagerMessage.newBuilder()
-              .setNotLeader(NotLeader.newBuilder().setLeaderGrpcAddress(leaderAddress.get())).build());
+              .setNotLeader(NotLeader.newBuilder().setLeaderGrpcAddress(leaderHint.get().getLeaderGrpcAddress())).build());
           stream.close();
           return;
         }

@@ -2,7 +2,10 @@ package gantry.node.rpc;
 
 import gantry.node.control.ControlException;
 import gantry.node.control.InvalidSpecException;
+import gantry.node.control.NotLeaderException;
+import com.google.protobuf.Any;
 import io.grpc.Status;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.util.concurrent.CompletionException;
@@ -15,6 +18,7 @@ final class Statuses {
 
   static StatusRuntimeException of(Throwable t) {
     Throwable e = unwrap(t);
+    if (e instanceof NotLeaderException x) return notLeader(x);
     Status s = switch (e) {
       case InvalidSpecException x -> Status.INVALID_ARGUMENT.withDescription(x.getMessage());
       case ControlException x -> code(x.code()).withDescription(x.getMessage());
@@ -25,6 +29,19 @@ final class Statuses {
       default -> Status.INTERNAL.withDescription(e.toString());
     };
     return s.withCause(e).asRuntimeException();
+  }
+
+  /**
+   * FAILED_PRECONDITION with the leader as a typed detail (gantry.v1.NotLeaderDetail): clients
+   * read the detail with {@code StatusProto.fromThrowable}, never the description.
+   */
+  private static StatusRuntimeException notLeader(NotLeaderException e) {
+    com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+        .setCode(Status.Code.FAILED_PRECONDITION.value())
+        .setMessage(e.getMessage())
+        .addDetails(Any.pack(e.detail()))
+        .build();
+    return StatusProto.toStatusRuntimeException(status);
   }
 
   private static Status code(ControlException.Code code) {

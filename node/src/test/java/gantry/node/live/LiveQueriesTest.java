@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.node.control.ControlException;
+import gantry.node.control.NotLeaderException;
 import gantry.v1.GetAllocLogsRequest;
 import gantry.v1.GetAllocLogsResponse;
 import gantry.v1.LogsReply;
 import gantry.v1.ManagerMessage;
+import gantry.v1.NotLeaderDetail;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -20,7 +22,8 @@ class LiveQueriesTest {
   LiveStateFixture fx = new LiveStateFixture().placed("abc-1", "abd-2");
   AtomicBoolean leading = new AtomicBoolean(true);
   AgentLogs logs = new AgentLogs();
-  LiveQueries queries = new LiveQueries(leading::get, () -> "127.0.0.1:5647", () -> fx.state,
+  NotLeaderDetail leader = NotLeaderDetail.newBuilder().setLeaderId("m2").setLeaderGrpcAddress("127.0.0.1:5647").build();
+  LiveQueries queries = new LiveQueries(leading::get, () -> leader, () -> fx.state,
       new LiveMetrics(Clock.systemUTC()), logs);
   List<ManagerMessage> sent = new ArrayList<>();
   StreamObserver<ManagerMessage> stream = new StreamObserver<>() {
@@ -47,9 +50,8 @@ class LiveQueriesTest {
   @Test
   void aFollowerNamesTheLeader() {
     leading.set(false);
-    ControlException e = assertThrows(ControlException.class, queries::metrics);
-    assertEquals("leader=127.0.0.1:5647", e.getMessage());
-    assertEquals(ControlException.Code.FAILED_PRECONDITION, code(() -> queries.logs(req("abc-1"))));
+    assertEquals(leader, assertThrows(NotLeaderException.class, queries::metrics).detail());
+    assertEquals(leader, assertThrows(NotLeaderException.class, () -> queries.logs(req("abc-1"))).detail());
   }
 
   @Test

@@ -1,0 +1,55 @@
+package gantry.cli;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module arrows of DESIGN.md, checked on the production classes of every module the cli
+ * wires (proto, scheduler, node, agent and the cli itself are all on its test classpath).
+ */
+class ArchitectureTest {
+  static JavaClasses gantry;
+
+  @BeforeAll
+  static void importClasses() {
+    gantry = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("gantry");
+  }
+
+  /** The scheduler is a pure function of a snapshot: it must not reach into a peer or an agent. */
+  @Test
+  void schedulerKnowsNeitherNodeNorAgent() {
+    noClasses().that().resideInAPackage("gantry.scheduler..")
+        .should().dependOnClassesThat().resideInAnyPackage("gantry.node..", "gantry.agent..")
+        .check(gantry);
+  }
+
+  /** An agent knows the managers only through the dispatcher protocol, so it ships without them. */
+  @Test
+  void agentDoesNotUseNode() {
+    noClasses().that().resideInAPackage("gantry.agent..")
+        .should().dependOnClassesThat().resideInAPackage("gantry.node..")
+        .check(gantry);
+  }
+
+  /** A manager knows agents only through the dispatcher protocol, never through agent code. */
+  @Test
+  void nodeDoesNotUseAgent() {
+    noClasses().that().resideInAPackage("gantry.node..")
+        .should().dependOnClassesThat().resideInAPackage("gantry.agent..")
+        .check(gantry);
+  }
+
+  /** Docker is one driver behind TaskDriver: the rest runs, and is tested, without a Docker engine or client. */
+  @Test
+  void onlyTheDockerDriverUsesDockerJava() {
+    noClasses().that().resideOutsideOfPackage("gantry.agent.driver.docker..")
+        .should().dependOnClassesThat().resideInAPackage("com.github.dockerjava..")
+        .check(gantry);
+  }
+}
