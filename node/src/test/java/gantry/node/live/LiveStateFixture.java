@@ -2,6 +2,7 @@ package gantry.node.live;
 
 import gantry.node.state.Changes;
 import gantry.node.state.ClusterState;
+import gantry.node.state.DiscardMutations;
 import gantry.node.state.Mutations;
 import gantry.v1.Allocation;
 import gantry.v1.ClientStatus;
@@ -21,13 +22,7 @@ import gantry.v1.TaskSpec;
 final class LiveStateFixture {
   final ClusterState state = new ClusterState();
   private long index;
-  private final Mutations none = new Mutations() {
-    @Override
-    public void put(String key, com.google.protobuf.MessageLite value) {}
-
-    @Override
-    public void delete(String key) {}
-  };
+  private final Mutations none = new DiscardMutations();
 
   Changes apply(Record r) {
     Changes c = new Changes();
