@@ -1,7 +1,7 @@
 package gantry.node.rpc;
 
 import gantry.node.control.ControlException;
-import gantry.node.control.InvalidSpecException;
+import gantry.spec.InvalidSpecException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package gantry.node.control;
+package gantry.spec;
 
 import java.util.List;
 

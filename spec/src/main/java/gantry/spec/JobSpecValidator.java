@@ -1,4 +1,4 @@
-package gantry.node.control;
+package gantry.spec;
 
 import gantry.v1.Affinity;
 import gantry.v1.CheckSpec;

@@ -1,4 +1,4 @@
-package gantry.node.control;
+package gantry.spec;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package gantry.cli.spec;
+package gantry.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

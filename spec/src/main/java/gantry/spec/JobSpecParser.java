@@ -1,4 +1,4 @@
-package gantry.cli.spec;
+package gantry.spec;
 
 import gantry.v1.Affinity;
 import gantry.v1.CheckSpec;
