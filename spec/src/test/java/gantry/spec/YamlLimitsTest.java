@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Documents that would cost the reader far more than their size are refused, quickly, with the reason. */
 class YamlLimitsTest {
-  /** "Billion laughs": 26 levels, each a list of nine aliases to the level below, 9^25 strings if expanded. */
+  /** "Billion laughs": 26 levels, each a list of nine aliases to the level below, 9^26 strings if expanded. */
   static String billionLaughs() {
     var text = new StringBuilder("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for (char c = 'b'; c <= 'z'; c++) {
