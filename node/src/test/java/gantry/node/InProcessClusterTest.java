@@ -11,6 +11,7 @@ import gantry.v1.GroupSpec;
 import gantry.v1.JobSpec;
 import gantry.v1.ListJobsRequest;
 import gantry.v1.RegisterJobRequest;
+import gantry.v1.Resources;
 import gantry.v1.TaskSpec;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -45,7 +46,8 @@ class InProcessClusterTest {
 
   static JobSpec job(String name, int count) {
     return JobSpec.newBuilder().setName(name).addGroups(GroupSpec.newBuilder().setName("g").setCount(count)
-        .addTasks(TaskSpec.newBuilder().setName("t").setDriver("exec").addCommand("sleep"))).build();
+        .addTasks(TaskSpec.newBuilder().setName("t").setDriver("exec").addCommand("sleep")
+            .setResources(Resources.newBuilder().setCpu(100).setMemory(32)))).build();
   }
 
   @Test

@@ -46,6 +46,7 @@ public final class TaskDescriptions {
         task.getImage().isEmpty() ? null : task.getImage(), task.getCommandList(), env,
         (int) Math.min(Integer.MAX_VALUE, task.getResources().getCpu()),
         (int) Math.min(Integer.MAX_VALUE, task.getResources().getMemory()), ports,
-        Map.of("gantry.job.version", Long.toString(a.getJobVersion())), null);
+        Map.of("gantry.job.version", Long.toString(a.getJobVersion())),
+        task.getWorkingDir().isEmpty() ? null : task.getWorkingDir());
   }
 }

@@ -1,7 +1,7 @@
 package gantry.cli.command;
 
 import gantry.cli.client.NoManagerReachableException;
-import gantry.cli.spec.SpecException;
+import gantry.spec.SpecException;
 import gantry.node.config.ConfigException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -1,6 +1,6 @@
 package gantry.cli.command;
 
-import gantry.cli.spec.JobSpecParser;
+import gantry.spec.JobSpecParser;
 import gantry.v1.RegisterJobRequest;
 import gantry.v1.RegisterJobResponse;
 import java.nio.file.Path;

@@ -1,12 +1,13 @@
 package gantry.node.config;
 
+import gantry.spec.SpecException;
 import java.time.Duration;
-import java.util.regex.Pattern;
 
-/** Parses the durations users write: {@code 250ms}, {@code 2s}, {@code 5m}, {@code 1h}, or a plain number of ms. */
+/**
+ * The configuration file's durations, read as job specs read them ({@link gantry.spec.Durations});
+ * only the exception differs, so a configuration error stays a {@link ConfigException}.
+ */
 public final class Durations {
-  private static final Pattern FORM = Pattern.compile("(\\d{1,12})(ms|s|m|h)?");
-
   private Durations() {}
 
   /**
@@ -14,18 +15,10 @@ public final class Durations {
    * @throws ConfigException if the text is not a non-negative duration
    */
   public static Duration parse(String field, String text) {
-    var m = FORM.matcher(text.trim());
-    if (!m.matches()) {
-      throw new ConfigException(field, "expected a duration like 500ms, 2s, 5m or 1h, got \"" + text + "\"");
+    try {
+      return gantry.spec.Durations.parse(field, text);
+    } catch (SpecException e) {
+      throw new ConfigException(field, e.reason());
     }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "ms" : m.group(2);
-    return switch (unit) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> throw new AssertionError(unit);
-    };
   }
 }

@@ -2,6 +2,7 @@ package gantry.node.control;
 
 import gantry.node.raft.Proposer.Proposal;
 import gantry.node.raft.RaftNode;
+import gantry.spec.JobSpecValidator;
 import gantry.v1.DeregisterJobRequest;
 import gantry.v1.DeregisterJobResponse;
 import gantry.v1.GetJobRequest;

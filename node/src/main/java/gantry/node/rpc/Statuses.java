@@ -1,9 +1,9 @@
 package gantry.node.rpc;
 
 import gantry.node.control.ControlException;
-import gantry.node.control.InvalidSpecException;
-import gantry.node.control.NotLeaderException;
 import com.google.protobuf.Any;
+import gantry.node.control.NotLeaderException;
+import gantry.spec.InvalidSpecException;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.StatusRuntimeException;

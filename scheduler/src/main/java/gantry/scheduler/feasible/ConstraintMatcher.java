@@ -1,11 +1,12 @@
 package gantry.scheduler.feasible;
 
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import gantry.v1.Node;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * One compiled attribute test, the operand of a constraint or an affinity: regexps and
@@ -39,7 +40,11 @@ public record ConstraintMatcher(NodeAttributes.Ref ref, ValueTest test) {
     }
   }
 
-  /** {@code regexp}: the attribute exists and the pattern finds a match in it. */
+  /**
+   * {@code regexp}: the attribute exists and the pattern finds a match in it. The pattern is the
+   * user's, so it runs on RE2/J: linear time in the value, where a backtracking matcher could take
+   * exponential time on {@code (a+)+$} and stall the leader's scheduler.
+   */
   public record Regexp(Pattern pattern) implements ValueTest {
     @Override
     public boolean test(String v) {
@@ -97,7 +102,7 @@ public record ConstraintMatcher(NodeAttributes.Ref ref, ValueTest test) {
         case "set_contains" -> new SetContains(Set.copyOf(splitSet(value)));
         default -> new Invalid("unknown operator " + operator);
       };
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | PatternSyntaxException e) {
       t = new Invalid(e.getMessage());
     }
     return new ConstraintMatcher(NodeAttributes.Ref.parse(attribute), t);

@@ -7,6 +7,7 @@ import static gantry.scheduler.Fixtures.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.scheduler.ClusterSnapshot;
@@ -18,6 +19,7 @@ import gantry.v1.JobSpec;
 import gantry.v1.Node;
 import gantry.v1.NodeStatus;
 import gantry.v1.PlacementFailure;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -112,6 +114,16 @@ class FiltersTest {
     assertTrue(check("label.caps", "set_contains", "gpu,tpu", n) != null);
     assertTrue(check("label.disk", "regexp", "([", n) != null, "a bad regexp never matches");
     assertTrue(check("label.disk", "bogus", "x", n) != null, "an unknown operator never matches");
+  }
+
+  /** (a+)+$ against a...ab takes a backtracking matcher 2^40 steps; RE2/J's time is linear in the value. */
+  @Test
+  void aCatastrophicPatternForBacktrackingIsQuickHere() {
+    Node bomb = node("web-1", 1000, 1000).putLabels("bomb", "a".repeat(40) + "b").putLabels("fine", "aaaa").build();
+    assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+      assertEquals("failed constraint label.bomb regexp (a+)+$", check("label.bomb", "regexp", "(a+)+$", bomb));
+      assertNull(check("label.fine", "regexp", "(a+)+$", bomb));
+    });
   }
 
   @Test

@@ -1,4 +1,4 @@
-package gantry.node.control;
+package gantry.spec;
 
 import gantry.v1.Affinity;
 import gantry.v1.CheckSpec;
@@ -13,16 +13,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * The rules a job spec must meet before anything is written. Every violation names the
- * field by its path in the spec ({@code groups[0].tasks[1].driver}) and says why.
+ * field by its path in the spec ({@code groups[0].tasks[1].driver}) and says why. The bounds
+ * are in {@link Limits}.
  */
 public final class JobSpecValidator {
   /** Largest accepted spec, serialized; larger ones would bloat every Raft entry carrying them. */
-  public static final int MAX_SPEC_BYTES = 512 * 1024;
-  public static final int MAX_COUNT = 100_000;
+  public static final int MAX_SPEC_BYTES = Limits.MAX_SPEC_BYTES;
+  public static final int MAX_COUNT = Limits.MAX_COUNT_PER_GROUP;
 
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
   static final Set<String> TYPES = Set.of("service", "batch", "system");
@@ -49,6 +49,7 @@ public final class JobSpecValidator {
       fail("spec", "is " + size / 1024 + " KiB; the limit is " + MAX_SPEC_BYTES / 1024 + " KiB");
       return;
     }
+    errors.addAll(UnknownFields.in(spec));
     name("job", spec.getName());
     oneOf("type", spec.getType(), TYPES);
     if (spec.getPriority() < 0 || spec.getPriority() > 100) {
@@ -57,6 +58,10 @@ public final class JobSpecValidator {
     constraints("constraints", spec.getConstraintsList());
     affinities("affinities", spec.getAffinitiesList());
     if (spec.getGroupsCount() == 0) fail("groups", "a job needs at least one group");
+    if (spec.getGroupsCount() > Limits.MAX_GROUPS_PER_JOB) {
+      fail("groups", "a job may have at most " + Limits.MAX_GROUPS_PER_JOB + " groups, got " + spec.getGroupsCount());
+    }
+    replicas(spec);
     Set<String> names = new HashSet<>();
     for (int i = 0; i < spec.getGroupsCount(); i++) {
       GroupSpec g = spec.getGroups(i);
@@ -65,6 +70,17 @@ public final class JobSpecValidator {
         fail(at + ".name", "\"" + g.getName() + "\" is used by another group");
       }
       group(at, g);
+    }
+  }
+
+  /** One evaluation places every replica of a job, so their sum is bounded, not just each group's count. */
+  private void replicas(JobSpec spec) {
+    if (spec.getType().equals("system")) return; // counts are ignored: one allocation per eligible node
+    long total = 0;
+    for (GroupSpec g : spec.getGroupsList()) total += g.hasCount() ? Math.max(0, g.getCount()) : 1;
+    if (total > Limits.MAX_REPLICAS_PER_JOB) {
+      fail("groups", "the groups' counts add up to " + total + " replicas; a job may have at most "
+          + Limits.MAX_REPLICAS_PER_JOB + " in total");
     }
   }
 
@@ -114,10 +130,8 @@ public final class JobSpecValidator {
     }
     if ("docker".equals(t.getDriver()) && t.getImage().isBlank()) fail(at + ".image", "is required for the docker driver");
     if ("exec".equals(t.getDriver()) && t.getCommandCount() == 0) fail(at + ".command", "is required for the exec driver");
-    if (t.getResources().getCpu() < 0) fail(at + ".resources.cpu", "must not be negative, got " + t.getResources().getCpu());
-    if (t.getResources().getMemory() < 0) {
-      fail(at + ".resources.memory", "must not be negative, got " + t.getResources().getMemory());
-    }
+    resources(at, t);
+    workingDir(at, t);
     Set<String> ports = new HashSet<>();
     for (int i = 0; i < t.getPortsCount(); i++) {
       PortSpec p = t.getPorts(i);
@@ -127,6 +141,44 @@ public final class JobSpecValidator {
       if (p.getStatic() < 0 || p.getStatic() > 65535) fail(pat + ".static", "must be a port within 1..65535, got " + p.getStatic());
     }
     if (t.hasCheck()) check(at + ".check", t.getCheck(), ports);
+  }
+
+  // The scheduler reserves what a task asks for; an ask of nothing fits every node without bound.
+  private void resources(String at, TaskSpec t) {
+    if (!t.hasResources()) {
+      fail(at + ".resources", "is required: cpu (millicores) and memory (MiB), each at least 1");
+      return;
+    }
+    long cpu = t.getResources().getCpu();
+    long memory = t.getResources().getMemory();
+    if (cpu <= 0) fail(at + ".resources.cpu", "must be at least 1 millicore, got " + cpu);
+    if (memory <= 0) fail(at + ".resources.memory", "must be at least 1 MiB, got " + memory);
+  }
+
+  private void workingDir(String at, TaskSpec t) {
+    String dir = t.getWorkingDir();
+    if (dir.isEmpty()) return;
+    String field = at + ".working_dir";
+    if (dir.indexOf('\0') >= 0) {
+      fail(field, "must not contain a NUL character");
+    } else if ("exec".equals(t.getDriver()) && dir.startsWith("/")) {
+      fail(field, "must be relative to the task directory for the exec driver, got \"" + dir + "\"");
+    } else if ("exec".equals(t.getDriver()) && leavesTaskDirectory(dir)) {
+      fail(field, "must stay inside the task directory, got \"" + dir + "\"");
+    } else if ("docker".equals(t.getDriver()) && !dir.startsWith("/")) {
+      fail(field, "must be an absolute path inside the container for the docker driver, got \"" + dir + "\"");
+    }
+  }
+
+  /** Whether a relative path climbs above its start with "..", as "a/../../b" does. */
+  static boolean leavesTaskDirectory(String relative) {
+    int depth = 0;
+    for (String part : relative.split("/")) {
+      if (part.equals("..")) depth--;
+      else if (!part.isEmpty() && !part.equals(".")) depth++;
+      if (depth < 0) return true;
+    }
+    return false;
   }
 
   private void check(String at, CheckSpec c, Set<String> ports) {
@@ -179,12 +231,7 @@ public final class JobSpecValidator {
   }
 
   private void regexp(String at, String operator, String value) {
-    if (!operator.equals("regexp")) return;
-    try {
-      Pattern.compile(value);
-    } catch (PatternSyntaxException e) {
-      fail(at + ".value", "is not a valid regular expression: " + e.getDescription());
-    }
+    if (operator.equals("regexp")) UserRegexps.problem(value).ifPresent(why -> fail(at + ".value", why));
   }
 
   private boolean name(String at, String name) {

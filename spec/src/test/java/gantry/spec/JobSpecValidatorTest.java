@@ -1,4 +1,4 @@
-package gantry.node.control;
+package gantry.spec;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -65,7 +65,7 @@ class JobSpecValidatorTest {
     assertNames(error(b -> { b.getGroupsBuilder(0).getTasksBuilder(0).setImage(""); return b; }),
         "groups[0].tasks[0].image", "required for the docker driver");
     assertNames(error(b -> { b.getGroupsBuilder(0).getTasksBuilder(0).getResourcesBuilder().setMemory(-5); return b; }),
-        "groups[0].tasks[0].resources.memory", "negative");
+        "groups[0].tasks[0].resources.memory", "must be at least 1 MiB, got -5");
     assertNames(error(b -> { b.getGroupsBuilder(0).getTasksBuilder(0).getCheckBuilder().setPort("admin"); return b; }),
         "groups[0].tasks[0].check.port", "must name one of the task's ports");
     assertNames(error(b -> b.addConstraints(Constraint.newBuilder().setAttribute("label.disk").setOperator("~").setValue("x"))),

@@ -1,4 +1,4 @@
-package gantry.cli.spec;
+package gantry.spec;
 
 import gantry.v1.Affinity;
 import gantry.v1.CheckSpec;
@@ -34,12 +34,13 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class JobSpecParser {
   /** Larger files are refused before parsing: a job spec is a page, not a data set. */
-  public static final long MAX_BYTES = 1L << 20;
+  public static final long MAX_BYTES = Limits.MAX_FILE_BYTES;
 
   private static final List<String> JOB = List.of("job", "type", "priority", "constraints", "affinities", "meta", "groups");
   private static final List<String> GROUP = List.of("name", "count", "placement", "spread", "constraints", "affinities",
       "restart", "disconnect", "update", "scaling", "tasks");
-  private static final List<String> TASK = List.of("name", "driver", "image", "command", "resources", "ports", "env", "check");
+  private static final List<String> TASK = List.of("name", "driver", "image", "command", "resources", "ports", "env", "check",
+      "working_dir");
   private static final List<String> CONSTRAINT = List.of("attribute", "operator", "value");
   private static final List<String> AFFINITY = List.of("attribute", "operator", "value", "weight");
   private static final List<String> SPREAD = List.of("attribute", "weight", "targets");
@@ -89,7 +90,7 @@ public final class JobSpecParser {
       String problem = e.getProblem() != null ? e.getProblem() : e.getContext();
       throw new SpecException("spec", "invalid YAML" + where + ": " + problem);
     } catch (YAMLException e) {
-      throw new SpecException("spec", "invalid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new SpecException("spec", "invalid YAML: " + limitReason(e.getMessage()));
     }
     if (doc == null) throw new SpecException("spec", "the file is empty; expected a mapping with " + String.join(", ", JOB));
     return job(SpecMap.of("", doc).allowOnly(JOB));
@@ -98,10 +99,28 @@ public final class JobSpecParser {
   private static Yaml yaml() {
     var options = new LoaderOptions();
     options.setAllowDuplicateKeys(false);
-    options.setMaxAliasesForCollections(20);
-    options.setNestingDepthLimit(40);
-    options.setCodePointLimit((int) MAX_BYTES);
+    // Aliases are what let a kilobyte of YAML ("billion laughs") expand into gigabytes of
+    // objects; recursive keys would make a key's hash code loop forever.
+    options.setMaxAliasesForCollections(Limits.MAX_YAML_COLLECTION_ALIASES);
+    options.setAllowRecursiveKeys(false);
+    options.setNestingDepthLimit(Limits.MAX_YAML_NESTING);
+    options.setCodePointLimit(Limits.MAX_YAML_CODE_POINTS);
     return new Yaml(new SafeConstructor(options));
+  }
+
+  /** SnakeYAML words its limits for its own developers; say what the user's document did. */
+  private static String limitReason(String message) {
+    String first = message == null ? "" : message.lines().findFirst().orElse("");
+    if (first.startsWith("Number of aliases for non-scalar nodes exceeds")) {
+      return "more than " + Limits.MAX_YAML_COLLECTION_ALIASES + " aliases (*name) to lists or mappings;"
+          + " the limit stops alias bombs (\"billion laughs\") that expand a small file into gigabytes";
+    }
+    if (first.startsWith("Nesting Depth exceeded")) {
+      return "lists and mappings nest more than " + Limits.MAX_YAML_NESTING + " deep";
+    }
+    if (first.startsWith("Recursive key for mapping")) return "a mapping key refers to itself through an alias";
+    if (first.startsWith("The incoming YAML document exceeds the limit")) return "the text is over the limit of 1 MiB";
+    return first;
   }
 
   private static JobSpec job(SpecMap m) {
@@ -162,6 +181,7 @@ public final class JobSpecParser {
     });
     m.stringMap("env", b::putEnv);
     m.mapping("check", c -> b.setCheck(check(c)));
+    m.string("working_dir", b::setWorkingDir);
     return b.build();
   }
 

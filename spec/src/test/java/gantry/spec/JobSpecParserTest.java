@@ -1,4 +1,4 @@
-package gantry.cli.spec;
+package gantry.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -195,7 +195,13 @@ class JobSpecParserTest {
     }
     Path file = Files.writeString(dir.resolve("bomb.yaml"), text);
     var e = assertThrows(SpecException.class, () -> JobSpecParser.parseFile(file));
-    assertTrue(e.getMessage().startsWith("spec: invalid YAML"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("spec: invalid YAML: more than 20 aliases"), e.getMessage());
+  }
+
+  @Test
+  void workingDir() {
+    var spec = JobSpecParser.parse("groups: [{tasks: [{name: t, driver: exec, command: [ls], working_dir: work/bin}]}]");
+    assertEquals("work/bin", spec.getGroups(0).getTasks(0).getWorkingDir());
   }
 
   private static SpecException fails(String yaml) {

@@ -1,7 +1,5 @@
-package gantry.cli.spec;
+package gantry.spec;
 
-import gantry.node.config.ConfigException;
-import gantry.node.config.Durations;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
@@ -73,14 +71,7 @@ final class SpecMap {
     if (!(v instanceof String) && !(v instanceof Integer) && !(v instanceof Long)) {
       throw new SpecException(field, "expected a duration like 500ms, 2s, 5m or 1h, got " + describe(v));
     }
-    try {
-      set.accept(Durations.parse(field, String.valueOf(v)).toMillis());
-    } catch (ConfigException e) {
-      // Durations words the reason; callers catch one exception type, so re-wrap it.
-      String prefix = field + ": ";
-      String reason = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
-      throw new SpecException(field, reason);
-    }
+    set.accept(Durations.parse(field, String.valueOf(v)).toMillis());
   }
 
   /** A whole number of MiB, or a string with a unit: 512MiB, 512M, 1GiB, 1G (M and MB mean MiB here). */
