@@ -52,4 +52,25 @@ class ArchitectureTest {
         .should().dependOnClassesThat().resideInAPackage("com.github.dockerjava..")
         .check(gantry);
   }
+
+  /** The spec authority serves the CLI and the managers alike, so it depends on neither (nor on the scheduler or agent). */
+  @Test
+  void specDependsOnProtosOnly() {
+    noClasses().that().resideInAPackage("gantry.spec..")
+        .should().dependOnClassesThat().resideInAnyPackage("gantry.node..", "gantry.cli..", "gantry.agent..", "gantry.scheduler..")
+        .check(gantry);
+  }
+
+  /**
+   * The CLI's client verbs talk to managers over gRPC only: no manager internals (state, Raft,
+   * leader, control) in its code. Only the server and dev commands wire a manager in-process.
+   */
+  @Test
+  void cliClientsDoNotUseManagerInternals() {
+    noClasses().that().resideInAPackage("gantry.cli..")
+        .and().doNotHaveSimpleName("ServerCommand").and().doNotHaveSimpleName("DevCommand")
+        .should().dependOnClassesThat().resideInAnyPackage("gantry.node.state..", "gantry.node.raft..",
+            "gantry.node.leader..", "gantry.node.control..", "gantry.node.store..", "gantry.node.rpc..")
+        .check(gantry);
+  }
 }
