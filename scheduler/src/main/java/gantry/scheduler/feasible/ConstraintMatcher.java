@@ -48,7 +48,17 @@ public record ConstraintMatcher(NodeAttributes.Ref ref, ValueTest test) {
   public record Regexp(Pattern pattern) implements ValueTest {
     @Override
     public boolean test(String v) {
-      return v != null && pattern.matcher(v).find();
+      if (v == null) {
+        return false;
+      }
+      try {
+        return pattern.matcher(v).find();
+      } catch (StackOverflowError e) {
+        // RE2/J's matcher recurses along empty-width paths. The validator bounds the pattern's
+        // size so this does not happen on a worker's stack; if a stored pattern still gets here,
+        // the node does not match rather than the worker thread dying.
+        return false;
+      }
     }
   }
 
