@@ -24,8 +24,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,11 +68,11 @@ class AgentTest {
     return m;
   }
 
-  /** {@link ScriptedManager#await}, failing with what the managers and agents saw. */
-  void await(Duration timeout, String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+  /** {@link Waits#waitFor} up to {@link #WAIT}, failing with what the managers and agents saw. */
+  void waitFor(String what, Callable<Boolean> condition) {
     try {
-      ScriptedManager.await(timeout, what, condition);
-    } catch (AssertionError e) {
+      Waits.waitFor(what, WAIT).until(condition);
+    } catch (ConditionTimeoutException e) {
       StringBuilder b = new StringBuilder(e.getMessage());
       for (ScriptedManager m : managers) {
         b.append("\n manager ").append(m.address()).append(": registrations=").append(m.registrations.size())
@@ -150,7 +152,7 @@ class AgentTest {
     ScriptedManager follower = manager();
     follower.follow(leader.address());
     agent(follower.address());
-    await(WAIT, "a session with the leader", () -> leader.opens.size() == 1);
+    waitFor("a session with the leader", () -> leader.opens.size() == 1);
     assertFalse(follower.registrations.isEmpty(), "the agent asked the follower first");
     var node = leader.registrations.getFirst().getNode();
     assertEquals(leader.opens.getFirst(), node.getId());
@@ -161,8 +163,8 @@ class AgentTest {
 
     Assignment a = assignment(restart(1), "sh", "-c", "sleep 0.3; exit 1");
     leader.assign(node.getId(), List.of(a));
-    await(WAIT, "RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
-    await(WAIT, "FAILED", () -> has(leader, a, ClientStatus.CLIENT_STATUS_FAILED));
+    waitFor("RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
+    waitFor("FAILED", () -> has(leader, a, ClientStatus.CLIENT_STATUS_FAILED));
     AllocationStatusUpdate last = leader.latest(id(a));
     var task = last.getTasksOrThrow("t");
     assertEquals("dead", task.getState());
@@ -170,7 +172,7 @@ class AgentTest {
     assertEquals(1, task.getRestarts());
     assertTrue(task.getMessage().startsWith("exit code 1; exceeded 1 restart"), task.getMessage());
     assertTrue(last.getDescription().contains("exit code 1"), last.getDescription());
-    await(WAIT, "heartbeats", () -> leader.heartbeats.get() >= 2);
+    waitFor("heartbeats", () -> leader.heartbeats.get() >= 2);
   }
 
   @Test
@@ -178,22 +180,22 @@ class AgentTest {
     ScriptedManager leader = manager();
     ScriptedManager next = manager();
     Agent agent = agent(leader.address());
-    await(WAIT, "session", () -> leader.opens.size() == 1);
+    waitFor("session", () -> leader.opens.size() == 1);
     String nodeId = leader.opens.getFirst();
     String arg = uniqueSleep();
     Assignment a = assignment(restart(3), "sleep", arg);
     leader.assign(nodeId, List.of(a));
     next.assign(nodeId, List.of(a));
-    await(WAIT, "RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
+    waitFor("RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
     long startedAt = leader.latest(id(a)).getTasksOrThrow("t").getStartedAtMs();
 
     leader.breakStreams();
-    await(WAIT, "open again after the break", () -> leader.opens.size() == 2);
+    waitFor("open again after the break", () -> leader.opens.size() == 2);
     assertEquals(nodeId, leader.opens.get(1));
 
     leader.sendNotLeader(next.address());
-    await(WAIT, "open with the new leader", () -> next.opens.size() == 1);
-    await(WAIT, "full status at the new leader", () -> next.latest(id(a)) != null);
+    waitFor("open with the new leader", () -> next.opens.size() == 1);
+    waitFor("full status at the new leader", () -> next.latest(id(a)) != null);
     var task = next.latest(id(a)).getTasksOrThrow("t");
     assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, next.latest(id(a)).getClientStatus());
     assertEquals(startedAt, task.getStartedAtMs());
@@ -206,21 +208,21 @@ class AgentTest {
   void aRestartedAgentReattachesInsteadOfStartingADuplicate() throws Exception {
     ScriptedManager leader = manager();
     Agent first = agent(leader.address());
-    await(WAIT, "session", () -> leader.opens.size() == 1);
+    waitFor("session", () -> leader.opens.size() == 1);
     String nodeId = leader.opens.getFirst();
     String arg = uniqueSleep();
     Assignment a = assignment(restart(3), "sleep", arg);
     leader.assign(nodeId, List.of(a));
-    await(WAIT, "RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
+    waitFor("RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
     long startedAt = leader.latest(id(a)).getTasksOrThrow("t").getStartedAtMs();
     first.close();
     assertEquals(1, sleepers(arg), "closing the agent leaves the task running");
 
     int before = leader.updates.size();
     agent(leader.address());
-    await(WAIT, "second session", () -> leader.opens.size() == 2);
+    waitFor("second session", () -> leader.opens.size() == 2);
     assertEquals(nodeId, leader.opens.get(1), "same node id after a restart");
-    await(WAIT, "status after the restart", () -> leader.updates.size() > before);
+    waitFor("status after the restart", () -> leader.updates.size() > before);
     Thread.sleep(500); // time for a wrong second start to show
     assertEquals(1, sleepers(arg));
     AllocationStatusUpdate u = leader.latest(id(a));
@@ -234,36 +236,28 @@ class AgentTest {
     ScriptedManager leader = manager();
     int port = leader.port();
     Agent agent = agent(leader.address());
-    await(WAIT, "session", () -> leader.opens.size() == 1);
+    waitFor("session", () -> leader.opens.size() == 1);
     String nodeId = leader.opens.getFirst();
     String arg = uniqueSleep();
     Assignment a = assignment(restart(3).setDisconnect(DisconnectPolicy.newBuilder().setStopAfterMs(1000)),
         "sleep", arg);
     leader.assign(nodeId, List.of(a));
-    await(WAIT, "RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
+    waitFor("RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
     leader.close();
 
     var runner = agent.members().getFirst().supervisor().runner(id(a));
-    await(WAIT, "fenced", () -> runner.status().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
+    waitFor("fenced", () -> runner.status().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
     assertTrue(runner.status().getDescription().startsWith("fenced: no manager for "),
         runner.status().getDescription());
-    await(WAIT, "process gone", () -> sleepersUnchecked(arg));
+    waitFor("process gone", () -> sleepers(arg) == 0);
 
     ScriptedManager back = track(new ScriptedManager(port));
     managers.add(back);
     back.assign(nodeId, List.of(a));
-    await(WAIT, "reported after the reconnect", () -> back.latest(id(a)) != null);
+    waitFor("reported after the reconnect", () -> back.latest(id(a)) != null);
     assertEquals(ClientStatus.CLIENT_STATUS_FAILED, back.latest(id(a)).getClientStatus());
     assertTrue(back.latest(id(a)).getDescription().startsWith("fenced:"));
     Thread.sleep(300);
     assertEquals(0, sleepers(arg), "assignments of a fenced allocation do not start it again");
-  }
-
-  static boolean sleepersUnchecked(String arg) {
-    try {
-      return sleepers(arg) == 0;
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

@@ -1,6 +1,6 @@
 package gantry.agent.runner;
 
-import static gantry.agent.session.ScriptedManager.await;
+import static gantry.agent.Waits.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,14 +66,15 @@ class AllocationRunnerTest {
   void anUnhealthyTaskIsRestartedAndHealthIsReported() throws Exception {
     AllocationRunner r = runner(assignment("a1", 1, "web"), AllocationStore.none());
     r.start();
-    await(WAIT, "healthy", () -> !sent.isEmpty() && last().getTasksOrThrow("web").getHealth().equals("healthy"));
+    waitFor("healthy", WAIT).until(() -> !sent.isEmpty()
+        && last().getTasksOrThrow("web").getHealth().equals("healthy"));
     assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, last().getClientStatus());
     healthy.set(false);
-    await(WAIT, "restarted", () -> last().getTasksOrThrow("web").getRestarts() == 1);
+    waitFor("restarted", WAIT).until(() -> last().getTasksOrThrow("web").getRestarts() == 1);
     healthy.set(true);
-    await(WAIT, "healthy again", () -> last().getTasksOrThrow("web").getHealth().equals("healthy"));
+    waitFor("healthy again", WAIT).until(() -> last().getTasksOrThrow("web").getHealth().equals("healthy"));
     healthy.set(false);
-    await(WAIT, "failed", () -> last().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
+    waitFor("failed", WAIT).until(() -> last().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
     assertTrue(last().getTasksOrThrow("web").getMessage().startsWith("unhealthy: HTTP 500"));
     r.detach();
     assertTrue(r.join(WAIT));
@@ -83,9 +84,10 @@ class AllocationRunnerTest {
   void aFailedTaskStopsItsSiblingsAndAStopCompletes() throws Exception {
     AllocationRunner r = runner(assignment("a2", 0, "main", "side"), AllocationStore.none());
     r.start();
-    await(WAIT, "both running", () -> handle("a2", "main").isPresent() && handle("a2", "side").isPresent());
+    waitFor("both running", WAIT).until(() -> handle("a2", "main").isPresent() && handle("a2", "side").isPresent());
     sim.exit(handle("a2", "main").orElseThrow(), 3);
-    await(WAIT, "failed", () -> !sent.isEmpty() && last().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
+    waitFor("failed", WAIT).until(() -> !sent.isEmpty()
+        && last().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
     assertEquals("dead", last().getTasksOrThrow("side").getState());
     assertEquals("sibling task main failed", last().getTasksOrThrow("side").getMessage());
     assertTrue(last().getDescription().startsWith("task main: exit code 3"), last().getDescription());
@@ -93,9 +95,9 @@ class AllocationRunnerTest {
 
     AllocationRunner s = runner(assignment("a3", 0, "main"), AllocationStore.none());
     s.start();
-    await(WAIT, "running", () -> s.status().getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING);
+    waitFor("running", WAIT).until(() -> s.status().getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING);
     s.stop("stopped by the managers", false, false);
-    await(WAIT, "complete", () -> s.status().getClientStatus() == ClientStatus.CLIENT_STATUS_COMPLETE);
+    waitFor("complete", WAIT).until(() -> s.status().getClientStatus() == ClientStatus.CLIENT_STATUS_COMPLETE);
     r.detach();
     s.detach();
   }
@@ -105,10 +107,10 @@ class AllocationRunnerTest {
     AllocationStore store = AllocationStore.in(dir);
     AllocationRunner r = runner(assignment("a4", 1, "web"), store);
     r.start();
-    await(WAIT, "running", () -> handle("a4", "web").isPresent());
+    waitFor("running", WAIT).until(() -> handle("a4", "web").isPresent());
     TaskHandle h = handle("a4", "web").orElseThrow();
     sim.setUsage(h, new gantry.agent.driver.ResourceUsage(42.5, 100));
-    await(WAIT, "metrics", () -> r.status().getMetrics().getCpuPercent() == 42.5);
+    waitFor("metrics", WAIT).until(() -> r.status().getMetrics().getCpuPercent() == 42.5);
     assertEquals(100, r.status().getMetrics().getMemoryMb());
     r.detach();
     assertTrue(r.join(WAIT));
@@ -118,7 +120,7 @@ class AllocationRunnerTest {
     AllocationRunner again = AllocationRunner.recovered(saved.getFirst(), drivers, Clock.systemUTC(), prober, store,
         FAST, sent::add, x -> { });
     again.start();
-    await(WAIT, "re-attached", () -> again.status().getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING);
+    waitFor("re-attached", WAIT).until(() -> again.status().getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING);
     Thread.sleep(100);
     assertEquals(List.of(h), sim.recover("a4"), "the same task, not a second one");
     again.stop("no longer assigned", false, true);
@@ -131,7 +133,8 @@ class AllocationRunnerTest {
   void logsNameTheTaskOrSayWhyThereAreNone() throws Exception {
     AllocationRunner r = runner(assignment("a9", 0, "main", "side"), AllocationStore.none());
     r.start();
-    await(WAIT, "both tasks started", () -> handle("a9", "main").isPresent() && handle("a9", "side").isPresent());
+    waitFor("both tasks started", WAIT).until(() -> handle("a9", "main").isPresent()
+        && handle("a9", "side").isPresent());
     assertTrue(r.logs("", 10).getError().contains("has tasks main, side; name one"), r.logs("", 10).toString());
     assertTrue(r.logs("nope", 10).getError().contains("has no task 'nope'"));
     var reply = r.logs("side", 10);
