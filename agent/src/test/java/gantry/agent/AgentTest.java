@@ -1,11 +1,17 @@
 package gantry.agent;
 
+import static gantry.agent.Waits.awaitPassAfterNow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.agent.driver.exec.ExecDriver;
+import gantry.agent.health.NetworkProber;
 import gantry.agent.runner.AllocationRunner;
+import gantry.agent.runner.AllocationSupervisor;
+import gantry.agent.session.GrpcTransport;
 import gantry.agent.session.ScriptedManager;
 import gantry.v1.Allocation;
 import gantry.v1.AllocationStatusUpdate;
@@ -20,7 +26,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -77,18 +85,27 @@ class AgentTest {
       for (ScriptedManager m : managers) {
         b.append("\n manager ").append(m.address()).append(": registrations=").append(m.registrations.size())
             .append(" opens=").append(m.opens).append(" heartbeats=").append(m.heartbeats.get())
+            .append(" assignments sent=").append(m.assignmentsSent.get())
             .append(" updates=").append(m.updates.stream().map(u -> u.getClientStatus() + "/"
                 + u.getTasksMap().values().stream().map(t -> t.getState() + ":" + t.getMessage()).toList()).toList());
       }
       for (Agent a : agents) {
         var m = a.members().getFirst();
         b.append("\n agent: session ").append(m.session().state()).append(" at ").append(m.session().address())
-            .append(" opens=").append(m.session().opens()).append(" status=")
+            .append(" opens=").append(m.session().opens())
+            .append(" assignments applied=").append(m.supervisor().assignmentsApplied()).append(" status=")
             .append(m.supervisor().currentStatus().stream().map(u -> u.getClientStatus() + " "
                 + u.getDescription()).toList());
       }
       throw new AssertionError(b.toString(), e);
     }
+  }
+
+  /** Waits until {@code agent} has applied every assignments message the managers sent it. */
+  void awaitAssignmentsApplied(Agent agent) {
+    AllocationSupervisor supervisor = agent.members().getFirst().supervisor();
+    waitFor("every assignments message sent applied", () -> supervisor.assignmentsApplied()
+        >= managers.stream().mapToInt(m -> m.assignmentsSent.get()).sum());
   }
 
   <T extends AutoCloseable> T track(T c) {
@@ -97,9 +114,13 @@ class AgentTest {
   }
 
   Agent agent(String... servers) {
+    return agent(Clock.systemUTC(), servers);
+  }
+
+  Agent agent(Clock clock, String... servers) {
     AgentConfig c = AgentConfig.of("node-a", List.of(servers), dir.resolve("data")).withDriver("exec")
         .withRunner(FAST).withLabels(java.util.Map.of("rack", "r1"));
-    Agent a = track(Agent.start(c));
+    Agent a = track(Agent.start(c, new GrpcTransport(), new NetworkProber(), clock));
     agents.add(a);
     return a;
   }
@@ -188,6 +209,7 @@ class AgentTest {
     next.assign(nodeId, List.of(a));
     waitFor("RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
     long startedAt = leader.latest(id(a)).getTasksOrThrow("t").getStartedAtMs();
+    AllocationRunner runner = agent.members().getFirst().supervisor().runner(id(a));
 
     leader.breakStreams();
     waitFor("open again after the break", () -> leader.opens.size() == 2);
@@ -200,8 +222,17 @@ class AgentTest {
     assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, next.latest(id(a)).getClientStatus());
     assertEquals(startedAt, task.getStartedAtMs());
     assertEquals(0, task.getRestarts());
-    assertEquals(1, sleepers(arg));
     assertEquals(next.address(), agent.members().getFirst().session().address());
+
+    // The full status goes up at open, before the new leader's assignments arrive: only once the
+    // runner has taken them and made a pass has it had its chance to restart the task.
+    awaitAssignmentsApplied(agent);
+    awaitPassAfterNow(agent.members().getFirst().supervisor().runner(id(a)), WAIT);
+    assertSame(runner, agent.members().getFirst().supervisor().runner(id(a)), "the same runner");
+    assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, runner.status().getClientStatus());
+    assertEquals(startedAt, runner.status().getTasksOrThrow("t").getStartedAtMs());
+    assertEquals(0, runner.status().getTasksOrThrow("t").getRestarts());
+    assertEquals(1, sleepers(arg));
   }
 
   @Test
@@ -218,14 +249,24 @@ class AgentTest {
     first.close();
     assertEquals(1, sleepers(arg), "closing the agent leaves the task running");
 
+    // The restarted agent's time stands still until the test moves it: a task it wrongly took for
+    // lost would wait for its restart delay, so the clock goes past that before the check.
     int before = leader.updates.size();
-    agent(leader.address());
+    ManualClock clock = new ManualClock(Instant.now());
+    Agent second = agent(clock, leader.address());
+    AllocationSupervisor supervisor = second.members().getFirst().supervisor();
+    AllocationRunner recovered = supervisor.runner(id(a));
+    assertNotNull(recovered, "re-attached from the data directory at start");
     waitFor("second session", () -> leader.opens.size() == 2);
     assertEquals(nodeId, leader.opens.get(1), "same node id after a restart");
     waitFor("status after the restart", () -> leader.updates.size() > before);
-    Thread.sleep(500); // time for a wrong second start to show
+    waitFor("the managers' assignments applied after the restart", () -> supervisor.assignmentsApplied() > 0);
+    waitFor("the re-attaching pass", () -> recovered.passes() > 0);
+    clock.advance(Duration.ofSeconds(1)); // past the 100 ms restart delay, within 3 TTLs of manager silence
+    awaitPassAfterNow(supervisor.runner(id(a)), WAIT);
+    assertSame(recovered, supervisor.runner(id(a)), "the re-attached runner, not a second one");
     assertEquals(1, sleepers(arg));
-    AllocationStatusUpdate u = leader.latest(id(a));
+    AllocationStatusUpdate u = recovered.status();
     assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, u.getClientStatus());
     assertEquals(startedAt, u.getTasksOrThrow("t").getStartedAtMs());
     assertEquals(0, u.getTasksOrThrow("t").getRestarts());
@@ -257,7 +298,12 @@ class AgentTest {
     waitFor("reported after the reconnect", () -> back.latest(id(a)) != null);
     assertEquals(ClientStatus.CLIENT_STATUS_FAILED, back.latest(id(a)).getClientStatus());
     assertTrue(back.latest(id(a)).getDescription().startsWith("fenced:"));
-    Thread.sleep(300);
+    // The status goes up at open, before the assignments arrive: wait until they are applied and
+    // the allocation's runner (a new one, were it started again) has made a pass since.
+    awaitAssignmentsApplied(agent);
+    awaitPassAfterNow(agent.members().getFirst().supervisor().runner(id(a)), WAIT);
+    assertSame(runner, agent.members().getFirst().supervisor().runner(id(a)), "no new runner");
+    assertEquals(ClientStatus.CLIENT_STATUS_FAILED, runner.status().getClientStatus());
     assertEquals(0, sleepers(arg), "assignments of a fenced allocation do not start it again");
   }
 }

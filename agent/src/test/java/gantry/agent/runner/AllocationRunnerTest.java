@@ -1,9 +1,11 @@
 package gantry.agent.runner;
 
+import static gantry.agent.Waits.awaitPassAfterNow;
 import static gantry.agent.Waits.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gantry.agent.ManualClock;
 import gantry.agent.driver.TaskHandle;
 import gantry.agent.driver.sim.SimDriver;
 import gantry.agent.health.HealthProber;
@@ -19,6 +21,7 @@ import gantry.v1.TaskSpec;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -115,14 +118,20 @@ class AllocationRunnerTest {
     r.detach();
     assertTrue(r.join(WAIT));
 
+    // The recovered runner's time stands still until moved: a task it wrongly took for lost would
+    // wait for its restart delay, so the clock goes past that before the runner is given its chance.
     var saved = store.loadAll();
     assertEquals(1, saved.size());
-    AllocationRunner again = AllocationRunner.recovered(saved.getFirst(), drivers, Clock.systemUTC(), prober, store,
-        FAST, sent::add, x -> { });
+    ManualClock clock = new ManualClock(Instant.now());
+    AllocationRunner again = AllocationRunner.recovered(saved.getFirst(), drivers, clock, prober, store, FAST,
+        sent::add, x -> { });
     again.start();
-    waitFor("re-attached", WAIT).until(() -> again.status().getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING);
-    Thread.sleep(100);
+    waitFor("re-attached", WAIT).until(() -> again.passes() > 0);
+    clock.advance(Duration.ofSeconds(1)); // > the 10 ms restart delay
+    awaitPassAfterNow(again, WAIT);
     assertEquals(List.of(h), sim.recover("a4"), "the same task, not a second one");
+    assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, again.status().getClientStatus());
+    assertEquals(0, again.status().getTasksOrThrow("web").getRestarts());
     again.stop("no longer assigned", false, true);
     assertTrue(again.join(WAIT));
     assertTrue(store.loadAll().isEmpty());

@@ -2,6 +2,7 @@ package gantry.agent.runner;
 
 import static gantry.agent.Waits.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,8 @@ class AllocationSupervisorTest {
     supervisor.onAssignments(Assignments.getDefaultInstance());
     waitFor("ok1 forgotten at once", AllocationRunnerTest.WAIT).until(() -> supervisor.runner("ok1") == null);
     assertNotNull(supervisor.runner("f1"), "the failed one is kept");
+    // Dropping it would have been a stop sent to its runner in onAssignments, which has returned.
+    assertFalse(supervisor.runner("f1").isStopping(), "the failed one was not told to stop");
     var logs = supervisor.logs(LogsRequest.newBuilder().setAllocationId("f1").build());
     assertEquals("", logs.getError(), "its logs can still be read");
     assertEquals("main", logs.getTask());

@@ -41,6 +41,8 @@ public final class ScriptedManager implements AutoCloseable {
   public final List<String> opens = new CopyOnWriteArrayList<>();
   public final List<AllocationStatusUpdate> updates = new CopyOnWriteArrayList<>();
   public final AtomicInteger heartbeats = new AtomicInteger();
+  /** Assignments messages sent (one on each open, one per {@link #assign} to an open stream), counted first. */
+  public final AtomicInteger assignmentsSent = new AtomicInteger();
   private final AtomicInteger index = new AtomicInteger();
 
   public ScriptedManager(int port) throws IOException {
@@ -70,6 +72,7 @@ public final class ScriptedManager implements AutoCloseable {
     assignments.put(nodeId, List.copyOf(list));
     StreamObserver<ManagerMessage> s = streams.get(nodeId);
     if (s != null) {
+      assignmentsSent.incrementAndGet();
       send(s, assignmentsFor(nodeId));
     }
   }
@@ -158,6 +161,7 @@ public final class ScriptedManager implements AutoCloseable {
           switch (m.getKindCase()) {
             case OPEN -> {
               nodeId = m.getOpen().getNodeId();
+              assignmentsSent.incrementAndGet(); // before the open shows, so a test that saw it sees this
               opens.add(nodeId);
               streams.put(nodeId, out);
               send(out, assignmentsFor(nodeId));
