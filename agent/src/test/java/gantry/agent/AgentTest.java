@@ -1,11 +1,17 @@
 package gantry.agent;
 
+import static gantry.agent.Waits.awaitPassAfterNow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.agent.driver.exec.ExecDriver;
+import gantry.agent.health.NetworkProber;
 import gantry.agent.runner.AllocationRunner;
+import gantry.agent.runner.AllocationSupervisor;
+import gantry.agent.session.GrpcTransport;
 import gantry.agent.session.ScriptedManager;
 import gantry.v1.Allocation;
 import gantry.v1.AllocationStatusUpdate;
@@ -20,12 +26,16 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,27 +76,36 @@ class AgentTest {
     return m;
   }
 
-  /** {@link ScriptedManager#await}, failing with what the managers and agents saw. */
-  void await(Duration timeout, String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+  /** {@link Waits#waitFor} up to {@link #WAIT}, failing with what the managers and agents saw. */
+  void waitFor(String what, Callable<Boolean> condition) {
     try {
-      ScriptedManager.await(timeout, what, condition);
-    } catch (AssertionError e) {
+      Waits.waitFor(what, WAIT).until(condition);
+    } catch (ConditionTimeoutException e) {
       StringBuilder b = new StringBuilder(e.getMessage());
       for (ScriptedManager m : managers) {
         b.append("\n manager ").append(m.address()).append(": registrations=").append(m.registrations.size())
             .append(" opens=").append(m.opens).append(" heartbeats=").append(m.heartbeats.get())
+            .append(" assignments sent=").append(m.assignmentsSent.get())
             .append(" updates=").append(m.updates.stream().map(u -> u.getClientStatus() + "/"
                 + u.getTasksMap().values().stream().map(t -> t.getState() + ":" + t.getMessage()).toList()).toList());
       }
       for (Agent a : agents) {
         var m = a.members().getFirst();
         b.append("\n agent: session ").append(m.session().state()).append(" at ").append(m.session().address())
-            .append(" opens=").append(m.session().opens()).append(" status=")
+            .append(" opens=").append(m.session().opens())
+            .append(" assignments applied=").append(m.supervisor().assignmentsApplied()).append(" status=")
             .append(m.supervisor().currentStatus().stream().map(u -> u.getClientStatus() + " "
                 + u.getDescription()).toList());
       }
       throw new AssertionError(b.toString(), e);
     }
+  }
+
+  /** Waits until {@code agent} has applied every assignments message the managers sent it. */
+  void awaitAssignmentsApplied(Agent agent) {
+    AllocationSupervisor supervisor = agent.members().getFirst().supervisor();
+    waitFor("every assignments message sent applied", () -> supervisor.assignmentsApplied()
+        >= managers.stream().mapToInt(m -> m.assignmentsSent.get()).sum());
   }
 
   <T extends AutoCloseable> T track(T c) {
@@ -95,9 +114,13 @@ class AgentTest {
   }
 
   Agent agent(String... servers) {
+    return agent(Clock.systemUTC(), servers);
+  }
+
+  Agent agent(Clock clock, String... servers) {
     AgentConfig c = AgentConfig.of("node-a", List.of(servers), dir.resolve("data")).withDriver("exec")
         .withRunner(FAST).withLabels(java.util.Map.of("rack", "r1"));
-    Agent a = track(Agent.start(c));
+    Agent a = track(Agent.start(c, new GrpcTransport(), new NetworkProber(), clock));
     agents.add(a);
     return a;
   }
@@ -150,7 +173,7 @@ class AgentTest {
     ScriptedManager follower = manager();
     follower.follow(leader.address());
     agent(follower.address());
-    await(WAIT, "a session with the leader", () -> leader.opens.size() == 1);
+    waitFor("a session with the leader", () -> leader.opens.size() == 1);
     assertFalse(follower.registrations.isEmpty(), "the agent asked the follower first");
     var node = leader.registrations.getFirst().getNode();
     assertEquals(leader.opens.getFirst(), node.getId());
@@ -161,8 +184,8 @@ class AgentTest {
 
     Assignment a = assignment(restart(1), "sh", "-c", "sleep 0.3; exit 1");
     leader.assign(node.getId(), List.of(a));
-    await(WAIT, "RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
-    await(WAIT, "FAILED", () -> has(leader, a, ClientStatus.CLIENT_STATUS_FAILED));
+    waitFor("RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
+    waitFor("FAILED", () -> has(leader, a, ClientStatus.CLIENT_STATUS_FAILED));
     AllocationStatusUpdate last = leader.latest(id(a));
     var task = last.getTasksOrThrow("t");
     assertEquals("dead", task.getState());
@@ -170,7 +193,7 @@ class AgentTest {
     assertEquals(1, task.getRestarts());
     assertTrue(task.getMessage().startsWith("exit code 1; exceeded 1 restart"), task.getMessage());
     assertTrue(last.getDescription().contains("exit code 1"), last.getDescription());
-    await(WAIT, "heartbeats", () -> leader.heartbeats.get() >= 2);
+    waitFor("heartbeats", () -> leader.heartbeats.get() >= 2);
   }
 
   @Test
@@ -178,52 +201,72 @@ class AgentTest {
     ScriptedManager leader = manager();
     ScriptedManager next = manager();
     Agent agent = agent(leader.address());
-    await(WAIT, "session", () -> leader.opens.size() == 1);
+    waitFor("session", () -> leader.opens.size() == 1);
     String nodeId = leader.opens.getFirst();
     String arg = uniqueSleep();
     Assignment a = assignment(restart(3), "sleep", arg);
     leader.assign(nodeId, List.of(a));
     next.assign(nodeId, List.of(a));
-    await(WAIT, "RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
+    waitFor("RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
     long startedAt = leader.latest(id(a)).getTasksOrThrow("t").getStartedAtMs();
+    AllocationRunner runner = agent.members().getFirst().supervisor().runner(id(a));
 
     leader.breakStreams();
-    await(WAIT, "open again after the break", () -> leader.opens.size() == 2);
+    waitFor("open again after the break", () -> leader.opens.size() == 2);
     assertEquals(nodeId, leader.opens.get(1));
 
     leader.sendNotLeader(next.address());
-    await(WAIT, "open with the new leader", () -> next.opens.size() == 1);
-    await(WAIT, "full status at the new leader", () -> next.latest(id(a)) != null);
+    waitFor("open with the new leader", () -> next.opens.size() == 1);
+    waitFor("full status at the new leader", () -> next.latest(id(a)) != null);
     var task = next.latest(id(a)).getTasksOrThrow("t");
     assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, next.latest(id(a)).getClientStatus());
     assertEquals(startedAt, task.getStartedAtMs());
     assertEquals(0, task.getRestarts());
-    assertEquals(1, sleepers(arg));
     assertEquals(next.address(), agent.members().getFirst().session().address());
+
+    // The full status goes up at open, before the new leader's assignments arrive: only once the
+    // runner has taken them and made a pass has it had its chance to restart the task.
+    awaitAssignmentsApplied(agent);
+    awaitPassAfterNow(agent.members().getFirst().supervisor().runner(id(a)), WAIT);
+    assertSame(runner, agent.members().getFirst().supervisor().runner(id(a)), "the same runner");
+    assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, runner.status().getClientStatus());
+    assertEquals(startedAt, runner.status().getTasksOrThrow("t").getStartedAtMs());
+    assertEquals(0, runner.status().getTasksOrThrow("t").getRestarts());
+    assertEquals(1, sleepers(arg));
   }
 
   @Test
   void aRestartedAgentReattachesInsteadOfStartingADuplicate() throws Exception {
     ScriptedManager leader = manager();
     Agent first = agent(leader.address());
-    await(WAIT, "session", () -> leader.opens.size() == 1);
+    waitFor("session", () -> leader.opens.size() == 1);
     String nodeId = leader.opens.getFirst();
     String arg = uniqueSleep();
     Assignment a = assignment(restart(3), "sleep", arg);
     leader.assign(nodeId, List.of(a));
-    await(WAIT, "RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
+    waitFor("RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
     long startedAt = leader.latest(id(a)).getTasksOrThrow("t").getStartedAtMs();
     first.close();
     assertEquals(1, sleepers(arg), "closing the agent leaves the task running");
 
+    // The restarted agent's time stands still until the test moves it: a task it wrongly took for
+    // lost would wait for its restart delay, so the clock goes past that before the check.
     int before = leader.updates.size();
-    agent(leader.address());
-    await(WAIT, "second session", () -> leader.opens.size() == 2);
+    ManualClock clock = new ManualClock(Instant.now());
+    Agent second = agent(clock, leader.address());
+    AllocationSupervisor supervisor = second.members().getFirst().supervisor();
+    AllocationRunner recovered = supervisor.runner(id(a));
+    assertNotNull(recovered, "re-attached from the data directory at start");
+    waitFor("second session", () -> leader.opens.size() == 2);
     assertEquals(nodeId, leader.opens.get(1), "same node id after a restart");
-    await(WAIT, "status after the restart", () -> leader.updates.size() > before);
-    Thread.sleep(500); // time for a wrong second start to show
+    waitFor("status after the restart", () -> leader.updates.size() > before);
+    waitFor("the managers' assignments applied after the restart", () -> supervisor.assignmentsApplied() > 0);
+    waitFor("the re-attaching pass", () -> recovered.passes() > 0);
+    clock.advance(Duration.ofSeconds(1)); // past the 100 ms restart delay, within 3 TTLs of manager silence
+    awaitPassAfterNow(supervisor.runner(id(a)), WAIT);
+    assertSame(recovered, supervisor.runner(id(a)), "the re-attached runner, not a second one");
     assertEquals(1, sleepers(arg));
-    AllocationStatusUpdate u = leader.latest(id(a));
+    AllocationStatusUpdate u = recovered.status();
     assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, u.getClientStatus());
     assertEquals(startedAt, u.getTasksOrThrow("t").getStartedAtMs());
     assertEquals(0, u.getTasksOrThrow("t").getRestarts());
@@ -234,36 +277,33 @@ class AgentTest {
     ScriptedManager leader = manager();
     int port = leader.port();
     Agent agent = agent(leader.address());
-    await(WAIT, "session", () -> leader.opens.size() == 1);
+    waitFor("session", () -> leader.opens.size() == 1);
     String nodeId = leader.opens.getFirst();
     String arg = uniqueSleep();
     Assignment a = assignment(restart(3).setDisconnect(DisconnectPolicy.newBuilder().setStopAfterMs(1000)),
         "sleep", arg);
     leader.assign(nodeId, List.of(a));
-    await(WAIT, "RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
+    waitFor("RUNNING", () -> has(leader, a, ClientStatus.CLIENT_STATUS_RUNNING));
     leader.close();
 
     var runner = agent.members().getFirst().supervisor().runner(id(a));
-    await(WAIT, "fenced", () -> runner.status().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
+    waitFor("fenced", () -> runner.status().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
     assertTrue(runner.status().getDescription().startsWith("fenced: no manager for "),
         runner.status().getDescription());
-    await(WAIT, "process gone", () -> sleepersUnchecked(arg));
+    waitFor("process gone", () -> sleepers(arg) == 0);
 
     ScriptedManager back = track(new ScriptedManager(port));
     managers.add(back);
     back.assign(nodeId, List.of(a));
-    await(WAIT, "reported after the reconnect", () -> back.latest(id(a)) != null);
+    waitFor("reported after the reconnect", () -> back.latest(id(a)) != null);
     assertEquals(ClientStatus.CLIENT_STATUS_FAILED, back.latest(id(a)).getClientStatus());
     assertTrue(back.latest(id(a)).getDescription().startsWith("fenced:"));
-    Thread.sleep(300);
+    // The status goes up at open, before the assignments arrive: wait until they are applied and
+    // the allocation's runner (a new one, were it started again) has made a pass since.
+    awaitAssignmentsApplied(agent);
+    awaitPassAfterNow(agent.members().getFirst().supervisor().runner(id(a)), WAIT);
+    assertSame(runner, agent.members().getFirst().supervisor().runner(id(a)), "no new runner");
+    assertEquals(ClientStatus.CLIENT_STATUS_FAILED, runner.status().getClientStatus());
     assertEquals(0, sleepers(arg), "assignments of a fenced allocation do not start it again");
-  }
-
-  static boolean sleepersUnchecked(String arg) {
-    try {
-      return sleepers(arg) == 0;
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

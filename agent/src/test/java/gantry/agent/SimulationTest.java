@@ -1,6 +1,6 @@
 package gantry.agent;
 
-import static gantry.agent.session.ScriptedManager.await;
+import static gantry.agent.Waits.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import gantry.agent.session.ScriptedManager;
@@ -24,7 +24,7 @@ class SimulationTest {
     int n = 300;
     try (ScriptedManager manager = new ScriptedManager();
         Agent sim = Agent.simulate(AgentConfig.of("sim", List.of(manager.address()), dir), n)) {
-      await(Duration.ofSeconds(20), n + " sessions", () -> manager.opens.size() == n);
+      waitFor(n + " sessions", Duration.ofSeconds(20)).until(() -> manager.opens.size() == n);
       assertEquals(n, new HashSet<>(manager.opens).size());
       assertEquals(n, sim.members().size());
       assertEquals(List.of("docker", "exec"), manager.registrations.getFirst().getNode().getDriversList());
@@ -38,7 +38,7 @@ class SimulationTest {
                 .setDriver("docker").setImage("local/busybox:1")))
             .build()));
       }
-      await(Duration.ofSeconds(20), "every allocation running", () -> {
+      waitFor("every allocation running", Duration.ofSeconds(20)).until(() -> {
         for (int i = 0; i < 20; i++) {
           var u = manager.latest("alloc-" + i);
           if (u == null || u.getClientStatus() != ClientStatus.CLIENT_STATUS_RUNNING) {

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,6 +92,7 @@ public final class AllocationRunner {
   private volatile AllocationStatusUpdate status;
   private volatile boolean stopping;
   private volatile Thread thread;
+  private final AtomicLong passes = new AtomicLong();
 
   private AllocationRunner(Assignment assignment, AllocationStore.Saved saved, DriverSet drivers, Clock clock,
       HealthProber prober, AllocationStore store, Settings settings, Consumer<AllocationStatusUpdate> sink,
@@ -185,6 +187,16 @@ public final class AllocationRunner {
     }
   }
 
+  /**
+   * How many passes the loop has finished; each takes the commands waiting in the mailbox, steps
+   * every task (start, poll, probe, restart when due) and publishes. A count that stops growing
+   * is a stuck runner. A pass that began after some moment saw the clock and the mailbox as they
+   * were then or later, so tests wait for one before asserting that nothing was started.
+   */
+  public long passes() {
+    return passes.get();
+  }
+
   /** True once a stop was asked for (or the allocation had ended before a restart). */
   public boolean isStopping() {
     return stopping;
@@ -269,6 +281,7 @@ public final class AllocationRunner {
         } catch (RuntimeException e) {
           log.warn("allocation {}: {}", id, e.toString(), e);
         }
+        passes.incrementAndGet();
         waitMs = nextWaitMillis();
       }
     } catch (InterruptedException e) {

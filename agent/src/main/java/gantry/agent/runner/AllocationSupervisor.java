@@ -46,6 +46,8 @@ public final class AllocationSupervisor implements SessionHandler {
   /** Failed allocations no longer assigned, kept for their logs until the time given. */
   private final Map<String, Instant> retained = new ConcurrentHashMap<>();
   private volatile Consumer<AllocationStatusUpdate> sink = u -> { };
+  /** Assignments messages applied so far (guarded by this). */
+  private volatile long assignmentsApplied;
 
   public AllocationSupervisor(DriverSet drivers, AllocationStore store, Clock clock, HealthProber prober,
       AllocationRunner.Settings settings) {
@@ -82,6 +84,7 @@ public final class AllocationSupervisor implements SessionHandler {
     Map<String, AllocationReconciler.Held> held = runners.values().stream().collect(Collectors.toMap(
         AllocationRunner::id, r -> new AllocationReconciler.Held(r.id(), r.isStopping())));
     AllocationReconciler.Plan plan = AllocationReconciler.reconcile(assignments.getAllocationsList(), held);
+    logPlan(assignments, plan);
     for (Assignment a : plan.start()) {
       AllocationRunner r = AllocationRunner.create(a, drivers, clock, prober, store, settings, this::publish,
           this::forgotten);
@@ -116,6 +119,38 @@ public final class AllocationSupervisor implements SessionHandler {
       }
     }
     forgetRetired(now);
+    assignmentsApplied++;
+  }
+
+  /**
+   * The first assignments after a start (what a restarted agent made of the managers' view) and
+   * any that start, stop or drop an allocation go to the log at info; the many that only carry
+   * new records of the same allocations at debug.
+   */
+  private void logPlan(Assignments assignments, AllocationReconciler.Plan plan) {
+    List<String> dropped = plan.forget().stream().filter(id -> !retained.containsKey(id)).toList();
+    boolean news = assignmentsApplied == 0 || !plan.start().isEmpty() || !plan.stop().isEmpty()
+        || !dropped.isEmpty();
+    if (news || log.isDebugEnabled()) {
+      String line = "assignments at index " + assignments.getIndex() + ": " + assignments.getAllocationsCount()
+          + " allocation(s), " + runners.size() + " held; start "
+          + plan.start().stream().map(a -> a.getAllocation().getId()).toList() + ", stop " + plan.stop()
+          + ", forget " + dropped;
+      if (news) {
+        log.info(line);
+      } else {
+        log.debug(line);
+      }
+    }
+  }
+
+  /**
+   * How many assignments messages have been applied (each session's first one included). Once it
+   * has grown past a message, every runner that message started exists and every update or stop
+   * it carried is in its runner's mailbox.
+   */
+  public long assignmentsApplied() {
+    return assignmentsApplied;
   }
 
   /**

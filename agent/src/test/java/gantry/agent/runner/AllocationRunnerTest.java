@@ -1,9 +1,11 @@
 package gantry.agent.runner;
 
-import static gantry.agent.session.ScriptedManager.await;
+import static gantry.agent.Waits.awaitPassAfterNow;
+import static gantry.agent.Waits.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gantry.agent.ManualClock;
 import gantry.agent.driver.TaskHandle;
 import gantry.agent.driver.sim.SimDriver;
 import gantry.agent.health.HealthProber;
@@ -19,6 +21,7 @@ import gantry.v1.TaskSpec;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -66,14 +69,15 @@ class AllocationRunnerTest {
   void anUnhealthyTaskIsRestartedAndHealthIsReported() throws Exception {
     AllocationRunner r = runner(assignment("a1", 1, "web"), AllocationStore.none());
     r.start();
-    await(WAIT, "healthy", () -> !sent.isEmpty() && last().getTasksOrThrow("web").getHealth().equals("healthy"));
+    waitFor("healthy", WAIT).until(() -> !sent.isEmpty()
+        && last().getTasksOrThrow("web").getHealth().equals("healthy"));
     assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, last().getClientStatus());
     healthy.set(false);
-    await(WAIT, "restarted", () -> last().getTasksOrThrow("web").getRestarts() == 1);
+    waitFor("restarted", WAIT).until(() -> last().getTasksOrThrow("web").getRestarts() == 1);
     healthy.set(true);
-    await(WAIT, "healthy again", () -> last().getTasksOrThrow("web").getHealth().equals("healthy"));
+    waitFor("healthy again", WAIT).until(() -> last().getTasksOrThrow("web").getHealth().equals("healthy"));
     healthy.set(false);
-    await(WAIT, "failed", () -> last().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
+    waitFor("failed", WAIT).until(() -> last().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
     assertTrue(last().getTasksOrThrow("web").getMessage().startsWith("unhealthy: HTTP 500"));
     r.detach();
     assertTrue(r.join(WAIT));
@@ -83,9 +87,10 @@ class AllocationRunnerTest {
   void aFailedTaskStopsItsSiblingsAndAStopCompletes() throws Exception {
     AllocationRunner r = runner(assignment("a2", 0, "main", "side"), AllocationStore.none());
     r.start();
-    await(WAIT, "both running", () -> handle("a2", "main").isPresent() && handle("a2", "side").isPresent());
+    waitFor("both running", WAIT).until(() -> handle("a2", "main").isPresent() && handle("a2", "side").isPresent());
     sim.exit(handle("a2", "main").orElseThrow(), 3);
-    await(WAIT, "failed", () -> !sent.isEmpty() && last().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
+    waitFor("failed", WAIT).until(() -> !sent.isEmpty()
+        && last().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
     assertEquals("dead", last().getTasksOrThrow("side").getState());
     assertEquals("sibling task main failed", last().getTasksOrThrow("side").getMessage());
     assertTrue(last().getDescription().startsWith("task main: exit code 3"), last().getDescription());
@@ -93,9 +98,9 @@ class AllocationRunnerTest {
 
     AllocationRunner s = runner(assignment("a3", 0, "main"), AllocationStore.none());
     s.start();
-    await(WAIT, "running", () -> s.status().getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING);
+    waitFor("running", WAIT).until(() -> s.status().getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING);
     s.stop("stopped by the managers", false, false);
-    await(WAIT, "complete", () -> s.status().getClientStatus() == ClientStatus.CLIENT_STATUS_COMPLETE);
+    waitFor("complete", WAIT).until(() -> s.status().getClientStatus() == ClientStatus.CLIENT_STATUS_COMPLETE);
     r.detach();
     s.detach();
   }
@@ -105,22 +110,28 @@ class AllocationRunnerTest {
     AllocationStore store = AllocationStore.in(dir);
     AllocationRunner r = runner(assignment("a4", 1, "web"), store);
     r.start();
-    await(WAIT, "running", () -> handle("a4", "web").isPresent());
+    waitFor("running", WAIT).until(() -> handle("a4", "web").isPresent());
     TaskHandle h = handle("a4", "web").orElseThrow();
     sim.setUsage(h, new gantry.agent.driver.ResourceUsage(42.5, 100));
-    await(WAIT, "metrics", () -> r.status().getMetrics().getCpuPercent() == 42.5);
+    waitFor("metrics", WAIT).until(() -> r.status().getMetrics().getCpuPercent() == 42.5);
     assertEquals(100, r.status().getMetrics().getMemoryMb());
     r.detach();
     assertTrue(r.join(WAIT));
 
+    // The recovered runner's time stands still until moved: a task it wrongly took for lost would
+    // wait for its restart delay, so the clock goes past that before the runner is given its chance.
     var saved = store.loadAll();
     assertEquals(1, saved.size());
-    AllocationRunner again = AllocationRunner.recovered(saved.getFirst(), drivers, Clock.systemUTC(), prober, store,
-        FAST, sent::add, x -> { });
+    ManualClock clock = new ManualClock(Instant.now());
+    AllocationRunner again = AllocationRunner.recovered(saved.getFirst(), drivers, clock, prober, store, FAST,
+        sent::add, x -> { });
     again.start();
-    await(WAIT, "re-attached", () -> again.status().getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING);
-    Thread.sleep(100);
+    waitFor("re-attached", WAIT).until(() -> again.passes() > 0);
+    clock.advance(Duration.ofSeconds(1)); // > the 10 ms restart delay
+    awaitPassAfterNow(again, WAIT);
     assertEquals(List.of(h), sim.recover("a4"), "the same task, not a second one");
+    assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, again.status().getClientStatus());
+    assertEquals(0, again.status().getTasksOrThrow("web").getRestarts());
     again.stop("no longer assigned", false, true);
     assertTrue(again.join(WAIT));
     assertTrue(store.loadAll().isEmpty());
@@ -131,7 +142,8 @@ class AllocationRunnerTest {
   void logsNameTheTaskOrSayWhyThereAreNone() throws Exception {
     AllocationRunner r = runner(assignment("a9", 0, "main", "side"), AllocationStore.none());
     r.start();
-    await(WAIT, "both tasks started", () -> handle("a9", "main").isPresent() && handle("a9", "side").isPresent());
+    waitFor("both tasks started", WAIT).until(() -> handle("a9", "main").isPresent()
+        && handle("a9", "side").isPresent());
     assertTrue(r.logs("", 10).getError().contains("has tasks main, side; name one"), r.logs("", 10).toString());
     assertTrue(r.logs("nope", 10).getError().contains("has no task 'nope'"));
     var reply = r.logs("side", 10);

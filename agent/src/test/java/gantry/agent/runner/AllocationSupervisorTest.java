@@ -1,7 +1,8 @@
 package gantry.agent.runner;
 
-import static gantry.agent.session.ScriptedManager.await;
+import static gantry.agent.Waits.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,20 +32,23 @@ class AllocationSupervisorTest {
     healthy = healthy.toBuilder().setGroup(healthy.getGroup().toBuilder().setTasks(0,
         healthy.getGroup().getTasks(0).toBuilder().clearCheck())).build();
     supervisor.onAssignments(Assignments.newBuilder().addAllocations(failing).addAllocations(healthy).build());
-    await(AllocationRunnerTest.WAIT, "both running", () -> !sim.recover("f1").isEmpty() && !sim.recover("ok1").isEmpty());
+    waitFor("both running", AllocationRunnerTest.WAIT).until(() -> !sim.recover("f1").isEmpty()
+        && !sim.recover("ok1").isEmpty());
     sim.exit(sim.recover("f1").getFirst(), 3);
-    await(AllocationRunnerTest.WAIT, "f1 failed",
-        () -> supervisor.runner("f1").status().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
+    waitFor("f1 failed", AllocationRunnerTest.WAIT)
+        .until(() -> supervisor.runner("f1").status().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
 
     supervisor.onAssignments(Assignments.getDefaultInstance());
-    await(AllocationRunnerTest.WAIT, "ok1 forgotten at once", () -> supervisor.runner("ok1") == null);
+    waitFor("ok1 forgotten at once", AllocationRunnerTest.WAIT).until(() -> supervisor.runner("ok1") == null);
     assertNotNull(supervisor.runner("f1"), "the failed one is kept");
+    // Dropping it would have been a stop sent to its runner in onAssignments, which has returned.
+    assertFalse(supervisor.runner("f1").isStopping(), "the failed one was not told to stop");
     var logs = supervisor.logs(LogsRequest.newBuilder().setAllocationId("f1").build());
     assertEquals("", logs.getError(), "its logs can still be read");
     assertEquals("main", logs.getTask());
 
     supervisor.forgetRetired(Instant.now().plus(AllocationSupervisor.RETAIN_FAILED).plus(Duration.ofSeconds(1)));
-    await(AllocationRunnerTest.WAIT, "f1 forgotten after the retention", () -> supervisor.runner("f1") == null);
+    waitFor("f1 forgotten after the retention", AllocationRunnerTest.WAIT).until(() -> supervisor.runner("f1") == null);
     assertTrue(supervisor.logs(LogsRequest.newBuilder().setAllocationId("f1").build()).getError()
         .contains("is not on this node any more"));
   }

@@ -1,6 +1,6 @@
 package gantry.agent.runner;
 
-import static gantry.agent.session.ScriptedManager.await;
+import static gantry.agent.Waits.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -102,9 +102,9 @@ class DockerHealthTest {
               Duration.ofSeconds(2)), sent::add, x -> { });
       r.start();
       Duration wait = Duration.ofSeconds(20);
-      await(wait, "healthy", () -> r.status().getTasksOrThrow("httpd").getHealth().equals("healthy"));
+      waitFor("healthy", wait).until(() -> r.status().getTasksOrThrow("httpd").getHealth().equals("healthy"));
       assertEquals(ClientStatus.CLIENT_STATUS_RUNNING, r.status().getClientStatus());
-      await(wait, "memory metrics", () -> r.status().getMetrics().getMemoryMb() > 0
+      waitFor("memory metrics", wait).until(() -> r.status().getMetrics().getMemoryMb() > 0
           || r.status().getMetrics().getTimeMs() > 0);
       r.stop("no longer assigned to this node", false, true);
       assertTrue(r.join(wait));
@@ -130,7 +130,8 @@ class DockerHealthTest {
               Duration.ofSeconds(2)), u -> { }, x -> { });
       r.start();
       Duration wait = Duration.ofSeconds(30);
-      await(wait, "healthy by the exec check", () -> r.status().getTasksOrThrow("main").getHealth().equals("healthy"));
+      waitFor("healthy by the exec check", wait)
+          .until(() -> r.status().getTasksOrThrow("main").getHealth().equals("healthy"));
       var logs = r.logs("", 10);
       assertEquals("", logs.getError());
       assertTrue(logs.getText().contains("started main"), logs.getText());

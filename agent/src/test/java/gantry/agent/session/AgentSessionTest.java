@@ -1,6 +1,6 @@
 package gantry.agent.session;
 
-import static gantry.agent.session.ScriptedManager.await;
+import static gantry.agent.Waits.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -101,11 +101,11 @@ class AgentSessionTest {
   @Test
   void triesServersInTurnThenOpensWithFullStatusAndHeartbeats() throws Exception {
     session.start();
-    await(WAIT, "open", () -> session.state() == ConnectionState.OPEN);
+    waitFor("open", WAIT).until(() -> session.state() == ConnectionState.OPEN);
     assertEquals(List.of("a:1", "c:1", "b:1"), attempts);
     assertEquals("node-1", sent.getFirst().getOpen().getNodeId());
     assertEquals("x", sent.get(1).getUpdates().getUpdates(0).getAllocationId());
-    await(WAIT, "heartbeats every TTL/3", () -> sent.stream().filter(AgentMessage::hasHeartbeat).count() >= 2);
+    waitFor("heartbeats every TTL/3", WAIT).until(() -> sent.stream().filter(AgentMessage::hasHeartbeat).count() >= 2);
     assertEquals(1, sent.stream().filter(AgentMessage::hasHeartbeat).findFirst().orElseThrow()
         .getHeartbeat().getMetrics().getRunningAllocations());
   }
@@ -113,11 +113,11 @@ class AgentSessionTest {
   @Test
   void updatesAreCoalescedAndAssignmentsDelivered() throws Exception {
     session.start();
-    await(WAIT, "open", () -> session.state() == ConnectionState.OPEN);
+    waitFor("open", WAIT).until(() -> session.state() == ConnectionState.OPEN);
     int before = sent.size();
     session.report(update("y", ClientStatus.CLIENT_STATUS_PENDING));
     session.report(update("y", ClientStatus.CLIENT_STATUS_RUNNING));
-    await(WAIT, "a batch", () -> sent.stream().skip(before).anyMatch(AgentMessage::hasUpdates));
+    waitFor("a batch", WAIT).until(() -> sent.stream().skip(before).anyMatch(AgentMessage::hasUpdates));
     var batch = sent.stream().skip(before).filter(AgentMessage::hasUpdates).findFirst().orElseThrow().getUpdates();
     assertEquals(List.of(update("y", ClientStatus.CLIENT_STATUS_RUNNING)), batch.getUpdatesList());
     listener.onMessage(ManagerMessage.newBuilder().setAssignments(Assignments.newBuilder().setIndex(7)).build());
@@ -127,16 +127,16 @@ class AgentSessionTest {
   @Test
   void notLeaderAndBrokenStreamsReconnectLastLeaderFirst() throws Exception {
     session.start();
-    await(WAIT, "open", () -> session.state() == ConnectionState.OPEN);
+    waitFor("open", WAIT).until(() -> session.state() == ConnectionState.OPEN);
     attempts.clear();
     listener.onClosed("UNAVAILABLE", null);
-    await(WAIT, "reopened", () -> session.opens() == 2);
+    waitFor("reopened", WAIT).until(() -> session.opens() == 2);
     assertEquals(List.of("b:1"), attempts, "the last leader is tried first");
     leader = "d:1";
     attempts.clear();
     listener.onMessage(ManagerMessage.newBuilder().setNotLeader(NotLeader.newBuilder().setLeaderGrpcAddress("d:1"))
         .build());
-    await(WAIT, "open with d", () -> session.opens() == 3);
+    waitFor("open with d", WAIT).until(() -> session.opens() == 3);
     assertEquals(List.of("d:1"), attempts);
     assertEquals("d:1", session.address());
     assertTrue(session.lastContact() != null);

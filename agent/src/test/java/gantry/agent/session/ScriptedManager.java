@@ -19,14 +19,12 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 /**
  * A test double of a manager peer: a real grpc-java server on a free loopback port that follows a
@@ -43,6 +41,8 @@ public final class ScriptedManager implements AutoCloseable {
   public final List<String> opens = new CopyOnWriteArrayList<>();
   public final List<AllocationStatusUpdate> updates = new CopyOnWriteArrayList<>();
   public final AtomicInteger heartbeats = new AtomicInteger();
+  /** Assignments messages sent (one on each open, one per {@link #assign} to an open stream), counted first. */
+  public final AtomicInteger assignmentsSent = new AtomicInteger();
   private final AtomicInteger index = new AtomicInteger();
 
   public ScriptedManager(int port) throws IOException {
@@ -72,6 +72,7 @@ public final class ScriptedManager implements AutoCloseable {
     assignments.put(nodeId, List.copyOf(list));
     StreamObserver<ManagerMessage> s = streams.get(nodeId);
     if (s != null) {
+      assignmentsSent.incrementAndGet();
       send(s, assignmentsFor(nodeId));
     }
   }
@@ -132,17 +133,6 @@ public final class ScriptedManager implements AutoCloseable {
     }
   }
 
-  /** Polls {@code condition} until it holds or {@code timeout} passes; fails with {@code what}. */
-  public static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for: " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
   private final class Service extends DispatcherServiceGrpc.DispatcherServiceImplBase {
     @Override
     public void register(RegisterNodeRequest request, StreamObserver<RegisterNodeResponse> response) {
@@ -171,6 +161,7 @@ public final class ScriptedManager implements AutoCloseable {
           switch (m.getKindCase()) {
             case OPEN -> {
               nodeId = m.getOpen().getNodeId();
+              assignmentsSent.incrementAndGet(); // before the open shows, so a test that saw it sees this
               opens.add(nodeId);
               streams.put(nodeId, out);
               send(out, assignmentsFor(nodeId));

@@ -112,7 +112,8 @@ class AgentFaultsIT {
   @Test
   void restartedAgentReattachesWithoutDuplicates() throws Exception {
     String job = use("reattach");
-    submit(job, "docker", 2, "driver: docker, image: local/busybox:1, command: [httpd, -f, -p, \"8080\", -h, /www],"
+    // httpd -v logs each request it answers: the agent's health probes can be counted in the container's log.
+    submit(job, "docker", 2, "driver: docker, image: local/busybox:1, command: [httpd, -f, -v, -p, \"8080\", -h, /www],"
         + " ports: [{name: http, to: 8080}], check: {type: http, port: http, path: /, interval: 1s, timeout: 1s}", "");
     await("2 healthy replicas on d1", 120, () -> running(job).size() == 2 && running(job).stream().allMatch(a -> healthy(a)));
     Map<String, List<String>> before = new LinkedHashMap<>();
@@ -120,18 +121,28 @@ class AgentFaultsIT {
     before.values().forEach(ids -> assertEquals(1, ids.size(), "one container per allocation: " + ids));
 
     int opens = count(agents.logText("d1"), "session open with");
+    int logBefore = agents.logText("d1").length();
     agents.kill("d1");
     agents.start("d1");
     await("d1 restarted and back in session", 90, () -> count(agents.logText("d1"), "session open with") > opens);
     assertTrue(agents.logText("d1").contains("re-attached 2 allocation(s)"), "agent log: " + agents.log("d1"));
+    // No duplicate can show before the restarted agent has had its chance to make one. First it reconciles
+    // the managers' assignments with what it re-attached (its first reconcile is logged with its plan)...
+    await("d1 reconciled its assignments after the restart", 60,
+        () -> agents.logText("d1").substring(logBefore).contains("assignments at index"));
+    String reconcile = agents.logText("d1").substring(logBefore).lines()
+        .filter(l -> l.contains("assignments at index")).findFirst().orElseThrow();
+    assertTrue(reconcile.contains("; start [],"), "the restarted agent started nothing: " + reconcile);
+    // ...then each runner polls its container and, finding it running, probes it. A probe is one pass;
+    // the second probe counted from now comes from a pass that began after the reconcile.
+    Map<String, Integer> probes = new LinkedHashMap<>();
+    before.forEach((alloc, ids) -> probes.put(alloc, probes(ids.getFirst())));
+    await("two more health probes of each container by the restarted agent", 60, () -> before.entrySet().stream()
+        .allMatch(e -> probes(e.getValue().getFirst()) >= probes.get(e.getKey()) + 2));
     await("both replicas running and healthy again", 60, () -> running(job).size() == 2
         && running(job).stream().allMatch(a -> healthy(a)));
-    // The restarted agent had its assignments and polled its tasks; look a few times for a second copy.
-    for (int i = 0; i < 6; i++) {
-      for (var e : before.entrySet()) {
-        assertEquals(e.getValue(), DockerCli.containers(e.getKey(), true), "containers of allocation " + e.getKey());
-      }
-      PeerProcesses.sleep(500);
+    for (var e : before.entrySet()) {
+      assertEquals(e.getValue(), DockerCli.containers(e.getKey(), true), "containers of allocation " + e.getKey());
     }
     assertEquals(before.keySet(), new java.util.HashSet<>(allocIds(job)), "no replacement allocations");
     assertTrue(running(job).stream().allMatch(a -> a.getTasksMap().get("t").getRestarts() == 0), "no restarts");
@@ -197,6 +208,11 @@ class AgentFaultsIT {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /** Requests busybox httpd -v answered in a container (the agent's http health probes). */
+  private static int probes(String containerId) {
+    return count(DockerCli.run(List.of("docker", "logs", containerId)), "response:");
   }
 
   private static int count(String text, String needle) {

@@ -1,5 +1,6 @@
 package gantry.agent.driver.docker;
 
+import static gantry.agent.Waits.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -126,22 +127,12 @@ class DockerDriverTest {
     assertThrows(NotFoundException.class, () -> docker.inspectContainerCmd(h.id()).exec());
   }
 
-  private static String get(String url) throws Exception {
+  /** The body of a 200 from {@code url}; httpd binds a moment after the container starts. */
+  private static String get(String url) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    Exception last = null;
-    for (int i = 0; i < 50; i++) { // httpd binds a moment after the container starts
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
-            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return r.body();
-        }
-      } catch (IOException e) {
-        last = e;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no answer from " + url, last);
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build();
+    return waitFor("HTTP 200 from " + url, Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(IOException.class)
+        .until(() -> http.send(request, HttpResponse.BodyHandlers.ofString()), r -> r.statusCode() == 200).body();
   }
 
   @Test
@@ -193,17 +184,8 @@ class DockerDriverTest {
   }
 
   private static void awaitLog(TaskHandle h, String text) {
-    for (int i = 0; i < 100; i++) {
-      if (driver.logs(h, 5).contains(text)) {
-        return;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
-    throw new AssertionError("task never printed " + text);
+    waitFor("task " + h.taskName() + " printing " + text, Duration.ofSeconds(5))
+        .until(() -> driver.logs(h, 5).contains(text));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package gantry.agent.driver.exec;
 
+import static gantry.agent.Waits.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,17 +51,10 @@ class ExecDriverTest {
   }
 
   /** Waits until the leader has at least {@code n} live descendants and returns their pids. */
-  private static List<Long> descendants(TaskHandle h, long leaderPid, int n) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (System.nanoTime() < deadline) {
-      List<Long> pids = ProcessHandle.of(leaderPid).stream().flatMap(ProcessHandle::descendants)
-          .map(ProcessHandle::pid).toList();
-      if (pids.size() >= n) {
-        return pids;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("task " + h.id() + " never had " + n + " descendants");
+  private static List<Long> descendants(TaskHandle h, long leaderPid, int n) {
+    return waitFor("task " + h.id() + " with " + n + " live descendants", Duration.ofSeconds(5))
+        .until(() -> ProcessHandle.of(leaderPid).stream().flatMap(ProcessHandle::descendants)
+            .map(ProcessHandle::pid).toList(), pids -> pids.size() >= n);
   }
 
   private static boolean alive(long pid) {
