@@ -29,7 +29,9 @@ bash "$root/scripts/lib/gantry-image.sh" >/dev/null || exit 1
 
 cd "$root"
 echo "chaos.sh: building chaos-tests" >&2
-mvn -B -q -pl chaos-tests package -DskipTests \
+# -am builds the sibling modules it needs (proto) in the same reactor, so a fresh clone works
+# without `mvn install`; -DskipTests skips every module's tests (the campaign is the test).
+mvn -B -q -ntp -pl chaos-tests -am package -DskipTests \
   dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2 \
   || { echo "chaos.sh: building chaos-tests failed" >&2; exit 1; }
 
