@@ -27,7 +27,7 @@ class ShortCampaignIT {
     Path out = Path.of(System.getProperty("chaos.out", "target/chaos"));
     List<Fault> faults = List.of(new Fault.Kill(true), new Fault.PartitionAgent(), new Fault.IsolateLeader(),
         new Fault.KillAgent(), new Fault.Pause());
-    var o = new Campaign.Options(Duration.ofSeconds(50), faults, 3, 4, 5, repo, out, 42, Duration.ofSeconds(3), Duration.ofSeconds(6), 2);
+    var o = new Campaign.Options(Duration.ofSeconds(50), faults, 3, 4, 5, repo, out, 42, Duration.ofSeconds(3), Duration.ofSeconds(6), 2, 200);
     Campaign.Result r = Campaign.run(o);
     String summary = r.verdicts().stream().map(v -> v.checker() + " valid=" + v.valid() + " ops=" + v.ops() + ": " + v.detail())
         .collect(Collectors.joining("\n"));
