@@ -67,8 +67,12 @@ FROM $base
 COPY lossyfs lossy-run /opt/chaos/
 LABEL gantry.chaos.sha256="$sha" gantry.chaos.lossyfs="$lossyfs"
 DOCKERFILE
+old_id="$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)"
 # The classic builder builds FROM a local image without asking any registry.
 DOCKER_BUILDKIT=0 docker build -q -t "$image" "$work" >/dev/null 2>"$work/build.log" \
   || { say "docker build failed: $(tail -5 "$work/build.log")"; exit 1; }
+if [ -n "$old_id" ] && [ "$old_id" != "$(docker image inspect -f '{{.Id}}' "$image")" ]; then
+  docker rmi "$old_id" >/dev/null 2>&1 || true
+fi
 say "built $image (lossyfs: $lossyfs)"
 echo "$image"
