@@ -126,7 +126,8 @@ public final class Nemesis {
   }
 
   private Injected partition(String detail, List<Partition.Link> links) throws InterruptedException {
-    return new Injected(detail, healFirewall(), Partition.cut(cluster.firewall(), links));
+    Partition.Proof proof = Partition.cut(cluster.firewall(), links);
+    return new Injected(detail + (proof.note().isEmpty() ? "" : "; " + proof.note()), healFirewall(), proof.problem());
   }
 
   private List<Endpoint> managers(List<String> ids) {

@@ -33,6 +33,9 @@ final class Partition {
 
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
+  /** What the probes showed: a note for the timeline, and why the cut is not proven (empty when it is). */
+  record Proof(String note, String problem) {}
+
   private Partition() {}
 
   /** Both directions between every member of {@code a} and every member of {@code b}. */
@@ -47,12 +50,8 @@ final class Partition {
     return out;
   }
 
-  /**
-   * Inserts a rule per link, then probes them all.
-   *
-   * @return why the cut is not proven, empty when every link is
-   */
-  static String cut(Firewall firewall, List<Link> links) throws InterruptedException {
+  /** Inserts a rule per link, then probes them all. */
+  static Proof cut(Firewall firewall, List<Link> links) throws InterruptedException {
     List<Firewall.Rule> rules = new ArrayList<>();
     for (Link l : links) rules.add(firewall.drop(l.from().ip(), l.to().ip()));
     List<Probe> probes = new ArrayList<>();
@@ -61,7 +60,7 @@ final class Partition {
       for (Link l : links) running.add(pool.submit(() -> Reachability.tcp(l.from(), l.to(), PROBE_TIMEOUT)));
       for (Future<Probe> f : running) probes.add(f.get());
     } catch (ExecutionException e) {
-      return "probing the partition failed: " + e.getCause();
+      return new Proof("", "probing the partition failed: " + e.getCause());
     }
     Map<String, Long> dropped = firewall.dropped();
     List<String> problems = new ArrayList<>();
@@ -69,7 +68,11 @@ final class Partition {
       String why = unproven(probes.get(i), dropped.getOrDefault(rules.get(i).comment(), 0L));
       if (!why.isEmpty()) problems.add(links.get(i) + " " + why);
     }
-    return problems.isEmpty() ? "" : "partition did not take effect: " + String.join("; ", problems);
+    long packets = 0;
+    for (Firewall.Rule r : rules) packets += dropped.getOrDefault(r.comment(), 0L);
+    return problems.isEmpty()
+        ? new Proof("cut proven on " + links.size() + " directions (probes timed out, rules dropped " + packets + " packets)", "")
+        : new Proof("", "partition did not take effect: " + String.join("; ", problems));
   }
 
   /** Why one link's cut is not proven by its probe and its rule's counter, or empty. */

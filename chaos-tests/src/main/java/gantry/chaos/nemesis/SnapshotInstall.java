@@ -65,8 +65,9 @@ final class SnapshotInstall {
     boolean partitioned = cluster.firewall().available();
     if (partitioned) {
       List<Endpoint> restEnds = rest.stream().map(cluster::endpoint).toList();
-      problem = Partition.cut(cluster.firewall(), Partition.between(List.of(cluster.endpoint(victim)), restEnds));
-      how = "isolated " + victim + " from " + rest;
+      Partition.Proof proof = Partition.cut(cluster.firewall(), Partition.between(List.of(cluster.endpoint(victim)), restEnds));
+      problem = proof.problem();
+      how = "isolated " + victim + " from " + rest + (proof.note().isEmpty() ? "" : " (" + proof.note() + ")");
     } else {
       problem = cluster.kill(victim);
       how = "SIGKILLed " + victim + " (no firewall here)";
