@@ -2,19 +2,26 @@
 # Runs a Jepsen-style chaos campaign against managers and agents in containers.
 #
 #   scripts/chaos.sh [--time 10m] [--nemesis all|kill,kill-leader,pause,partition,...] [--managers 3|5]
-#                    [--agents N] [--clients N] [--keys N] [--seed N]
+#                    [--agents N] [--clients N] [--keys N] [--snapshot-every N] [--seed N]
 #
-# Builds the gantry jar if missing, the image local/gantry:dev if the jar changed, and the
-# chaos-tests module, then runs gantry.chaos.Campaign. Prints one RESULT line per checker and
-# the report's path (chaos-tests/target/chaos/RUN/index.html). Exit 0 when every checker is
-# valid, 1 otherwise, 2 on bad usage.
+# Builds the gantry jar if missing, the image local/gantry:dev if the jar changed, the chaos image
+# local/gantry-chaos:dev on top of it (lossyfs, for power-loss), and the chaos-tests module (with
+# -am: no `mvn install` needed), then runs gantry.chaos.Campaign. Prints one RESULT line per
+# checker (linearizable, no-lost-writes, digests-equal, allocations, nemesis) and the report's
+# path (chaos-tests/target/chaos/RUN/index.html). Exit 0 when every checker is valid, 1
+# otherwise, 2 on bad usage. A run that injected no fault, or whose partitions did not provably
+# cut the network, fails (the nemesis checker).
 # Nemeses: kill, kill-leader, pause, partition (isolate the leader), partition-halves,
-# partition-oneway, partition-bridge, kill-all, kill-agent, partition-agent. Partitions and the allocation
-# checker (it reads the agents' task processes from /proc) need root.
+# partition-oneway, partition-bridge, kill-all, kill-agent, partition-agent, snapshot-install (cut a
+# follower off until the others purged their logs past it, heal, check it installed a snapshot,
+# move the leadership onto it), power-loss (every manager at once, with lossyfs dropping what was
+# not fsynced; needs /dev/fuse). --snapshot-every (default 200) is the managers'
+# snapshot_every_entries. Partitions, power-loss and the allocation checker (mandatory with
+# agents: it reads the agents' task processes from /proc) need root.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-case "${1:-}" in -h|--help) sed -n '2,13p' "$0"; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,20p' "$0"; exit 0 ;; esac
 # shellcheck source=lib/jdk.sh
 source "$root/scripts/lib/jdk.sh"
 # shellcheck source=lib/docker.sh
@@ -29,7 +36,9 @@ bash "$root/scripts/lib/gantry-image.sh" >/dev/null || exit 1
 
 cd "$root"
 echo "chaos.sh: building chaos-tests" >&2
-mvn -B -q -pl chaos-tests package -DskipTests \
+# -am builds the sibling modules it needs (proto) in the same reactor, so a fresh clone works
+# without `mvn install`; -DskipTests skips every module's tests (the campaign is the test).
+mvn -B -q -ntp -pl chaos-tests -am package -DskipTests \
   dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2 \
   || { echo "chaos.sh: building chaos-tests failed" >&2; exit 1; }
 

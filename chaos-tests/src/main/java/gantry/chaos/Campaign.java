@@ -4,9 +4,11 @@ import gantry.chaos.checker.AllocationChecker;
 import gantry.chaos.checker.DigestChecker;
 import gantry.chaos.checker.LinearizabilityChecker;
 import gantry.chaos.checker.LostWriteChecker;
+import gantry.chaos.checker.NemesisChecker;
 import gantry.chaos.checker.Verdict;
 import gantry.chaos.cluster.AgentFleet;
 import gantry.chaos.cluster.ImageBuild;
+import gantry.chaos.cluster.LossyDisk;
 import gantry.chaos.cluster.ManagerCluster;
 import gantry.chaos.fleet.FleetJob;
 import gantry.chaos.fleet.FleetSampler;
@@ -20,6 +22,7 @@ import gantry.chaos.nemesis.FaultWindow;
 import gantry.chaos.nemesis.Nemesis;
 import gantry.chaos.report.RunReport;
 import gantry.chaos.workload.Client;
+import gantry.chaos.workload.Filler;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -30,25 +33,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
+import org.testcontainers.DockerClientFactory;
 
 /**
  * One chaos run: cluster -> workload + nemesis -> history -> checkers -> report.
  *
  * <pre>
  * Campaign [--time 60s|10m] [--nemesis all|kill,pause,partition,...] [--managers 3|5]
- *          [--agents 2] [--clients 5] [--keys 6] [--repo DIR] [--out DIR] [--seed N]
+ *          [--agents 2] [--clients 5] [--keys 6] [--snapshot-every 200] [--repo DIR] [--out DIR] [--seed N]
  * </pre>
  *
  * Prints one {@code RESULT checker=NAME valid=true|false ops=N faults=M} line per checker
  * and the report's path; exits 0 when every checker is valid, 1 otherwise, 2 on bad usage.
  */
 public final class Campaign {
-  /** What to run. */
+  /**
+   * What to run.
+   *
+   * @param snapshotEvery the managers' snapshot_every_entries: small, so snapshots, log purges and
+   *     snapshot installs happen within seconds instead of never in a short run
+   */
   public record Options(Duration time, List<Fault> faults, int managers, int clients, int keys, Path repo, Path out,
-      long seed, Duration quiet, Duration hold, int agents) {
+      long seed, Duration quiet, Duration hold, int agents, int snapshotEvery) {
     public static Options defaults() {
       return new Options(Duration.ofSeconds(60), Fault.ALL, 3, 5, 6, Path.of("."), Path.of("chaos-tests/target/chaos"),
-          System.nanoTime(), Duration.ofSeconds(4), Duration.ofSeconds(8), 2);
+          System.nanoTime(), Duration.ofSeconds(4), Duration.ofSeconds(8), 2, 200);
     }
   }
 
@@ -80,35 +89,34 @@ public final class Campaign {
     System.exit(r.valid() ? 0 : 1);
   }
 
+  static final String USAGE = "usage: Campaign [--time 60s|10m] [--nemesis all|NAME,...] [--managers 3|5] [--agents N]"
+      + " [--clients N] [--keys N] [--snapshot-every N] [--repo DIR] [--out DIR] [--seed N]";
+
   static Options parse(String[] args) {
-    Options o = Options.defaults();
+    Map<String, String> given = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (i + 1 >= args.length) throw new IllegalArgumentException("missing value after " + a);
-      String v = args[++i];
-      o = switch (a) {
-        case "--time" -> new Options(duration(v), o.faults(), o.managers(), o.clients(), o.keys(), o.repo(), o.out(), o.seed(), o.quiet(), o.hold(), o.agents());
-        case "--nemesis" -> new Options(o.time(), Fault.parse(v), o.managers(), o.clients(), o.keys(), o.repo(), o.out(), o.seed(), o.quiet(), o.hold(), o.agents());
-        case "--managers" -> {
-          int n = Integer.parseInt(v);
-          if (n != 3 && n != 5) throw new IllegalArgumentException("--managers must be 3 or 5");
-          yield new Options(o.time(), o.faults(), n, o.clients(), o.keys(), o.repo(), o.out(), o.seed(), o.quiet(), o.hold(), o.agents());
-        }
-        case "--clients" -> new Options(o.time(), o.faults(), o.managers(), Integer.parseInt(v), o.keys(), o.repo(), o.out(), o.seed(), o.quiet(), o.hold(), o.agents());
-        case "--keys" -> new Options(o.time(), o.faults(), o.managers(), o.clients(), Integer.parseInt(v), o.repo(), o.out(), o.seed(), o.quiet(), o.hold(), o.agents());
-        case "--repo" -> new Options(o.time(), o.faults(), o.managers(), o.clients(), o.keys(), Path.of(v), o.out(), o.seed(), o.quiet(), o.hold(), o.agents());
-        case "--out" -> new Options(o.time(), o.faults(), o.managers(), o.clients(), o.keys(), o.repo(), Path.of(v), o.seed(), o.quiet(), o.hold(), o.agents());
-        case "--agents" -> {
-          int n = Integer.parseInt(v);
-          if (n < 0 || n > 5) throw new IllegalArgumentException("--agents must be within 0..5");
-          yield new Options(o.time(), o.faults(), o.managers(), o.clients(), o.keys(), o.repo(), o.out(), o.seed(), o.quiet(), o.hold(), n);
-        }
-        case "--seed" -> new Options(o.time(), o.faults(), o.managers(), o.clients(), o.keys(), o.repo(), o.out(), Long.parseLong(v), o.quiet(), o.hold(), o.agents());
-        default -> throw new IllegalArgumentException("unknown option " + a
-            + " (usage: Campaign [--time 60s|10m] [--nemesis all|NAME,...] [--managers 3|5] [--agents N] [--clients N] [--keys N] [--repo DIR] [--out DIR] [--seed N])");
-      };
+      if (i + 1 >= args.length) throw new IllegalArgumentException("missing value after " + args[i]);
+      given.put(args[i], args[++i]);
     }
-    return o;
+    Options d = Options.defaults();
+    for (String flag : given.keySet()) {
+      if (!List.of("--time", "--nemesis", "--managers", "--clients", "--keys", "--repo", "--out", "--agents", "--seed",
+          "--snapshot-every").contains(flag)) {
+        throw new IllegalArgumentException("unknown option " + flag + " (" + USAGE + ")");
+      }
+    }
+    int managers = Integer.parseInt(given.getOrDefault("--managers", String.valueOf(d.managers())));
+    if (managers != 3 && managers != 5) throw new IllegalArgumentException("--managers must be 3 or 5");
+    int agents = Integer.parseInt(given.getOrDefault("--agents", String.valueOf(d.agents())));
+    if (agents < 0 || agents > 5) throw new IllegalArgumentException("--agents must be within 0..5");
+    int snapshotEvery = Integer.parseInt(given.getOrDefault("--snapshot-every", String.valueOf(d.snapshotEvery())));
+    if (snapshotEvery < 10) throw new IllegalArgumentException("--snapshot-every must be at least 10");
+    return new Options(given.containsKey("--time") ? duration(given.get("--time")) : d.time(),
+        given.containsKey("--nemesis") ? Fault.parse(given.get("--nemesis")) : d.faults(), managers,
+        Integer.parseInt(given.getOrDefault("--clients", String.valueOf(d.clients()))),
+        Integer.parseInt(given.getOrDefault("--keys", String.valueOf(d.keys()))),
+        Path.of(given.getOrDefault("--repo", d.repo().toString())), Path.of(given.getOrDefault("--out", d.out().toString())),
+        Long.parseLong(given.getOrDefault("--seed", String.valueOf(d.seed()))), d.quiet(), d.hold(), agents, snapshotEvery);
   }
 
   /** 90, 90s, 10m, 1h. */
@@ -139,7 +147,13 @@ public final class Campaign {
     facts.put("nemesis", String.join(",", o.faults().stream().map(Fault::name).toList()));
     facts.put("time", o.time().toString());
     facts.put("seed", String.valueOf(o.seed()));
-    try (ManagerCluster cluster = ManagerCluster.start(image, o.managers(), runId)) {
+    String lossyUnavailable = o.faults().stream().anyMatch(f -> f instanceof Fault.PowerLoss)
+        ? LossyDisk.unavailable(DockerClientFactory.instance().client(), image) : "power-loss is not among the faults";
+    var settings = new ManagerCluster.Settings(o.snapshotEvery(), 16 * 1024, lossyUnavailable.isEmpty());
+    facts.put("managers' disk", settings.lossy() ? "lossyfs (unsynced writes are lost on power-loss)"
+        : "container file system (" + lossyUnavailable + ")");
+    facts.put("snapshots", "every " + o.snapshotEvery() + " entries, log segments of " + settings.segmentBytes() + " bytes");
+    try (ManagerCluster cluster = ManagerCluster.start(image, o.managers(), runId, settings)) {
       AtomicReference<AgentFleet> fleetRef = new AtomicReference<>();
       Thread hook = new Thread(() -> {
         if (fleetRef.get() != null) fleetRef.get().close();
@@ -150,8 +164,14 @@ public final class Campaign {
       FleetJob fleetJob = new FleetJob(2 * o.agents(), Duration.ofSeconds(4));
       try {
         facts.put("first leader", cluster.awaitLeader(Duration.ofMinutes(2)));
-        if (o.agents() > 0 && HostProcesses.usable()) {
-          fleetRef.set(AgentFleet.start(image, cluster, o.agents(), runId));
+        if (o.agents() > 0) {
+          // The allocation checker is not optional: a run with agents whose processes cannot
+          // be seen would pass without having looked at what they ran.
+          if (!HostProcesses.usable()) {
+            throw new IllegalStateException("the fleet cannot be sampled: reading other processes' environments in /proc"
+                + " needs root (run as root, or pass --agents 0 to run without agents)");
+          }
+          fleetRef.set(AgentFleet.start(image, cluster, o.agents(), runId, history::now));
           fleetJob.register(cluster, history::now, Duration.ofMinutes(1));
           AgentFleet fleet = fleetRef.get();
           sampler = new FleetSampler(new HostProcesses(), fleet::containerIds, FleetJob.NAME, history::now, Duration.ofMillis(250));
@@ -160,7 +180,7 @@ public final class Campaign {
               + " replicas, scaled to " + (fleetJob.count() + 2) + " and back every 15 s, disconnect.stop_after "
               + fleetJob.stopAfter().toSeconds() + " s");
         } else {
-          facts.put("agents", o.agents() == 0 ? "none" : "none: reading task processes from /proc needs root");
+          facts.put("agents", "none (--agents 0)");
         }
         long until = history.now() + o.time().toNanos();
         Duration timeout = Duration.ofSeconds(5);
@@ -174,7 +194,8 @@ public final class Campaign {
           clients.add(Thread.ofPlatform().name("chaos-fleet-scaler")
               .start(new FleetScaler(fleetJob, cluster, history::now, until, Duration.ofSeconds(15))));
         }
-        nemesis = new Nemesis(cluster, fleetRef.get(), o.faults(), o.quiet(), o.hold(), history::now, o.seed());
+        nemesis = new Nemesis(cluster, fleetRef.get(), new Filler(cluster, history, timeout), o.faults(), o.quiet(), o.hold(),
+            history::now, o.seed(), settings.lossy() ? "" : lossyUnavailable);
         nemesis.run(until);
         for (Thread t : clients) t.join();
 
@@ -200,12 +221,13 @@ public final class Campaign {
         verdicts.add(new LostWriteChecker().check(ops, finals));
         verdicts.add(new DigestChecker().check(digests));
         if (sampler != null) {
-          AllocationChecker.Convergence converged = fleetJob.awaitConverged(cluster, sampler, Duration.ofSeconds(90));
+          AllocationChecker.Convergence converged = fleetJob.awaitConverged(cluster, sampler, Duration.ofSeconds(90), history::now);
           sampler.stop();
           List<AllocationChecker.Sample> samples = sampler.samples();
           report.writeSamples(samples);
-          Verdict v = new AllocationChecker(fleetJob.scales(), fleetJob.stopAfter().plusSeconds(2), Duration.ofSeconds(10))
-              .check(samples, converged);
+          // Restart budget 0: the fleet's task (sleep) never fails by itself (see TaskStarts).
+          Verdict v = new AllocationChecker(fleetJob.scales(), fleetJob.reads(), fleetRef.get().restarts(),
+              fleetJob.stopAfter().plusSeconds(2), Duration.ofSeconds(10), 0).check(samples, converged);
           if (!sampler.error().isEmpty()) v = new Verdict(v.checker(), false, v.ops(), "sampling broke off: " + sampler.error());
           verdicts.add(v);
         }
@@ -228,6 +250,7 @@ public final class Campaign {
     }
     List<Op> ops = history.ops();
     List<FaultWindow> timeline = nemesis == null ? List.of() : nemesis.timeline();
+    verdicts.add(new NemesisChecker().check(timeline));
     report.writeHistory(ops);
     report.writeTimeline(timeline);
     Result result = new Result(runId, report.dir(), List.copyOf(verdicts), ops.size(), timeline);

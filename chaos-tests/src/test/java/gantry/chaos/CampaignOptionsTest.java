@@ -16,6 +16,10 @@ class CampaignOptionsTest {
     assertEquals(List.of("kill", "pause", "partition-oneway"), o.faults().stream().map(Fault::name).toList());
     assertEquals(5, o.managers());
     assertEquals(Fault.ALL, Campaign.parse(new String[] {"--nemesis", "all"}).faults());
+    assertEquals(200, Campaign.parse(new String[] {}).snapshotEvery());
+    var s = Campaign.parse(new String[] {"--nemesis", "snapshot-install,power-loss,partition", "--snapshot-every", "50"});
+    assertEquals(List.of("snapshot-install", "power-loss", "partition"), s.faults().stream().map(Fault::name).toList());
+    assertEquals(50, s.snapshotEvery());
   }
 
   @Test
@@ -23,5 +27,8 @@ class CampaignOptionsTest {
     assertThrows(IllegalArgumentException.class, () -> Campaign.parse(new String[] {"--managers", "4"}));
     assertThrows(IllegalArgumentException.class, () -> Campaign.parse(new String[] {"--nemesis", "meteor"}));
     assertThrows(IllegalArgumentException.class, () -> Campaign.parse(new String[] {"--time"}));
+    assertThrows(IllegalArgumentException.class, () -> Campaign.parse(new String[] {"--snapshot-every", "3"}));
+    assertThrows(IllegalArgumentException.class, () -> Campaign.parse(new String[] {"--agents", "9"}));
+    assertThrows(IllegalArgumentException.class, () -> Campaign.parse(new String[] {"--colour", "red"}));
   }
 }

@@ -1,11 +1,15 @@
 package gantry.chaos.cluster;
 
 import com.github.dockerjava.api.DockerClient;
+import gantry.chaos.checker.AllocationChecker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
@@ -25,12 +29,21 @@ public final class AgentFleet implements AutoCloseable {
 
   private final DockerClient docker = DockerClientFactory.instance().client();
   private final Map<String, Agent> agents = new LinkedHashMap<>();
+  private final LongSupplier clock;
+  private final Map<String, Long> killedAt = new ConcurrentHashMap<>();
+  private final List<AllocationChecker.AgentRestart> restarts = new CopyOnWriteArrayList<>();
 
-  private AgentFleet() {}
+  private AgentFleet(LongSupplier clock) {
+    this.clock = clock;
+  }
 
-  /** Starts {@code n} agents pointed at every manager; returns once each logged its start. */
-  public static AgentFleet start(String image, ManagerCluster cluster, int n, String runId) {
-    AgentFleet fleet = new AgentFleet();
+  /**
+   * Starts {@code n} agents pointed at every manager; returns once each logged its start.
+   *
+   * @param clock the run clock, for the times of kills and restarts
+   */
+  public static AgentFleet start(String image, ManagerCluster cluster, int n, String runId, LongSupplier clock) {
+    AgentFleet fleet = new AgentFleet(clock);
     try {
       for (int i = 1; i <= n; i++) {
         String name = "a" + i;
@@ -62,6 +75,12 @@ public final class AgentFleet implements AutoCloseable {
     return agents.get(name).ip();
   }
 
+  /** Agent {@code name} as one side of a network cut; it listens on no port, so an open path refuses the probe. */
+  public Endpoint endpoint(String name) {
+    Agent a = agents.get(name);
+    return new Endpoint(name, a.ip(), ManagerCluster.GRPC_PORT, a.container());
+  }
+
   /** Container id to agent name, for telling whose processes a host-side scan found. */
   public Map<String, String> containerIds() {
     Map<String, String> out = new LinkedHashMap<>();
@@ -73,12 +92,20 @@ public final class AgentFleet implements AutoCloseable {
 
   /** SIGKILL of the whole container: the agent and every task it runs die at once. */
   public void kill(String name) {
+    killedAt.put(name, clock.getAsLong());
     docker.killContainerCmd(agents.get(name).container().getContainerId()).withSignal("KILL").exec();
   }
 
   /** Starts a killed agent again on the same file system and address. */
   public void restart(String name) {
     Containers.startAgain(docker, agents.get(name).container().getContainerId(), name);
+    Long killed = killedAt.remove(name);
+    if (killed != null) restarts.add(new AllocationChecker.AgentRestart(name, killed, clock.getAsLong()));
+  }
+
+  /** Every kill and restart of an agent so far: an agent re-runs its saved allocations after one. */
+  public List<AllocationChecker.AgentRestart> restarts() {
+    return List.copyOf(restarts);
   }
 
   /** Writes each agent's container log to {@code dir}/NAME.log. */

@@ -11,6 +11,8 @@ import gantry.v1.GetStateDigestRequest;
 import gantry.v1.GetStateDigestResponse;
 import gantry.v1.Job;
 import gantry.v1.JobStatus;
+import gantry.v1.ListAllocationsRequest;
+import gantry.v1.TransferLeadershipRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -31,6 +33,7 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.lifecycle.Startables;
 import org.testcontainers.utility.DockerImageName;
 
@@ -49,6 +52,22 @@ public final class ManagerCluster implements AutoCloseable {
   /** One manager: its id (also its network alias) and fixed address. */
   public record Manager(String id, String ip, GenericContainer<?> container) {}
 
+  /**
+   * How the managers run: they take a snapshot every {@code snapshotEvery} entries and cut
+   * their log into segments of {@code segmentBytes} (small values make snapshots, log purges
+   * and snapshot installs happen within seconds), and with {@code lossy} their data
+   * directory sits on lossyfs, which keeps unsynced writes in memory until a power loss
+   * drops them ({@link LossyDisk}).
+   */
+  public record Settings(int snapshotEvery, long segmentBytes, boolean lossy) {
+    public String yaml() {
+      return "snapshot_every_entries: " + snapshotEvery + "\nraft_segment_bytes: " + segmentBytes + "\n";
+    }
+  }
+
+  /** Where the settings file goes in each manager container. */
+  static final String CONFIG = "/etc/gantry-chaos.yaml";
+
   private final DockerClient docker;
   private final Network network;
   private final Map<String, Manager> managers = new LinkedHashMap<>();
@@ -56,23 +75,25 @@ public final class ManagerCluster implements AutoCloseable {
   private final Set<String> paused = ConcurrentHashMap.newKeySet();
   private final Firewall firewall;
   private final String prefix;
+  private final Settings settings;
 
-  private ManagerCluster(DockerClient docker, Network network, Firewall firewall, String prefix) {
+  private ManagerCluster(DockerClient docker, Network network, Firewall firewall, String prefix, Settings settings) {
     this.docker = docker;
     this.network = network;
     this.firewall = firewall;
     this.prefix = prefix;
+    this.settings = settings;
   }
 
   /** Creates the network and starts {@code n} managers; returns once each logged its start. */
-  public static ManagerCluster start(String image, int n, String runId) {
+  public static ManagerCluster start(String image, int n, String runId, Settings settings) {
     DockerClient docker = DockerClientFactory.instance().client();
     String prefix = freeSubnetPrefix(docker);
     Network network = Network.builder()
         .createNetworkCmdModifier(cmd -> cmd.withName("gantry-chaos-" + runId)
             .withIpam(new Ipam().withConfig(new Ipam.Config().withSubnet(prefix + ".0/24").withGateway(prefix + ".1"))))
         .build();
-    ManagerCluster cluster = new ManagerCluster(docker, network, new Firewall(runId), prefix);
+    ManagerCluster cluster = new ManagerCluster(docker, network, new Firewall(runId), prefix, settings);
     try {
       List<String> peerList = new ArrayList<>();
       for (int i = 1; i <= n; i++) peerList.add("m" + i + "=" + prefix + "." + (10 + i) + ":" + RAFT_PORT);
@@ -83,9 +104,13 @@ public final class ManagerCluster implements AutoCloseable {
             .withImagePullPolicy(new NeverPull())
             .withNetwork(network)
             .withNetworkAliases(id)
-            .withCreateContainerCmdModifier(cmd -> cmd.withIpv4Address(ip).withName("gantry-chaos-" + runId + "-" + id))
+            .withCreateContainerCmdModifier(cmd -> {
+              cmd.withIpv4Address(ip).withName("gantry-chaos-" + runId + "-" + id);
+              if (settings.lossy()) LossyDisk.mountUnder(cmd, docker, image);
+            })
+            .withCopyToContainer(Transferable.of(settings.yaml()), CONFIG)
             .withEnv("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:MaxDirectMemorySize=128m")
-            .withCommand("server", "--id", id, "--data-dir", "/data/" + id,
+            .withCommand("server", "--id", id, "--data-dir", "/data/" + id, "--config", CONFIG,
                 "--raft-addr", ip + ":" + RAFT_PORT, "--grpc-addr", "0.0.0.0:" + GRPC_PORT,
                 "--http-addr", "0.0.0.0:" + HTTP_PORT, "--peers", String.join(",", peerList))
             .waitingFor(Wait.forLogMessage(".*gantry server .* started.*", 1).withStartupTimeout(Duration.ofMinutes(3)));
@@ -127,6 +152,41 @@ public final class ManagerCluster implements AutoCloseable {
     return firewall;
   }
 
+  public Settings settings() {
+    return settings;
+  }
+
+  /** Manager {@code id} as one side of a network cut; probes aim at its Raft port. */
+  public Endpoint endpoint(String id) {
+    Manager m = managers.get(id);
+    return new Endpoint(id, m.ip(), RAFT_PORT, m.container());
+  }
+
+  /** Everything manager {@code id} logged, across its restarts. */
+  public String logs(String id) {
+    return managers.get(id).container().getLogs();
+  }
+
+  /** The Raft index manager {@code id} has applied, after a read index (so at least every acknowledged write's). */
+  public long appliedIndex(String id) {
+    return stub(id, Duration.ofSeconds(5)).getStateDigest(GetStateDigestRequest.getDefaultInstance()).getAppliedIndex();
+  }
+
+  /** The ids of every allocation manager {@code id} holds, of every job. */
+  public Set<String> allocationIds(String id) {
+    Set<String> out = new HashSet<>();
+    for (var a : stub(id, Duration.ofSeconds(5)).listAllocations(ListAllocationsRequest.getDefaultInstance()).getAllocationsList()) {
+      out.add(a.getId());
+    }
+    return out;
+  }
+
+  /** Asks manager {@code via} to move the leadership to {@code target}; the leader it reports. */
+  public String transferLeadership(String via, String target, Duration timeout) {
+    return stub(via, timeout.plusSeconds(5)).transferLeadership(TransferLeadershipRequest.newBuilder()
+        .setPeerId(target).setTimeoutMs(timeout.toMillis()).build()).getLeaderId();
+  }
+
   /** The run's private network: agents join it too. */
   public Network network() {
     return network;
@@ -153,8 +213,23 @@ public final class ManagerCluster implements AutoCloseable {
     channels.values().forEach(ManagedChannel::resetConnectBackoff);
   }
 
-  /** SIGKILL: no shutdown hook runs, nothing is flushed. */
-  public void kill(String id) {
+  /**
+   * A process crash: SIGKILL, no shutdown hook runs. What the process had written survives,
+   * as it would in the kernel's page cache: on lossyfs the process is frozen and lossyfs
+   * writes out what it held before the container dies.
+   *
+   * @return empty, or why lossyfs could not write out what it held first
+   */
+  public String kill(String id) {
+    String cid = managers.get(id).container().getContainerId();
+    String problem = settings.lossy() ? LossyDisk.flushFrozen(docker, managers.get(id).container()) : "";
+    docker.killContainerCmd(cid).withSignal("KILL").exec();
+    return problem.isEmpty() ? "" : id + ": " + problem + ", so its SIGKILL was a power loss";
+  }
+
+  /** A power loss: SIGKILL of the whole container, and lossyfs dies with every write that was not fsynced. */
+  public void powerLoss(String id) {
+    if (!settings.lossy()) throw new IllegalStateException("power loss needs the managers on lossyfs (Settings.lossy)");
     docker.killContainerCmd(managers.get(id).container().getContainerId()).withSignal("KILL").exec();
   }
 
@@ -250,7 +325,7 @@ public final class ManagerCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    firewall.healAll();
+    firewall.healAll(); // best effort: the nemesis already reported a heal that failed
     channels.values().forEach(ManagedChannel::shutdownNow);
     for (Manager m : managers.values()) {
       try {

@@ -11,6 +11,7 @@ import gantry.v1.DisconnectPolicy;
 import gantry.v1.GetJobRequest;
 import gantry.v1.GroupSpec;
 import gantry.v1.GroupSummary;
+import gantry.v1.Job;
 import gantry.v1.JobSpec;
 import gantry.v1.ListAllocationsRequest;
 import gantry.v1.RegisterJobRequest;
@@ -31,15 +32,20 @@ import java.util.stream.Collectors;
  * The service job the fleet runs through the campaign: replicas of a sleeping process (exec
  * driver), whose agents stop them {@code stopAfter} after losing every manager. It starts
  * at {@code count}; {@link #scale} changes the count while faults go on, and every change
- * (ok or unknown) is recorded for the checker. {@link #awaitConverged} waits, after the
+ * (ok or unknown) is recorded for the checker, with the unique marker it writes into the
+ * spec's meta ({@code chaos.scale}), so each job version names the change that made it;
+ * {@link #read} records which version is in force. {@link #awaitConverged} waits, after the
  * faults are healed, until the managers' view and the processes really running agree on
  * exactly the count the managers hold.
  */
 public final class FleetJob {
   public static final String NAME = "chaos-fleet";
+  static final String MARKER = "chaos.scale";
   private final int count;
   private final Duration stopAfter;
   private final List<AllocationChecker.Scale> scales = new ArrayList<>();
+  private final List<AllocationChecker.JobRead> reads = new ArrayList<>();
+  private int changes;
 
   public FleetJob(int count, Duration stopAfter) {
     this.count = count;
@@ -56,12 +62,17 @@ public final class FleetJob {
     return List.copyOf(scales);
   }
 
+  /** Every read of the job so far. */
+  public synchronized List<AllocationChecker.JobRead> reads() {
+    return List.copyOf(reads);
+  }
+
   public Duration stopAfter() {
     return stopAfter;
   }
 
-  public JobSpec spec(int replicas) {
-    return JobSpec.newBuilder().setName(NAME).setType("service")
+  public JobSpec spec(int replicas, String marker) {
+    return JobSpec.newBuilder().setName(NAME).setType("service").putMeta(MARKER, marker)
         .addGroups(GroupSpec.newBuilder().setName("workers").setCount(replicas).setPlacement("spread")
             .setRestart(RestartPolicy.newBuilder().setAttempts(2).setDelayMs(500).setMode("fail").setIntervalMs(60_000))
             .setDisconnect(DisconnectPolicy.newBuilder().setStopAfterMs(stopAfter.toMillis()))
@@ -86,28 +97,52 @@ public final class FleetJob {
    * it, with the run clock; true when acknowledged.
    */
   public boolean scale(ManagerCluster cluster, String peer, int replicas, LongSupplier clock) {
+    String marker = nextMarker();
     long invoke = clock.getAsLong();
     try {
-      cluster.stub(peer, Duration.ofSeconds(5)).registerJob(RegisterJobRequest.newBuilder().setSpec(spec(replicas)).build());
-      record(new AllocationChecker.Scale(invoke, clock.getAsLong(), replicas, true));
+      Job job = cluster.stub(peer, Duration.ofSeconds(5))
+          .registerJob(RegisterJobRequest.newBuilder().setSpec(spec(replicas, marker)).build()).getJob();
+      record(new AllocationChecker.Scale(invoke, clock.getAsLong(), replicas, true, marker, job.getVersion()));
       return true;
     } catch (StatusRuntimeException e) {
       if (Client.classify(Op.Type.REGISTER, e) == Op.Outcome.UNKNOWN) {
-        record(new AllocationChecker.Scale(invoke, Long.MAX_VALUE, replicas, false));
+        record(new AllocationChecker.Scale(invoke, Long.MAX_VALUE, replicas, false, marker, 0));
       }
       return false;
     }
+  }
+
+  /** A linearizable read of the job through {@code peer}, recorded; false when it failed. */
+  public boolean read(ManagerCluster cluster, String peer, LongSupplier clock) {
+    long invoke = clock.getAsLong();
+    try {
+      Job job = cluster.stub(peer, Duration.ofSeconds(5)).getJob(GetJobRequest.newBuilder().setName(NAME).build()).getJob();
+      record(invoke, clock.getAsLong(), job);
+      return true;
+    } catch (StatusRuntimeException e) {
+      return false;
+    }
+  }
+
+  private synchronized String nextMarker() {
+    return "s" + (++changes);
   }
 
   private synchronized void record(AllocationChecker.Scale s) {
     scales.add(s);
   }
 
+  private synchronized void record(long invoke, long complete, Job job) {
+    int count = job.getSpec().getGroupsList().stream().mapToInt(GroupSpec::getCount).sum();
+    reads.add(new AllocationChecker.JobRead(invoke, complete, job.getVersion(), job.getSpec().getMetaOrDefault(MARKER, ""), count));
+  }
+
   /**
    * Polls until the managers report as many running as they want, their running allocations
    * are exactly the ones whose processes run, and no replica runs on two agents.
    */
-  public AllocationChecker.Convergence awaitConverged(ManagerCluster cluster, FleetSampler sampler, Duration bound) {
+  public AllocationChecker.Convergence awaitConverged(ManagerCluster cluster, FleetSampler sampler, Duration bound,
+      LongSupplier clock) {
     long start = System.nanoTime();
     long end = start + bound.toNanos();
     String last = "no answer yet";
@@ -115,7 +150,9 @@ public final class FleetJob {
     while (System.nanoTime() < end) {
       String peer = cluster.ids().get(i++ % cluster.ids().size());
       try {
+        long invoke = clock.getAsLong();
         var job = cluster.stub(peer, Duration.ofSeconds(5)).getJob(GetJobRequest.newBuilder().setName(NAME).build());
+        record(invoke, clock.getAsLong(), job.getJob());
         int running = job.getGroupsList().stream().mapToInt(GroupSummary::getRunning).sum();
         int count = job.getGroupsList().stream().mapToInt(GroupSummary::getDesired).sum();
         Set<String> managed = cluster.stub(peer, Duration.ofSeconds(5))

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -51,8 +50,7 @@ public final class FleetSampler implements Runnable {
   /** Takes one sample now and returns it. */
   public Sample sampleNow() {
     long at = clock.getAsLong();
-    Map<String, Set<String>> running = host.scan(containers.get(), job);
-    Sample s = new Sample(at, Map.copyOf(running));
+    Sample s = new Sample(at, host.scan(containers.get(), job));
     synchronized (samples) {
       samples.add(s);
     }

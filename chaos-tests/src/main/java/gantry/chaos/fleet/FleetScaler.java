@@ -7,7 +7,8 @@ import java.util.function.LongSupplier;
 /**
  * The fleet's workload: until the deadline, every {@code period} it scales the fleet job
  * between its first count and two more, through one manager at a time (the next one after
- * a failure), as an operator would. {@link FleetJob} records each change for the checker.
+ * a failure), as an operator would, and reads the job back (which version is in force).
+ * {@link FleetJob} records each change and read for the checker.
  */
 public final class FleetScaler implements Runnable {
   private final FleetJob job;
@@ -37,6 +38,7 @@ public final class FleetScaler implements Runnable {
       }
       int replicas = ++round % 2 == 1 ? job.count() + 2 : job.count();
       if (!job.scale(cluster, cluster.ids().get(peer % cluster.ids().size()), replicas, clock)) peer++;
+      if (!job.read(cluster, cluster.ids().get(peer % cluster.ids().size()), clock)) peer++;
     }
   }
 }

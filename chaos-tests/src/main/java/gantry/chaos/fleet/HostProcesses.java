@@ -1,14 +1,15 @@
 package gantry.chaos.fleet;
 
+import gantry.chaos.checker.AllocationChecker.TaskProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,6 +18,8 @@ import java.util.regex.Pattern;
  * /proc: a process belongs to a container when its cgroup path names the container's id,
  * and to an allocation when its environment carries {@code GANTRY_ALLOC_ID} (the exec driver
  * sets it). This is what really runs, independent of what the managers or agents believe.
+ * Each process is named by its pid and its start time (field 22 of /proc/PID/stat), so a
+ * task started again is told apart from one that kept running, even if a pid is reused.
  * Reading other processes' environments needs root, as the partition nemeses do.
  */
 public final class HostProcesses {
@@ -31,12 +34,9 @@ public final class HostProcesses {
     this(Path.of("/proc"));
   }
 
-  /**
-   * Allocation id to the agents running a process of it, for the processes of {@code job}
-   * inside the given containers (container id to agent name).
-   */
-  public Map<String, Set<String>> scan(Map<String, String> containers, String job) {
-    Map<String, Set<String>> out = new HashMap<>();
+  /** The task processes of {@code job} inside the given containers (container id to agent name). */
+  public List<TaskProcess> scan(Map<String, String> containers, String job) {
+    List<TaskProcess> out = new ArrayList<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(proc)) {
       for (Path dir : dirs) {
         String pid = dir.getFileName().toString();
@@ -46,7 +46,9 @@ public final class HostProcesses {
         Map<String, String> env = environment(dir);
         String alloc = env.get("GANTRY_ALLOC_ID");
         if (alloc == null || !job.equals(env.get("GANTRY_JOB"))) continue;
-        out.computeIfAbsent(alloc, k -> new HashSet<>()).add(agent);
+        long started = startTicks(read(dir.resolve("stat")));
+        if (started < 0) continue; // ended meanwhile
+        out.add(new TaskProcess(alloc, agent, Long.parseLong(pid), started));
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot list " + proc + ": " + e, e);
@@ -63,6 +65,13 @@ public final class HostProcesses {
       if (agent != null) return agent;
     }
     return null;
+  }
+
+  /** Field 22 of /proc/PID/stat, after the command name (which may hold spaces and parentheses); -1 if unreadable. */
+  static long startTicks(String stat) {
+    if (stat == null) return -1;
+    String[] rest = stat.substring(stat.lastIndexOf(')') + 1).trim().split(" ");
+    return rest.length > 19 ? Long.parseLong(rest[19]) : -1;
   }
 
   private static Map<String, String> environment(Path dir) {

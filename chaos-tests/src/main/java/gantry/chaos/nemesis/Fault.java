@@ -70,8 +70,29 @@ public sealed interface Fault {
     }
   }
 
-  List<Fault> ALL = List.of(new Kill(true), new IsolateLeader(), new PartitionAgent(), new Pause(), new Kill(false),
-      new Halves(), new KillAgent(), new Bridge(), new OneWay(), new KillAll());
+  /**
+   * Cut one follower off (both ways, or stop it without a firewall), write until the others
+   * snapshot and purge their logs past it, heal so that it catches up by a snapshot install,
+   * then move the leadership onto it.
+   */
+  record SnapshotInstall() implements Fault {
+    public String name() {
+      return "snapshot-install";
+    }
+  }
+
+  /**
+   * Every manager loses power at once: its process dies and so does whatever its file system
+   * layer (lossyfs) held that was not fsynced; all start again at heal.
+   */
+  record PowerLoss() implements Fault {
+    public String name() {
+      return "power-loss";
+    }
+  }
+
+  List<Fault> ALL = List.of(new Kill(true), new IsolateLeader(), new PartitionAgent(), new SnapshotInstall(), new Pause(),
+      new Kill(false), new Halves(), new KillAgent(), new PowerLoss(), new Bridge(), new OneWay(), new KillAll());
 
   /** Parses "all" or a comma list of names. */
   static List<Fault> parse(String spec) {

@@ -36,17 +36,23 @@ public final class RunReport {
 
   public void writeTimeline(List<FaultWindow> timeline) {
     write("timeline.jsonl", timeline.stream().map(f -> String.format(Locale.ROOT,
-        "{\"fault\":%s,\"detail\":%s,\"start_ms\":%.1f,\"end_ms\":%.1f,\"skipped\":%s}",
-        Json.str(f.fault()), Json.str(f.detail()), f.startNanos() / 1e6, f.endNanos() / 1e6, f.skipped()))
+        "{\"fault\":%s,\"detail\":%s,\"start_ms\":%.1f,\"end_ms\":%.1f,\"skipped\":%s,\"problem\":%s}",
+        Json.str(f.fault()), Json.str(f.detail()), f.startNanos() / 1e6, f.endNanos() / 1e6, f.skipped(), Json.str(f.problem())))
         .collect(Collectors.joining("\n", "", "\n")));
   }
 
-  /** What ran on the agents, one sample per line: {"at_ms":..,"running":{"ALLOC":["a1"],..}}. */
+  /**
+   * What ran on the agents, one sample per line:
+   * {"at_ms":..,"running":{"ALLOC":["a1"],..},"processes":[{"alloc":..,"agent":..,"pid":..,"start":..},..]}.
+   */
   public void writeSamples(List<AllocationChecker.Sample> samples) {
-    write("fleet-samples.jsonl", samples.stream().map(s -> String.format(Locale.ROOT, "{\"at_ms\":%.1f,\"running\":{%s}}",
+    write("fleet-samples.jsonl", samples.stream().map(s -> String.format(Locale.ROOT,
+        "{\"at_ms\":%.1f,\"running\":{%s},\"processes\":[%s]}",
         s.atNanos() / 1e6, s.running().entrySet().stream().sorted(Map.Entry.comparingByKey())
             .map(e -> Json.str(e.getKey()) + ":[" + e.getValue().stream().sorted().map(Json::str).collect(Collectors.joining(",")) + "]")
-            .collect(Collectors.joining(","))))
+            .collect(Collectors.joining(",")),
+        s.processes().stream().map(p -> String.format(Locale.ROOT, "{\"alloc\":%s,\"agent\":%s,\"pid\":%d,\"start\":%d}",
+            Json.str(p.alloc()), Json.str(p.agent()), p.pid(), p.startTicks())).collect(Collectors.joining(","))))
         .collect(Collectors.joining("\n", "", "\n")));
   }
 
@@ -75,11 +81,11 @@ public final class RunReport {
           .append(LatencyPlot.esc(v.detail())).append("</td></tr>");
     }
     b.append("</table><h2>Latency</h2>").append(LatencyPlot.svg(ops, timeline))
-        .append("<h2>Nemesis timeline</h2><table><tr><th>from</th><th>to</th><th>fault</th><th>detail</th></tr>");
+        .append("<h2>Nemesis timeline</h2><table><tr><th>from</th><th>to</th><th>fault</th><th>detail</th><th>problem</th></tr>");
     for (FaultWindow f : timeline) {
-      b.append(String.format(Locale.ROOT, "<tr><td>%.1f s</td><td>%.1f s</td><td>%s%s</td><td>%s</td></tr>",
+      b.append(String.format(Locale.ROOT, "<tr><td>%.1f s</td><td>%.1f s</td><td>%s%s</td><td>%s</td><td class=\"bad\">%s</td></tr>",
           f.startNanos() / 1e9, f.endNanos() / 1e9, LatencyPlot.esc(f.fault()), f.skipped() ? " (skipped)" : "",
-          LatencyPlot.esc(f.detail())));
+          LatencyPlot.esc(f.detail()), LatencyPlot.esc(f.problem())));
     }
     b.append("</table><p>Files: <a href=\"history.jsonl\">history.jsonl</a>, <a href=\"timeline.jsonl\">timeline.jsonl</a>,"
         + " <a href=\"verdicts.txt\">verdicts.txt</a>, logs/ (one per manager).</p></body></html>\n");

@@ -1,0 +1,2 @@
+/** Unit tests of the firewall rule bookkeeping and the probe classification. */
+package gantry.chaos.cluster;

@@ -1,0 +1,2 @@
+/** Unit tests of the partition proof. */
+package gantry.chaos.nemesis;
