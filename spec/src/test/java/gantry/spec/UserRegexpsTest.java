@@ -57,14 +57,15 @@ class UserRegexpsTest {
   void theLargestAcceptedPatternsRunOnAnOrdinaryStack(String pattern) throws Exception {
     assertEquals(Optional.empty(), UserRegexps.problem(pattern));
     var result = new java.util.concurrent.atomic.AtomicReference<Object>();
-    // A platform thread with a small stack: the scheduler's workers have at least this much.
+    // A platform thread with the JVM's default stack (1 MiB on Linux x64), as the scheduler's workers
+    // have; before the JIT compiles RE2/J's matcher its frames are largest, so this runs it cold.
     Thread t = new Thread(null, () -> {
       try {
         result.set(Pattern.compile(pattern).matcher("a".repeat(50) + "b").find());
       } catch (Throwable e) {
         result.set(e);
       }
-    }, "matcher", 512 * 1024);
+    }, "matcher", 1024 * 1024);
     t.start();
     t.join();
     assertEquals(Boolean.TRUE, result.get());

@@ -84,13 +84,20 @@ public final class GantryStateMachine extends BaseStateMachine {
     Path live = snapshots.liveDbDir();
     StateStore opened = StateStore.open(live);
     AppliedPosition applied = opened.applied();
-    SnapshotInfo snap = snapshots.getLatestSnapshot();
-    if (snap != null && (applied == null || applied.index() < snap.getIndex())) {
+    // Restore until the store holds at least the newest snapshot: Ratis may publish a newer one
+    // (an install from the leader) while this runs. Telling Ratis a snapshot index the store does
+    // not hold would skip every entry in between (chaos finding 2026-11-30-snapshot-install-loss).
+    SnapshotInfo snap;
+    while ((snap = snapshots.getLatestSnapshot()) != null && (applied == null || applied.index() < snap.getIndex())) {
       LOG.info("restoring state from snapshot {} (store was at {})", snap.getTermIndex(), applied);
       opened.close();
-      snapshots.restoreLatestInto(live);
+      TermIndex restored = snapshots.restoreLatestInto(live);
       opened = StateStore.open(live);
       applied = opened.applied();
+      if (applied == null || applied.index() < restored.getIndex()) {
+        opened.close();
+        throw new IOException("restored snapshot " + restored + " but its store says " + applied);
+      }
     }
     ClusterState loaded = ClusterState.load(opened);
     terms.clear();
@@ -107,12 +114,18 @@ public final class GantryStateMachine extends BaseStateMachine {
       diverged = Files.readString(divergedMarker()).strip();
       LOG.error("DIVERGED (recorded earlier): {}", diverged);
     }
-    // Ratis restarts its applier at the latest snapshot and expects the applied position to
-    // say so; it then walks the log forward, and applyTransaction skips what the store has.
-    SnapshotInfo latest = snapshots.getLatestSnapshot();
-    setLastAppliedTermIndex(latest == null ? TermIndex.INITIAL_VALUE : latest.getTermIndex());
+    // Ratis restarts its applier at the snapshot and walks the log forward from there;
+    // applyTransaction skips what the store already has. The snapshot is the one checked against
+    // the store above, never a newer one that arrived since: its entries would never be applied.
+    setLastAppliedTermIndex(snap == null ? TermIndex.INITIAL_VALUE : snap.getTermIndex());
     LOG.info("state loaded: {} jobs, store at {}, snapshot {}", loaded.jobCount(), applied,
-        latest == null ? "none" : latest.getTermIndex());
+        snap == null ? "none" : snap.getTermIndex());
+    SnapshotInfo newer = snapshots.getLatestSnapshot();
+    if (newer != null && newer.getIndex() > durableIndex) {
+      LOG.info("snapshot {} arrived while loading: loading again", newer.getTermIndex());
+      closeStore();
+      load();
+    }
   }
 
   @Override
