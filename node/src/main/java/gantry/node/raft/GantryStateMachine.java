@@ -320,6 +320,7 @@ public final class GantryStateMachine extends BaseStateMachine {
   public void reinitialize() throws IOException {
     LOG.info("loading the snapshot installed from the leader");
     getLifeCycle().transition(LifeCycle.State.STARTING);
+    snapshots.syncLatest();
     closeStore();
     load();
     getLifeCycle().transition(LifeCycle.State.RUNNING);
