@@ -139,7 +139,9 @@ public final class CertificateAuthority {
           new ExtendedKeyUsage(request.role().keyPurposes().toArray(KeyPurposeId[]::new)));
       builder.addExtension(Extension.subjectAlternativeName, false, subjectAlternativeNames(request));
       builder.addExtension(Extension.subjectKeyIdentifier, false, ids.createSubjectKeyIdentifier(keys.getPublic()));
-      builder.addExtension(Extension.authorityKeyIdentifier, false, ids.createAuthorityKeyIdentifier(certificate()));
+      // The key id only, not the CA's name and serial: a CA certificate re-issued for the same key still matches.
+      builder.addExtension(Extension.authorityKeyIdentifier, false,
+          ids.createAuthorityKeyIdentifier(certificate().getPublicKey()));
       X509Certificate certificate = sign(builder, new KeyPair(certificate().getPublicKey(), credentials.privateKey()), random);
       return CertificateAndKey.of(certificate, keys.getPrivate());
     } catch (CertIOException | NoSuchAlgorithmException e) {

@@ -26,6 +26,8 @@ import java.time.ZoneOffset;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +58,15 @@ class CertificateAuthorityTest {
   static List<Object> sans(X509Certificate certificate, int tag) throws CertificateException {
     return certificate.getSubjectAlternativeNames().stream().filter(san -> (Integer) san.get(0) == tag)
         .<Object>map(san -> san.get(1)).toList();
+  }
+
+  /** The key identifier of a subject (2.5.29.14) or authority (2.5.29.35, key id only) key identifier extension. */
+  static byte[] keyId(X509Certificate certificate, String oid) {
+    byte[] inner = ASN1OctetString.getInstance(certificate.getExtensionValue(oid)).getOctets();
+    if (oid.equals("2.5.29.14")) return ASN1OctetString.getInstance(inner).getOctets();
+    AuthorityKeyIdentifier aki = AuthorityKeyIdentifier.getInstance(inner);
+    assertEquals(null, aki.getAuthorityCertIssuer(), "no issuer name in the authority key id");
+    return aki.getKeyIdentifier();
   }
 
   @Test
@@ -110,6 +121,7 @@ class CertificateAuthorityTest {
       assertEquals(NOW_SECONDS.minus(Duration.ofMinutes(1)), cert.getNotBefore().toInstant());
       assertEquals(NOW_SECONDS.plus(Duration.ofDays(365)), cert.getNotAfter().toInstant());
       assertEquals(role, Role.of(cert));
+      assertArrayEquals(keyId(ca.certificate(), "2.5.29.14"), keyId(cert, "2.5.29.35"), "authority key id = the CA's subject key id");
 
       // The JDK's PKIX validator: pathLen, key usages and validity as a TLS stack checks them.
       var params = new PKIXParameters(Set.of(new TrustAnchor(ca.certificate(), null)));
