@@ -28,12 +28,17 @@ public record CertificateRequest(Role role, String name, List<String> dnsNames, 
 
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
   private static final int MAX_DNS_LENGTH = 253;
+  /** X.520's ub-common-name; strict parsers refuse a longer CN. */
+  private static final int MAX_CN_LENGTH = 64;
   private static final Pattern OCTAL_LOOKING = Pattern.compile("(^|\\.)0[0-9]");
 
   public CertificateRequest {
     if (role == null) throw new InvalidRequestException("role", "must be server, agent or client");
     Objects.requireNonNull(name, "name");
     checkDnsName("name", name, false);
+    if (name.length() > MAX_CN_LENGTH) {
+      throw new InvalidRequestException("name", "at most " + MAX_CN_LENGTH + " characters (a subject CN's limit), got " + name.length());
+    }
     dnsNames = List.copyOf(dnsNames);
     for (String dns : dnsNames) checkDnsName("dns", dns, true);
     List<String> canonical = new ArrayList<>();

@@ -181,6 +181,8 @@ class CertificateAuthorityTest {
     assertField("name", "not a DNS name: \"*.m1\"", () -> CertificateRequest.of(Role.SERVER, "*.m1"));
     assertField("name", "not a DNS name: \"m1.\"", () -> CertificateRequest.of(Role.SERVER, "m1."));
     assertField("name", "not a DNS name: \"" + "a".repeat(64) + "\"", () -> CertificateRequest.of(Role.SERVER, "a".repeat(64)));
+    assertField("name", "at most 64 characters (a subject CN's limit), got 65",
+        () -> CertificateRequest.of(Role.SERVER, "a".repeat(32) + "." + "b".repeat(32)));
     assertField("name", "\"server.gantry\" is reserved", () -> CertificateRequest.of(Role.CLIENT, "server.gantry"));
     assertField("dns", "\"x.Gantry\" is reserved", () -> request(List.of("ok.example", "x.Gantry"), List.of(), 1));
     assertField("dns", "\"*.gantry\" is reserved", () -> request(List.of("*.gantry"), List.of(), 1));
@@ -196,7 +198,8 @@ class CertificateAuthorityTest {
     assertField("days", "must be between 1 and 36500, got -1", () -> CertificateAuthority.create(-1, CLOCK, RANDOM));
     assertField("role", "must be server, agent or client", () -> new CertificateRequest(null, "x", List.of(), List.of(), 1));
     // Fine: a wildcard SAN, IPv6, a 63-character label.
-    request(List.of("*.example.com", "a".repeat(63) + ".example"), List.of("::1", "fe80::1"), 1);
+    request(List.of("*.example.com", "a".repeat(63) + "." + "b".repeat(63) + ".example"), List.of("::1", "fe80::1"), 1);
+    CertificateRequest.of(Role.AGENT, "a".repeat(31) + "." + "b".repeat(32));
   }
 
   @Test

@@ -14,6 +14,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -71,7 +72,7 @@ public final class TlsFileOptions {
    */
   void write(PemFile certificate, PemFile key, String what) {
     try {
-      PemFiles.write(java.util.List.of(certificate, key), force);
+      PemFiles.write(List.of(certificate, key), force);
     } catch (FileAlreadyExistsException e) {
       throw Failure.badInput(e.getFile() + " already exists (--force overwrites it)");
     } catch (AccessDeniedException e) {
