@@ -8,6 +8,7 @@ import gantry.cli.command.JobCommand;
 import gantry.cli.command.NodeCommand;
 import gantry.cli.command.OperatorCommand;
 import gantry.cli.command.ServerCommand;
+import gantry.cli.command.TlsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Gantry.Version.class,
     description = "Gantry: a cluster manager for self-hosted fleets.",
     subcommands = {ServerCommand.class, AgentCommand.class, DevCommand.class, JobCommand.class, AllocCommand.class,
-        NodeCommand.class, OperatorCommand.class, CommandLine.HelpCommand.class})
+        NodeCommand.class, OperatorCommand.class, TlsCommand.class, CommandLine.HelpCommand.class})
 public final class Gantry implements Runnable {
   @Spec
   CommandSpec spec;

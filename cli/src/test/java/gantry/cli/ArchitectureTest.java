@@ -73,4 +73,21 @@ class ArchitectureTest {
             "gantry.node.leader..", "gantry.node.control..", "gantry.node.store..", "gantry.node.rpc..")
         .check(gantry);
   }
+
+  /** Certificates are shared by the CLI, managers and agents, so the security module knows none of them. */
+  @Test
+  void securityDependsOnNoOtherGantryModule() {
+    noClasses().that().resideInAPackage("gantry.security..")
+        .should().dependOnClassesThat().resideInAnyPackage("gantry.v1..", "gantry.spec..", "gantry.scheduler..",
+            "gantry.node..", "gantry.agent..", "gantry.cli..")
+        .check(gantry);
+  }
+
+  /** X.509 building stays behind gantry.security: the rest of Gantry uses the JDK's certificate types. */
+  @Test
+  void onlyTheSecurityModuleUsesBouncyCastle() {
+    noClasses().that().resideOutsideOfPackage("gantry.security..")
+        .should().dependOnClassesThat().resideInAPackage("org.bouncycastle..")
+        .check(gantry);
+  }
 }
