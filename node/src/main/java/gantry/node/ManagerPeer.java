@@ -97,8 +97,8 @@ public final class ManagerPeer implements AutoCloseable {
   }
 
   /**
-   * grpc.reflection.v1alpha, deprecated in grpc-java but the only version grpcurl before 1.9 and
-   * some load balancers' tools ask for (newer ones try v1 first).
+   * grpc.reflection.v1alpha: deprecated in grpc-java, but older grpcurl and grpcui releases ask
+   * only for it (newer ones try v1 first).
    */
   @SuppressWarnings("deprecation")
   private static io.grpc.BindableService v1alphaReflection() {
