@@ -8,24 +8,29 @@ import gantry.node.live.AgentLogs;
 import gantry.node.live.LiveMetrics;
 import gantry.node.live.LiveQueries;
 import gantry.node.live.UpdateFilter;
-import gantry.node.rpc.DispatcherService;
-import java.util.function.Supplier;
 import gantry.node.raft.RaftNode;
 import gantry.node.rpc.ControlService;
+import gantry.node.rpc.DispatcherService;
+import gantry.node.rpc.HealthReporter;
+import gantry.node.rpc.HealthRule;
 import gantry.v1.NotLeaderDetail;
 import gantry.v1.Peer;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running manager peer: the Raft node with its applied state, the control layer, and the
- * gRPC endpoint users and agents talk to.
+ * gRPC endpoint users and agents talk to. The endpoint also serves the standard health service
+ * (statuses by {@link HealthRule}) and server reflection, for grpcurl and load balancers.
  */
 public final class ManagerPeer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ManagerPeer.class);
@@ -35,15 +40,18 @@ public final class ManagerPeer implements AutoCloseable {
   private final ControlHandler control;
   private final Server grpc;
   private final Leader leader;
+  private final HealthReporter health;
   private final CountDownLatch closed = new CountDownLatch(1);
   private final Thread announcer;
 
-  private ManagerPeer(ServerConfig config, RaftNode raft, ControlHandler control, Server grpc, Leader leader) {
+  private ManagerPeer(ServerConfig config, RaftNode raft, ControlHandler control, Server grpc, Leader leader,
+      HealthReporter health) {
     this.config = config;
     this.raft = raft;
     this.control = control;
     this.grpc = grpc;
     this.leader = leader;
+    this.health = health;
     this.announcer = Thread.ofVirtual().name("gantry-announce").start(this::announce);
   }
 
@@ -61,22 +69,40 @@ public final class ManagerPeer implements AutoCloseable {
     LiveMetrics metrics = new LiveMetrics(clock);
     AgentLogs logs = new AgentLogs();
     LiveQueries live = new LiveQueries(leader::isLeading, leaderHint, () -> raft.stateMachine().state(), metrics, logs);
+    // Sessions need the leader's loop open (leader.isLeading()) and Raft still naming this peer
+    // (a step-down shows at once, before the loop has handled it).
+    HealthReporter health = new HealthReporter(() -> new HealthRule.Facts(leader.isLeading() && raft.isLeader(),
+        raft.leaderId().isPresent(), raft.divergedReason() != null));
+    raft.stateMachine().onLeadership(leads -> health.leadershipChanged());
     Server grpc;
     try {
       grpc = NettyServerBuilder.forAddress(HostPorts.parse(config.grpcAddress()))
           .addService(new ControlService(control, live))
           .addService(new DispatcherService(leader, raft.proposer(), clock, leaderHint, metrics, logs,
               new UpdateFilter(() -> raft.stateMachine().state())))
+          .addService(health.service())
+          .addService(ProtoReflectionServiceV1.newInstance())
+          .addService(v1alphaReflection())
           .maxInboundMessageSize(16 << 20)
           .build()
           .start();
     } catch (IOException e) {
+      health.close();
       leader.close();
       raft.close();
       throw new IOException("grpc_addr " + config.grpcAddress() + ": " + rootMessage(e), e);
     }
     LOG.info("peer {} serving gRPC on {}, Raft on {}", config.id(), grpcAddress(grpc, config), config.raftAddress());
-    return new ManagerPeer(config, raft, control, grpc, leader);
+    return new ManagerPeer(config, raft, control, grpc, leader, health);
+  }
+
+  /**
+   * grpc.reflection.v1alpha: deprecated in grpc-java, but older grpcurl and grpcui releases ask
+   * only for it (newer ones try v1 first).
+   */
+  @SuppressWarnings("deprecation")
+  private static io.grpc.BindableService v1alphaReflection() {
+    return ProtoReflectionService.newInstance();
   }
 
   /** The gRPC address actually bound (resolves a configured port 0). */
@@ -122,6 +148,7 @@ public final class ManagerPeer implements AutoCloseable {
     if (closed.getCount() == 0) return;
     closed.countDown();
     announcer.interrupt();
+    health.close(); // NOT_SERVING first: health watchers move away before the port closes
     grpc.shutdown();
     try {
       grpc.awaitTermination(2, TimeUnit.SECONDS);

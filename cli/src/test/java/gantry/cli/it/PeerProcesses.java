@@ -117,9 +117,12 @@ final class PeerProcesses implements AutoCloseable {
   }
 
   ControlServiceGrpc.ControlServiceBlockingStub stub(String id) {
-    ManagedChannel ch = channels.computeIfAbsent(id,
-        k -> ManagedChannelBuilder.forTarget(peers.get(k).grpc()).usePlaintext().build());
-    return ControlServiceGrpc.newBlockingStub(ch).withDeadlineAfter(15, TimeUnit.SECONDS);
+    return ControlServiceGrpc.newBlockingStub(channel(id)).withDeadlineAfter(15, TimeUnit.SECONDS);
+  }
+
+  /** A plaintext channel to the peer's gRPC port, kept until {@link #close}. */
+  ManagedChannel channel(String id) {
+    return channels.computeIfAbsent(id, k -> ManagedChannelBuilder.forTarget(peers.get(k).grpc()).usePlaintext().build());
   }
 
   /** The id of the leader once one is elected and every running peer answers and knows it. */
