@@ -10,10 +10,8 @@ import gantry.v1.Record;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per node: no proposal in flight -> (deadline passed, READY) propose DOWN -> marking ->
  * done: the deadline is forgotten if the proposal succeeded (only a later heartbeat brings the
- * node back), kept otherwise so the next check tries again. The same for READY.
+ * node back), kept otherwise so the next check tries again. The same for READY. A proposal
+ * still in flight after two TTLs no longer blocks a new one.
  *
  * <p>Pure: the state and the time come with each call; runs on the loop's thread only.
  */
@@ -36,7 +35,8 @@ final class HeartbeatMonitor {
 
   private final Duration ttl;
   private final Map<String, Long> deadlines = new HashMap<>();
-  private final Set<String> marking = new HashSet<>();
+  /** Nodes with a status proposal in flight, and when it was made. */
+  private final Map<String, Long> marking = new HashMap<>();
 
   HeartbeatMonitor(Duration ttl) {
     this.ttl = ttl;
@@ -62,7 +62,7 @@ final class HeartbeatMonitor {
     for (Node n : state.nodesUnordered()) {
       if (n.getStatus() == NodeStatus.NODE_STATUS_DOWN) {
         Long beat = deadlines.get(n.getId());
-        if (beat != null && now <= beat && marking.add(n.getId())) {
+        if (beat != null && now <= beat && mark(n.getId(), now)) {
           LOG.info("node {} ({}) heartbeats again: marking it ready", n.getName(), n.getId());
           out.add(propose(n, NodeStatus.NODE_STATUS_READY, "heartbeat resumed", now, -1));
         }
@@ -70,11 +70,24 @@ final class HeartbeatMonitor {
       }
       if (n.getStatus() != NodeStatus.NODE_STATUS_READY) continue;
       long deadline = deadlines.computeIfAbsent(n.getId(), k -> now + ttl.toMillis());
-      if (now <= deadline || !marking.add(n.getId())) continue;
+      if (now <= deadline || !mark(n.getId(), now)) continue;
       LOG.info("node {} ({}) missed its heartbeat TTL of {} ms: marking it down", n.getName(), n.getId(), ttl.toMillis());
       out.add(propose(n, NodeStatus.NODE_STATUS_DOWN, "missed heartbeat TTL of " + ttl.toMillis() + " ms", now, deadline));
     }
     return out;
+  }
+
+  /**
+   * Whether a status change may be proposed for the node now: none is in flight, or the one in
+   * flight is older than two TTLs. A proposal can hang for a long time when the Raft client's
+   * ordered requests wait behind one sent to a peer that died; the node's status must not wait
+   * with it (seen in the chaos suite: agents back in session, their nodes left down).
+   */
+  private boolean mark(String nodeId, long now) {
+    Long since = marking.get(nodeId);
+    if (since != null && now - since <= 2 * ttl.toMillis()) return false;
+    marking.put(nodeId, now);
+    return true;
   }
 
   /** A status change proposed by {@link #check} finished. */

@@ -67,4 +67,12 @@ class HeartbeatMonitorTest {
     assertTrue(monitor.check(s.state, 10_000).isEmpty(), "the deadlines of the last term are forgotten");
     assertEquals(2, monitor.check(s.state, 13_001).size());
   }
+
+  @Test
+  void aProposalThatNeverFinishesStopsBlockingAfterTwoTtls() {
+    monitor.check(s.state, 0);
+    assertEquals(2, monitor.check(s.state, 3001).size());
+    assertTrue(monitor.check(s.state, 9001).isEmpty(), "in flight for 6 s: still waited for");
+    assertEquals(2, monitor.check(s.state, 9002).size(), "in flight for more than two TTLs: proposed again");
+  }
 }
