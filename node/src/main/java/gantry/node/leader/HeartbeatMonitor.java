@@ -35,6 +35,8 @@ final class HeartbeatMonitor {
 
   private final Duration ttl;
   private final Map<String, Long> deadlines = new HashMap<>();
+  /** When {@link #check} last ran, or -1. */
+  private long lastCheck = -1;
   /** Nodes with a status proposal in flight, and when it was made. */
   private final Map<String, Long> marking = new HashMap<>();
 
@@ -54,10 +56,12 @@ final class HeartbeatMonitor {
   void reset() {
     deadlines.clear();
     marking.clear();
+    lastCheck = -1;
   }
 
   /** One pass over {@code state}'s nodes: DOWN for ready nodes past their deadline, READY for down nodes heartbeating again. */
   List<LeaderAction> check(ClusterState state, long now) {
+    forgiveStall(state, now);
     List<LeaderAction> out = new ArrayList<>();
     for (Node n : state.nodesUnordered()) {
       if (n.getStatus() == NodeStatus.NODE_STATUS_DOWN) {
@@ -75,6 +79,23 @@ final class HeartbeatMonitor {
       out.add(propose(n, NodeStatus.NODE_STATUS_DOWN, "missed heartbeat TTL of " + ttl.toMillis() + " ms", now, deadline));
     }
     return out;
+  }
+
+  /**
+   * Checks run every tick (100 ms). A gap of more than half a TTL means this process did not run
+   * (a paused or starved JVM, a frozen container): the missed heartbeats say nothing about the
+   * nodes, and a leader that just woke up, before Raft tells it that it was deposed, would mark
+   * every node down through the new leader (seen in the chaos suite's pause fault). Every ready
+   * node gets a full TTL from now instead.
+   */
+  private void forgiveStall(ClusterState state, long now) {
+    long gap = lastCheck < 0 ? 0 : now - lastCheck;
+    lastCheck = now;
+    if (gap <= ttl.toMillis() / 2) return;
+    LOG.warn("no liveness check for {} ms (this process was paused or starved): every ready node gets a full TTL", gap);
+    for (Node n : state.nodesUnordered()) {
+      if (n.getStatus() == NodeStatus.NODE_STATUS_READY) deadlines.put(n.getId(), now + ttl.toMillis());
+    }
   }
 
   /**
