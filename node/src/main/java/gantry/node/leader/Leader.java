@@ -27,16 +27,13 @@ public final class Leader implements AutoCloseable {
   private final LeaderLoop loop;
   private final SchedulerWorkers workers;
   private final EvalBroker broker = new EvalBroker();
-  private final SchedulingView view;
-  private final Dispatcher dispatcher;
   private final Duration heartbeatTtl;
   private final Semaphore window = new Semaphore(MAX_PLANS_IN_FLIGHT);
 
   public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, int workerCount, Supplier<String> leaderAddress) {
     this.heartbeatTtl = heartbeatTtl;
     var sm = raft.stateMachine();
-    this.view = new SchedulingView(sm::state, sm::appliedIndex);
-    this.dispatcher = new Dispatcher(heartbeatTtl.toMillis());
+    SchedulingView view = new SchedulingView(sm::state, sm::appliedIndex);
     PipelineStats stats = new PipelineStats();
     LeaderLoop.Effects io = new LeaderLoop.Effects() {
       @Override
@@ -64,7 +61,8 @@ public final class Leader implements AutoCloseable {
         return leaderAddress.get();
       }
     };
-    this.loop = new LeaderLoop(io, clock, broker, view, new HeartbeatMonitor(heartbeatTtl), dispatcher,
+    this.loop = new LeaderLoop(io, clock, broker, view, new HeartbeatMonitor(heartbeatTtl),
+        new Dispatcher(heartbeatTtl.toMillis()),
         new PlanApplier(view, stats));
     this.workers = new SchedulerWorkers(workerCount, broker, sm::state, view, this::submit, stats, this::isLeading);
     sm.onApplied(changes -> {

@@ -60,6 +60,8 @@ public final class GantryStateMachine extends BaseStateMachine {
   private volatile long durableIndex = -1;
   /** Set when Raft truncated an entry this peer had already applied: its state is not trustworthy. */
   private volatile String diverged;
+  /** The file beside the live store that records a divergence; RaftNode reads it before starting Raft. */
+  private static final String DIVERGED_MARKER = "DIVERGED";
   private final AppliedTerms terms = new AppliedTerms();
   private final java.util.List<java.util.function.Consumer<String>> divergenceListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final StateQueries queries = new StateQueries(this::state, this::store);
@@ -110,10 +112,6 @@ public final class GantryStateMachine extends BaseStateMachine {
       swap.writeLock().unlock();
     }
     durableIndex = applied == null ? -1 : applied.index();
-    if (Files.exists(divergedMarker())) {
-      diverged = Files.readString(divergedMarker()).strip();
-      LOG.error("DIVERGED (recorded earlier): {}", diverged);
-    }
     // Ratis restarts its applier at the snapshot and walks the log forward from there;
     // applyTransaction skips what the store already has. The snapshot is the one checked against
     // the store above, never a newer one that arrived since: its entries would never be applied.
@@ -274,7 +272,7 @@ public final class GantryStateMachine extends BaseStateMachine {
 
   /** The divergence recorded in a peer's data directory by an earlier run, or null. */
   static String recordedDivergence(Path smDir) throws IOException {
-    Path marker = smDir.resolve("DIVERGED");
+    Path marker = smDir.resolve(DIVERGED_MARKER);
     return Files.exists(marker) ? Files.readString(marker).strip() : null;
   }
 
@@ -285,7 +283,7 @@ public final class GantryStateMachine extends BaseStateMachine {
 
   /** A file beside the live store; while it exists the peer refuses reads, across restarts too. */
   private Path divergedMarker() {
-    return snapshots.liveDbDir().resolveSibling("DIVERGED");
+    return snapshots.liveDbDir().resolveSibling(DIVERGED_MARKER);
   }
 
   /** Throws if this peer's state is known to differ from the cluster's. */
