@@ -72,7 +72,9 @@ final class SnapshotInstall {
       problem = cluster.kill(victim);
       how = "SIGKILLed " + victim + " (no firewall here)";
     }
-    long target = from + 2L * cluster.settings().snapshotEvery();
+    // Two snapshot intervals past the cut, plus the interval of log each manager keeps behind
+    // a snapshot: then the leader no longer holds the entries the victim lacks.
+    long target = from + 3L * cluster.settings().snapshotEvery();
     String key = "chaos-snap-" + (++round);
     Fill fill = fillUntilSnapshotted(rest, key, target, Duration.ofSeconds(90));
     boolean newAllocs = awaitNewAllocation(rest, allocsBefore, start);

@@ -67,6 +67,16 @@ public final class GantryStateMachine extends BaseStateMachine {
   private final StateQueries queries = new StateQueries(this::state, this::store);
   private final java.util.List<java.util.function.Consumer<Changes>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.List<java.util.function.Consumer<Boolean>> leadershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /**
+   * Held whenever this side reads or writes the snapshot directory (loading, checkpointing) and
+   * by {@link #pause}, which Ratis calls just before it publishes an installed snapshot by
+   * replacing that whole directory: a restore never reads a directory being replaced.
+   */
+  private final java.util.concurrent.locks.ReentrantLock snapshotFiles = new java.util.concurrent.locks.ReentrantLock();
+  /** The index of an installed snapshot Ratis was about to publish at the last pause, or -1. */
+  private volatile long publishing = -1;
+  /** How long a reload waits for Ratis to publish the snapshot announced at {@link #pause}. */
+  private static final long PUBLISH_WAIT_MS = 30_000;
 
   @Override
   public StateMachineStorage getStateMachineStorage() {
@@ -77,7 +87,12 @@ public final class GantryStateMachine extends BaseStateMachine {
   public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
     super.initialize(server, groupId, raftStorage);
     snapshots.init(raftStorage);
-    getLifeCycle().startAndTransition(this::load);
+    snapshotFiles.lock();
+    try {
+      getLifeCycle().startAndTransition(this::load);
+    } finally {
+      snapshotFiles.unlock();
+    }
   }
 
   /** Opens the store; if a newer snapshot was installed than the store holds, restores it first. */
@@ -294,34 +309,87 @@ public final class GantryStateMachine extends BaseStateMachine {
 
   @Override
   public long takeSnapshot() throws IOException {
-    TermIndex ti = getLastAppliedTermIndex();
-    if (ti == null || ti.getIndex() < 0) return -1;
-    // The last entries may have been configuration entries that wrote nothing: pin the
-    // position into the store so the checkpoint says exactly what it covers.
-    store.putApplied(new AppliedPosition(ti.getTerm(), ti.getIndex()));
-    durableIndex = Math.max(durableIndex, ti.getIndex());
-    snapshots.create(store, ti);
-    snapshots.cleanupOldSnapshots(null);
-    LOG.info("snapshot taken at {}", ti);
-    return ti.getIndex();
+    snapshotFiles.lock();
+    try {
+      TermIndex ti = getLastAppliedTermIndex();
+      // Not while Ratis is about to replace the snapshot directory with one from the leader
+      // (a negative answer: Ratis takes no snapshot now and asks again later).
+      if (ti == null || ti.getIndex() < 0 || publishing >= 0) return -1;
+      // The last entries may have been configuration entries that wrote nothing: pin the
+      // position into the store so the checkpoint says exactly what it covers.
+      store.putApplied(new AppliedPosition(ti.getTerm(), ti.getIndex()));
+      durableIndex = Math.max(durableIndex, ti.getIndex());
+      snapshots.create(store, ti);
+      snapshots.cleanupOldSnapshots(null);
+      LOG.info("snapshot taken at {}", ti);
+      return ti.getIndex();
+    } finally {
+      snapshotFiles.unlock();
+    }
   }
 
+  /**
+   * Ratis calls this once every chunk of a snapshot from the leader has been received, right
+   * before it publishes the snapshot (replacing the snapshot directory) and purges its log
+   * behind it. Waits for a load or checkpoint in progress to finish, then makes the received
+   * files durable: Ratis writes them without fsync, and a power loss after its log purge would
+   * otherwise leave neither the snapshot nor the entries it covers (chaos finding
+   * 2026-11-30-campaign-30m).
+   */
   @Override
   public void pause() {
-    if (getLifeCycleState() == LifeCycle.State.RUNNING) {
-      getLifeCycle().transition(LifeCycle.State.PAUSING);
-      getLifeCycle().transition(LifeCycle.State.PAUSED);
+    snapshotFiles.lock();
+    try {
+      if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
+      }
+      publishing = Math.max(publishing, snapshots.syncReceived());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot make the snapshot received from the leader durable", e);
+    } finally {
+      snapshotFiles.unlock();
     }
   }
 
   @Override
   public void reinitialize() throws IOException {
-    LOG.info("loading the snapshot installed from the leader");
-    getLifeCycle().transition(LifeCycle.State.STARTING);
-    snapshots.syncLatest();
-    closeStore();
-    load();
-    getLifeCycle().transition(LifeCycle.State.RUNNING);
+    snapshotFiles.lock();
+    try {
+      LOG.info("loading the snapshot installed from the leader");
+      getLifeCycle().transition(LifeCycle.State.STARTING);
+      awaitPublished();
+      snapshots.syncLatest();
+      closeStore();
+      load();
+      getLifeCycle().transition(LifeCycle.State.RUNNING);
+    } finally {
+      snapshotFiles.unlock();
+    }
+  }
+
+  /**
+   * A reload requested for one install may run after Ratis paused this state machine for the
+   * next one but before it published it: wait until the snapshot seen at that pause is the
+   * newest, so the load reads a directory Ratis is done with.
+   */
+  private void awaitPublished() throws IOException {
+    long expected = publishing;
+    long deadline = System.nanoTime() + PUBLISH_WAIT_MS * 1_000_000;
+    SnapshotInfo latest;
+    while (((latest = snapshots.getLatestSnapshot()) == null || latest.getIndex() < expected) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while waiting for snapshot " + expected + " to be published");
+      }
+    }
+    if (latest == null || latest.getIndex() < expected) {
+      LOG.warn("snapshot {} received from the leader was not published within {} ms; loading {}", expected, PUBLISH_WAIT_MS,
+          latest == null ? "none" : latest.getTermIndex());
+    }
+    publishing = -1;
   }
 
   @Override

@@ -139,6 +139,12 @@ public final class RaftNode implements AutoCloseable {
     RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
     RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
     RaftServerConfigKeys.Log.setPurgeGap(p, 64);
+    // Keep one snapshot interval of log behind each snapshot (etcd keeps 5,000 entries): a
+    // follower that just installed a snapshot catches up from the log instead of needing the
+    // next snapshot at once. Back-to-back installs on a loaded follower made Ratis 3.3 append a
+    // queued stale entry after the second install and stop its log worker (chaos finding
+    // 2026-11-30-campaign-30m).
+    RaftServerConfigKeys.Log.setPurgePreservationLogNum(p, config.snapshotEveryEntries());
     RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(config.raftSegmentBytes()));
     RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
     RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf("256MB"));

@@ -108,7 +108,11 @@ final class SnapshotDirectory implements StateMachineStorage {
   public void cleanupOldSnapshots(SnapshotRetentionPolicy policy) throws IOException {
     int keep = Math.max(2, policy == null ? 2 : policy.getNumSnapshotsRetained());
     List<Path> all = snapshotDirs();
-    for (int i = 0; i < all.size() - keep; i++) deleteTree(all.get(i));
+    try {
+      for (int i = 0; i < all.size() - keep; i++) deleteTree(all.get(i));
+    } catch (java.nio.file.NoSuchFileException e) {
+      // Ratis replaced the directory with a snapshot from the leader meanwhile: nothing to clean.
+    }
   }
 
   private Path latestDir() {
@@ -158,7 +162,30 @@ final class SnapshotDirectory implements StateMachineStorage {
     if (dir != null) {
       syncTree(dir);
       DatabaseSwap.fsync(snapshots.toPath());
+      DatabaseSwap.fsync(smDir.toPath());
     }
+  }
+
+  /**
+   * Makes durable every file Ratis has received from the leader into {@link #getTmpDir()} (and
+   * the directories holding them), before Ratis publishes them as the snapshot directory.
+   *
+   * @return the index of the newest snapshot among them, or -1 if none
+   */
+  long syncReceived() throws IOException {
+    long newest = -1;
+    List<Path> all;
+    try (Stream<Path> s = Files.walk(tmp.toPath())) {
+      all = s.toList();
+    }
+    // Deepest first: a directory is synced after the entries in it.
+    for (Path p : all.reversed()) {
+      DatabaseSwap.fsync(p);
+      if (Files.isDirectory(p) && NAME.matcher(p.getFileName().toString()).matches()) {
+        newest = Math.max(newest, termIndexOf(p).getIndex());
+      }
+    }
+    return newest;
   }
 
   /** Fsyncs every regular file in {@code dir}, then the directory itself. */
