@@ -100,7 +100,15 @@ public final class JobSpecValidator {
     if (g.hasDisconnect() && g.getDisconnect().getStopAfterMs() < 0) {
       fail(at + ".disconnect.stop_after", "must not be negative");
     }
-    if (g.hasUpdate() && g.getUpdate().getMaxParallel() < 0) fail(at + ".update.max_parallel", "must not be negative");
+    if (g.hasUpdate()) {
+      var u = g.getUpdate();
+      if (u.getMaxParallel() < 0) fail(at + ".update.max_parallel", "must not be negative");
+      if (u.getMinHealthyTimeMs() < 0) fail(at + ".update.min_healthy_time", "must not be negative");
+      if (u.getHealthyDeadlineMs() <= u.getMinHealthyTimeMs()) {
+        fail(at + ".update.healthy_deadline", "must be longer than update.min_healthy_time ("
+            + u.getMinHealthyTimeMs() + " ms), got " + u.getHealthyDeadlineMs() + " ms");
+      }
+    }
     if (g.hasScaling()) {
       var s = g.getScaling();
       if (s.getMin() < 0) fail(at + ".scaling.min", "must not be negative");

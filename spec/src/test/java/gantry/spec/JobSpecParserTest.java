@@ -140,6 +140,21 @@ class JobSpecParserTest {
   }
 
   @Test
+  void anUpdateBlockGetsNomadsDefaultsForWhatItDoesNotSay() {
+    var update = JobSpecParser.parse("groups: [{name: g, update: {auto_revert: true}}]").getGroups(0).getUpdate();
+    assertEquals(1, update.getMaxParallel());
+    assertEquals(10_000, update.getMinHealthyTimeMs());
+    assertEquals(300_000, update.getHealthyDeadlineMs());
+    assertTrue(update.getAutoRevert());
+    var given = JobSpecParser.parse("groups: [{name: g, update: {max_parallel: 0, min_healthy_time: 2s, healthy_deadline: 1m}}]")
+        .getGroups(0).getUpdate();
+    assertEquals(0, given.getMaxParallel());
+    assertEquals(2_000, given.getMinHealthyTimeMs());
+    assertEquals(60_000, given.getHealthyDeadlineMs());
+    assertFalse(JobSpecParser.parse("groups: [{name: g}]").getGroups(0).hasUpdate(), "no update block: replaced at once, no gating");
+  }
+
+  @Test
   void wrongTypes() {
     assertEquals("groups[0].count: expected a whole number, got \"three\"", fails("groups: [{name: g, count: three}]").getMessage());
     assertEquals("groups[0].count: expected a whole number, got 2.5", fails("groups: [{count: 2.5}]").getMessage());

@@ -51,6 +51,14 @@ class JobSpecValidatorTest {
   }
 
   @Test
+  void anUpdatePolicyNeedsAHealthyDeadlineLongerThanItsMinHealthyTime() {
+    assertNames(error(b -> { b.getGroupsBuilder(0).getUpdateBuilder().setMaxParallel(1).setMinHealthyTimeMs(10_000); return b; }),
+        "groups[0].update.healthy_deadline", "must be longer than update.min_healthy_time (10000 ms), got 0 ms");
+    assertNames(error(b -> { b.getGroupsBuilder(0).getUpdateBuilder().setMaxParallel(-1).setHealthyDeadlineMs(1); return b; }),
+        "groups[0].update.max_parallel", "must not be negative");
+  }
+
+  @Test
   void unknownDriverIsNamed() {
     assertNames(error(b -> { b.getGroupsBuilder(0).getTasksBuilder(0).setDriver("qemu"); return b; }),
         "groups[0].tasks[0].driver", "unknown driver \"qemu\"");
