@@ -368,6 +368,11 @@ public final class GantryStateMachine extends BaseStateMachine {
     }
   }
 
+  /** The index of the received snapshot the next reload waits for (-1: none); for tests. */
+  long awaitedSnapshotIndex() {
+    return publishing;
+  }
+
   /**
    * A reload requested for one install may run after Ratis paused this state machine for the
    * next one but before it published it: wait until the snapshot seen at that pause is the

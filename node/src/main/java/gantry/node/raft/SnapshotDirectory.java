@@ -167,25 +167,53 @@ final class SnapshotDirectory implements StateMachineStorage {
   }
 
   /**
-   * Makes durable every file Ratis has received from the leader into {@link #getTmpDir()} (and
-   * the directories holding them), before Ratis publishes them as the snapshot directory.
+   * Makes durable the snapshot Ratis has just received from the leader into
+   * {@link #getTmpDir()} ({@code tmp/snapshot-REQUEST/snapshot.T_I/...}), before Ratis publishes
+   * it. An install that a leader change cut short leaves its directory behind, possibly with a
+   * higher index than the one now complete: the one Ratis is about to publish is the one written
+   * last.
    *
-   * @return the index of the newest snapshot among them, or -1 if none
+   * @return the index of the snapshot just received, or -1 if none
    */
   long syncReceived() throws IOException {
-    long newest = -1;
+    Path newest = null;
+    java.nio.file.attribute.FileTime newestTime = null;
+    try (Stream<Path> requests = Files.list(tmp.toPath())) {
+      for (Path request : requests.filter(Files::isDirectory).toList()) {
+        java.nio.file.attribute.FileTime t = lastWritten(request);
+        if (newestTime == null || t.compareTo(newestTime) > 0) {
+          newest = request;
+          newestTime = t;
+        }
+      }
+    }
+    if (newest == null) return -1;
+    long index = -1;
     List<Path> all;
-    try (Stream<Path> s = Files.walk(tmp.toPath())) {
+    try (Stream<Path> s = Files.walk(newest)) {
       all = s.toList();
     }
     // Deepest first: a directory is synced after the entries in it.
     for (Path p : all.reversed()) {
       DatabaseSwap.fsync(p);
       if (Files.isDirectory(p) && NAME.matcher(p.getFileName().toString()).matches()) {
-        newest = Math.max(newest, termIndexOf(p).getIndex());
+        index = Math.max(index, termIndexOf(p).getIndex());
       }
     }
-    return newest;
+    DatabaseSwap.fsync(tmp.toPath());
+    return index;
+  }
+
+  /** The newest modification time of anything under {@code dir}. */
+  private static java.nio.file.attribute.FileTime lastWritten(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      java.nio.file.attribute.FileTime newest = java.nio.file.attribute.FileTime.fromMillis(0);
+      for (Path p : s.toList()) {
+        java.nio.file.attribute.FileTime t = Files.getLastModifiedTime(p);
+        if (t.compareTo(newest) > 0) newest = t;
+      }
+      return newest;
+    }
   }
 
   /** Fsyncs every regular file in {@code dir}, then the directory itself. */

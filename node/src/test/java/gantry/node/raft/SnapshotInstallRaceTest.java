@@ -109,6 +109,23 @@ class SnapshotInstallRaceTest {
     assertEquals(300, sm.takeSnapshot(), "once loaded, snapshots are taken again");
   }
 
+  @Test
+  void anInstallCutShortByALeaderChangeIsNotAwaited() throws Exception {
+    // A deposed leader's install of its newer snapshot stopped half way; the new leader's, of an
+    // older index, completes afterwards.
+    receive(leaderSnapshot(TermIndex.valueOf(3, 500)), "req-old");
+    var minuteAgo = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000);
+    try (var written = Files.walk(sm().resolve("tmp").resolve("snapshot-req-old"))) {
+      for (Path p : written.toList()) Files.setLastModifiedTime(p, minuteAgo);
+    }
+    receive(leaderSnapshot(TermIndex.valueOf(4, 420)), "req-new");
+    sm.pause();
+    assertEquals(420, sm.awaitedSnapshotIndex(), "the reload waits for the snapshot received last");
+    publish("req-new");
+    sm.reinitialize();
+    assertEquals(420, sm.store().applied().index());
+  }
+
   /** A RocksDB checkpoint at {@code ti}, as the leader's snapshot directory holds it. */
   private Path leaderSnapshot(TermIndex ti) throws Exception {
     Path db = dir.resolve("leader-db-" + ti.getIndex());
