@@ -46,6 +46,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When one task fails for good, the others are stopped (the allocation has failed). A stop
  * with {@code forget} also destroys what the drivers made and deletes the allocation's file.
+ *
+ * <p>After every pass a {@link DeployHealthTracker} sees the tasks (until a stop is asked for);
+ * its decision goes into every status from then on, so the update that first carries it is
+ * published even when nothing else changed.
  */
 public final class AllocationRunner {
   private static final Logger log = LoggerFactory.getLogger(AllocationRunner.class);
@@ -85,6 +89,8 @@ public final class AllocationRunner {
   private final boolean recovering;
   private String description = "";
   private AllocationMetrics metrics = AllocationMetrics.getDefaultInstance();
+  private final Instant deployStart;
+  private DeployHealthTracker deployHealth;
   private Instant nextMetricsAt;
   private AllocationStatusUpdate lastPublished;
   private AllocationStore.Saved lastSaved;
@@ -121,7 +127,11 @@ public final class AllocationRunner {
       description = saved.description();
       stopping = runs.values().stream().allMatch(TaskRun::isDead);
     }
-    this.nextMetricsAt = clock.instant().plus(settings.metricsInterval());
+    Instant now = clock.instant();
+    this.deployStart = saved != null && saved.deployStart() != null ? saved.deployStart() : now;
+    this.deployHealth = saved == null ? DeployHealthTracker.of(assignment.getGroup(), deployStart)
+        : DeployHealthTracker.restored(assignment.getGroup(), deployStart, saved.deployHealth());
+    this.nextMetricsAt = now.plus(settings.metricsInterval());
     this.status = buildStatus();
   }
 
@@ -321,6 +331,7 @@ public final class AllocationRunner {
       }
     }
     stopSiblingsIfFailed(now);
+    judgeDeployHealth(); // before a restart already due hides the loss
   }
 
   private void step() {
@@ -341,8 +352,20 @@ public final class AllocationRunner {
       }
     }
     stopSiblingsIfFailed(clock.instant());
+    judgeDeployHealth();
     if (!clock.instant().isBefore(nextMetricsAt)) {
       sampleMetrics();
+    }
+  }
+
+  /** Shows the tasks to the deploy health tracker; a stop asked for before a decision leaves none. */
+  private void judgeDeployHealth() {
+    if (!stopping && !deployHealth.decided()) {
+      deployHealth = deployHealth.observe(clock.instant(), runs.values());
+      if (deployHealth.decided()) {
+        var d = deployHealth.decision();
+        log.info("allocation {}: deploy health {}: {}", id, d.getStatus(), d.getReason());
+      }
     }
   }
 
@@ -549,10 +572,11 @@ public final class AllocationRunner {
       sink.accept(next);
     }
     AllocationStore.Saved saved = new AllocationStore.Saved(assignment, Map.copyOf(runs), Map.copyOf(handles),
-        description);
+        description, deployStart, deployHealth.decision());
     if (!saved.equals(lastSaved)) {
       lastSaved = saved;
-      store.save(new AllocationStore.Saved(assignment, new LinkedHashMap<>(runs), handles, description));
+      store.save(new AllocationStore.Saved(assignment, new LinkedHashMap<>(runs), handles, description,
+          deployStart, deployHealth.decision()));
     }
   }
 
@@ -561,6 +585,9 @@ public final class AllocationRunner {
     var b = AllocationStatusUpdate.newBuilder().setAllocationId(id).setClientStatus(cs).setDescription(description)
         .setMetrics(metrics);
     runs.forEach((name, r) -> b.putTasks(name, r.toProto()));
+    if (deployHealth.decided()) {
+      b.setDeployHealth(deployHealth.decision());
+    }
     return b.build();
   }
 
@@ -575,6 +602,10 @@ public final class AllocationRunner {
       if (r.phase() instanceof TaskPhase.Restarting rs && rs.restartAt().isBefore(next)) {
         next = rs.restartAt();
       }
+    }
+    Instant decisionAt = stopping ? next : deployHealth.nextDecisionAt().orElse(next);
+    if (decisionAt.isBefore(next)) {
+      next = decisionAt;
     }
     if (runs.values().stream().anyMatch(r -> r.phase() instanceof TaskPhase.Pending)) {
       next = now;

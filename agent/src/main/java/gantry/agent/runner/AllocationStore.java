@@ -3,6 +3,7 @@ package gantry.agent.runner;
 import com.google.protobuf.InvalidProtocolBufferException;
 import gantry.agent.driver.TaskHandle;
 import gantry.v1.Assignment;
+import gantry.v1.DeployHealth;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  *   DATA_DIR/allocs/ALLOC_ID.properties
  *     assignment                 base64 of the Assignment protobuf (allocation + group spec)
  *     description                the allocation's client description (e.g. fenced: ...)
+ *     deploy.start               when the runner first started it (the healthy deadline counts from it)
+ *     deploy.health              base64 of the DeployHealth protobuf, once decided
  *     task.NAME.phase            pending | running | restarting | dead | failed
  *     task.NAME.restarts / .message / .startedAt / .finishedAt / .restartAt / .restartTimes
  *     task.NAME.handle.driver / .handle.id / .handle.startedAt   the last driver handle
@@ -63,9 +66,22 @@ public final class AllocationStore {
     return new AllocationStore(null);
   }
 
-  /** What was saved for one allocation. */
+  /**
+   * What was saved for one allocation. {@code deployStart} is null in a file written before it was
+   * kept; {@code deployHealth} is the default instance while undecided.
+   */
   public record Saved(Assignment assignment, Map<String, TaskRun> runs, Map<String, TaskHandle> handles,
-      String description) {}
+      String description, Instant deployStart, DeployHealth deployHealth) {
+    public Saved {
+      deployHealth = deployHealth == null ? DeployHealth.getDefaultInstance() : deployHealth;
+    }
+
+    /** Without deploy health (a group without an update block, or a test that has none). */
+    public Saved(Assignment assignment, Map<String, TaskRun> runs, Map<String, TaskHandle> handles,
+        String description) {
+      this(assignment, runs, handles, description, null, null);
+    }
+  }
 
   public void save(Saved s) {
     if (dir == null) {
@@ -74,6 +90,10 @@ public final class AllocationStore {
     Properties p = new Properties();
     p.setProperty("assignment", Base64.getEncoder().encodeToString(s.assignment().toByteArray()));
     p.setProperty("description", s.description());
+    putInstant(p, "deploy.start", s.deployStart());
+    if (!s.deployHealth().getStatus().isEmpty()) {
+      p.setProperty("deploy.health", Base64.getEncoder().encodeToString(s.deployHealth().toByteArray()));
+    }
     s.runs().forEach((name, r) -> {
       String k = "task." + name + ".";
       p.setProperty(k + "phase", phaseName(r.phase()));
@@ -179,7 +199,14 @@ public final class AllocationStore {
             a.getAllocation().getId(), name, instant(p, hk + "startedAt", Instant.EPOCH)));
       }
     }
-    return new Saved(a, runs, handles, p.getProperty("description", ""));
+    DeployHealth deployHealth;
+    try {
+      deployHealth = DeployHealth.parseFrom(Base64.getDecoder().decode(p.getProperty("deploy.health", "")));
+    } catch (InvalidProtocolBufferException e) {
+      throw new IOException("bad deploy.health: " + e.getMessage(), e);
+    }
+    return new Saved(a, runs, handles, p.getProperty("description", ""), instant(p, "deploy.start", null),
+        deployHealth);
   }
 
   private static String phaseName(TaskPhase phase) {

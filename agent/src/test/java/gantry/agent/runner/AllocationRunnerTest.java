@@ -79,6 +79,7 @@ class AllocationRunnerTest {
     healthy.set(false);
     waitFor("failed", WAIT).until(() -> last().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
     assertTrue(last().getTasksOrThrow("web").getMessage().startsWith("unhealthy: HTTP 500"));
+    assertTrue(sent.stream().noneMatch(AllocationStatusUpdate::hasDeployHealth), "no update block: no deploy health");
     r.detach();
     assertTrue(r.join(WAIT));
   }

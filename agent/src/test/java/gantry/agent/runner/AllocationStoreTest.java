@@ -39,6 +39,11 @@ class AllocationStoreTest {
     var loaded = store.loadAll();
     assertEquals(1, loaded.size());
     assertEquals(new AllocationStore.Saved(a, runs, Map.of("web", handle), "desc"), loaded.getFirst());
+    var health = gantry.v1.DeployHealth.newBuilder().setStatus("healthy").setReason("every task running for 10s")
+        .setTimeMs(t.plusSeconds(10).toEpochMilli()).build();
+    store.save(new AllocationStore.Saved(a, runs, Map.of("web", handle), "desc", t, health));
+    assertEquals(new AllocationStore.Saved(a, runs, Map.of("web", handle), "desc", t, health),
+        store.loadAll().getFirst(), "with the deploy start and health");
     Files.writeString(dir.resolve("allocs/broken.properties"), "assignment=!!!");
     assertEquals(1, store.loadAll().size());
     store.delete("alloc-1");
