@@ -301,6 +301,23 @@ class SchedulerHarnessTest {
   }
 
   @Test
+  void anEmptySlotFilledAtTheNewVersionTakesFromTheRollingUpdatesRoom() {
+    List<Node> nodes = uniformNodes(2, 4000, 4000);
+    ClusterSnapshot snap = converge(snapshot(nodes, List.of(job("web", "service", 1, group("g", 3, 100, 100))), List.of()), "web", 3);
+    Allocation gone = live(snap, "web").getFirst();
+    List<Allocation> rest = new java.util.ArrayList<>(snap.allocs());
+    rest.replaceAll(a -> a.getId().equals(gone.getId()) ? a.toBuilder().setClientStatus(ClientStatus.CLIENT_STATUS_FAILED).build() : a);
+    Job v2 = job("web", "service", 2, group("g", 3, 200, 100).setUpdate(gantry.v1.UpdatePolicy.newBuilder().setMaxParallel(1)));
+    snap = ClusterSnapshot.of(snap.index() + 1, nodes, List.of(v2), rest);
+
+    Plan p = scheduler.schedule(snap, eval("upd", "web"));
+    assertEquals(1, p.placements().size(), "the failed slot is filled; no running replica is replaced meanwhile");
+    assertEquals(gone.getIndex(), p.placements().getFirst().getIndex());
+    assertTrue(p.updates().isEmpty());
+    assertEquals(2, p.deferredUpdates());
+  }
+
+  @Test
   void withoutAnUpdatePolicyEveryAllocationIsReplacedAtOnce() {
     List<Node> nodes = uniformNodes(2, 4000, 4000);
     ClusterSnapshot snap = converge(snapshot(nodes, List.of(job("web", "service", 1, group("g", 4, 100, 100))), List.of()), "web", 3);

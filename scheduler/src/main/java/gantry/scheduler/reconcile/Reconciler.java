@@ -166,7 +166,7 @@ public final class Reconciler {
         d.add(new Decision.Keep(g.getName(), keep));
       }
     }
-    int deferred = updates(job, g, list, outdated, d, null);
+    List<Decision> fills = new ArrayList<>();
     for (int index = 0; index < count; index++) {
       if (live.containsKey(index)) {
         continue;
@@ -177,9 +177,13 @@ public final class Reconciler {
         continue;
       }
       Allocation prev = latest(gone);
-      d.add(new Decision.Place(g.getName(), index, prev, "", "",
+      fills.add(new Decision.Place(g.getName(), index, prev, "", "",
           prev == null ? "new replica" : "replaces " + prev.getId()));
     }
+    // An empty slot is always filled (at the current version), and each one filled is a new
+    // allocation not yet healthy: it takes from the rolling update's room.
+    int deferred = updates(job, g, list, outdated, d, null, fills.size());
+    d.addAll(fills);
     return new GroupPlan(g.getName(), d, deferred);
   }
 
@@ -188,9 +192,10 @@ public final class Reconciler {
    * the rest. Returns the deferred count.
    */
   private int updates(Job job, GroupSpec g, List<Allocation> group, List<Allocation> outdated, List<Decision> d,
-      Map<Allocation, String> pins) {
+      Map<Allocation, String> pins, int filling) {
     outdated.sort(Comparator.comparingInt(Allocation::getIndex).thenComparing(Allocation::getId));
-    int limit = RollingUpdate.room(g, job.getVersion(), group);
+    int room = RollingUpdate.room(g, job.getVersion(), group);
+    int limit = room == Integer.MAX_VALUE ? room : Math.max(0, room - filling);
     int deferred = 0;
     for (int i = 0; i < outdated.size(); i++) {
       Allocation a = outdated.get(i);
@@ -243,7 +248,11 @@ public final class Reconciler {
         d.add(new Decision.Keep(g.getName(), keep));
       }
     }
-    int deferred = updates(job, g, list, outdated, d, pins);
+    int newNodes = 0;
+    for (int t : targets) {
+      if (!liveByNode.containsKey(snap.node(t).getId())) newNodes++;
+    }
+    int deferred = updates(job, g, list, outdated, d, pins, newNodes);
     int nextIndex = 0;
     for (int t : targets) {
       String id = snap.node(t).getId();
