@@ -15,8 +15,8 @@ import java.util.Objects;
  * @param placements new allocations (desired RUN, client PENDING), in placement order
  * @param updates stops of existing allocations
  * @param failures per group that could not be placed fully: why
- * @param deferredUpdates allocations of an old job version left for a follow-up evaluation
- *     because the group's {@code update.max_parallel} was reached
+ * @param deferredUpdates allocations of an old job version left for later because the group's
+ *     rolling update had no room (see {@code RollingUpdate})
  */
 public record Plan(String evalId, String job, long snapshotIndex, List<Allocation> placements,
     List<AllocUpdate> updates, Map<String, PlacementFailure> failures, int deferredUpdates) {
@@ -33,8 +33,11 @@ public record Plan(String evalId, String job, long snapshotIndex, List<Allocatio
     return placements.isEmpty() && updates.isEmpty();
   }
 
-  /** The evaluation is complete only if every group was placed and nothing was deferred. */
+  /**
+   * Some group could not be placed fully. (Deferred updates wait for the health of the
+   * allocations this plan starts, not for another evaluation: see RollingUpdate.)
+   */
   public boolean needsFollowUp() {
-    return !failures.isEmpty() || deferredUpdates > 0;
+    return !failures.isEmpty();
   }
 }

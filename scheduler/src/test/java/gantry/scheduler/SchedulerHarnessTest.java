@@ -257,7 +257,7 @@ class SchedulerHarnessTest {
   }
 
   @Test
-  void versionUpdateRespectsMaxParallel() {
+  void aRollingUpdateStartsMaxParallelAtATimeAndWaitsForTheirHealth() {
     List<Node> nodes = uniformNodes(2, 4000, 4000);
     Job v1 = job("web", "service", 1, group("g", 4, 100, 100));
     ClusterSnapshot snap = converge(snapshot(nodes, List.of(v1), List.of()), "web", 3);
@@ -269,9 +269,75 @@ class SchedulerHarnessTest {
     assertEquals(2, p.updates().size());
     assertEquals(2, p.deferredUpdates());
     assertTrue(p.placements().stream().allMatch(a -> a.getJobVersion() == 2 && a.getResources().getCpu() == 200));
-    snap = converge(snap.apply(p, snap.index() + 1), "web", 5);
+    snap = snap.apply(p, snap.index() + 1);
+
+    Plan waiting = scheduler.schedule(snap, eval("upd2", "web"));
+    assertTrue(waiting.isEmpty(), "nothing more is replaced while the two new allocations are not yet healthy");
+    assertEquals(2, waiting.deferredUpdates());
+
+    snap = withHealth(snap, "web", 2, "healthy", 1);
+    Plan next = scheduler.schedule(snap, eval("upd3", "web"));
+    assertEquals(1, next.placements().size(), "one of two proved healthy: room for one more");
+
+    snap = withHealth(snap.apply(next, snap.index() + 1), "web", 2, "healthy", 3);
+    snap = converge(snap, "web", 5);
     assertEquals(4, live(snap, "web").size());
     assertTrue(live(snap, "web").stream().allMatch(a -> a.getJobVersion() == 2));
+  }
+
+  @Test
+  void anUnhealthyAllocationOfTheNewVersionStopsTheRollingUpdate() {
+    List<Node> nodes = uniformNodes(2, 4000, 4000);
+    ClusterSnapshot snap = converge(snapshot(nodes, List.of(job("web", "service", 1, group("g", 4, 100, 100))), List.of()), "web", 3);
+    Job v2 = job("web", "service", 2, group("g", 4, 200, 100)
+        .setUpdate(gantry.v1.UpdatePolicy.newBuilder().setMaxParallel(1)));
+    snap = snap.withJob(v2, snap.index() + 1);
+    snap = snap.apply(scheduler.schedule(snap, eval("upd1", "web")), snap.index() + 1);
+    snap = withHealth(snap, "web", 2, "unhealthy", 1);
+
+    Plan p = scheduler.schedule(snap, eval("upd2", "web"));
+    assertTrue(p.isEmpty(), "no more old allocations are replaced");
+    assertEquals(3, live(snap, "web").stream().filter(a -> a.getJobVersion() == 1).count(), "three keep serving");
+  }
+
+  @Test
+  void anEmptySlotFilledAtTheNewVersionTakesFromTheRollingUpdatesRoom() {
+    List<Node> nodes = uniformNodes(2, 4000, 4000);
+    ClusterSnapshot snap = converge(snapshot(nodes, List.of(job("web", "service", 1, group("g", 3, 100, 100))), List.of()), "web", 3);
+    Allocation gone = live(snap, "web").getFirst();
+    List<Allocation> rest = new java.util.ArrayList<>(snap.allocs());
+    rest.replaceAll(a -> a.getId().equals(gone.getId()) ? a.toBuilder().setClientStatus(ClientStatus.CLIENT_STATUS_FAILED).build() : a);
+    Job v2 = job("web", "service", 2, group("g", 3, 200, 100).setUpdate(gantry.v1.UpdatePolicy.newBuilder().setMaxParallel(1)));
+    snap = ClusterSnapshot.of(snap.index() + 1, nodes, List.of(v2), rest);
+
+    Plan p = scheduler.schedule(snap, eval("upd", "web"));
+    assertEquals(1, p.placements().size(), "the failed slot is filled; no running replica is replaced meanwhile");
+    assertEquals(gone.getIndex(), p.placements().getFirst().getIndex());
+    assertTrue(p.updates().isEmpty());
+    assertEquals(2, p.deferredUpdates());
+  }
+
+  @Test
+  void withoutAnUpdatePolicyEveryAllocationIsReplacedAtOnce() {
+    List<Node> nodes = uniformNodes(2, 4000, 4000);
+    ClusterSnapshot snap = converge(snapshot(nodes, List.of(job("web", "service", 1, group("g", 4, 100, 100))), List.of()), "web", 3);
+    snap = snap.withJob(job("web", "service", 2, group("g", 4, 200, 100)), snap.index() + 1);
+    Plan p = scheduler.schedule(snap, eval("upd", "web"));
+    assertEquals(4, p.placements().size());
+    assertEquals(0, p.deferredUpdates());
+  }
+
+  /** The first {@code n} allocations of {@code version} (by id) without deploy health get {@code status}, as their agents report it. */
+  private static ClusterSnapshot withHealth(ClusterSnapshot snap, String job, long version, String status, int n) {
+    List<Allocation> all = new java.util.ArrayList<>(snap.allocs());
+    List<String> pick = all.stream()
+        .filter(a -> a.getJob().equals(job) && a.getJobVersion() == version && a.getDeployHealth().getStatus().isEmpty())
+        .map(Allocation::getId).sorted().limit(n).toList();
+    all.replaceAll(a -> pick.contains(a.getId())
+        ? a.toBuilder().setDeployHealth(gantry.v1.DeployHealth.newBuilder().setStatus(status)).build() : a);
+    List<Node> nodes = new java.util.ArrayList<>();
+    for (int i = 0; i < snap.nodeCount(); i++) nodes.add(snap.node(i));
+    return ClusterSnapshot.of(snap.index() + 1, nodes, snap.jobs(), all);
   }
 
   @Test

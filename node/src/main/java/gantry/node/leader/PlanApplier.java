@@ -58,12 +58,14 @@ final class PlanApplier {
       record.addStops(AllocationStop.newBuilder().setAllocationId(u.allocId())
           .setClientStatus(u.clientStatus()).setDescription(u.description()).setReplacedBy(u.replacedBy()));
     }
-    if (rejected || plan.deferredUpdates() > 0) {
+    // Deferred updates of a rolling update need no follow-up here: the health report of each
+    // allocation it started makes the next evaluation (replay, SchedulingReplay.updateAllocs).
+    if (rejected) {
       record.addFollowUps(Evaluation.newBuilder()
           .setId(UUID.randomUUID().toString())
           .setJob(eval.getJob())
           .setPriority(eval.getPriority())
-          .setTriggeredBy(rejected ? "plan-rejected" : "rolling-update")
+          .setTriggeredBy("plan-rejected")
           .setStatus(EvalStatus.EVAL_STATUS_PENDING)
           .setJobVersion(eval.getJobVersion())
           .setCreateTimeMs(nowMs));

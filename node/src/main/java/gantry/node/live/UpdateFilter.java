@@ -46,9 +46,13 @@ public final class UpdateFilter {
     return out.build();
   }
 
-  /** Whether replaying {@code update} would change {@code current} (tasks, description, client status). */
+  /**
+   * Whether replaying {@code update} would change {@code current} (tasks, description, client
+   * status, a deploy health not yet decided).
+   */
   static boolean changes(Allocation current, AllocationStatusUpdate update) {
     if (!current.getTasksMap().equals(update.getTasksMap())) return true;
+    if (current.getDeployHealth().getStatus().isEmpty() && !update.getDeployHealth().getStatus().isEmpty()) return true;
     if (!current.getClientDescription().equals(update.getDescription())) return true;
     return update.getClientStatus() != ClientStatus.CLIENT_STATUS_UNSPECIFIED
         && update.getClientStatus() != current.getClientStatus();

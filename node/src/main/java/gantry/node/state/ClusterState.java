@@ -3,6 +3,8 @@ package gantry.node.state;
 import gantry.node.store.Keys;
 import gantry.node.store.StateStore;
 import gantry.v1.Allocation;
+import gantry.v1.Deployment;
+import gantry.v1.DeploymentStatus;
 import gantry.v1.Evaluation;
 import gantry.v1.Job;
 import gantry.v1.Node;
@@ -27,8 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link #load}). Replay reads no clock and no random source: every such value is in the
  * record, and ids made during replay derive from the entry's index.
  *
- * <p>The records are handled by {@link JobReplay} (jobs, peers) and {@link SchedulingReplay}
- * (nodes, evaluations, plans, allocation status).
+ * <p>The records are handled by {@link JobReplay} (jobs, peers), {@link SchedulingReplay}
+ * (nodes, evaluations, plans, allocation status) and, called by both, {@link DeploymentReplay}
+ * (roll-outs of a job version).
  */
 public final class ClusterState {
   final Map<String, Job> jobs = new ConcurrentHashMap<>();
@@ -36,13 +39,16 @@ public final class ClusterState {
   final Map<String, Node> nodes = new ConcurrentHashMap<>();
   final Map<String, Allocation> allocs = new ConcurrentHashMap<>();
   final Map<String, Evaluation> evals = new ConcurrentHashMap<>();
+  final Map<String, Deployment> deployments = new ConcurrentHashMap<>();
+  /** Every registered version of each job, by name then version. */
+  final Map<String, java.util.NavigableMap<Long, Job>> versions = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> allocsByNode = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> allocsByJob = new ConcurrentHashMap<>();
   private final Map<String, String> latestEvalByJob = new ConcurrentHashMap<>();
   /** Ids of the BLOCKED evaluations: a node coming up unblocks them without a scan of every evaluation. */
   private final Set<String> blockedEvals = ConcurrentHashMap.newKeySet();
   private final JobReplay jobReplay = new JobReplay(this);
-  private final SchedulingReplay schedulingReplay = new SchedulingReplay(this);
+  private final SchedulingReplay schedulingReplay = new SchedulingReplay(this, jobReplay::revert);
 
   /** An empty state. */
   public ClusterState() {}
@@ -55,6 +61,11 @@ public final class ClusterState {
     store.scan(Keys.NODE, (k, v) -> s.nodes.put(k.substring(Keys.NODE.length()), parse(Node.parser(), k, v)));
     store.scan(Keys.ALLOC, (k, v) -> s.index(parse(Allocation.parser(), k, v)));
     store.scan(Keys.EVAL, (k, v) -> s.indexEval(parse(Evaluation.parser(), k, v)));
+    store.scan(Keys.DEPLOYMENT, (k, v) -> {
+      Deployment d = parse(Deployment.parser(), k, v);
+      s.deployments.put(d.getId(), d);
+    });
+    store.scan(Keys.JOB_VERSION, (k, v) -> s.indexVersion(parse(Job.parser(), k, v)));
     return s;
   }
 
@@ -84,6 +95,25 @@ public final class ClusterState {
   void putJob(Job job, Mutations out) {
     jobs.put(job.getName(), job);
     out.put(Keys.job(job.getName()), job);
+  }
+
+  void putJobVersion(Job job, Mutations out) {
+    indexVersion(job);
+    out.put(Keys.jobVersion(job.getName(), job.getVersion()), job);
+  }
+
+  void deleteJobVersions(String name, Mutations out) {
+    java.util.NavigableMap<Long, Job> all = versions.remove(name);
+    if (all != null) all.keySet().forEach(v -> out.delete(Keys.jobVersion(name, v)));
+  }
+
+  void putDeployment(Deployment d, Mutations out) {
+    deployments.put(d.getId(), d);
+    out.put(Keys.deployment(d.getId()), d);
+  }
+
+  private void indexVersion(Job job) {
+    versions.computeIfAbsent(job.getName(), k -> new java.util.concurrent.ConcurrentSkipListMap<>()).put(job.getVersion(), job);
   }
 
   void putNode(Node node, Mutations out) {
@@ -119,6 +149,31 @@ public final class ClusterState {
   }
 
   // ---- reads ----
+
+  /** Every registered version of a job, oldest first. */
+  public List<Job> jobVersions(String name) {
+    var all = versions.get(name);
+    return all == null ? List.of() : List.copyOf(all.values());
+  }
+
+  /** Deployments, newest first; of one job if {@code job} is not empty. */
+  public List<Deployment> deployments(String job) {
+    return deployments.values().stream()
+        .filter(d -> job.isEmpty() || d.getJob().equals(job))
+        .sorted(Comparator.comparingLong(Deployment::getCreateIndex).reversed().thenComparing(Deployment::getId))
+        .toList();
+  }
+
+  public Optional<Deployment> deployment(String id) {
+    return Optional.ofNullable(deployments.get(id));
+  }
+
+  /** The running deployment of a job, if any (at most one runs at a time). */
+  public Optional<Deployment> runningDeployment(String job) {
+    return deployments.values().stream()
+        .filter(d -> d.getJob().equals(job) && d.getStatus() == DeploymentStatus.DEPLOYMENT_STATUS_RUNNING)
+        .findFirst();
+  }
 
   public Optional<Job> job(String name) {
     return Optional.ofNullable(jobs.get(name));

@@ -21,10 +21,12 @@ import gantry.v1.RecordOutcome;
 final class JobReplay {
   private final ClusterState state;
   private final EvalFactory evals;
+  private final DeploymentReplay deployments;
 
   JobReplay(ClusterState state) {
     this.state = state;
     this.evals = new EvalFactory(state);
+    this.deployments = new DeploymentReplay(state);
   }
 
   RecordOutcome register(JobRegistered r, long index, Mutations out, Changes changes) {
@@ -43,8 +45,15 @@ final class JobReplay {
         .setSubmitTimeMs(r.getTimeMs())
         .build();
     state.putJob(job, out);
+    state.putJobVersion(job, out);
+    deployments.registered(job, index, r.getTimeMs(), out);
     evals.create(name, "job-register", "", index, r.getTimeMs(), out, changes);
-    return RecordOutcome.newBuilder().setChanged(true).setJob(job).build();
+    return RecordOutcome.newBuilder().setChanged(true).setJob(state.jobs.get(name)).build();
+  }
+
+  /** auto_revert: registers a stable version's spec again, as a new version. */
+  Job revert(Job stable, long index, long timeMs, Mutations out, Changes changes) {
+    return register(JobRegistered.newBuilder().setSpec(stable.getSpec()).setTimeMs(timeMs).build(), index, out, changes).getJob();
   }
 
   RecordOutcome stop(JobStopped r, long index, Mutations out, Changes changes) {
@@ -55,6 +64,7 @@ final class JobReplay {
     }
     Job job = old.toBuilder().setStatus(JobStatus.JOB_STATUS_STOPPED).setModifyIndex(index).build();
     state.putJob(job, out);
+    deployments.stopped(job.getName(), index, out);
     evals.create(job.getName(), "job-deregister", "", index, r.getTimeMs(), out, changes);
     return RecordOutcome.newBuilder().setChanged(true).setJob(job).build();
   }
@@ -64,6 +74,8 @@ final class JobReplay {
     Job old = state.jobs.remove(name);
     if (old == null) return notFound(name);
     out.delete(Keys.job(name));
+    state.deleteJobVersions(name, out);
+    deployments.stopped(name, index, out);
     if (!state.allocsOfJob(name).isEmpty()) evals.create(name, "job-deregister", "", index, r.getTimeMs(), out, changes);
     return RecordOutcome.newBuilder().setChanged(true).setJob(old).build();
   }

@@ -48,10 +48,15 @@ final class SchedulingReplay {
   private final EvalFactory evals;
   private final PlanChecker.NodeView view;
 
-  SchedulingReplay(ClusterState state) {
+  private final DeploymentReplay deployments;
+  private final DeploymentReplay.Reverter reverter;
+
+  SchedulingReplay(ClusterState state, DeploymentReplay.Reverter reverter) {
     this.state = state;
     this.evals = new EvalFactory(state);
     this.view = new StateNodeView(state);
+    this.deployments = new DeploymentReplay(state);
+    this.reverter = reverter;
   }
 
   RecordOutcome registerNode(NodeRegistered r, long index, Mutations out, Changes changes) {
@@ -158,18 +163,28 @@ final class SchedulingReplay {
 
   RecordOutcome updateAllocs(AllocationsUpdated u, long index, Mutations out, Changes changes) {
     Set<String> failedJobs = new LinkedHashSet<>();
+    Set<String> healthDecided = new LinkedHashSet<>();
     for (AllocationStatusUpdate up : u.getUpdatesList()) {
-      Allocation a = state.allocs.get(up.getAllocationId());
-      if (a == null) continue;
+      Allocation before = state.allocs.get(up.getAllocationId());
+      if (before == null) continue;
+      Allocation a = before;
+      // Deploy health is decided once, by the agent: the first report stands.
+      if (a.getDeployHealth().getStatus().isEmpty() && !up.getDeployHealth().getStatus().isEmpty()) {
+        a = a.toBuilder().setDeployHealth(up.getDeployHealth()).build();
+        healthDecided.add(a.getJob());
+      }
       // A finished allocation stays finished: a later "running" is stale (sent before the end,
       // or by an agent that was cut off while the managers marked it lost and replaced it).
       // Its node's assignments no longer hold it, so that agent stops any copy still running.
-      if (AllocationRules.isTerminal(a.getClientStatus()) && !AllocationRules.isTerminal(up.getClientStatus())) continue;
+      if (AllocationRules.isTerminal(a.getClientStatus()) && !AllocationRules.isTerminal(up.getClientStatus())) {
+        if (a != before) state.putAlloc(a.toBuilder().setModifyIndex(index).build(), out);
+        continue;
+      }
       Allocation.Builder b = a.toBuilder().clearTasks().putAllTasks(up.getTasksMap())
           .setClientDescription(up.getDescription());
       if (up.getClientStatus() != ClientStatus.CLIENT_STATUS_UNSPECIFIED) b.setClientStatus(up.getClientStatus());
       Allocation updated = b.build();
-      if (updated.equals(a)) continue;
+      if (updated.equals(before)) continue;
       state.putAlloc(updated.toBuilder().setModifyIndex(index).build(), out);
       boolean finished = updated.getClientStatus() != a.getClientStatus() && !AllocationRules.isLive(updated);
       // The node's assignments drop a finished allocation: send them, so the agent cleans up.
@@ -180,6 +195,14 @@ final class SchedulingReplay {
     for (String job : failedJobs) {
       long delay = rescheduleDelayMs(job, u.getTimeMs());
       evals.create(job, "alloc-failure", "", index, u.getTimeMs(), delay == 0 ? 0 : u.getTimeMs() + delay, out, changes);
+    }
+    // A rolling update waits for the health of what it started (scheduler RollingUpdate).
+    for (String job : healthDecided) {
+      long versionBefore = state.jobs.containsKey(job) ? state.jobs.get(job).getVersion() : 0;
+      deployments.healthDecided(job, index, u.getTimeMs(), out, changes, reverter);
+      boolean reverted = state.jobs.containsKey(job) && state.jobs.get(job).getVersion() != versionBefore;
+      // A revert registered a version, which made its own evaluation.
+      if (!reverted && !failedJobs.contains(job)) evals.create(job, "alloc-health", "", index, u.getTimeMs(), out, changes);
     }
     return RecordOutcome.newBuilder().setChanged(true).build();
   }

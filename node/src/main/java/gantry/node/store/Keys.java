@@ -11,6 +11,9 @@ public final class Keys {
   public static final String NODE = "n/";
   public static final String ALLOC = "a/";
   public static final String EVAL = "e/";
+  public static final String DEPLOYMENT = "d/";
+  /** Every registered version of a job: v/NAME/VERSION (20 digits, so they sort). */
+  public static final String JOB_VERSION = "v/";
 
   private Keys() {}
 
@@ -32,6 +35,19 @@ public final class Keys {
 
   public static String eval(String id) {
     return EVAL + id;
+  }
+
+  public static String deployment(String id) {
+    return DEPLOYMENT + id;
+  }
+
+  public static String jobVersion(String name, long version) {
+    return JOB_VERSION + name + "/" + String.format("%020d", version);
+  }
+
+  /** The prefix of every version of one job. */
+  public static String jobVersions(String name) {
+    return JOB_VERSION + name + "/";
   }
 
   public static byte[] bytes(String key) {

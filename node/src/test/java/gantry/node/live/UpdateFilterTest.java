@@ -50,4 +50,16 @@ class UpdateFilterTest {
     // Until it is applied, the same update is passed on again (the earlier proposal may have failed).
     assertEquals(1, filter.changed(of(status("pending", 4))).getUpdatesCount());
   }
+
+  @Test
+  void aDeployHealthDecisionIsAlwaysPassedOnUntilApplied() {
+    commit(filter.changed(of(status("running", 1))));
+    AllocationStatusUpdate healthy = status("running", 2).toBuilder()
+        .setDeployHealth(gantry.v1.DeployHealth.newBuilder().setStatus("healthy").setReason("ok")).build();
+    assertEquals(1, filter.changed(of(healthy)).getUpdatesCount(), "the decision is new");
+    assertEquals(1, filter.changed(of(healthy.toBuilder().setMetrics(AllocationMetrics.getDefaultInstance()).build())).getUpdatesCount(),
+        "and passed on again while not applied, although equal to the last one passed on");
+    commit(of(healthy));
+    assertEquals(0, filter.changed(of(healthy)).getUpdatesCount(), "once applied, repeating it costs no record");
+  }
 }

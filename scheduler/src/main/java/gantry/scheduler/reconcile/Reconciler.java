@@ -25,8 +25,8 @@ import java.util.TreeMap;
  * <p>Per slot of a service or batch group (index 0..count-1): one live allocation is kept,
  * extra ones stopped; a live allocation on a down or missing node is stopped as lost and
  * replaced; one on a draining or ineligible node is migrated (replacement placed, old stopped
- * once it is); one of an older job version is replaced, at most {@code update.max_parallel}
- * per group and plan (0 = all), the rest deferred to a follow-up evaluation. An empty slot
+ * once it is); one of an older job version is replaced as far as {@link RollingUpdate} allows
+ * (max_parallel not yet healthy at a time), the rest deferred until health reports come in. An empty slot
  * is placed, except in a batch group whose slot already COMPLETEd at the current version.
  * Live allocations at index >= count are stopped (scale-down stops the highest indexes).
  *
@@ -166,7 +166,7 @@ public final class Reconciler {
         d.add(new Decision.Keep(g.getName(), keep));
       }
     }
-    int deferred = updates(job, g, outdated, d, null);
+    List<Decision> fills = new ArrayList<>();
     for (int index = 0; index < count; index++) {
       if (live.containsKey(index)) {
         continue;
@@ -177,16 +177,25 @@ public final class Reconciler {
         continue;
       }
       Allocation prev = latest(gone);
-      d.add(new Decision.Place(g.getName(), index, prev, "", "",
+      fills.add(new Decision.Place(g.getName(), index, prev, "", "",
           prev == null ? "new replica" : "replaces " + prev.getId()));
     }
+    // An empty slot is always filled (at the current version), and each one filled is a new
+    // allocation not yet healthy: it takes from the rolling update's room.
+    int deferred = updates(job, g, list, outdated, d, null, fills.size());
+    d.addAll(fills);
     return new GroupPlan(g.getName(), d, deferred);
   }
 
-  /** Replaces old-version allocations up to max_parallel; keeps the rest. Returns the deferred count. */
-  private int updates(Job job, GroupSpec g, List<Allocation> outdated, List<Decision> d, Map<Allocation, String> pins) {
+  /**
+   * Replaces old-version allocations, as many as {@link RollingUpdate#room} allows now; keeps
+   * the rest. Returns the deferred count.
+   */
+  private int updates(Job job, GroupSpec g, List<Allocation> group, List<Allocation> outdated, List<Decision> d,
+      Map<Allocation, String> pins, int filling) {
     outdated.sort(Comparator.comparingInt(Allocation::getIndex).thenComparing(Allocation::getId));
-    int limit = g.getUpdate().getMaxParallel() <= 0 ? Integer.MAX_VALUE : g.getUpdate().getMaxParallel();
+    int room = RollingUpdate.room(g, job.getVersion(), group);
+    int limit = room == Integer.MAX_VALUE ? room : Math.max(0, room - filling);
     int deferred = 0;
     for (int i = 0; i < outdated.size(); i++) {
       Allocation a = outdated.get(i);
@@ -239,7 +248,11 @@ public final class Reconciler {
         d.add(new Decision.Keep(g.getName(), keep));
       }
     }
-    int deferred = updates(job, g, outdated, d, pins);
+    int newNodes = 0;
+    for (int t : targets) {
+      if (!liveByNode.containsKey(snap.node(t).getId())) newNodes++;
+    }
+    int deferred = updates(job, g, list, outdated, d, pins, newNodes);
     int nextIndex = 0;
     for (int t : targets) {
       String id = snap.node(t).getId();

@@ -1,0 +1,186 @@
+package gantry.cli.it;
+
+import static gantry.cli.it.AgentDockerClusterIT.await;
+import static gantry.cli.it.AgentDockerClusterIT.isRunning;
+import static gantry.cli.it.Gantry.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gantry.v1.Allocation;
+import gantry.v1.GetJobRequest;
+import gantry.v1.Job;
+import gantry.v1.ListAllocationsRequest;
+import gantry.v1.ListNodesRequest;
+import gantry.v1.NodeStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rolling updates as a user sees them, on one manager and one exec agent (real processes):
+ * a changed spec replaces one replica at a time, each only after the one before proved healthy
+ * for min_healthy_time; a version whose tasks fail is reverted to the last stable one by
+ * auto_revert. A sampler reads the allocations every 200 ms throughout and records the fewest
+ * running replicas and the most new ones not yet healthy.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RollingUpdateIT {
+  private static final int COUNT = 3;
+  private static final int MAX_PARALLEL = 1;
+
+  @TempDir static Path dir;
+  private PeerProcesses cluster;
+  private AgentProcesses agents;
+
+  @BeforeAll
+  void startCluster() throws Exception {
+    cluster = new PeerProcesses(dir.resolve("managers"), 1, Map.of());
+    cluster.startAll();
+    cluster.awaitLeader(java.time.Duration.ofSeconds(90));
+    agents = new AgentProcesses(dir.resolve("agents"), Path.of(System.getProperty("gantry.it.logs", dir.toString()))
+        .resolve("RollingUpdateIT-agents-" + System.currentTimeMillis()));
+    agents.start("x1", cluster.addresses(), "exec", Map.of());
+    await("a ready node", 120, () -> cluster.stub("m1").listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
+        .anyMatch(n -> n.getStatus() == NodeStatus.NODE_STATUS_READY));
+  }
+
+  @AfterAll
+  void stopCluster() throws Exception {
+    try {
+      if (agents != null) agents.close();
+    } finally {
+      if (cluster != null) cluster.close();
+    }
+  }
+
+  @Test
+  void aChangedSpecReplacesOneReplicaAtATimeBehindHealth() throws Exception {
+    String job = "roll";
+    run(job, "v1", "exec sleep 3600");
+    await("3 healthy replicas of version 1", 120, () -> healthyOf(job, 1) == COUNT);
+
+    try (Sampler s = new Sampler(job)) {
+      run(job, "v2", "exec sleep 3600");
+      await("every replica on version 2 and healthy", 180, () -> healthyOf(job, 2) == COUNT && running(job).size() == COUNT);
+      s.stop();
+      assertTrue(s.fewestRunning >= COUNT - MAX_PARALLEL,
+          "never fewer than count - max_parallel replicas running; fewest seen: " + s.fewestRunning);
+      assertTrue(s.mostWaiting <= MAX_PARALLEL,
+          "never more than max_parallel new replicas not yet healthy; most seen: " + s.mostWaiting);
+      assertTrue(s.samples > 10, "the sampler ran throughout: " + s.samples + " samples");
+    }
+    assertTrue(running(job).stream().allMatch(a -> a.getJobVersion() == 2), "no replica of version 1 runs");
+    assertTrue(job(job).getStable(), "version 2 is stable once its deployment succeeded");
+  }
+
+  @Test
+  void aFailingVersionIsRevertedToTheLastStableOne() throws Exception {
+    String job = "revert";
+    run(job, "v1", "exec sleep 3600");
+    await("3 healthy replicas of version 1", 120, () -> healthyOf(job, 1) == COUNT);
+
+    try (Sampler s = new Sampler(job)) {
+      run(job, "v2", "echo broken; exit 3");
+      await("the job registered again as version 3 with version 1's spec", 180, () -> job(job).getVersion() == 3);
+      Allocation failed = allocs(job).stream().filter(a -> a.getJobVersion() == 2).findFirst().orElseThrow();
+      assertEquals("unhealthy", failed.getDeployHealth().getStatus());
+      assertTrue(failed.getDeployHealth().getReason().contains("exit code 3"), failed.getDeployHealth().getReason());
+      await("every replica on version 3 and healthy", 180, () -> healthyOf(job, 3) == COUNT && running(job).size() == COUNT);
+      s.stop();
+      assertTrue(s.fewestRunning >= COUNT - MAX_PARALLEL,
+          "the broken version never took more than max_parallel replicas down; fewest running: " + s.fewestRunning);
+    }
+    assertTrue(running(job).stream().noneMatch(a -> a.getJobVersion() == 2), "no allocation of the failed version runs");
+    assertEquals("v1", job(job).getSpec().getGroups(0).getTasks(0).getEnvOrThrow("RELEASE"));
+  }
+
+  private void run(String job, String release, String script) throws Exception {
+    Path spec = dir.resolve(job + "-" + release + ".yaml");
+    Files.writeString(spec, "job: " + job + "\ntype: service\ngroups:\n  - name: g\n    count: " + COUNT + "\n"
+        + "    restart: {attempts: 0, delay: 1s, mode: fail}\n"
+        + "    update: {max_parallel: " + MAX_PARALLEL + ", min_healthy_time: 2s, healthy_deadline: 1m, auto_revert: true}\n"
+        + "    tasks:\n      - {name: t, driver: exec, command: [sh, -c, \"" + script + "\"], env: {RELEASE: " + release + "},"
+        + " resources: {cpu: 50, memory: 32}}\n");
+    ok(Gantry.runAt(cluster.addresses(), "job", "run", "--detach", spec.toString()));
+  }
+
+  private Job job(String name) {
+    return cluster.stub("m1").getJob(GetJobRequest.newBuilder().setName(name).build()).getJob();
+  }
+
+  private List<Allocation> allocs(String job) {
+    return cluster.stub("m1").listAllocations(ListAllocationsRequest.newBuilder().setJob(job).build()).getAllocationsList();
+  }
+
+  private List<Allocation> running(String job) {
+    return allocs(job).stream().filter(AgentDockerClusterIT::isRunning).toList();
+  }
+
+  private long healthyOf(String job, long version) {
+    return running(job).stream()
+        .filter(a -> a.getJobVersion() == version && a.getDeployHealth().getStatus().equals("healthy")).count();
+  }
+
+  /** Wanted running and not finished: pending or running. */
+  private static boolean live(Allocation a) {
+    return a.getDesiredStatus() == gantry.v1.DesiredStatus.DESIRED_STATUS_RUN
+        && (a.getClientStatus() == gantry.v1.ClientStatus.CLIENT_STATUS_PENDING
+            || a.getClientStatus() == gantry.v1.ClientStatus.CLIENT_STATUS_RUNNING);
+  }
+
+  /** Reads the job's allocations every 200 ms on its own thread until stopped. */
+  private final class Sampler implements AutoCloseable {
+    volatile int fewestRunning = Integer.MAX_VALUE;
+    volatile int mostWaiting;
+    volatile int samples;
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final Thread thread;
+    private final List<Throwable> errors = new ArrayList<>();
+
+    Sampler(String job) {
+      thread = Thread.ofPlatform().daemon().start(() -> {
+        while (!stop.get()) {
+          try {
+            List<Allocation> all = allocs(job);
+            long current = job(job).getVersion();
+            int runningNow = (int) all.stream().filter(a -> isRunning(a)).count();
+            int waiting = (int) all.stream().filter(a -> a.getJobVersion() == current && live(a)
+                && a.getDeployHealth().getStatus().isEmpty()).count();
+            fewestRunning = Math.min(fewestRunning, runningNow);
+            mostWaiting = Math.max(mostWaiting, waiting);
+            samples++;
+            Thread.sleep(200);
+          } catch (InterruptedException e) {
+            return;
+          } catch (RuntimeException e) {
+            synchronized (errors) {
+              errors.add(e);
+            }
+          }
+        }
+      });
+    }
+
+    void stop() throws InterruptedException {
+      stop.set(true);
+      thread.join();
+      synchronized (errors) {
+        assertTrue(errors.size() < 5, "the sampler could read the allocations: " + errors);
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop.set(true);
+      thread.join();
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package gantry.node.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gantry.v1.Allocation;
+import gantry.v1.AllocationStatusUpdate;
+import gantry.v1.AllocationsUpdated;
+import gantry.v1.ClientStatus;
+import gantry.v1.DeployHealth;
+import gantry.v1.Deployment;
+import gantry.v1.DeploymentStatus;
+import gantry.v1.DesiredStatus;
+import gantry.v1.EvalStatus;
+import gantry.v1.Evaluation;
+import gantry.v1.Job;
+import gantry.v1.JobSpec;
+import gantry.v1.PlanApplied;
+import gantry.v1.Record;
+import gantry.v1.Resources;
+import gantry.v1.UpdatePolicy;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One test per transition of {@link DeploymentReplay}'s table, on the replayed state. */
+class DeploymentReplayTest {
+  ClusterState state = new ClusterState();
+  ClusterStateTest.MapMutations out = new ClusterStateTest.MapMutations();
+  long index = 0;
+
+  Changes apply(Record r) {
+    Changes c = new Changes();
+    state.replay(r, ++index, out, c);
+    return c;
+  }
+
+  static JobSpec rolling(String image, int count, boolean autoRevert) {
+    JobSpec s = ClusterStateTest.spec("web", count);
+    return s.toBuilder().setGroups(0, s.getGroups(0).toBuilder()
+        .setUpdate(UpdatePolicy.newBuilder().setMaxParallel(1).setMinHealthyTimeMs(1_000).setHealthyDeadlineMs(60_000)
+            .setAutoRevert(autoRevert))
+        .setTasks(0, s.getGroups(0).getTasks(0).toBuilder().setImage(image))).build();
+  }
+
+  /** Registers the spec and places {@code ids} for its evaluation, as the leader's plan would. */
+  Job registerAndPlace(JobSpec spec, String... ids) {
+    Changes c = apply(ClusterStateTest.register(spec, index * 1000));
+    Job job = state.job("web").orElseThrow();
+    Evaluation e = state.eval(c.readyEvals().iterator().next()).orElseThrow();
+    PlanApplied.Builder plan = PlanApplied.newBuilder().setEvalId(e.getId()).setEvalStatus(EvalStatus.EVAL_STATUS_COMPLETE);
+    for (String id : ids) {
+      plan.addPlaced(Allocation.newBuilder().setId(id).setJob("web").setJobVersion(job.getVersion()).setGroup("g").setNodeId("n1")
+          .setDesiredStatus(DesiredStatus.DESIRED_STATUS_RUN).setClientStatus(ClientStatus.CLIENT_STATUS_PENDING)
+          .setResources(Resources.newBuilder().setCpu(10).setMemory(10)));
+    }
+    apply(Record.newBuilder().setPlanApplied(plan).build());
+    return job;
+  }
+
+  Changes health(String id, String status, String reason) {
+    return apply(Record.newBuilder().setAllocationsUpdated(AllocationsUpdated.newBuilder().setTimeMs(index * 1000).addUpdates(
+        AllocationStatusUpdate.newBuilder().setAllocationId(id).setClientStatus(ClientStatus.CLIENT_STATUS_RUNNING)
+            .setDeployHealth(DeployHealth.newBuilder().setStatus(status).setReason(reason).setTimeMs(index)))).build());
+  }
+
+  Deployment latest() {
+    return state.deployments("web").getFirst();
+  }
+
+  @Test
+  void aVersionWithoutAnUpdatePolicyIsStableAtOnceAndHasNoDeployment() {
+    apply(SchedulingReplayTest.node("n1", 1000, 1024));
+    registerAndPlace(ClusterStateTest.spec("web", 1), "a1");
+    assertTrue(state.job("web").orElseThrow().getStable());
+    assertTrue(state.deployments("web").isEmpty());
+    assertEquals(1, state.jobVersions("web").size());
+  }
+
+  @Test
+  void everyAllocationHealthyMakesTheDeploymentSuccessfulAndTheVersionStable() {
+    apply(SchedulingReplayTest.node("n1", 1000, 1024));
+    registerAndPlace(rolling("img:1", 2, false), "a1", "a2");
+    assertEquals(DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, latest().getStatus());
+    Changes first = health("a1", "healthy", "ok");
+    assertEquals(1, first.readyEvals().size(), "a health report asks for an evaluation: the roll-out may go on");
+    assertEquals(DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, latest().getStatus());
+    assertEquals(1, latest().getGroupsOrThrow("g").getHealthy());
+    health("a2", "healthy", "ok");
+    assertEquals(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESSFUL, latest().getStatus());
+    assertEquals(2, latest().getGroupsOrThrow("g").getHealthy());
+    assertTrue(state.job("web").orElseThrow().getStable());
+    assertTrue(state.jobVersions("web").getFirst().getStable());
+  }
+
+  @Test
+  void anUnhealthyAllocationFailsTheDeploymentWithItsReason() {
+    apply(SchedulingReplayTest.node("n1", 1000, 1024));
+    registerAndPlace(rolling("img:1", 1, false), "a1");
+    health("a1", "healthy", "ok");
+    registerAndPlace(rolling("img:2", 1, false), "b1");
+    health("b1", "unhealthy", "task t: exit code 1");
+    Deployment d = latest();
+    assertEquals(2, d.getJobVersion());
+    assertEquals(DeploymentStatus.DEPLOYMENT_STATUS_FAILED, d.getStatus());
+    assertEquals("allocation b1 unhealthy: task t: exit code 1", d.getStatusDescription());
+    assertEquals(2, state.job("web").orElseThrow().getVersion(), "no auto_revert: the job stays on the failed version");
+    assertFalse(state.job("web").orElseThrow().getStable());
+  }
+
+  @Test
+  void withAutoRevertAFailedDeploymentRegistersTheNewestStableVersionAgain() {
+    apply(SchedulingReplayTest.node("n1", 1000, 1024));
+    registerAndPlace(rolling("img:1", 1, true), "a1");
+    health("a1", "healthy", "ok");
+    registerAndPlace(rolling("nope:1", 1, true), "b1");
+    Changes c = health("b1", "unhealthy", "task t: image not found: nope:1");
+
+    Job job = state.job("web").orElseThrow();
+    assertEquals(3, job.getVersion(), "the stable spec came back as a new version");
+    assertEquals("img:1", job.getSpec().getGroups(0).getTasks(0).getImage());
+    Deployment failed = state.deployments("web").stream().filter(d -> d.getJobVersion() == 2).findFirst().orElseThrow();
+    assertEquals(DeploymentStatus.DEPLOYMENT_STATUS_FAILED, failed.getStatus());
+    assertEquals("allocation b1 unhealthy: task t: image not found: nope:1; reverted to version 1", failed.getStatusDescription());
+    assertEquals(1, failed.getRevertedToVersion());
+    assertEquals(DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, latest().getStatus(), "the revert rolls out as version 3");
+    assertEquals(3, latest().getJobVersion());
+    assertFalse(c.readyEvals().isEmpty(), "the revert is evaluated");
+  }
+
+  @Test
+  void aNewVersionOrAStopCancelsTheRunningDeployment() {
+    apply(SchedulingReplayTest.node("n1", 1000, 1024));
+    registerAndPlace(rolling("img:1", 1, false), "a1");
+    registerAndPlace(rolling("img:2", 1, false), "b1");
+    List<Deployment> all = state.deployments("web");
+    assertEquals(DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, all.get(0).getStatus());
+    assertEquals(DeploymentStatus.DEPLOYMENT_STATUS_CANCELLED, all.get(1).getStatus());
+    assertEquals("cancelled: superseded by version 2", all.get(1).getStatusDescription());
+    apply(ClusterStateTest.stop("web"));
+    assertEquals("cancelled: job stopped", latest().getStatusDescription());
+  }
+
+  @Test
+  void deployHealthIsDecidedOnce() {
+    apply(SchedulingReplayTest.node("n1", 1000, 1024));
+    registerAndPlace(rolling("img:1", 1, false), "a1");
+    health("a1", "healthy", "ok");
+    health("a1", "unhealthy", "later");
+    assertEquals("healthy", state.alloc("a1").orElseThrow().getDeployHealth().getStatus());
+    assertEquals(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESSFUL, latest().getStatus());
+  }
+
+  @Test
+  void deploymentsAndVersionsSurviveARestart(@TempDir Path dir) throws Exception {
+    try (var store = gantry.node.store.StateStore.open(dir.resolve("db"));
+        var wb = new org.rocksdb.WriteBatch()) {
+      var mutations = new gantry.node.raft.TestBatchMutations(wb);
+      state.replay(ClusterStateTest.register(rolling("img:1", 1, false), 1), 1, mutations, new Changes());
+      state.replay(ClusterStateTest.register(rolling("img:2", 1, false), 2), 2, mutations, new Changes());
+      store.write(wb);
+      ClusterState loaded = ClusterState.load(store);
+      assertEquals(2, loaded.deployments("web").size());
+      assertEquals(state.deployments("web"), loaded.deployments("web"));
+      assertEquals(state.jobVersions("web"), loaded.jobVersions("web"));
+    }
+  }
+}
