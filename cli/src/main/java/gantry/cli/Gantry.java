@@ -2,6 +2,7 @@ package gantry.cli;
 
 import gantry.cli.command.AgentCommand;
 import gantry.cli.command.AllocCommand;
+import gantry.cli.command.DeploymentCommand;
 import gantry.cli.command.DevCommand;
 import gantry.cli.command.FailureHandler;
 import gantry.cli.command.JobCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Gantry.Version.class,
     description = "Gantry: a cluster manager for self-hosted fleets.",
-    subcommands = {ServerCommand.class, AgentCommand.class, DevCommand.class, JobCommand.class, AllocCommand.class,
+    subcommands = {ServerCommand.class, AgentCommand.class, DevCommand.class, JobCommand.class, DeploymentCommand.class, AllocCommand.class,
         NodeCommand.class, OperatorCommand.class, TlsCommand.class, CommandLine.HelpCommand.class})
 public final class Gantry implements Runnable {
   @Spec

@@ -31,6 +31,15 @@ import gantry.v1.ListPeersResponse;
 import gantry.v1.Peer;
 import gantry.v1.RegisterJobRequest;
 import gantry.v1.RegisterJobResponse;
+import gantry.v1.Deployment;
+import gantry.v1.DeploymentGroup;
+import gantry.v1.DeploymentStatus;
+import gantry.v1.GetDeploymentRequest;
+import gantry.v1.GetDeploymentResponse;
+import gantry.v1.ListDeploymentsRequest;
+import gantry.v1.ListDeploymentsResponse;
+import gantry.v1.ListJobVersionsRequest;
+import gantry.v1.ListJobVersionsResponse;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
@@ -39,20 +48,71 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real gRPC server on a free loopback port with a canned ControlService: one job, "web", two
- * nodes (a1 ready, a2 draining) and three allocations of web, two live on a1 and a stopped one on a2.
+ * A real gRPC server on a free loopback port with a canned ControlService: one job, "web" (two
+ * versions, two deployments), two nodes (a1 ready, a2 draining) and three allocations of web, two
+ * live on a1 and a stopped one on a2; and scripted deployments for jobs named "roll-...".
  */
 final class FakeControlServer implements AutoCloseable {
   static final Job WEB = Job.newBuilder()
       .setName("web").setVersion(2).setStatus(JobStatus.JOB_STATUS_RUNNING).setSubmitTimeMs(1_700_000_000_000L)
       .setSpec(JobSpec.newBuilder().setName("web").setType("service").setPriority(50)
           .addGroups(gantry.v1.GroupSpec.newBuilder().setName("frontend").setCount(3)
-              .addTasks(gantry.v1.TaskSpec.newBuilder().setName("httpd"))))
+              .addTasks(gantry.v1.TaskSpec.newBuilder().setName("httpd").setImage("local/nope:1"))))
       .build();
+
+  /** The version of web before {@link #WEB}: two replicas of another image; it deployed well. */
+  static final Job WEB_V1 = WEB.toBuilder().setVersion(1).setStable(true).setSubmitTimeMs(1_699_999_000_000L)
+      .setSpec(WEB.getSpec().toBuilder().setGroups(0, WEB.getSpec().getGroups(0).toBuilder().setCount(2)
+          .setTasks(0, WEB.getSpec().getGroups(0).getTasks(0).toBuilder().setImage("local/busybox:1"))))
+      .build();
+
+  /** web's deployments, newest first: version 2 rolling out, version 1 done. */
+  static final Deployment WEB_ROLLING = Deployment.newBuilder().setId("3f2a1c0d-4444-4000-8000-000000000000")
+      .setJob("web").setJobVersion(2).setStatus(DeploymentStatus.DEPLOYMENT_STATUS_RUNNING)
+      .setStatusDescription("deployment is running").setCreateTimeMs(1_700_000_000_000L)
+      .putGroups("frontend", DeploymentGroup.newBuilder().setDesired(3).setPlaced(2).setHealthy(1).setAutoRevert(true).build())
+      .build();
+  static final Deployment WEB_DONE = Deployment.newBuilder().setId("3f2a9e9e-5555-4000-8000-000000000000")
+      .setJob("web").setJobVersion(1).setStatus(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESSFUL)
+      .setStatusDescription("deployment completed successfully").setCreateTimeMs(1_699_999_000_000L)
+      .putGroups("frontend", DeploymentGroup.newBuilder().setDesired(2).setPlaced(2).setHealthy(2).build())
+      .build();
+
+  /**
+   * A job registered with {@code job run} whose name starts with "roll" gets version 3 and a
+   * deployment that each GetDeployment moves one step along its script: "roll-ok" ends successful,
+   * "roll-bad" failed. Any other new job gets no deployment (no update policy).
+   */
+  static final Map<String, List<Deployment>> SCRIPTS = Map.of(
+      "roll-ok", List.of(
+          rollout("roll-ok", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, 0, 0, 0, "deployment is running"),
+          rollout("roll-ok", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, 1, 0, 0, "deployment is running"),
+          rollout("roll-ok", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, 1, 0, 0, "deployment is running"),
+          rollout("roll-ok", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESSFUL, 2, 2, 0, "deployment completed successfully")),
+      "roll-bad", List.of(
+          rollout("roll-bad", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, 1, 0, 0, "deployment is running"),
+          rollout("roll-bad", DeploymentStatus.DEPLOYMENT_STATUS_FAILED, 1, 0, 1,
+              "allocation 7c7c7c7c unhealthy: task httpd: exit code 1")));
+
+  private static Deployment rollout(String job, DeploymentStatus status, int placed, int healthy, int unhealthy,
+      String description) {
+    String id = (job.equals("roll-ok") ? "a0a0a0a0" : "b0b0b0b0") + "-6666-4000-8000-000000000000";
+    return Deployment.newBuilder().setId(id).setJob(job).setJobVersion(3).setStatus(status).setStatusDescription(description)
+        .putGroups("g", DeploymentGroup.newBuilder().setDesired(2).setPlaced(placed).setHealthy(healthy)
+            .setUnhealthy(unhealthy).build())
+        .build();
+  }
+
+  /** How far each scripted deployment has got: reset by its registration, moved by GetDeployment. */
+  static final Map<String, AtomicInteger> STEPS = new ConcurrentHashMap<>();
 
   static final String A1_ID = "a1a1a1a1-0000-4000-8000-000000000001";
   static final String A2_ID = "a2a2a2a2-0000-4000-8000-000000000002";
@@ -136,7 +196,8 @@ final class FakeControlServer implements AutoCloseable {
         out.onError(Status.NOT_FOUND.withDescription("no job named " + request.getName()).asRuntimeException());
         return;
       }
-      out.onNext(GetJobResponse.newBuilder().setJob(WEB).setAppliedIndex(7).addGroups(FRONTEND).build());
+      out.onNext(GetJobResponse.newBuilder().setJob(WEB).setAppliedIndex(7).addGroups(FRONTEND)
+          .setLatestDeployment(WEB_ROLLING).build());
       out.onCompleted();
     }
 
@@ -150,8 +211,55 @@ final class FakeControlServer implements AutoCloseable {
         }
       }
       boolean same = spec.getName().equals("web");
-      var job = Job.newBuilder().setName(spec.getName()).setVersion(same ? 2 : 1).setSpec(spec).build();
+      boolean rolls = SCRIPTS.containsKey(spec.getName());
+      if (rolls) STEPS.put(spec.getName(), new AtomicInteger());
+      var job = Job.newBuilder().setName(spec.getName()).setVersion(same ? 2 : rolls ? 3 : 1).setSpec(spec).build();
       out.onNext(RegisterJobResponse.newBuilder().setJob(job).setChanged(!same).setIndex(9).build());
+      out.onCompleted();
+    }
+
+    @Override
+    public void listDeployments(ListDeploymentsRequest request, StreamObserver<ListDeploymentsResponse> out) {
+      List<Deployment> all = new ArrayList<>(List.of(WEB_ROLLING, WEB_DONE));
+      SCRIPTS.forEach((job, script) -> {
+        if (STEPS.containsKey(job)) all.add(script.get(STEPS.get(job).get()));
+      });
+      out.onNext(ListDeploymentsResponse.newBuilder()
+          .addAllDeployments(all.stream().filter(d -> request.getJob().isEmpty() || d.getJob().equals(request.getJob())).toList())
+          .build());
+      out.onCompleted();
+    }
+
+    @Override
+    public void getDeployment(GetDeploymentRequest request, StreamObserver<GetDeploymentResponse> out) {
+      for (var e : SCRIPTS.entrySet()) {
+        if (e.getValue().getFirst().getId().equals(request.getId()) && STEPS.containsKey(e.getKey())) {
+          int step = Math.min(STEPS.get(e.getKey()).incrementAndGet(), e.getValue().size() - 1);
+          out.onNext(GetDeploymentResponse.newBuilder().setDeployment(e.getValue().get(step)).build());
+          out.onCompleted();
+          return;
+        }
+      }
+      // The server's rules for an id or a prefix, for web's two deployments.
+      var matches = List.of(WEB_ROLLING, WEB_DONE).stream().filter(d -> d.getId().startsWith(request.getId())).toList();
+      if (matches.isEmpty()) {
+        out.onError(Status.NOT_FOUND.withDescription("deployment \"" + request.getId() + "\" not found").asRuntimeException());
+      } else if (matches.size() > 1) {
+        out.onError(Status.INVALID_ARGUMENT.withDescription("id: prefix \"" + request.getId()
+            + "\" matches more than one deployment").asRuntimeException());
+      } else {
+        out.onNext(GetDeploymentResponse.newBuilder().setDeployment(matches.getFirst()).build());
+        out.onCompleted();
+      }
+    }
+
+    @Override
+    public void listJobVersions(ListJobVersionsRequest request, StreamObserver<ListJobVersionsResponse> out) {
+      if (!request.getJob().equals("web")) {
+        out.onError(Status.NOT_FOUND.withDescription("no job named " + request.getJob()).asRuntimeException());
+        return;
+      }
+      out.onNext(ListJobVersionsResponse.newBuilder().addVersions(WEB_V1).addVersions(WEB).build());
       out.onCompleted();
     }
 

@@ -16,6 +16,8 @@ public final class JobViews {
   // UTC so that output from different machines compares directly.
   private static final DateTimeFormatter SUBMITTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
+  private static final int DIFF_LINES = 20;
+
   private JobViews() {}
 
   public static void printList(PrintWriter out, List<Job> jobs) {
@@ -56,7 +58,33 @@ public final class JobViews {
       }
     }
     out.println();
+    if (response.hasLatestDeployment()) {
+      DeploymentViews.printLatest(out, response.getLatestDeployment());
+      out.println();
+    }
     AllocationViews.printForJob(out, allocations);
+  }
+
+  /**
+   * {@code gantry job history}: the versions oldest first, then for each version after the first
+   * the keys of its spec that differ from the version before (at most {@value #DIFF_LINES} lines).
+   */
+  public static void printHistory(PrintWriter out, List<Job> versions) {
+    var table = new Table("VERSION", "STABLE", "SUBMITTED");
+    for (Job v : versions) table.row(version(v), v.getStable(), time(v.getSubmitTimeMs()));
+    table.print(out);
+    for (int i = 1; i < versions.size(); i++) {
+      Job before = versions.get(i - 1);
+      Job after = versions.get(i);
+      List<String> changes = SpecDiff.of(before.getSpec(), after.getSpec());
+      out.println();
+      out.printf("Version %s (against %s)%n", version(after), version(before));
+      // Registering an unchanged spec makes no version, but a stopped job registered again does.
+      if (changes.isEmpty()) out.println("  no change to the spec");
+      changes.stream().limit(DIFF_LINES).forEach(line -> out.println("  " + line));
+      if (changes.size() > DIFF_LINES) out.printf("  ... and %d more%n", changes.size() - DIFF_LINES);
+    }
+    out.flush();
   }
 
   // A server that has not summarised the job yet (no evaluation ran) still has its spec: show the

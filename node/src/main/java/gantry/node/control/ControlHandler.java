@@ -3,8 +3,11 @@ package gantry.node.control;
 import gantry.node.raft.Proposer.Proposal;
 import gantry.node.raft.RaftNode;
 import gantry.spec.JobSpecValidator;
+import gantry.v1.Deployment;
 import gantry.v1.DeregisterJobRequest;
 import gantry.v1.DeregisterJobResponse;
+import gantry.v1.GetDeploymentRequest;
+import gantry.v1.GetDeploymentResponse;
 import gantry.v1.GetJobRequest;
 import gantry.v1.GetJobResponse;
 import gantry.v1.GetLeaderResponse;
@@ -13,6 +16,10 @@ import gantry.v1.GetStateDigestResponse;
 import gantry.v1.JobPurged;
 import gantry.v1.JobRegistered;
 import gantry.v1.JobStopped;
+import gantry.v1.ListDeploymentsRequest;
+import gantry.v1.ListDeploymentsResponse;
+import gantry.v1.ListJobVersionsRequest;
+import gantry.v1.ListJobVersionsResponse;
 import gantry.v1.ListJobsRequest;
 import gantry.v1.ListJobsResponse;
 import gantry.v1.ListNodesRequest;
@@ -39,6 +46,9 @@ import org.apache.ratis.protocol.RaftPeer;
  * into state queries. It decides nothing about state itself; replay does.
  */
 public final class ControlHandler {
+  /** The shortest deployment id prefix GetDeployment takes. */
+  public static final int MIN_DEPLOYMENT_PREFIX = 4;
+
   private final RaftNode raft;
   private final Clock clock;
 
@@ -95,6 +105,50 @@ public final class ControlHandler {
   public CompletableFuture<gantry.v1.ListAllocationsResponse> listAllocations(gantry.v1.ListAllocationsRequest req) {
     return read(StateQuery.newBuilder().setListAllocations(req).build(), req.getStale(),
         gantry.v1.ListAllocationsResponse.parser());
+  }
+
+  /** Deployments, newest first; of one job when the request names one. */
+  public CompletableFuture<ListDeploymentsResponse> listDeployments(ListDeploymentsRequest req) {
+    return read(StateQuery.newBuilder().setListDeployments(req).build(), req.getStale(), ListDeploymentsResponse.parser());
+  }
+
+  /**
+   * One deployment by id or by a prefix of at least {@value #MIN_DEPLOYMENT_PREFIX} characters
+   * (the tables show 8). The state machine answers with the matches (the first few); one is the
+   * answer, none is NOT_FOUND and several are INVALID_ARGUMENT naming them.
+   */
+  public CompletableFuture<GetDeploymentResponse> getDeployment(GetDeploymentRequest req) {
+    String id = req.getId();
+    if (id.isEmpty()) throw new ControlException(ControlException.Code.INVALID_ARGUMENT, "id: is required");
+    if (id.length() < MIN_DEPLOYMENT_PREFIX) {
+      throw new ControlException(ControlException.Code.INVALID_ARGUMENT, "id: a prefix needs at least "
+          + MIN_DEPLOYMENT_PREFIX + " characters, got \"" + id + "\"");
+    }
+    return read(StateQuery.newBuilder().setGetDeployment(req).build(), req.getStale(), ListDeploymentsResponse.parser())
+        .thenApply(r -> {
+          List<Deployment> matches = r.getDeploymentsList();
+          if (matches.isEmpty()) {
+            throw new ControlException(ControlException.Code.NOT_FOUND, "deployment \"" + id + "\" not found");
+          }
+          if (matches.size() > 1) {
+            throw new ControlException(ControlException.Code.INVALID_ARGUMENT, "id: prefix \"" + id
+                + "\" matches more than one deployment (" + String.join(", ", matches.stream().map(Deployment::getId).toList())
+                + "); give more characters");
+          }
+          return GetDeploymentResponse.newBuilder().setDeployment(matches.getFirst()).build();
+        });
+  }
+
+  /** Every registered version of a job, oldest first; NOT_FOUND when it has none. */
+  public CompletableFuture<ListJobVersionsResponse> listJobVersions(ListJobVersionsRequest req) {
+    if (req.getJob().isEmpty()) throw new ControlException(ControlException.Code.INVALID_ARGUMENT, "job: is required");
+    return read(StateQuery.newBuilder().setListJobVersions(req).build(), req.getStale(), ListJobVersionsResponse.parser())
+        .thenApply(r -> {
+          if (r.getVersionsCount() == 0) {
+            throw new ControlException(ControlException.Code.NOT_FOUND, "job \"" + req.getJob() + "\" not found");
+          }
+          return r;
+        });
   }
 
   /** Drains a node (by name or id) or undoes a drain. */

@@ -2,16 +2,22 @@ package gantry.node.raft;
 
 import gantry.node.state.ClusterState;
 import gantry.node.store.StateStore;
+import gantry.v1.Deployment;
 import gantry.v1.GetJobResponse;
 import gantry.v1.GetStateDigestResponse;
+import gantry.v1.ListDeploymentsResponse;
+import gantry.v1.ListJobVersionsResponse;
 import gantry.v1.ListJobsResponse;
 import gantry.v1.ListNodesResponse;
 import gantry.v1.StateQuery;
 import com.google.protobuf.Message;
+import java.util.List;
 import java.util.function.Supplier;
 
 /** Answers read queries from the applied state; used after the read index, or directly for stale reads. */
 final class StateQueries {
+  static final int PREFIX_MATCHES = 5;
+
   private final Supplier<ClusterState> state;
   private final Supplier<StateStore> store;
 
@@ -25,9 +31,18 @@ final class StateQueries {
     return switch (q.getKindCase()) {
       case GET_JOB -> {
         var b = GetJobResponse.newBuilder();
-        s.job(q.getGetJob().getName()).ifPresent(job -> b.setJob(job).addAllGroups(JobSummaries.of(s, job)));
+        s.job(q.getGetJob().getName()).ifPresent(job -> {
+          b.setJob(job).addAllGroups(JobSummaries.of(s, job));
+          s.deployments(job.getName()).stream().findFirst().ifPresent(b::setLatestDeployment);
+        });
         yield b.build();
       }
+      case LIST_DEPLOYMENTS -> ListDeploymentsResponse.newBuilder()
+          .addAllDeployments(s.deployments(q.getListDeployments().getJob())).build();
+      case GET_DEPLOYMENT -> ListDeploymentsResponse.newBuilder()
+          .addAllDeployments(deploymentsByPrefix(s, q.getGetDeployment().getId())).build();
+      case LIST_JOB_VERSIONS -> ListJobVersionsResponse.newBuilder()
+          .addAllVersions(s.jobVersions(q.getListJobVersions().getJob())).build();
       case LIST_JOBS -> ListJobsResponse.newBuilder().addAllJobs(s.jobs(q.getListJobs().getPrefix())).build();
       case LIST_NODES -> ListNodesResponse.newBuilder().addAllNodes(s.nodes()).build();
       case LIST_ALLOCATIONS -> {
@@ -51,5 +66,16 @@ final class StateQueries {
       }
       case KIND_NOT_SET -> throw new IllegalArgumentException("empty query");
     };
+  }
+
+  /**
+   * The deployment with exactly this id, else those whose id starts with it (at most
+   * {@value #PREFIX_MATCHES}, enough to tell the user the prefix is ambiguous).
+   */
+  private static List<Deployment> deploymentsByPrefix(ClusterState s, String idOrPrefix) {
+    if (idOrPrefix.isEmpty()) return List.of();
+    var exact = s.deployment(idOrPrefix);
+    if (exact.isPresent()) return List.of(exact.get());
+    return s.deployments("").stream().filter(d -> d.getId().startsWith(idOrPrefix)).limit(PREFIX_MATCHES).toList();
   }
 }

@@ -99,6 +99,21 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
     reply(() -> handler.transferLeadership(req), out);
   }
 
+  @Override
+  public void listDeployments(gantry.v1.ListDeploymentsRequest req, StreamObserver<gantry.v1.ListDeploymentsResponse> out) {
+    reply(() -> handler.listDeployments(req), out);
+  }
+
+  @Override
+  public void getDeployment(gantry.v1.GetDeploymentRequest req, StreamObserver<gantry.v1.GetDeploymentResponse> out) {
+    reply(() -> handler.getDeployment(req), out);
+  }
+
+  @Override
+  public void listJobVersions(gantry.v1.ListJobVersionsRequest req, StreamObserver<gantry.v1.ListJobVersionsResponse> out) {
+    reply(() -> handler.listJobVersions(req), out);
+  }
+
   private static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {
     CompletableFuture<T> f;
     try {

@@ -1,0 +1,19 @@
+package gantry.cli.command;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code gantry deployment ...}: the roll-outs of job versions. */
+@Command(name = "deployment", description = "Inspect deployments (the roll-out of a job version).",
+    mixinStandardHelpOptions = true, subcommands = {DeploymentListCommand.class, DeploymentStatusCommand.class})
+public final class DeploymentCommand implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "missing subcommand: ls or status");
+  }
+}
