@@ -64,12 +64,15 @@ class RollingUpdateIT {
   @Test
   void aChangedSpecReplacesOneReplicaAtATimeBehindHealth() throws Exception {
     String job = "roll";
-    run(job, "v1", "exec sleep 3600");
-    await("3 healthy replicas of version 1", 120, () -> healthyOf(job, 1) == COUNT);
+    String first = ok(run(job, "v1", "exec sleep 3600"));
+    assertTrue(first.contains("successful"), "job run waits for the first deployment: " + first);
+    assertEquals(COUNT, healthyOf(job, 1));
 
     try (Sampler s = new Sampler(job)) {
-      run(job, "v2", "exec sleep 3600");
-      await("every replica on version 2 and healthy", 180, () -> healthyOf(job, 2) == COUNT && running(job).size() == COUNT);
+      String out = ok(run(job, "v2", "exec sleep 3600"));
+      assertTrue(out.contains("g: 3 desired, 3 placed, 3 healthy, 0 unhealthy") && out.contains("successful"),
+          "job run followed the deployment to its end: " + out);
+      await("every replica on version 2 and healthy", 60, () -> healthyOf(job, 2) == COUNT && running(job).size() == COUNT);
       s.stop();
       assertTrue(s.fewestRunning >= COUNT - MAX_PARALLEL,
           "never fewer than count - max_parallel replicas running; fewest seen: " + s.fewestRunning);
@@ -84,12 +87,15 @@ class RollingUpdateIT {
   @Test
   void aFailingVersionIsRevertedToTheLastStableOne() throws Exception {
     String job = "revert";
-    run(job, "v1", "exec sleep 3600");
-    await("3 healthy replicas of version 1", 120, () -> healthyOf(job, 1) == COUNT);
+    ok(run(job, "v1", "exec sleep 3600"));
+    assertEquals(COUNT, healthyOf(job, 1));
 
     try (Sampler s = new Sampler(job)) {
-      run(job, "v2", "echo broken; exit 3");
-      await("the job registered again as version 3 with version 1's spec", 180, () -> job(job).getVersion() == 3);
+      Gantry.Result broken = run(job, "v2", "echo broken; exit 3");
+      assertEquals(1, broken.exit(), "job run fails with the deployment: " + broken);
+      assertTrue(broken.stderr().contains("unhealthy: task t: exit code 3") && broken.stderr().contains("reverted to version 1"),
+          "with the allocation's reason and the revert: " + broken.stderr());
+      assertEquals(3, job(job).getVersion(), "the job registered again as version 3 with version 1's spec");
       Allocation failed = allocs(job).stream().filter(a -> a.getJobVersion() == 2).findFirst().orElseThrow();
       assertEquals("unhealthy", failed.getDeployHealth().getStatus());
       assertTrue(failed.getDeployHealth().getReason().contains("exit code 3"), failed.getDeployHealth().getReason());
@@ -102,14 +108,15 @@ class RollingUpdateIT {
     assertEquals("v1", job(job).getSpec().getGroups(0).getTasks(0).getEnvOrThrow("RELEASE"));
   }
 
-  private void run(String job, String release, String script) throws Exception {
+  /** {@code gantry job run FILE}, which waits for the deployment. */
+  private Gantry.Result run(String job, String release, String script) throws Exception {
     Path spec = dir.resolve(job + "-" + release + ".yaml");
     Files.writeString(spec, "job: " + job + "\ntype: service\ngroups:\n  - name: g\n    count: " + COUNT + "\n"
         + "    restart: {attempts: 0, delay: 1s, mode: fail}\n"
         + "    update: {max_parallel: " + MAX_PARALLEL + ", min_healthy_time: 2s, healthy_deadline: 1m, auto_revert: true}\n"
         + "    tasks:\n      - {name: t, driver: exec, command: [sh, -c, \"" + script + "\"], env: {RELEASE: " + release + "},"
         + " resources: {cpu: 50, memory: 32}}\n");
-    ok(Gantry.runAt(cluster.addresses(), "job", "run", "--detach", spec.toString()));
+    return Gantry.runAt(cluster.addresses(), "job", "run", spec.toString());
   }
 
   private Job job(String name) {
