@@ -249,6 +249,9 @@ public final class ClusterSnapshot {
     for (Allocation a : plan.placements()) {
       next.put(a.getId(), a);
     }
+    for (Allocation a : plan.inPlace()) {
+      next.put(a.getId(), a);
+    }
     return of(newIndex, table, jobs.values(), next.values());
   }
 

@@ -70,8 +70,9 @@ final class GroupPlacer {
     int[] candidates = chain.staticCandidates(ctx);
     List<Node> existing = new ArrayList<>();
     for (Decision d : decisions) {
-      if (d instanceof Decision.Keep k && snap.nodeIndex(k.alloc().getNodeId()) >= 0) {
-        existing.add(snap.node(snap.nodeIndex(k.alloc().getNodeId())));
+      Allocation stays = d instanceof Decision.Keep k ? k.alloc() : d instanceof Decision.UpdateInPlace u ? u.alloc() : null;
+      if (stays != null && snap.nodeIndex(stays.getNodeId()) >= 0) {
+        existing.add(snap.node(snap.nodeIndex(stays.getNodeId())));
       }
     }
     List<Affinity> affinities = new ArrayList<>(ctx.job().getAffinitiesList());

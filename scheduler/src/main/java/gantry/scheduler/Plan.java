@@ -15,22 +15,31 @@ import java.util.Objects;
  * @param placements new allocations (desired RUN, client PENDING), in placement order
  * @param updates stops of existing allocations
  * @param failures per group that could not be placed fully: why
+ * @param inPlace live allocations moved to the current job version where they run (their
+ *     tasks did not change): the same allocation with the new version and group spec
  * @param deferredUpdates allocations of an old job version left for later because the group's
  *     rolling update had no room (see {@code RollingUpdate})
  */
 public record Plan(String evalId, String job, long snapshotIndex, List<Allocation> placements,
-    List<AllocUpdate> updates, Map<String, PlacementFailure> failures, int deferredUpdates) {
+    List<AllocUpdate> updates, Map<String, PlacementFailure> failures, int deferredUpdates, List<Allocation> inPlace) {
   public Plan {
     Objects.requireNonNull(evalId);
     Objects.requireNonNull(job);
     placements = List.copyOf(placements);
     updates = List.copyOf(updates);
     failures = Map.copyOf(failures);
+    inPlace = List.copyOf(inPlace);
+  }
+
+  /** A plan without updates in place. */
+  public Plan(String evalId, String job, long snapshotIndex, List<Allocation> placements,
+      List<AllocUpdate> updates, Map<String, PlacementFailure> failures, int deferredUpdates) {
+    this(evalId, job, snapshotIndex, placements, updates, failures, deferredUpdates, List.of());
   }
 
   /** Nothing to commit. */
   public boolean isEmpty() {
-    return placements.isEmpty() && updates.isEmpty();
+    return placements.isEmpty() && updates.isEmpty() && inPlace.isEmpty();
   }
 
   /**

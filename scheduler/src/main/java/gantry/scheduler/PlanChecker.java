@@ -68,8 +68,13 @@ public final class PlanChecker {
     for (Allocation a : plan.placements()) {
       (rejectedIds.contains(a.getId()) ? refused : accepted).add(a);
     }
+    // An update in place changes no usage: it needs only its allocation still there and live.
+    List<Allocation> inPlace = plan.inPlace().stream().filter(a -> {
+      Allocation now = newest.alloc(a.getId());
+      return now != null && AllocationRules.isLive(now) && now.getJobVersion() < a.getJobVersion();
+    }).toList();
     Plan part = new Plan(plan.evalId(), plan.job(), plan.snapshotIndex(), accepted, keptUpdates(plan, rejectedIds),
-        plan.failures(), plan.deferredUpdates());
+        plan.failures(), plan.deferredUpdates(), inPlace);
     return new PlanCheck(part, rejected, refused);
   }
 

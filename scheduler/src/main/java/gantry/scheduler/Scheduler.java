@@ -45,11 +45,16 @@ public final class Scheduler {
     List<Reconciler.GroupPlan> groups = new Reconciler(snap).reconcile(eval.getJob(), targets);
 
     List<AllocUpdate> updates = new ArrayList<>();
+    List<Allocation> inPlace = new ArrayList<>();
     Set<String> stopped = new HashSet<>();
     int deferred = 0;
     for (Reconciler.GroupPlan gp : groups) {
       deferred += gp.deferredUpdates();
       for (Decision d : gp.decisions()) {
+        if (d instanceof Decision.UpdateInPlace u) {
+          inPlace.add(u.alloc().toBuilder().setJobVersion(job.getVersion()).setGroupSpec(specs.get(gp.group()))
+              .setDesiredDescription("updated in place to version " + job.getVersion()).build());
+        }
         if (d instanceof Decision.Stop s) {
           Allocation a = s.alloc();
           stopped.add(a.getId());
@@ -81,7 +86,7 @@ public final class Scheduler {
         failures.put(g.getName(), f);
       }
     }
-    return new Plan(eval.getId(), eval.getJob(), snap.index(), placements, updates, failures, deferred);
+    return new Plan(eval.getId(), eval.getJob(), snap.index(), placements, updates, failures, deferred, inPlace);
   }
 
   /** Live allocations of the group per node, not counting the ones this plan stops. */

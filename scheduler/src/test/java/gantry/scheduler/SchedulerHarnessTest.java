@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.v1.Allocation;
+import gantry.v1.GroupSpec;
 import gantry.v1.ClientStatus;
 import gantry.v1.DesiredStatus;
 import gantry.v1.Job;
@@ -315,6 +316,29 @@ class SchedulerHarnessTest {
     assertEquals(gone.getIndex(), p.placements().getFirst().getIndex());
     assertTrue(p.updates().isEmpty());
     assertEquals(2, p.deferredUpdates());
+  }
+
+  @Test
+  void aCountOnlyChangeUpdatesTheRunningAllocationsInPlace() {
+    List<Node> nodes = uniformNodes(2, 4000, 4000);
+    GroupSpec.Builder v1Group = group("g", 2, 100, 100);
+    ClusterSnapshot snap = converge(snapshot(nodes, List.of(job("web", "service", 1, v1Group)), List.of()), "web", 3);
+    List<Allocation> placed = new java.util.ArrayList<>(snap.allocs());
+    // as replay stores them once their agent reports them running
+    placed.replaceAll(a -> a.toBuilder().setGroupSpec(v1Group).setClientStatus(ClientStatus.CLIENT_STATUS_RUNNING).build());
+    GroupSpec v2Group = group("g", 3, 100, 100).setUpdate(gantry.v1.UpdatePolicy.newBuilder().setMaxParallel(1)).build();
+    snap = ClusterSnapshot.of(snap.index() + 1, nodes, List.of(job("web", "service", 2, v2Group.toBuilder())), placed);
+
+    Plan p = scheduler.schedule(snap, eval("scale", "web"));
+    assertEquals(2, p.inPlace().size(), "both running replicas move to version 2 where they run");
+    assertTrue(p.inPlace().stream().allMatch(a -> a.getJobVersion() == 2 && a.getGroupSpec().equals(v2Group)));
+    assertTrue(p.updates().isEmpty(), "nothing is stopped");
+    assertEquals(1, p.placements().size(), "the third replica is new");
+
+    GroupSpec v3Group = v2Group.toBuilder().setTasks(0, v2Group.getTasks(0).toBuilder().setImage("other:2")).build();
+    ClusterSnapshot changed = snap.apply(p, snap.index() + 1).withJob(job("web", "service", 3, v3Group.toBuilder()), snap.index() + 2);
+    Plan destructive = scheduler.schedule(changed, eval("image", "web"));
+    assertTrue(destructive.inPlace().isEmpty(), "a changed image is never in place");
   }
 
   @Test

@@ -85,6 +85,30 @@ class RollingUpdateIT {
   }
 
   @Test
+  void aScaleKeepsEveryRunningReplicaWhereItRuns() throws Exception {
+    String job = "scale";
+    ok(run(job, "v1", "exec sleep 3600"));
+    List<String> before = running(job).stream().map(Allocation::getId).sorted().toList();
+    assertEquals(COUNT, before.size());
+
+    String out = ok(Gantry.runAt(cluster.addresses(), "job", "scale", job, "g", "5"));
+    assertTrue(out.contains("scaled to 5: version 2"), out);
+    await("5 healthy replicas of version 2", 120, () -> healthyOf(job, 2) == 5);
+    List<String> after = running(job).stream().map(Allocation::getId).toList();
+    assertTrue(after.containsAll(before), "the three that ran still run, updated in place: " + before + " in " + after);
+    assertTrue(allocs(job).stream().noneMatch(a -> a.getDesiredStatus() == gantry.v1.DesiredStatus.DESIRED_STATUS_STOP),
+        "nothing was stopped");
+
+    ok(Gantry.runAt(cluster.addresses(), "job", "scale", job, "g", "2"));
+    await("2 replicas of version 3", 60, () -> running(job).size() == 2 && running(job).stream().allMatch(a -> a.getJobVersion() == 3));
+    assertTrue(before.containsAll(running(job).stream().map(Allocation::getId).toList()), "scaling down keeps the lowest indexes");
+
+    Gantry.Result noGroup = Gantry.runAt(cluster.addresses(), "job", "scale", job, "nope", "2");
+    assertEquals(1, noGroup.exit());
+    assertTrue(noGroup.stderr().contains("has no group \"nope\""), noGroup.stderr());
+  }
+
+  @Test
   void aFailingVersionIsRevertedToTheLastStableOne() throws Exception {
     String job = "revert";
     ok(run(job, "v1", "exec sleep 3600"));

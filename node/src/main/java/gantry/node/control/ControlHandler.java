@@ -68,6 +68,21 @@ public final class ControlHandler {
     });
   }
 
+  public CompletableFuture<gantry.v1.ScaleJobResponse> scaleJob(gantry.v1.ScaleJobRequest req) {
+    if (req.getName().isEmpty()) throw new ControlException(ControlException.Code.INVALID_ARGUMENT, "name: is required");
+    if (req.getGroup().isEmpty()) throw new ControlException(ControlException.Code.INVALID_ARGUMENT, "group: is required");
+    if (req.getCount() < 0 || req.getCount() > gantry.spec.Limits.MAX_COUNT_PER_GROUP) {
+      throw new ControlException(ControlException.Code.INVALID_ARGUMENT,
+          "count: must be within 0.." + gantry.spec.Limits.MAX_COUNT_PER_GROUP + ", got " + req.getCount());
+    }
+    Record r = Record.newBuilder().setJobScaled(gantry.v1.JobScaled.newBuilder().setName(req.getName())
+        .setGroup(req.getGroup()).setCount(req.getCount()).setTimeMs(clock.millis())).build();
+    return propose(r).thenApply(p -> {
+      RecordOutcome o = single(p);
+      return gantry.v1.ScaleJobResponse.newBuilder().setJob(o.getJob()).setChanged(o.getChanged()).setIndex(p.index()).build();
+    });
+  }
+
   public CompletableFuture<DeregisterJobResponse> deregisterJob(DeregisterJobRequest req) {
     if (req.getName().isEmpty()) throw new ControlException(ControlException.Code.INVALID_ARGUMENT, "name: is required");
     Record r = req.getPurge()

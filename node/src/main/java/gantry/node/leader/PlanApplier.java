@@ -51,6 +51,7 @@ final class PlanApplier {
     PlanApplied.Builder record = PlanApplied.newBuilder()
         .setEvalId(eval.getId())
         .addAllPlaced(accepted.placements())
+        .addAllUpdatedInPlace(accepted.inPlace())
         .setEvalStatus(plan.failures().isEmpty() ? EvalStatus.EVAL_STATUS_COMPLETE : EvalStatus.EVAL_STATUS_BLOCKED)
         .putAllFailedGroups(plan.failures())
         .setTimeMs(nowMs);

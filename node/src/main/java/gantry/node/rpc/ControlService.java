@@ -49,6 +49,11 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   }
 
   @Override
+  public void scaleJob(gantry.v1.ScaleJobRequest req, StreamObserver<gantry.v1.ScaleJobResponse> out) {
+    reply(() -> handler.scaleJob(req), out);
+  }
+
+  @Override
   public void deregisterJob(DeregisterJobRequest req, StreamObserver<DeregisterJobResponse> out) {
     reply(() -> handler.deregisterJob(req), out);
   }

@@ -80,6 +80,7 @@ public final class ClusterState {
       case JOB_REGISTERED -> jobReplay.register(record.getJobRegistered(), index, out, changes);
       case JOB_STOPPED -> jobReplay.stop(record.getJobStopped(), index, out, changes);
       case JOB_PURGED -> jobReplay.purge(record.getJobPurged(), index, out, changes);
+      case JOB_SCALED -> jobReplay.scale(record.getJobScaled(), index, out, changes);
       case PEER_ANNOUNCED -> jobReplay.announcePeer(record.getPeerAnnounced(), out);
       case NODE_REGISTERED -> schedulingReplay.registerNode(record.getNodeRegistered(), index, out, changes);
       case NODE_STATUS_CHANGED -> schedulingReplay.nodeStatus(record.getNodeStatusChanged(), index, out, changes);

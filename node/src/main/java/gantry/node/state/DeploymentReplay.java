@@ -27,6 +27,7 @@ import java.util.UUID;
  *                                                                                 stable version is
  *                                                                                 registered again
  * every group has desired healthy allocations    RUNNING -> SUCCESSFUL            stable
+ *   (recounted at each health report and after allocations were updated in place)
  * </pre>
  */
 final class DeploymentReplay {
@@ -76,10 +77,10 @@ final class DeploymentReplay {
   }
 
   /**
-   * The deploy health of one or more of {@code job}'s allocations was decided: recount the
-   * running deployment and move it on.
+   * The deploy health of one or more of {@code job}'s allocations was decided, or allocations
+   * were updated in place to a new version: recount the running deployment and move it on.
    */
-  void healthDecided(String jobName, long index, long timeMs, Mutations out, Changes changes, Reverter reverter) {
+  void recount(String jobName, long index, long timeMs, Mutations out, Changes changes, Reverter reverter) {
     Optional<Deployment> running = state.runningDeployment(jobName);
     if (running.isEmpty()) return;
     Deployment d = running.get();

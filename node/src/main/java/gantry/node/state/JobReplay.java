@@ -51,6 +51,28 @@ final class JobReplay {
     return RecordOutcome.newBuilder().setChanged(true).setJob(state.jobs.get(name)).build();
   }
 
+  /**
+   * One group's count set (gantry job scale): the job's current spec with that count, registered
+   * as a new version; its running allocations are updated in place (scheduler InPlace).
+   */
+  RecordOutcome scale(gantry.v1.JobScaled r, long index, Mutations out, Changes changes) {
+    Job job = state.jobs.get(r.getName());
+    if (job == null) return notFound(r.getName());
+    if (job.getStatus() != JobStatus.JOB_STATUS_RUNNING) {
+      return RecordOutcome.newBuilder().setErrorCode("FAILED_PRECONDITION")
+          .setErrorMessage("job \"" + r.getName() + "\" is stopped: run it again to scale it").setJob(job).build();
+    }
+    gantry.v1.JobSpec.Builder spec = job.getSpec().toBuilder();
+    int g = 0;
+    while (g < spec.getGroupsCount() && !spec.getGroups(g).getName().equals(r.getGroup())) g++;
+    if (g == spec.getGroupsCount()) {
+      return RecordOutcome.newBuilder().setErrorCode("NOT_FOUND")
+          .setErrorMessage("group: job \"" + r.getName() + "\" has no group \"" + r.getGroup() + "\"").setJob(job).build();
+    }
+    spec.setGroups(g, spec.getGroups(g).toBuilder().setCount(r.getCount()));
+    return register(JobRegistered.newBuilder().setSpec(spec).setTimeMs(r.getTimeMs()).build(), index, out, changes);
+  }
+
   /** auto_revert: registers a stable version's spec again, as a new version. */
   Job revert(Job stable, long index, long timeMs, Mutations out, Changes changes) {
     return register(JobRegistered.newBuilder().setSpec(stable.getSpec()).setTimeMs(timeMs).build(), index, out, changes).getJob();

@@ -129,8 +129,23 @@ final class SchedulingReplay {
       stops.add(new AllocUpdate(s.getAllocationId(), a.getNodeId(), DesiredStatus.DESIRED_STATUS_STOP,
           s.getClientStatus(), s.getDescription(), s.getReplacedBy()));
     }
-    Plan plan = new Plan(p.getEvalId(), "", index, p.getPlacedList(), stops, Map.of(), 0);
+    Plan plan = new Plan(p.getEvalId(), "", index, p.getPlacedList(), stops, Map.of(), 0, p.getUpdatedInPlaceList());
     PlanCheck check = PlanChecker.check(view, plan);
+    Set<String> updatedJobs = new LinkedHashSet<>();
+    for (Allocation moved : check.accepted().inPlace()) {
+      Allocation a = state.allocs.get(moved.getId());
+      Allocation.Builder b = a.toBuilder().setJobVersion(moved.getJobVersion()).setGroupSpec(moved.getGroupSpec())
+          .setDesiredDescription(moved.getDesiredDescription()).setModifyIndex(index);
+      // Its tasks run on unchanged: for the new version's roll-out it is as healthy as it was,
+      // and one that never needed a verdict (its version had no update policy) and runs is healthy.
+      if (a.getDeployHealth().getStatus().isEmpty() && a.getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING) {
+        b.setDeployHealth(gantry.v1.DeployHealth.newBuilder().setStatus(gantry.scheduler.reconcile.RollingUpdate.HEALTHY)
+            .setReason("updated in place from version " + a.getJobVersion() + ", running").setTimeMs(p.getTimeMs()));
+      }
+      state.putAlloc(b.build(), out);
+      changes.nodeTouched(a.getNodeId());
+      updatedJobs.add(a.getJob());
+    }
     for (AllocUpdate u : check.accepted().updates()) {
       Allocation a = state.allocs.get(u.allocId());
       Allocation.Builder b = a.toBuilder().setDesiredStatus(DesiredStatus.DESIRED_STATUS_STOP)
@@ -154,6 +169,8 @@ final class SchedulingReplay {
           .putAllFailedGroups(p.getFailedGroupsMap()).setModifyIndex(index).build(), out);
     }
     for (Evaluation f : p.getFollowUpsList()) createEval(f, index, out, changes);
+    // A roll-out made only of updates in place gets no health report to move it on.
+    for (String job : updatedJobs) deployments.recount(job, index, p.getTimeMs(), out, changes, reverter);
     changes.planApplied(p.getEvalId());
     if (!check.fullyAccepted() && e != null) {
       evals.create(e.getJob(), "plan-rejected", "", index, p.getTimeMs(), out, changes);
@@ -199,7 +216,7 @@ final class SchedulingReplay {
     // A rolling update waits for the health of what it started (scheduler RollingUpdate).
     for (String job : healthDecided) {
       long versionBefore = state.jobs.containsKey(job) ? state.jobs.get(job).getVersion() : 0;
-      deployments.healthDecided(job, index, u.getTimeMs(), out, changes, reverter);
+      deployments.recount(job, index, u.getTimeMs(), out, changes, reverter);
       boolean reverted = state.jobs.containsKey(job) && state.jobs.get(job).getVersion() != versionBefore;
       // A revert registered a version, which made its own evaluation.
       if (!reverted && !failedJobs.contains(job)) evals.create(job, "alloc-health", "", index, u.getTimeMs(), out, changes);

@@ -144,6 +144,65 @@ class DeploymentReplayTest {
   }
 
   @Test
+  void aScaleMovesTheRunningAllocationsInPlaceAndTheDeploymentCountsThem() {
+    apply(SchedulingReplayTest.node("n1", 1000, 1024));
+    registerAndPlace(rolling("img:1", 2, false), "a1", "a2");
+    health("a1", "healthy", "ok");
+    health("a2", "healthy", "ok");
+    Changes c = apply(ClusterStateTest.register(rolling("img:1", 1, false), 99));
+    Evaluation e = state.eval(c.readyEvals().iterator().next()).orElseThrow();
+    Job v2 = state.job("web").orElseThrow();
+    Allocation a1 = state.alloc("a1").orElseThrow();
+    apply(Record.newBuilder().setPlanApplied(PlanApplied.newBuilder().setEvalId(e.getId()).setEvalStatus(EvalStatus.EVAL_STATUS_COMPLETE)
+        .addStops(gantry.v1.AllocationStop.newBuilder().setAllocationId("a2").setDescription("scaled down to 1"))
+        .addUpdatedInPlace(a1.toBuilder().setJobVersion(v2.getVersion()).setGroupSpec(v2.getSpec().getGroups(0))
+            .setDesiredDescription("updated in place to version 2"))).build());
+
+    Allocation moved = state.alloc("a1").orElseThrow();
+    assertEquals(2, moved.getJobVersion());
+    assertEquals(1, moved.getGroupSpec().getCount());
+    assertEquals("healthy", moved.getDeployHealth().getStatus(), "it ran healthy and runs on unchanged");
+    assertEquals(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESSFUL, latest().getStatus(),
+        "a roll-out made only of updates in place ends without a health report");
+    assertEquals(2, latest().getJobVersion());
+  }
+
+  @Test
+  void anUpdateInPlaceOfAnAllocationNoLongerLiveIsDropped() {
+    apply(SchedulingReplayTest.node("n1", 1000, 1024));
+    registerAndPlace(rolling("img:1", 1, false), "a1");
+    apply(SchedulingReplayTest.update("a1", ClientStatus.CLIENT_STATUS_FAILED));
+    Changes c = apply(ClusterStateTest.register(rolling("img:1", 2, false), 99));
+    Evaluation e = state.eval(c.readyEvals().iterator().next()).orElseThrow();
+    apply(Record.newBuilder().setPlanApplied(PlanApplied.newBuilder().setEvalId(e.getId()).setEvalStatus(EvalStatus.EVAL_STATUS_COMPLETE)
+        .addUpdatedInPlace(state.alloc("a1").orElseThrow().toBuilder().setJobVersion(2))).build());
+    assertEquals(1, state.alloc("a1").orElseThrow().getJobVersion(), "a failed allocation stays as it ended");
+  }
+
+  @Test
+  void aScaleRecordSetsOneGroupsCountOnTheSpecAsItIsThen() {
+    apply(SchedulingReplayTest.node("n1", 1000, 1024));
+    registerAndPlace(rolling("img:1", 2, false), "a1", "a2");
+    Changes c = apply(scale("web", "g", 5));
+    Job job = state.job("web").orElseThrow();
+    assertEquals(2, job.getVersion());
+    assertEquals(5, job.getSpec().getGroups(0).getCount());
+    assertEquals("img:1", job.getSpec().getGroups(0).getTasks(0).getImage(), "the rest of the spec as it was");
+    assertEquals(1, c.readyEvals().size());
+    assertFalse(state.replay(scale("web", "g", 5), ++index, out, new Changes()).getChanged(), "the same count changes nothing");
+    assertEquals("NOT_FOUND", state.replay(scale("web", "nope", 1), ++index, out, new Changes()).getErrorCode());
+    assertEquals("NOT_FOUND", state.replay(scale("other", "g", 1), ++index, out, new Changes()).getErrorCode());
+    apply(ClusterStateTest.stop("web"));
+    var stopped = state.replay(scale("web", "g", 1), ++index, out, new Changes());
+    assertEquals("FAILED_PRECONDITION", stopped.getErrorCode());
+    assertEquals("job \"web\" is stopped: run it again to scale it", stopped.getErrorMessage());
+  }
+
+  static Record scale(String job, String group, int count) {
+    return Record.newBuilder().setJobScaled(gantry.v1.JobScaled.newBuilder().setName(job).setGroup(group).setCount(count).setTimeMs(7)).build();
+  }
+
+  @Test
   void deployHealthIsDecidedOnce() {
     apply(SchedulingReplayTest.node("n1", 1000, 1024));
     registerAndPlace(rolling("img:1", 1, false), "a1");

@@ -30,4 +30,11 @@ public sealed interface Decision {
 
   /** Leave a live allocation as it is. */
   record Keep(String group, Allocation alloc) implements Decision {}
+
+  /**
+   * Move a live allocation of an older job version to the current one without touching what
+   * runs: its tasks are unchanged (only the count, update or scaling policy, or meta changed)
+   * and its node still passes the group's static filters.
+   */
+  record UpdateInPlace(String group, Allocation alloc) implements Decision {}
 }

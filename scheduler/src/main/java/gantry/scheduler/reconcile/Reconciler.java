@@ -28,6 +28,8 @@ import java.util.TreeMap;
  * once it is); one of an older job version is replaced as far as {@link RollingUpdate} allows
  * (max_parallel not yet healthy at a time), the rest deferred until health reports come in. An empty slot
  * is placed, except in a batch group whose slot already COMPLETEd at the current version.
+ * One of an older version whose tasks did not change ({@link InPlace}) and whose node still
+ * passes the static filters is updated in place instead of replaced.
  * Live allocations at index >= count are stopped (scale-down stops the highest indexes).
  *
  * <p>System groups: one allocation per target node (schedulable and passing the group's
@@ -35,7 +37,10 @@ import java.util.TreeMap;
  * nodes that are no longer targets are stopped (lost if the node is down).
  */
 public final class Reconciler {
-  /** The nodes a system group must run on, as snapshot indexes. */
+  /**
+   * The nodes that pass a group's static filters, as ascending snapshot indexes: where a system
+   * group must run, and where an allocation updated in place may stay.
+   */
   @FunctionalInterface
   public interface SystemTargets {
     int[] nodesFor(GroupSpec group);
@@ -77,7 +82,7 @@ public final class Reconciler {
       specGroups.add(g.getName());
       List<Allocation> list = byGroup.getOrDefault(g.getName(), List.of());
       out.add(type.equals("system") ? system(job, g, list, targets.nodesFor(g))
-          : replicated(job, g, list, type.equals("batch")));
+          : replicated(job, g, list, type.equals("batch"), targets));
     }
     byGroup.forEach((g, list) -> {
       if (!specGroups.contains(g)) {
@@ -133,7 +138,15 @@ public final class Reconciler {
         .thenComparing(Allocation::getId)).orElse(null);
   }
 
-  private GroupPlan replicated(Job job, GroupSpec g, List<Allocation> list, boolean batch) {
+  /** Whether an allocation of an older version can move to the current one where it runs. */
+  private boolean inPlace(Allocation a, GroupSpec g, SystemTargets targets, int[][] fits) {
+    if (!InPlace.allowed(a, g)) return false;
+    int node = snap.nodeIndex(a.getNodeId());
+    if (fits[0] == null) fits[0] = targets.nodesFor(g);
+    return node >= 0 && java.util.Arrays.binarySearch(fits[0], node) >= 0;
+  }
+
+  private GroupPlan replicated(Job job, GroupSpec g, List<Allocation> list, boolean batch, SystemTargets targets) {
     int count = g.hasCount() ? Math.max(0, g.getCount()) : 1;
     Map<Integer, List<Allocation>> live = new TreeMap<>();
     Map<Integer, List<Allocation>> dead = new HashMap<>();
@@ -142,6 +155,7 @@ public final class Reconciler {
     }
     List<Decision> d = new ArrayList<>();
     List<Allocation> outdated = new ArrayList<>();
+    int[][] fits = {null};
     for (Map.Entry<Integer, List<Allocation>> e : live.entrySet()) {
       int index = e.getKey();
       List<Allocation> slot = new ArrayList<>(e.getValue());
@@ -160,6 +174,8 @@ public final class Reconciler {
         d.add(new Decision.Place(g.getName(), index, keep, "", "", "replaces lost " + keep.getId()));
       } else if (move != null) {
         d.add(new Decision.Place(g.getName(), index, keep, "migrated: " + move, "", "migrates " + keep.getId()));
+      } else if (keep.getJobVersion() != job.getVersion() && inPlace(keep, g, targets, fits)) {
+        d.add(new Decision.UpdateInPlace(g.getName(), keep));
       } else if (keep.getJobVersion() != job.getVersion()) {
         outdated.add(keep);
       } else {
@@ -241,7 +257,9 @@ public final class Reconciler {
         d.add(new Decision.Stop(g.getName(), extra, "duplicate of " + keep.getId(), false));
       }
       usedIndexes.add(keep.getIndex());
-      if (keep.getJobVersion() != job.getVersion()) {
+      if (keep.getJobVersion() != job.getVersion() && InPlace.allowed(keep, g)) {
+        d.add(new Decision.UpdateInPlace(g.getName(), keep));
+      } else if (keep.getJobVersion() != job.getVersion()) {
         outdated.add(keep);
         pins.put(keep, keep.getNodeId());
       } else {

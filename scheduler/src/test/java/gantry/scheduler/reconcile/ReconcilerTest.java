@@ -66,6 +66,7 @@ class ReconcilerTest {
           case Decision.Keep k -> k.alloc().getId();
           case Decision.Stop s -> s.alloc().getId();
           case Decision.Place p -> "place";
+          case Decision.UpdateInPlace u -> u.alloc().getId();
         }, Function.identity()));
     assertTrue(byAlloc.get("1") instanceof Decision.Keep);
     assertEquals(new Decision.Stop("g", allocs.get(1), "node draining", false), byAlloc.get("2"));
