@@ -83,6 +83,18 @@ final class GroupPlacer {
             snap, candidates, existing), places.size());
     int unplaced = 0;
     for (Decision.Place p : places) {
+      if (p.startFirst()) {
+        int beside = pick(queue);
+        if (beside >= 0) {
+          commit(p, beside, false);
+          queue.placed(beside);
+          queue.refresh(beside);
+          continue;
+        }
+        // No node has room for both: this replacement is stop_first after all.
+        p = new Decision.Place(p.group(), p.index(), p.previous(),
+            p.stopPrevious() + " (stop_first: no room for its replacement beside it)", p.pinnedNodeId(), p.reason());
+      }
       int prevNode = release(p);
       if (prevNode >= 0) {
         queue.refresh(prevNode);
@@ -157,6 +169,11 @@ final class GroupPlacer {
   }
 
   private void commit(Decision.Place p, int node) {
+    commit(p, node, true);
+  }
+
+  /** Places {@code p} on {@code node}; stops its previous allocation there and then only if {@code stopPrevious}. */
+  private void commit(Decision.Place p, int node, boolean stopPrevious) {
     Node n = ctx.snapshot().node(node);
     List<AllocatedPort> ports = PortAssigner.assign(ctx.ledger().ports(node), ctx.ask(), ctx.seed(), placements.size());
     Allocation a = Allocation.newBuilder()
@@ -178,7 +195,7 @@ final class GroupPlacer {
     placements.add(a);
     ctx.ledger().add(node, a);
     ctx.groupCount()[node]++;
-    if (p.previous() != null && !p.stopPrevious().isEmpty() && AllocationRules.isLive(p.previous())) {
+    if (stopPrevious && p.previous() != null && !p.stopPrevious().isEmpty() && AllocationRules.isLive(p.previous())) {
       updates.add(AllocUpdate.stop(p.previous().getId(), p.previous().getNodeId(), p.stopPrevious(), a.getId()));
     }
   }

@@ -263,7 +263,7 @@ class SchedulerHarnessTest {
     Job v1 = job("web", "service", 1, group("g", 4, 100, 100));
     ClusterSnapshot snap = converge(snapshot(nodes, List.of(v1), List.of()), "web", 3);
     Job v2 = job("web", "service", 2, group("g", 4, 200, 100)
-        .setUpdate(gantry.v1.UpdatePolicy.newBuilder().setMaxParallel(2)));
+        .setUpdate(gantry.v1.UpdatePolicy.newBuilder().setMaxParallel(2).setOrder("stop_first")));
     snap = snap.withJob(v2, snap.index() + 1);
     Plan p = scheduler.schedule(snap, eval("upd1", "web"));
     assertEquals(2, p.placements().size());
@@ -298,7 +298,42 @@ class SchedulerHarnessTest {
 
     Plan p = scheduler.schedule(snap, eval("upd2", "web"));
     assertTrue(p.isEmpty(), "no more old allocations are replaced");
-    assertEquals(3, live(snap, "web").stream().filter(a -> a.getJobVersion() == 1).count(), "three keep serving");
+    assertEquals(4, live(snap, "web").stream().filter(a -> a.getJobVersion() == 1).count(),
+        "every old one keeps serving (start_first: the one beside the unhealthy replacement too)");
+  }
+
+  @Test
+  void startFirstKeepsTheOldAllocationUntilItsReplacementIsHealthy() {
+    List<Node> nodes = uniformNodes(2, 4000, 4000);
+    ClusterSnapshot snap = converge(snapshot(nodes, List.of(job("web", "service", 1, group("g", 2, 100, 100))), List.of()), "web", 3);
+    Job v2 = job("web", "service", 2, group("g", 2, 200, 100).setUpdate(gantry.v1.UpdatePolicy.newBuilder().setMaxParallel(1)));
+    snap = snap.withJob(v2, snap.index() + 1);
+    Plan first = scheduler.schedule(snap, eval("upd1", "web"));
+    assertEquals(1, first.placements().size());
+    assertTrue(first.updates().isEmpty(), "the old allocation keeps running beside its replacement");
+    String replaced = first.placements().getFirst().getPreviousAllocation();
+    snap = snap.apply(first, snap.index() + 1);
+    assertEquals(3, live(snap, "web").size());
+    assertTrue(scheduler.schedule(snap, eval("upd2", "web")).isEmpty(), "nothing moves while the new one is not yet healthy");
+
+    snap = withHealth(snap, "web", 2, "healthy", 1);
+    Plan next = scheduler.schedule(snap, eval("upd3", "web"));
+    assertEquals(1, next.updates().size());
+    assertEquals(replaced, next.updates().getFirst().allocId(), "once healthy, the one it replaces stops");
+    assertEquals("replaced by " + first.placements().getFirst().getId(), next.updates().getFirst().description());
+    assertEquals(1, next.placements().size(), "and the next replacement starts");
+  }
+
+  @Test
+  void startFirstWithoutRoomForBothStopsTheOldOneAsItPlacesTheNew() {
+    List<Node> nodes = uniformNodes(1, 250, 4000);
+    ClusterSnapshot snap = converge(snapshot(nodes, List.of(job("web", "service", 1, group("g", 2, 100, 100))), List.of()), "web", 3);
+    Job v2 = job("web", "service", 2, group("g", 2, 110, 100).setUpdate(gantry.v1.UpdatePolicy.newBuilder().setMaxParallel(1)));
+    Plan p = scheduler.schedule(snap.withJob(v2, snap.index() + 1), eval("upd", "web"));
+    assertEquals(1, p.placements().size());
+    assertEquals(1, p.updates().size(), "250 millicores hold two allocations, not three: stop_first for this one");
+    assertTrue(p.updates().getFirst().description().endsWith("(stop_first: no room for its replacement beside it)"),
+        p.updates().getFirst().description());
   }
 
   @Test

@@ -47,11 +47,12 @@ public final class JobSpecParser {
   private static final List<String> SPREAD_TARGET = List.of("value", "percent");
   private static final List<String> RESTART = List.of("attempts", "delay", "mode", "interval");
   private static final List<String> DISCONNECT = List.of("stop_after");
-  private static final List<String> UPDATE = List.of("max_parallel", "min_healthy_time", "healthy_deadline", "auto_revert");
+  private static final List<String> UPDATE = List.of("max_parallel", "min_healthy_time", "healthy_deadline", "auto_revert", "order");
   /** Nomad's defaults for an update block's keys that are not given. */
   static final int DEFAULT_MAX_PARALLEL = 1;
   static final long DEFAULT_MIN_HEALTHY_TIME_MS = 10_000;
   static final long DEFAULT_HEALTHY_DEADLINE_MS = 5 * 60_000;
+  static final String DEFAULT_ORDER = "start_first";
   private static final List<String> SCALING = List.of("min", "max", "target_cpu", "cooldown");
   private static final List<String> RESOURCES = List.of("cpu", "memory");
   private static final List<String> PORT = List.of("name", "to", "static");
@@ -250,11 +251,13 @@ public final class JobSpecParser {
     var b = UpdatePolicy.newBuilder()
         .setMaxParallel(DEFAULT_MAX_PARALLEL)
         .setMinHealthyTimeMs(DEFAULT_MIN_HEALTHY_TIME_MS)
-        .setHealthyDeadlineMs(DEFAULT_HEALTHY_DEADLINE_MS);
+        .setHealthyDeadlineMs(DEFAULT_HEALTHY_DEADLINE_MS)
+        .setOrder(DEFAULT_ORDER);
     m.integer("max_parallel", b::setMaxParallel);
     m.durationMs("min_healthy_time", b::setMinHealthyTimeMs);
     m.durationMs("healthy_deadline", b::setHealthyDeadlineMs);
     m.bool("auto_revert", b::setAutoRevert);
+    m.string("order", b::setOrder);
     return b.build();
   }
 

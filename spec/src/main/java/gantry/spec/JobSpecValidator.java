@@ -30,6 +30,7 @@ public final class JobSpecValidator {
   static final Set<String> PLACEMENTS = Set.of("binpack", "spread");
   static final Set<String> OPERATORS = Set.of("=", "!=", "regexp", "version", "set_contains", "distinct_hosts");
   static final Set<String> RESTART_MODES = Set.of("fail", "delay");
+  static final Set<String> UPDATE_ORDERS = Set.of("start_first", "stop_first");
   static final Set<String> CHECK_TYPES = Set.of("http", "tcp", "exec");
 
   private final List<String> errors = new ArrayList<>();
@@ -104,6 +105,7 @@ public final class JobSpecValidator {
       var u = g.getUpdate();
       if (u.getMaxParallel() < 0) fail(at + ".update.max_parallel", "must not be negative");
       if (u.getMinHealthyTimeMs() < 0) fail(at + ".update.min_healthy_time", "must not be negative");
+      if (!u.getOrder().isEmpty()) oneOf(at + ".update.order", u.getOrder(), UPDATE_ORDERS);
       if (u.getHealthyDeadlineMs() <= u.getMinHealthyTimeMs()) {
         fail(at + ".update.healthy_deadline", "must be longer than update.min_healthy_time ("
             + u.getMinHealthyTimeMs() + " ms), got " + u.getHealthyDeadlineMs() + " ms");

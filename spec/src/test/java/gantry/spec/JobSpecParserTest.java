@@ -145,6 +145,7 @@ class JobSpecParserTest {
     assertEquals(1, update.getMaxParallel());
     assertEquals(10_000, update.getMinHealthyTimeMs());
     assertEquals(300_000, update.getHealthyDeadlineMs());
+    assertEquals("start_first", update.getOrder());
     assertTrue(update.getAutoRevert());
     var given = JobSpecParser.parse("groups: [{name: g, update: {max_parallel: 0, min_healthy_time: 2s, healthy_deadline: 1m}}]")
         .getGroups(0).getUpdate();

@@ -56,6 +56,8 @@ class JobSpecValidatorTest {
         "groups[0].update.healthy_deadline", "must be longer than update.min_healthy_time (10000 ms), got 0 ms");
     assertNames(error(b -> { b.getGroupsBuilder(0).getUpdateBuilder().setMaxParallel(-1).setHealthyDeadlineMs(1); return b; }),
         "groups[0].update.max_parallel", "must not be negative");
+    assertNames(error(b -> { b.getGroupsBuilder(0).getUpdateBuilder().setHealthyDeadlineMs(1).setOrder("sideways"); return b; }),
+        "groups[0].update.order", "sideways");
   }
 
   @Test

@@ -15,13 +15,21 @@ public sealed interface Decision {
    *     once the replacement is placed (migrations and version updates never lower the count)
    * @param pinnedNodeId for system jobs: the one node it must go to; empty means any
    * @param reason why it is needed, for the allocation's description
+   * @param startFirst place it beside {@code previous}, which keeps running until the new one
+   *     is healthy (a rolling update's start_first); if no node has room for both, stop
+   *     {@code previous} as it is placed after all
    */
   record Place(String group, int index, Allocation previous, String stopPrevious, String pinnedNodeId,
-      String reason) implements Decision {
+      String reason, boolean startFirst) implements Decision {
     public Place {
       Objects.requireNonNull(stopPrevious);
       Objects.requireNonNull(pinnedNodeId);
       Objects.requireNonNull(reason);
+    }
+
+    /** A placement that stops {@code previous} (if any) as it is placed. */
+    public Place(String group, int index, Allocation previous, String stopPrevious, String pinnedNodeId, String reason) {
+      this(group, index, previous, stopPrevious, pinnedNodeId, reason, false);
     }
   }
 

@@ -126,9 +126,26 @@ public final class Reconciler {
     return null;
   }
 
-  /** Keeper first: current version, on a node it may stay on, then the lowest id. */
+  /**
+   * start_first: while the slot's new allocation (current version) is not yet healthy, the
+   * older one it replaces keeps running beside it; once it is healthy, the older one is stopped.
+   * Returns that older allocation, or null.
+   */
+  private static Allocation startedBeside(Job job, GroupSpec g, Allocation keep, List<Allocation> slot) {
+    if (!g.hasUpdate() || keep.getJobVersion() != job.getVersion()
+        || keep.getDeployHealth().getStatus().equals(RollingUpdate.HEALTHY)) {
+      return null;
+    }
+    return slot.stream().filter(a -> a.getJobVersion() != job.getVersion()).findFirst().orElse(null);
+  }
+
+  /**
+   * Keeper first: current version, not unhealthy (a failed roll-out's allocation goes before the
+   * one it was to replace), on a node it may stay on, then the lowest id.
+   */
   private Comparator<Allocation> keeperOrder(Job job) {
     return Comparator.<Allocation>comparingInt(a -> a.getJobVersion() == job.getVersion() ? 0 : 1)
+        .thenComparingInt(a -> a.getDeployHealth().getStatus().equals(RollingUpdate.UNHEALTHY) ? 1 : 0)
         .thenComparingInt(a -> moveReason(a) == null ? 0 : 1)
         .thenComparing(Allocation::getId);
   }
@@ -165,8 +182,15 @@ public final class Reconciler {
       }
       slot.sort(keeperOrder(job));
       Allocation keep = slot.get(0);
+      Allocation beside = startedBeside(job, g, keep, slot);
       for (Allocation extra : slot.subList(1, slot.size())) {
-        d.add(new Decision.Stop(g.getName(), extra, "duplicate of " + keep.getId(), nodeGone(extra)));
+        if (extra == beside) {
+          d.add(new Decision.Keep(g.getName(), extra));
+        } else {
+          boolean replaced = keep.getJobVersion() == job.getVersion() && extra.getJobVersion() != job.getVersion();
+          d.add(new Decision.Stop(g.getName(), extra, (replaced ? "replaced by " : "duplicate of ") + keep.getId(),
+              nodeGone(extra)));
+        }
       }
       String move = moveReason(keep);
       if (move != null && nodeGone(keep)) {
@@ -217,8 +241,10 @@ public final class Reconciler {
       Allocation a = outdated.get(i);
       if (i < limit) {
         String pin = pins == null ? "" : pins.get(a);
+        // start_first for replicated groups; a system group's replacement goes on the same node: stop_first.
+        boolean startFirst = pins == null && g.hasUpdate() && !g.getUpdate().getOrder().equals("stop_first");
         d.add(new Decision.Place(g.getName(), a.getIndex(), a, "job updated to version " + job.getVersion(), pin,
-            "updates " + a.getId()));
+            "updates " + a.getId(), startFirst));
       } else {
         d.add(new Decision.Keep(g.getName(), a));
         deferred++;
