@@ -9,7 +9,6 @@ import gantry.v1.DrainNodeResponse;
 import gantry.v1.GetJobResponse;
 import gantry.v1.ListAllocationsResponse;
 import gantry.v1.ListNodesResponse;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,10 +29,7 @@ class ClusterCommandTest {
   }
 
   private static Cli client(String... args) {
-    String[] all = Arrays.copyOf(args, args.length + 2);
-    all[args.length] = "--address";
-    all[args.length + 1] = server.address();
-    return Cli.run(all);
+    return Cli.runAt(server.address(), args);
   }
 
   /** The cells of the first output line whose first cell is {@code first}; column widths do not matter. */

@@ -12,7 +12,6 @@ import gantry.v1.ListJobVersionsResponse;
 import gantry.v1.RegisterJobResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,10 +39,7 @@ class DeploymentCommandTest {
   }
 
   private static Cli client(String... args) {
-    String[] all = Arrays.copyOf(args, args.length + 2);
-    all[args.length] = "--address";
-    all[args.length + 1] = server.address();
-    return Cli.run(all);
+    return Cli.runAt(server.address(), args);
   }
 
   private static List<String> cells(String line) {

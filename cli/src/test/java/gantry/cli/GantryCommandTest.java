@@ -32,10 +32,7 @@ class GantryCommandTest {
   }
 
   private static Cli client(String... args) {
-    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
-    all[args.length] = "--address";
-    all[args.length + 1] = server.address();
-    return Cli.run(all);
+    return Cli.runAt(server.address(), args);
   }
 
   @Test

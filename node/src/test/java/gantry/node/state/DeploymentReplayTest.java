@@ -26,17 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One test per transition of {@link DeploymentReplay}'s table, on the replayed state. */
-class DeploymentReplayTest {
-  ClusterState state = new ClusterState();
-  ClusterStateTest.MapMutations out = new ClusterStateTest.MapMutations();
-  long index = 0;
-
-  Changes apply(Record r) {
-    Changes c = new Changes();
-    state.replay(r, ++index, out, c);
-    return c;
-  }
-
+class DeploymentReplayTest extends ReplayHarness {
   static JobSpec rolling(String image, int count, boolean autoRevert) {
     JobSpec s = ClusterStateTest.spec("web", count);
     return s.toBuilder().setGroups(0, s.getGroups(0).toBuilder()

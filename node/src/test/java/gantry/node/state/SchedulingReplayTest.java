@@ -23,17 +23,7 @@ import gantry.v1.Resources;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class SchedulingReplayTest {
-  ClusterState state = new ClusterState();
-  ClusterStateTest.MapMutations out = new ClusterStateTest.MapMutations();
-  long index = 0;
-
-  Changes apply(Record r) {
-    Changes c = new Changes();
-    state.replay(r, ++index, out, c);
-    return c;
-  }
-
+class SchedulingReplayTest extends ReplayHarness {
   static Record node(String id, long cpu, long mem) {
     return Record.newBuilder().setNodeRegistered(NodeRegistered.newBuilder().setNode(Node.newBuilder().setId(id).setName(id)
         .setCapacity(Resources.newBuilder().setCpu(cpu).setMemory(mem)))).build();

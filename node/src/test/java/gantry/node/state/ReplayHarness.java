@@ -1,0 +1,16 @@
+package gantry.node.state;
+
+import gantry.v1.Record;
+
+/** A state replayed record by record, each at the next index, for the replay tests. */
+abstract class ReplayHarness {
+  ClusterState state = new ClusterState();
+  ClusterStateTest.MapMutations out = new ClusterStateTest.MapMutations();
+  long index = 0;
+
+  Changes apply(Record r) {
+    Changes c = new Changes();
+    state.replay(r, ++index, out, c);
+    return c;
+  }
+}
