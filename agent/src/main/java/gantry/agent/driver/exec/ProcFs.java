@@ -46,12 +46,20 @@ final class ProcFs {
 
   /**
    * The live processes of the session led by {@code leaderPid} that started no earlier than the
-   * leader did (so a reused session id of an unrelated, older process never matches).
+   * leader did (so a reused session id of an unrelated, older process never matches), and none
+   * while another process, started at other ticks, holds the leader's pid (a reused pid leads a
+   * session that is not ours).
    */
   List<ProcStat> sessionMembers(long leaderPid, long leaderStartTicks) {
     List<ProcStat> members = new ArrayList<>();
     if (leaderStartTicks < 0) {
       return members; // the leader was gone before we could read it: nothing provably ours
+    }
+    // The pid leads another session now: pid numbers start again in a restarted container, and a
+    // new task there can get the pid an old task's record still names (chaos run
+    // 20261130-194626-be6: forgetting old allocations killed two tasks just started).
+    if (stat(leaderPid).filter(s -> !s.ended() && s.startTicks() != leaderStartTicks).isPresent()) {
+      return members;
     }
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, p -> isNumeric(p.getFileName().toString()))) {
       for (Path dir : dirs) {
