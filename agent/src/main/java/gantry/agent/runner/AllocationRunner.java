@@ -1,7 +1,6 @@
 package gantry.agent.runner;
 
 import gantry.agent.driver.DriverException;
-import gantry.agent.driver.ResourceUsage;
 import gantry.agent.driver.TaskDescription;
 import gantry.agent.driver.TaskDriver;
 import gantry.agent.driver.TaskHandle;
@@ -537,19 +536,9 @@ public final class AllocationRunner {
   }
 
   private void sampleMetrics() {
-    double cpu = 0;
-    double mem = 0;
-    for (var e : handles.entrySet()) {
-      if (runs.get(e.getKey()).phase() instanceof TaskPhase.Running) {
-        try {
-          ResourceUsage u = driverFor(e.getKey()).stats(e.getValue());
-          cpu += u.cpuPercent();
-          mem += u.memoryMiB();
-        } catch (DriverException ex) {
-          log.debug("allocation {}: stats: {}", id, ex.getMessage());
-        }
-      }
-    }
+    RunningUsage usage = RunningUsage.of(handles, runs, this::driverFor);
+    double cpu = usage.cpuPercent();
+    double mem = usage.memoryMiB();
     Instant now = clock.instant();
     nextMetricsAt = now.plus(settings.metricsInterval());
     if (cpu == 0 && mem == 0 && metrics.getCpuPercent() == 0 && metrics.getMemoryMb() == 0
@@ -596,20 +585,8 @@ public final class AllocationRunner {
   }
 
   private long nextWaitMillis() {
-    Instant now = clock.instant();
-    Instant next = now.plus(settings.pollInterval());
-    for (TaskRun r : runs.values()) {
-      if (r.phase() instanceof TaskPhase.Restarting rs && rs.restartAt().isBefore(next)) {
-        next = rs.restartAt();
-      }
-    }
-    Instant decisionAt = stopping ? next : deployHealth.nextDecisionAt().orElse(next);
-    if (decisionAt.isBefore(next)) {
-      next = decisionAt;
-    }
-    if (runs.values().stream().anyMatch(r -> r.phase() instanceof TaskPhase.Pending)) {
-      next = now;
-    }
-    return Math.max(0, Duration.between(now, next).toMillis());
+    return NextWake.millis(clock.instant(), settings.pollInterval(), runs.values(),
+        stopping ? java.util.Optional.empty() : deployHealth.nextDecisionAt());
   }
+
 }
