@@ -235,6 +235,11 @@ public final class Campaign {
         verdicts.add(new Verdict("harness", false, history.ops().size(), "the run broke off: " + e));
       } finally {
         if (sampler != null) sampler.stop();
+        try {
+          facts.put("managers restarted after exiting on their own", cluster.selfRestarts().toString());
+        } catch (RuntimeException e) {
+          facts.put("managers restarted after exiting on their own", "unknown: " + e);
+        }
         cluster.saveLogs(report.dir().resolve("logs"));
         AgentFleet fleet = fleetRef.get();
         if (fleet != null) {

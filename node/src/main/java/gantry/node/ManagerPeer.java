@@ -42,6 +42,8 @@ public final class ManagerPeer implements AutoCloseable {
   private final Leader leader;
   private final HealthReporter health;
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private volatile String stoppedBecause;
   private final Thread announcer;
 
   private ManagerPeer(ServerConfig config, RaftNode raft, ControlHandler control, Server grpc, Leader leader,
@@ -53,6 +55,23 @@ public final class ManagerPeer implements AutoCloseable {
     this.leader = leader;
     this.health = health;
     this.announcer = Thread.ofVirtual().name("gantry-announce").start(this::announce);
+    raft.onServerLost(this::stopOnLostServer);
+  }
+
+  /**
+   * A peer whose Raft server Ratis closed would stay up, answering nothing useful and out of
+   * the group, until somebody noticed. It stops instead, with the reason, so that its
+   * supervisor (systemd {@code Restart=on-failure}) starts it again from its data directory.
+   */
+  private void stopOnLostServer(String reason) {
+    stoppedBecause = reason;
+    LOG.error("stopping peer {}: {}", config.id(), reason);
+    Thread.ofPlatform().name("gantry-stop").start(this::close);
+  }
+
+  /** Why this peer stopped on its own (see {@link RaftNode#onServerLost}), or empty after a normal close. */
+  public java.util.Optional<String> stoppedBecause() {
+    return java.util.Optional.ofNullable(stoppedBecause);
   }
 
   /** Starts the Raft server, the applied state and the gRPC endpoint of one peer. */
@@ -138,29 +157,35 @@ public final class ManagerPeer implements AutoCloseable {
     }
   }
 
-  /** Blocks until the peer is closed. */
+  /** Blocks until the peer is closed and everything it ran has stopped. */
   public void awaitTermination() throws InterruptedException {
-    closed.await();
+    terminated.await();
   }
 
   @Override
   public void close() {
-    if (closed.getCount() == 0) return;
-    closed.countDown();
-    announcer.interrupt();
-    health.close(); // NOT_SERVING first: health watchers move away before the port closes
-    grpc.shutdown();
-    try {
-      grpc.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    synchronized (closed) {
+      if (closed.getCount() == 0) return;
+      closed.countDown();
     }
-    grpc.shutdownNow();
-    leader.close();
     try {
-      raft.close();
-    } catch (IOException e) {
-      LOG.warn("closing Raft: {}", e.toString());
+      announcer.interrupt();
+      health.close(); // NOT_SERVING first: health watchers move away before the port closes
+      grpc.shutdown();
+      try {
+        grpc.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      grpc.shutdownNow();
+      leader.close();
+      try {
+        raft.close();
+      } catch (IOException e) {
+        LOG.warn("closing Raft: {}", e.toString());
+      }
+    } finally {
+      terminated.countDown();
     }
   }
 

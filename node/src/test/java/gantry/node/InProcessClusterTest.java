@@ -15,8 +15,6 @@ import gantry.v1.Resources;
 import gantry.v1.TaskSpec;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,21 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 class InProcessClusterTest {
   @TempDir Path dir;
 
-  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-  /**
-   * A port free right now and never handed out before in this JVM: the kernel may offer the
-   * same ephemeral port twice in a row once its socket is closed, and a peer (Ratis exits the
-   * process when its gRPC bind fails) must not get another's port.
-   */
-  static int freePort() throws IOException {
-    while (true) {
-      try (ServerSocket s = new ServerSocket(0)) {
-        if (HANDED_OUT.add(s.getLocalPort())) return s.getLocalPort();
-      }
-    }
-  }
-
   static JobSpec job(String name, int count) {
     return JobSpec.newBuilder().setName(name).addGroups(GroupSpec.newBuilder().setName("g").setCount(count)
         .addTasks(TaskSpec.newBuilder().setName("t").setDriver("exec").addCommand("sleep")
@@ -52,8 +35,8 @@ class InProcessClusterTest {
 
   @Test
   void registersReplicatesAndAgreesOnDigest() throws Exception {
-    int[] raft = {freePort(), freePort(), freePort()};
-    int[] grpc = {freePort(), freePort(), freePort()};
+    int[] raft = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
+    int[] grpc = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
     String peers = "m1=127.0.0.1:" + raft[0] + ",m2=127.0.0.1:" + raft[1] + ",m3=127.0.0.1:" + raft[2];
     List<ManagerPeer> running = new ArrayList<>();
     List<ManagedChannel> channels = new ArrayList<>();

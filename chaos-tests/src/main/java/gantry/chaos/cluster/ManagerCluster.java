@@ -2,6 +2,7 @@ package gantry.chaos.cluster;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Network.Ipam;
+import com.github.dockerjava.api.model.RestartPolicy;
 import gantry.chaos.checker.DigestChecker;
 import gantry.chaos.history.JobState;
 import gantry.v1.ControlServiceGrpc;
@@ -68,6 +69,9 @@ public final class ManagerCluster implements AutoCloseable {
   /** Where the settings file goes in each manager container. */
   static final String CONFIG = "/etc/gantry-chaos.yaml";
 
+  /** Docker gives up on a manager that exits on its own more often than this. */
+  static final int MAX_SELF_RESTARTS = 10;
+
   private final DockerClient docker;
   private final Network network;
   private final Map<String, Manager> managers = new LinkedHashMap<>();
@@ -106,6 +110,10 @@ public final class ManagerCluster implements AutoCloseable {
             .withNetworkAliases(id)
             .withCreateContainerCmdModifier(cmd -> {
               cmd.withIpv4Address(ip).withName("gantry-chaos-" + runId + "-" + id);
+              // As systemd's Restart=on-failure does on bare metal: a manager that exits on its
+              // own (exit 3: Ratis closed its Raft server) is started again. Docker does not
+              // restart a container after `docker kill`, so the nemesis' kills stay kills.
+              cmd.getHostConfig().withRestartPolicy(RestartPolicy.onFailureRestart(MAX_SELF_RESTARTS));
               if (settings.lossy()) LossyDisk.mountUnder(cmd, docker, image);
             })
             .withCopyToContainer(Transferable.of(settings.yaml()), CONFIG)
@@ -319,6 +327,16 @@ public final class ManagerCluster implements AutoCloseable {
   }
 
   /** Writes each manager's container log to {@code dir}/ID.log. */
+  /** How many times each manager exited on its own and Docker started it again. */
+  public Map<String, Integer> selfRestarts() {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (Manager m : managers.values()) {
+      Integer n = docker.inspectContainerCmd(m.container().getContainerId()).exec().getRestartCount();
+      counts.put(m.id(), n == null ? 0 : n);
+    }
+    return counts;
+  }
+
   public void saveLogs(Path dir) {
     for (Manager m : managers.values()) Containers.saveLog(dir, m.id(), m.container());
   }

@@ -80,7 +80,7 @@ public final class DevCommand implements Callable<Integer> {
       throw e;
     }
     running.peer.awaitTermination();
-    return 0;
+    return ServerCommand.exitStatus(running.peer, spec, "gantry dev");
   }
 
   // The agent would fall back to exec by itself, but with "docker" as the default driver tasks

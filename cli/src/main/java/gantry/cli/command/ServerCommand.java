@@ -14,11 +14,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gantry server}: runs one manager peer until the process is told to stop. Flags override
+ * {@code gantry server}: runs one manager peer until the process is told to stop (exit 0 after
+ * SIGTERM closed it; {@value #EXIT_RAFT_LOST} if its Raft server stopped under it). Flags override
  * the YAML file, which overrides the defaults; the node module owns the rules for each value.
  */
 @Command(name = "server", mixinStandardHelpOptions = true, description = "Run a manager peer (Raft member, API, scheduler when leader).")
 public final class ServerCommand implements Callable<Integer> {
+  /**
+   * The exit status of a peer whose Raft server Ratis closed on its own: a restart recovers it,
+   * and the systemd unit's {@code Restart=on-failure} does that.
+   */
+  static final int EXIT_RAFT_LOST = 3;
+
   @Option(names = "--id", paramLabel = "ID", description = "This peer's id; a key of --peers (default m1).")
   String id;
 
@@ -65,6 +72,13 @@ public final class ServerCommand implements Callable<Integer> {
     out.printf("gantry server %s started: grpc %s, raft %s%n", config.id(), config.grpcAddress(), config.raftAddress());
     out.flush();
     peer.awaitTermination();
-    return 0;
+    return exitStatus(peer, spec, "gantry server " + config.id());
+  }
+
+  /** 0 for a peer that was closed, {@link #EXIT_RAFT_LOST} (and why, on stderr) for one that stopped on its own. */
+  static int exitStatus(ManagerPeer peer, CommandSpec spec, String what) {
+    if (peer.stoppedBecause().isEmpty()) return 0;
+    spec.commandLine().getErr().printf("%s stopped: %s%n", what, peer.stoppedBecause().get());
+    return EXIT_RAFT_LOST;
   }
 }

@@ -64,6 +64,7 @@ public final class GantryStateMachine extends BaseStateMachine {
   private static final String DIVERGED_MARKER = "DIVERGED";
   private final AppliedTerms terms = new AppliedTerms();
   private final java.util.List<java.util.function.Consumer<String>> divergenceListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.List<Runnable> closeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final StateQueries queries = new StateQueries(this::state, this::store);
   private final java.util.List<java.util.function.Consumer<Changes>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.List<java.util.function.Consumer<Boolean>> leadershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -397,10 +398,20 @@ public final class GantryStateMachine extends BaseStateMachine {
     publishing = -1;
   }
 
+  /**
+   * Ratis closes the state machine when it closes this peer's Raft division: on shutdown, and
+   * also on its own when its log worker fails ({@link RaftNode} tells the two apart).
+   */
   @Override
   public void close() throws IOException {
     closeStore();
     super.close();
+    closeListeners.forEach(Runnable::run);
+  }
+
+  /** Called after every {@link #close()}. */
+  void onClose(Runnable listener) {
+    closeListeners.add(listener);
   }
 
   private void closeStore() {

@@ -52,9 +52,12 @@ public final class RaftNode implements AutoCloseable {
   private final RaftServer server;
   private final RaftClient client;
   private final Proposer proposer;
+  private final ServerLoss loss;
 
-  private RaftNode(RaftPeerId self, RaftGroup group, GantryStateMachine sm, RaftServer server, RaftClient client, Proposer proposer) {
+  private RaftNode(RaftPeerId self, RaftGroup group, GantryStateMachine sm, RaftServer server, RaftClient client,
+      Proposer proposer, ServerLoss loss) {
     this.self = self;
+    this.loss = loss;
     this.group = group;
     this.stateMachine = sm;
     this.server = server;
@@ -63,7 +66,8 @@ public final class RaftNode implements AutoCloseable {
   }
 
   /** Closes the Raft server of a diverged peer, so it no longer votes, leads or appends. */
-  private static void leaveGroup(RaftServer server) {
+  private static void leaveGroup(RaftServer server, ServerLoss loss) {
+    loss.closingOnPurpose();
     LoggerFactory.getLogger(RaftNode.class).error("DIVERGED: leaving the Raft group until an operator repairs this peer");
     try {
       server.close();
@@ -89,6 +93,7 @@ public final class RaftNode implements AutoCloseable {
 
     RaftProperties props = serverProperties(config, storageDir);
     GantryStateMachine sm = new GantryStateMachine();
+    ServerLoss loss = new ServerLoss();
     RaftPeerId self = RaftPeerId.valueOf(config.id());
     RaftServer server = RaftServer.newBuilder()
         .setServerId(self)
@@ -106,7 +111,8 @@ public final class RaftNode implements AutoCloseable {
       LoggerFactory.getLogger(RaftNode.class).error("DIVERGED (recorded earlier), not joining the Raft group: {}", diverged);
     } else {
       server.start();
-      sm.onDivergence(reason -> Thread.ofPlatform().name("gantry-leave-group").start(() -> leaveGroup(server)));
+      sm.onDivergence(reason -> Thread.ofPlatform().name("gantry-leave-group").start(() -> leaveGroup(server, loss)));
+      sm.onClose(loss::divisionClosed);
     }
 
     RaftClient client = RaftClient.newBuilder()
@@ -120,7 +126,22 @@ public final class RaftNode implements AutoCloseable {
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(300, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))
         .build();
     Proposer proposer = new Proposer(client, config.batchMaxRecords(), config.batchMaxBytes());
-    return new RaftNode(self, group, sm, server, client, proposer);
+    return new RaftNode(self, group, sm, server, client, proposer, loss);
+  }
+
+  /**
+   * Calls {@code listener} once, on a Ratis thread, if Ratis closes this peer's Raft server on
+   * its own (not on {@link #close()} nor when a diverged peer leaves the group), with the
+   * reason. Nothing in Raft works on this peer afterwards; the owner should stop the process
+   * so that its supervisor starts it again.
+   */
+  public void onServerLost(java.util.function.Consumer<String> listener) {
+    loss.onLost(listener);
+  }
+
+  /** This peer's division, for tests that close it under the node as Ratis would. */
+  RaftServer.Division division() throws IOException {
+    return server.getDivision(GROUP_ID);
   }
 
   private static RaftProperties serverProperties(ServerConfig config, File storageDir) {
@@ -245,6 +266,7 @@ public final class RaftNode implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    loss.closingOnPurpose();
     proposer.close();
     client.close();
     server.close();
