@@ -236,9 +236,9 @@ public final class Campaign {
       } finally {
         if (sampler != null) sampler.stop();
         try {
-          facts.put("managers restarted after exiting on their own", cluster.selfRestarts().toString());
+          facts.put("managers that stopped on their own (exit 3) and were restarted", cluster.selfStops().toString());
         } catch (RuntimeException e) {
-          facts.put("managers restarted after exiting on their own", "unknown: " + e);
+          facts.put("managers that stopped on their own (exit 3) and were restarted", "unknown: " + e);
         }
         cluster.saveLogs(report.dir().resolve("logs"));
         AgentFleet fleet = fleetRef.get();

@@ -327,12 +327,19 @@ public final class ManagerCluster implements AutoCloseable {
   }
 
   /** Writes each manager's container log to {@code dir}/ID.log. */
-  /** How many times each manager exited on its own and Docker started it again. */
-  public Map<String, Integer> selfRestarts() {
-    Map<String, Integer> counts = new LinkedHashMap<>();
-    for (Manager m : managers.values()) {
-      Integer n = docker.inspectContainerCmd(m.container().getContainerId()).exec().getRestartCount();
-      counts.put(m.id(), n == null ? 0 : n);
+  /**
+   * How many times each manager stopped on its own (exit 3: Ratis closed its Raft server), from
+   * the line `gantry server` prints then; Docker started it again each time. (Docker's own
+   * RestartCount is reset by the nemesis' `docker start` after a kill, so it undercounts.)
+   */
+  public Map<String, Long> selfStops() {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    for (String id : managers.keySet()) {
+      String log = logs(id);
+      String line = "gantry server " + id + " stopped: ";
+      long n = 0;
+      for (int i = log.indexOf(line); i >= 0; i = log.indexOf(line, i + 1)) n++;
+      counts.put(id, n);
     }
     return counts;
   }
