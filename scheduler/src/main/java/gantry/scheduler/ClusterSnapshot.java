@@ -2,6 +2,7 @@ package gantry.scheduler;
 
 import gantry.v1.Allocation;
 import gantry.v1.ClientStatus;
+import gantry.v1.Deployment;
 import gantry.v1.DesiredStatus;
 import gantry.v1.Job;
 import gantry.v1.Node;
@@ -43,6 +44,21 @@ public final class ClusterSnapshot {
   private final long[] cpuUsed;
   private final long[] memUsed;
   private final BitSet[] portsUsed;
+  /** job -> its deployment that has not ended ({@link #withDeployments}); empty by default. */
+  private final Map<String, Deployment> deployments;
+
+  /** A copy of {@code s} with other deployments. */
+  private ClusterSnapshot(ClusterSnapshot s, Map<String, Deployment> deployments) {
+    this.index = s.index;
+    this.table = s.table;
+    this.jobs = s.jobs;
+    this.allocs = s.allocs;
+    this.allocsByJob = s.allocsByJob;
+    this.cpuUsed = s.cpuUsed;
+    this.memUsed = s.memUsed;
+    this.portsUsed = s.portsUsed;
+    this.deployments = deployments;
+  }
 
   private ClusterSnapshot(long index, NodeTable table, long[] cpuUsed, long[] memUsed, BitSet[] portsUsed,
       Collection<Job> jobList, Collection<Allocation> allocList) {
@@ -69,6 +85,22 @@ public final class ClusterSnapshot {
     this.allocs = allocMap;
     byJob.replaceAll((k, v) -> List.copyOf(v));
     this.allocsByJob = byJob;
+    this.deployments = Map.of();
+  }
+
+  /**
+   * This snapshot with the deployments that have not ended (running, paused or blocked, at most
+   * one per job): the reconciler reads a group's canary phase and a pause from them.
+   */
+  public ClusterSnapshot withDeployments(Collection<Deployment> active) {
+    Map<String, Deployment> m = new HashMap<>();
+    for (Deployment d : active) m.put(d.getJob(), d);
+    return new ClusterSnapshot(this, Map.copyOf(m));
+  }
+
+  /** The deployment of {@code job} that has not ended, if the snapshot was given one. */
+  public java.util.Optional<Deployment> deployment(String job) {
+    return java.util.Optional.ofNullable(deployments.get(job));
   }
 
   /** Builds a snapshot at Raft index {@code index} from every node, job and allocation. */
@@ -252,7 +284,7 @@ public final class ClusterSnapshot {
     for (Allocation a : plan.inPlace()) {
       next.put(a.getId(), a);
     }
-    return of(newIndex, table, jobs.values(), next.values());
+    return of(newIndex, table, jobs.values(), next.values()).withDeployments(deployments.values());
   }
 
   /** A copy with a node added or replaced (same id). For tests and simulations. */

@@ -91,6 +91,10 @@ final class GroupPlacer {
           queue.refresh(beside);
           continue;
         }
+        if (p.canary()) {
+          unplaced++; // a canary never stops what it is to be compared with
+          continue;
+        }
         // No node has room for both: this replacement is stop_first after all.
         p = new Decision.Place(p.group(), p.index(), p.previous(),
             p.stopPrevious() + " (stop_first: no room for its replacement beside it)", p.pinnedNodeId(), p.reason());
@@ -191,6 +195,7 @@ final class GroupPlacer {
         .addAllPorts(ports)
         .setEvalId(evalId)
         .setPreviousAllocation(p.previous() == null ? "" : p.previous().getId())
+        .setCanary(p.canary())
         .build();
     placements.add(a);
     ctx.ledger().add(node, a);

@@ -19,9 +19,12 @@ import java.util.Objects;
  *     tasks did not change): the same allocation with the new version and group spec
  * @param deferredUpdates allocations of an old job version left for later because the group's
  *     rolling update had no room (see {@code RollingUpdate})
+ * @param wakeAtMs when to evaluate the job again because a system job's stagger held updates
+ *     back (0 = no need: other deferred updates wait for health reports)
  */
 public record Plan(String evalId, String job, long snapshotIndex, List<Allocation> placements,
-    List<AllocUpdate> updates, Map<String, PlacementFailure> failures, int deferredUpdates, List<Allocation> inPlace) {
+    List<AllocUpdate> updates, Map<String, PlacementFailure> failures, int deferredUpdates, List<Allocation> inPlace,
+    long wakeAtMs) {
   public Plan {
     Objects.requireNonNull(evalId);
     Objects.requireNonNull(job);
@@ -29,6 +32,12 @@ public record Plan(String evalId, String job, long snapshotIndex, List<Allocatio
     updates = List.copyOf(updates);
     failures = Map.copyOf(failures);
     inPlace = List.copyOf(inPlace);
+  }
+
+  /** A plan that needs no evaluation at a later time. */
+  public Plan(String evalId, String job, long snapshotIndex, List<Allocation> placements,
+      List<AllocUpdate> updates, Map<String, PlacementFailure> failures, int deferredUpdates, List<Allocation> inPlace) {
+    this(evalId, job, snapshotIndex, placements, updates, failures, deferredUpdates, inPlace, 0);
   }
 
   /** A plan without updates in place. */

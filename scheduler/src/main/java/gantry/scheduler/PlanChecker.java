@@ -74,7 +74,7 @@ public final class PlanChecker {
       return now != null && AllocationRules.isLive(now) && now.getJobVersion() < a.getJobVersion();
     }).toList();
     Plan part = new Plan(plan.evalId(), plan.job(), plan.snapshotIndex(), accepted, keptUpdates(plan, rejectedIds),
-        plan.failures(), plan.deferredUpdates(), inPlace);
+        plan.failures(), plan.deferredUpdates(), inPlace, plan.wakeAtMs());
     return new PlanCheck(part, rejected, refused);
   }
 

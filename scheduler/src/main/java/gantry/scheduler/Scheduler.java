@@ -42,14 +42,18 @@ public final class Scheduler {
       return chain.staticCandidates(
           new PlacementContext(snap, ledger, job.getSpec(), g, GroupAsk.of(g), null, 0, seed));
     };
-    List<Reconciler.GroupPlan> groups = new Reconciler(snap).reconcile(eval.getJob(), targets);
+    // An evaluation that waited (wait_until) runs at that time at the earliest.
+    long now = Math.max(eval.getCreateTimeMs(), eval.getWaitUntilMs());
+    List<Reconciler.GroupPlan> groups = new Reconciler(snap, now).reconcile(eval.getJob(), targets);
 
     List<AllocUpdate> updates = new ArrayList<>();
     List<Allocation> inPlace = new ArrayList<>();
     Set<String> stopped = new HashSet<>();
     int deferred = 0;
+    long wakeAt = 0;
     for (Reconciler.GroupPlan gp : groups) {
       deferred += gp.deferredUpdates();
+      if (gp.wakeAtMs() > 0) wakeAt = wakeAt == 0 ? gp.wakeAtMs() : Math.min(wakeAt, gp.wakeAtMs());
       for (Decision d : gp.decisions()) {
         if (d instanceof Decision.UpdateInPlace u) {
           inPlace.add(u.alloc().toBuilder().setJobVersion(job.getVersion()).setGroupSpec(specs.get(gp.group()))
@@ -86,7 +90,7 @@ public final class Scheduler {
         failures.put(g.getName(), f);
       }
     }
-    return new Plan(eval.getId(), eval.getJob(), snap.index(), placements, updates, failures, deferred, inPlace);
+    return new Plan(eval.getId(), eval.getJob(), snap.index(), placements, updates, failures, deferred, inPlace, wakeAt);
   }
 
   /** Live allocations of the group per node, not counting the ones this plan stops. */

@@ -103,4 +103,22 @@ public final class Fixtures {
   public static List<Allocation> live(ClusterSnapshot snap, String job) {
     return snap.allocsOfJob(job).stream().filter(AllocationRules::isLive).toList();
   }
+
+  /** The first {@code n} allocations of {@code version} (by id) without deploy health get {@code status}, as their agents report it. */
+  public static ClusterSnapshot withHealth(ClusterSnapshot snap, String job, long version, String status, int n) {
+    return withHealth(snap, job, version, status, n, 0);
+  }
+
+  /** As {@link #withHealth(ClusterSnapshot, String, long, String, int)}, decided at {@code timeMs}. */
+  public static ClusterSnapshot withHealth(ClusterSnapshot snap, String job, long version, String status, int n, long timeMs) {
+    List<Allocation> all = new java.util.ArrayList<>(snap.allocs());
+    List<String> pick = all.stream()
+        .filter(a -> a.getJob().equals(job) && a.getJobVersion() == version && a.getDeployHealth().getStatus().isEmpty())
+        .map(Allocation::getId).sorted().limit(n).toList();
+    all.replaceAll(a -> pick.contains(a.getId())
+        ? a.toBuilder().setDeployHealth(gantry.v1.DeployHealth.newBuilder().setStatus(status).setTimeMs(timeMs)).build() : a);
+    List<Node> nodes = new java.util.ArrayList<>();
+    for (int i = 0; i < snap.nodeCount(); i++) nodes.add(snap.node(i));
+    return ClusterSnapshot.of(snap.index() + 1, nodes, snap.jobs(), all);
+  }
 }

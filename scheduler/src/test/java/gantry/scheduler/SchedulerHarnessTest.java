@@ -10,6 +10,7 @@ import static gantry.scheduler.Fixtures.live;
 import static gantry.scheduler.Fixtures.node;
 import static gantry.scheduler.Fixtures.snapshot;
 import static gantry.scheduler.Fixtures.uniformNodes;
+import static gantry.scheduler.Fixtures.withHealth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -384,19 +385,6 @@ class SchedulerHarnessTest {
     Plan p = scheduler.schedule(snap, eval("upd", "web"));
     assertEquals(4, p.placements().size());
     assertEquals(0, p.deferredUpdates());
-  }
-
-  /** The first {@code n} allocations of {@code version} (by id) without deploy health get {@code status}, as their agents report it. */
-  private static ClusterSnapshot withHealth(ClusterSnapshot snap, String job, long version, String status, int n) {
-    List<Allocation> all = new java.util.ArrayList<>(snap.allocs());
-    List<String> pick = all.stream()
-        .filter(a -> a.getJob().equals(job) && a.getJobVersion() == version && a.getDeployHealth().getStatus().isEmpty())
-        .map(Allocation::getId).sorted().limit(n).toList();
-    all.replaceAll(a -> pick.contains(a.getId())
-        ? a.toBuilder().setDeployHealth(gantry.v1.DeployHealth.newBuilder().setStatus(status)).build() : a);
-    List<Node> nodes = new java.util.ArrayList<>();
-    for (int i = 0; i < snap.nodeCount(); i++) nodes.add(snap.node(i));
-    return ClusterSnapshot.of(snap.index() + 1, nodes, snap.jobs(), all);
   }
 
   @Test

@@ -47,12 +47,15 @@ public final class JobSpecParser {
   private static final List<String> SPREAD_TARGET = List.of("value", "percent");
   private static final List<String> RESTART = List.of("attempts", "delay", "mode", "interval");
   private static final List<String> DISCONNECT = List.of("stop_after");
-  private static final List<String> UPDATE = List.of("max_parallel", "min_healthy_time", "healthy_deadline", "auto_revert", "order");
+  private static final List<String> UPDATE = List.of("max_parallel", "min_healthy_time", "healthy_deadline", "auto_revert",
+      "order", "progress_deadline", "canary", "auto_promote", "health_check", "stagger");
   /** Nomad's defaults for an update block's keys that are not given. */
   static final int DEFAULT_MAX_PARALLEL = 1;
   static final long DEFAULT_MIN_HEALTHY_TIME_MS = 10_000;
   static final long DEFAULT_HEALTHY_DEADLINE_MS = 5 * 60_000;
   static final String DEFAULT_ORDER = "start_first";
+  static final long DEFAULT_PROGRESS_DEADLINE_MS = 10 * 60_000;
+  static final String DEFAULT_HEALTH_CHECK = "checks";
   private static final List<String> SCALING = List.of("min", "max", "target_cpu", "cooldown");
   private static final List<String> RESOURCES = List.of("cpu", "memory");
   private static final List<String> PORT = List.of("name", "to", "static");
@@ -252,12 +255,21 @@ public final class JobSpecParser {
         .setMaxParallel(DEFAULT_MAX_PARALLEL)
         .setMinHealthyTimeMs(DEFAULT_MIN_HEALTHY_TIME_MS)
         .setHealthyDeadlineMs(DEFAULT_HEALTHY_DEADLINE_MS)
-        .setOrder(DEFAULT_ORDER);
+        .setOrder(DEFAULT_ORDER)
+        .setProgressDeadlineMs(DEFAULT_PROGRESS_DEADLINE_MS)
+        .setHealthCheck(DEFAULT_HEALTH_CHECK);
     m.integer("max_parallel", b::setMaxParallel);
     m.durationMs("min_healthy_time", b::setMinHealthyTimeMs);
     m.durationMs("healthy_deadline", b::setHealthyDeadlineMs);
     m.bool("auto_revert", b::setAutoRevert);
     m.string("order", b::setOrder);
+    m.durationMs("progress_deadline", b::setProgressDeadlineMs);
+    m.integer("canary", b::setCanary);
+    m.bool("auto_promote", b::setAutoPromote);
+    m.string("health_check", b::setHealthCheck);
+    // Set only when given: the validator refuses it outside system jobs, the scheduler uses
+    // 30s for a system group that gives none (RollingUpdate).
+    m.durationMs("stagger", b::setStaggerMs);
     return b.build();
   }
 

@@ -31,6 +31,7 @@ public final class JobSpecValidator {
   static final Set<String> OPERATORS = Set.of("=", "!=", "regexp", "version", "set_contains", "distinct_hosts");
   static final Set<String> RESTART_MODES = Set.of("fail", "delay");
   static final Set<String> UPDATE_ORDERS = Set.of("start_first", "stop_first");
+  static final Set<String> HEALTH_CHECKS = Set.of("checks", "task_states");
   static final Set<String> CHECK_TYPES = Set.of("http", "tcp", "exec");
 
   private final List<String> errors = new ArrayList<>();
@@ -71,6 +72,7 @@ public final class JobSpecValidator {
         fail(at + ".name", "\"" + g.getName() + "\" is used by another group");
       }
       group(at, g);
+      update(at + ".update", g, spec.getType());
     }
   }
 
@@ -83,6 +85,37 @@ public final class JobSpecValidator {
       fail("groups", "the groups' counts add up to " + total + " replicas; a job may have at most "
           + Limits.MAX_REPLICAS_PER_JOB + " in total");
     }
+  }
+
+  /** A group's update policy: {@code at} is "groups[i].update". */
+  private void update(String at, GroupSpec g, String type) {
+    if (!g.hasUpdate()) return;
+    var u = g.getUpdate();
+    if (u.getMaxParallel() < 0) fail(at + ".max_parallel", "must not be negative");
+    if (u.getMinHealthyTimeMs() < 0) fail(at + ".min_healthy_time", "must not be negative");
+    if (!u.getOrder().isEmpty()) oneOf(at + ".order", u.getOrder(), UPDATE_ORDERS);
+    if (!u.getHealthCheck().isEmpty()) oneOf(at + ".health_check", u.getHealthCheck(), HEALTH_CHECKS);
+    if (u.getHealthyDeadlineMs() <= u.getMinHealthyTimeMs()) {
+      fail(at + ".healthy_deadline", "must be longer than update.min_healthy_time ("
+          + u.getMinHealthyTimeMs() + " ms), got " + u.getHealthyDeadlineMs() + " ms");
+    }
+    if (u.getProgressDeadlineMs() < 0) fail(at + ".progress_deadline", "must not be negative (0 means none)");
+    if (u.getProgressDeadlineMs() > 0 && u.getProgressDeadlineMs() <= u.getHealthyDeadlineMs()) {
+      fail(at + ".progress_deadline", "must be longer than update.healthy_deadline ("
+          + u.getHealthyDeadlineMs() + " ms), got " + u.getProgressDeadlineMs() + " ms (0 means none)");
+    }
+    int count = g.hasCount() ? g.getCount() : 1;
+    if (u.getCanary() < 0) fail(at + ".canary", "must not be negative");
+    if (u.getCanary() > 0 && type.equals("system")) {
+      fail(at + ".canary", "system jobs have no canaries (they update node by node: use max_parallel and stagger)");
+    } else if (u.getCanary() > count) {
+      fail(at + ".canary", "must be at most the group's count (" + count + "), got " + u.getCanary());
+    }
+    if (u.getAutoPromote() && u.getCanary() == 0) fail(at + ".auto_promote", "needs update.canary above 0");
+    if (u.hasStaggerMs() && !type.equals("system")) {
+      fail(at + ".stagger", "applies to system jobs only; a " + type + " job rolls on by health (max_parallel)");
+    }
+    if (u.hasStaggerMs() && u.getStaggerMs() < 0) fail(at + ".stagger", "must not be negative");
   }
 
   private void group(String at, GroupSpec g) {
@@ -101,17 +134,10 @@ public final class JobSpecValidator {
     if (g.hasDisconnect() && g.getDisconnect().getStopAfterMs() < 0) {
       fail(at + ".disconnect.stop_after", "must not be negative");
     }
-    if (g.hasUpdate()) {
-      var u = g.getUpdate();
-      if (u.getMaxParallel() < 0) fail(at + ".update.max_parallel", "must not be negative");
-      if (u.getMinHealthyTimeMs() < 0) fail(at + ".update.min_healthy_time", "must not be negative");
-      if (!u.getOrder().isEmpty()) oneOf(at + ".update.order", u.getOrder(), UPDATE_ORDERS);
-      if (u.getHealthyDeadlineMs() <= u.getMinHealthyTimeMs()) {
-        fail(at + ".update.healthy_deadline", "must be longer than update.min_healthy_time ("
-            + u.getMinHealthyTimeMs() + " ms), got " + u.getHealthyDeadlineMs() + " ms");
-      }
-    }
     if (g.hasScaling()) {
+      // Accepting a policy and ignoring it would be a lie: refused until the autoscaler exists.
+      fail(at + ".scaling", "autoscaling is not available yet; remove the block (gantry job scale NAME GROUP COUNT"
+          + " sets a count)");
       var s = g.getScaling();
       if (s.getMin() < 0) fail(at + ".scaling.min", "must not be negative");
       if (s.getMax() < s.getMin()) fail(at + ".scaling.max", "must be at least scaling.min (" + s.getMin() + ")");

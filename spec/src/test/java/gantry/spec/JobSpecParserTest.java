@@ -41,10 +41,7 @@ class JobSpecParserTest {
     assertEquals(1, group.getUpdate().getMaxParallel());
     assertEquals(5_000, group.getUpdate().getMinHealthyTimeMs());
     assertTrue(group.getUpdate().getAutoRevert());
-    assertEquals(2, group.getScaling().getMin());
-    assertEquals(10, group.getScaling().getMax());
-    assertEquals(60, group.getScaling().getTargetCpu());
-    assertEquals(30_000, group.getScaling().getCooldownMs());
+    assertFalse(group.hasScaling(), "autoscaling is refused until it exists");
 
     var task = group.getTasks(0);
     assertEquals("httpd", task.getName());
@@ -153,6 +150,23 @@ class JobSpecParserTest {
     assertEquals(2_000, given.getMinHealthyTimeMs());
     assertEquals(60_000, given.getHealthyDeadlineMs());
     assertFalse(JobSpecParser.parse("groups: [{name: g}]").getGroups(0).hasUpdate(), "no update block: replaced at once, no gating");
+  }
+
+  @Test
+  void anUpdateBlockTakesCanariesDeadlinesHealthAndStagger() {
+    var defaults = JobSpecParser.parse("groups: [{name: g, update: {}}]").getGroups(0).getUpdate();
+    assertEquals(600_000, defaults.getProgressDeadlineMs());
+    assertEquals(0, defaults.getCanary());
+    assertFalse(defaults.getAutoPromote());
+    assertEquals("checks", defaults.getHealthCheck());
+    assertFalse(defaults.hasStaggerMs(), "stagger is set only when given (system jobs; 30s by default there)");
+    var given = JobSpecParser.parse("groups: [{name: g, update: {canary: 1, auto_promote: true, progress_deadline: 15m,"
+        + " health_check: task_states, stagger: 1m}}]").getGroups(0).getUpdate();
+    assertEquals(1, given.getCanary());
+    assertTrue(given.getAutoPromote());
+    assertEquals(900_000, given.getProgressDeadlineMs());
+    assertEquals("task_states", given.getHealthCheck());
+    assertEquals(60_000, given.getStaggerMs());
   }
 
   @Test

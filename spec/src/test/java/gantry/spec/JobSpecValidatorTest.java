@@ -61,6 +61,32 @@ class JobSpecValidatorTest {
   }
 
   @Test
+  void canariesDeadlinesHealthAndStaggerAreChecked() {
+    java.util.function.UnaryOperator<gantry.v1.UpdatePolicy.Builder> base =
+        u -> u.setMaxParallel(1).setMinHealthyTimeMs(1_000).setHealthyDeadlineMs(60_000);
+    assertNames(error(b -> { base.apply(b.getGroupsBuilder(0).getUpdateBuilder()).setProgressDeadlineMs(30_000); return b; }),
+        "groups[0].update.progress_deadline", "must be longer than update.healthy_deadline (60000 ms), got 30000 ms");
+    assertNames(error(b -> { b.getGroupsBuilder(0).setCount(2); base.apply(b.getGroupsBuilder(0).getUpdateBuilder()).setCanary(3); return b; }),
+        "groups[0].update.canary", "must be at most the group's count (2), got 3");
+    assertNames(error(b -> { base.apply(b.getGroupsBuilder(0).getUpdateBuilder()).setAutoPromote(true); return b; }),
+        "groups[0].update.auto_promote", "needs update.canary above 0");
+    assertNames(error(b -> { base.apply(b.getGroupsBuilder(0).getUpdateBuilder()).setHealthCheck("vibes"); return b; }),
+        "groups[0].update.health_check", "vibes");
+    assertNames(error(b -> { base.apply(b.getGroupsBuilder(0).getUpdateBuilder()).setStaggerMs(30_000); return b; }),
+        "groups[0].update.stagger", "applies to system jobs only");
+    assertNames(error(b -> { b.setType("system"); base.apply(b.getGroupsBuilder(0).getUpdateBuilder()).setCanary(1); return b; }),
+        "groups[0].update.canary", "system jobs have no canaries");
+    assertDoesNotThrow(() -> JobSpecValidator.validate(valid().toBuilder().setType("system").setGroups(0, valid().getGroups(0)
+        .toBuilder().setUpdate(base.apply(gantry.v1.UpdatePolicy.newBuilder()).setStaggerMs(10_000))).build()));
+  }
+
+  @Test
+  void aScalingBlockIsRefusedUntilTheAutoscalerExists() {
+    assertNames(error(b -> { b.getGroupsBuilder(0).getScalingBuilder().setMin(1).setMax(3); return b; }),
+        "groups[0].scaling", "autoscaling is not available yet");
+  }
+
+  @Test
   void unknownDriverIsNamed() {
     assertNames(error(b -> { b.getGroupsBuilder(0).getTasksBuilder(0).setDriver("qemu"); return b; }),
         "groups[0].tasks[0].driver", "unknown driver \"qemu\"");

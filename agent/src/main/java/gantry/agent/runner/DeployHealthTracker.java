@@ -15,10 +15,12 @@ import java.util.Optional;
  *
  * <pre>
  *  checked in this order at each observation, until decided:
- *  a task's check health is unhealthy              -> unhealthy "task T: check failed: DETAIL"
+ *  a task's check health is unhealthy (not with
+ *  health_check: task_states)                      -> unhealthy "task T: check failed: DETAIL"
  *  a task is restarting (it exited, was lost, did
  *  not start) or failed for good                   -> unhealthy "task T: MESSAGE"
- *  every task running, each check (if any) healthy,
+ *  every task running, each check (if any; not with
+ *  task_states) healthy,
  *  continuously for min_healthy_time, reached by
  *  the healthy deadline                            -> healthy "every task running ... for 10s"
  *  the healthy deadline (start + healthy_deadline)
@@ -39,13 +41,15 @@ import java.util.Optional;
  * @param deadlineAt when an allocation not yet healthy is unhealthy; null without a deadline
  * @param healthySince since when every task has been running and healthy, or null
  * @param decision the verdict (status healthy | unhealthy), or null while undecided
+ * @param taskStatesOnly {@code health_check: task_states}: checks are not waited for and a
+ *     failing check does not decide (a restart it causes still does)
  */
 public record DeployHealthTracker(Duration minHealthyTime, Duration healthyDeadline, Instant deadlineAt,
-    Instant healthySince, DeployHealth decision) {
+    Instant healthySince, DeployHealth decision, boolean taskStatesOnly) {
   public static final String HEALTHY = "healthy";
   public static final String UNHEALTHY = "unhealthy";
 
-  private static final DeployHealthTracker DISABLED = new DeployHealthTracker(null, null, null, null, null);
+  private static final DeployHealthTracker DISABLED = new DeployHealthTracker(null, null, null, null, null, false);
 
   /** The tracker of an allocation of {@code group} that the runner started at {@code startedAt}. */
   public static DeployHealthTracker of(GroupSpec group, Instant startedAt) {
@@ -54,7 +58,9 @@ public record DeployHealthTracker(Duration minHealthyTime, Duration healthyDeadl
     }
     Duration min = Duration.ofMillis(Math.max(0, group.getUpdate().getMinHealthyTimeMs()));
     Duration deadline = Duration.ofMillis(Math.max(0, group.getUpdate().getHealthyDeadlineMs()));
-    return new DeployHealthTracker(min, deadline, deadline.isZero() ? null : startedAt.plus(deadline), null, null);
+    boolean taskStatesOnly = group.getUpdate().getHealthCheck().equals("task_states");
+    return new DeployHealthTracker(min, deadline, deadline.isZero() ? null : startedAt.plus(deadline), null, null,
+        taskStatesOnly);
   }
 
   /**
@@ -66,7 +72,7 @@ public record DeployHealthTracker(Duration minHealthyTime, Duration healthyDeadl
     if (!t.enabled() || saved == null || saved.getStatus().isEmpty()) {
       return t;
     }
-    return new DeployHealthTracker(t.minHealthyTime, t.healthyDeadline, t.deadlineAt, null, saved);
+    return new DeployHealthTracker(t.minHealthyTime, t.healthyDeadline, t.deadlineAt, null, saved, t.taskStatesOnly);
   }
 
   /** False for a group without an update block: such an allocation never has a deploy health. */
@@ -88,7 +94,7 @@ public record DeployHealthTracker(Duration minHealthyTime, Duration healthyDeadl
       return this;
     }
     for (TaskRun t : tasks) {
-      if (UNHEALTHY.equals(t.health())) {
+      if (!taskStatesOnly && UNHEALTHY.equals(t.health())) {
         return decide(UNHEALTHY, "task " + t.name() + ": check failed: " + checkDetail(t.message()), now);
       }
     }
@@ -98,11 +104,11 @@ public record DeployHealthTracker(Duration minHealthyTime, Duration healthyDeadl
       }
     }
     Instant since = null;
-    if (!tasks.isEmpty() && tasks.stream().allMatch(DeployHealthTracker::runningAndHealthy)) {
+    if (!tasks.isEmpty() && tasks.stream().allMatch(this::runningAndHealthy)) {
       since = healthySince != null ? healthySince : now;
       Instant reachedAt = since.plus(minHealthyTime);
       if (!now.isBefore(reachedAt) && (deadlineAt == null || !reachedAt.isAfter(deadlineAt))) {
-        boolean checks = tasks.stream().anyMatch(t -> !t.health().isEmpty());
+        boolean checks = !taskStatesOnly && tasks.stream().anyMatch(t -> !t.health().isEmpty());
         return decide(HEALTHY, "every task running" + (checks ? " and passing its checks" : "") + " for "
             + goDuration(minHealthyTime), now);
       }
@@ -110,7 +116,7 @@ public record DeployHealthTracker(Duration minHealthyTime, Duration healthyDeadl
     if (deadlineAt != null && !now.isBefore(deadlineAt)) {
       return decide(UNHEALTHY, "not healthy within healthy_deadline (" + goDuration(healthyDeadline) + ")", now);
     }
-    return new DeployHealthTracker(minHealthyTime, healthyDeadline, deadlineAt, since, null);
+    return new DeployHealthTracker(minHealthyTime, healthyDeadline, deadlineAt, since, null, taskStatesOnly);
   }
 
   /**
@@ -128,8 +134,8 @@ public record DeployHealthTracker(Duration minHealthyTime, Duration healthyDeadl
     return Optional.ofNullable(next);
   }
 
-  private static boolean runningAndHealthy(TaskRun t) {
-    return t.phase() instanceof TaskPhase.Running && (t.health().isEmpty() || HEALTHY.equals(t.health()));
+  private boolean runningAndHealthy(TaskRun t) {
+    return t.phase() instanceof TaskPhase.Running && (taskStatesOnly || t.health().isEmpty() || HEALTHY.equals(t.health()));
   }
 
   /** The probe's detail from the message a check failure left ("unhealthy: DETAIL[; policy]"). */
@@ -140,7 +146,7 @@ public record DeployHealthTracker(Duration minHealthyTime, Duration healthyDeadl
 
   private DeployHealthTracker decide(String status, String reason, Instant now) {
     return new DeployHealthTracker(minHealthyTime, healthyDeadline, deadlineAt, null,
-        DeployHealth.newBuilder().setStatus(status).setReason(reason).setTimeMs(now.toEpochMilli()).build());
+        DeployHealth.newBuilder().setStatus(status).setReason(reason).setTimeMs(now.toEpochMilli()).build(), taskStatesOnly);
   }
 
   /** A duration as Go and the job specs write it: 500ms, 10s, 1.5s, 5m0s, 1h30m0s. */

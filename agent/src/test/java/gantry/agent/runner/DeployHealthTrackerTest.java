@@ -58,6 +58,19 @@ class DeployHealthTrackerTest {
   }
 
   @Test
+  void withHealthCheckTaskStatesOnlyTheTasksStatesCount() {
+    GroupSpec taskStates = GROUP.toBuilder().setUpdate(GROUP.getUpdate().toBuilder().setHealthCheck("task_states")).build();
+    var t = DeployHealthTracker.of(taskStates, T0).observe(at(0), List.of(running("web", "unknown")));
+    assertEquals(at(0), t.healthySince(), "a check not yet passing is not waited for");
+    t = t.observe(at(5_000), List.of(running("web", "unhealthy")));
+    assertFalse(t.decided(), "a failing check decides nothing");
+    t = t.observe(at(10_000), List.of(running("web", "unhealthy")));
+    assertEquals(decided("healthy", "every task running for 10s", at(10_000)), t.decision());
+    var checks = fresh.observe(at(0), List.of(running("web", "unhealthy")));
+    assertEquals("unhealthy", checks.decision().getStatus(), "the default (checks) decides on a failing check");
+  }
+
+  @Test
   void theHealthyTimerRestartsWhenTheConditionBreaks() {
     // A check back to unknown is what a re-attach after an agent restart shows until the next probe.
     var t = fresh.observe(at(0), List.of(running("web", "healthy")))

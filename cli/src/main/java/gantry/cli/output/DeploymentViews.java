@@ -84,6 +84,8 @@ public final class DeploymentViews {
       case DEPLOYMENT_STATUS_SUCCESSFUL -> "successful";
       case DEPLOYMENT_STATUS_FAILED -> "failed";
       case DEPLOYMENT_STATUS_CANCELLED -> "cancelled";
+      case DEPLOYMENT_STATUS_PAUSED -> "paused";
+      case DEPLOYMENT_STATUS_BLOCKED -> "blocked";
       case DEPLOYMENT_STATUS_UNSPECIFIED, UNRECOGNIZED -> "unknown";
     };
   }

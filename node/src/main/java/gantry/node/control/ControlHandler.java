@@ -154,6 +154,37 @@ public final class ControlHandler {
         });
   }
 
+  /**
+   * Promotes, fails, pauses or resumes a deployment (id or unique prefix): resolved to its id by
+   * a read, then a DeploymentChanged record; replay refuses an action that does not apply to the
+   * deployment's status then (FAILED_PRECONDITION with the reason).
+   */
+  public CompletableFuture<gantry.v1.ChangeDeploymentResponse> changeDeployment(gantry.v1.ChangeDeploymentRequest req) {
+    switch (req.getAction()) {
+      case DEPLOYMENT_ACTION_PROMOTE, DEPLOYMENT_ACTION_FAIL, DEPLOYMENT_ACTION_PAUSE, DEPLOYMENT_ACTION_RESUME -> { }
+      default -> throw new ControlException(ControlException.Code.INVALID_ARGUMENT,
+          "action: must be promote, fail, pause or resume, got " + req.getAction());
+    }
+    return getDeployment(GetDeploymentRequest.newBuilder().setId(req.getId()).build()).thenCompose(found -> {
+      Record r = Record.newBuilder().setDeploymentChanged(gantry.v1.DeploymentChanged.newBuilder()
+          .setId(found.getDeployment().getId()).setAction(req.getAction()).setTimeMs(clock.millis())).build();
+      return propose(r).thenApply(p -> gantry.v1.ChangeDeploymentResponse.newBuilder()
+          .setDeployment(single(p).getDeployment()).setIndex(p.index()).build());
+    });
+  }
+
+  /** Registers an earlier version's spec again as a new version. */
+  public CompletableFuture<gantry.v1.RevertJobResponse> revertJob(gantry.v1.RevertJobRequest req) {
+    if (req.getName().isEmpty()) throw new ControlException(ControlException.Code.INVALID_ARGUMENT, "name: is required");
+    if (req.getVersion() == 0) throw new ControlException(ControlException.Code.INVALID_ARGUMENT, "version: is required (1 or more)");
+    Record r = Record.newBuilder().setJobReverted(gantry.v1.JobReverted.newBuilder().setName(req.getName())
+        .setVersion(req.getVersion()).setTimeMs(clock.millis())).build();
+    return propose(r).thenApply(p -> {
+      RecordOutcome o = single(p);
+      return gantry.v1.RevertJobResponse.newBuilder().setJob(o.getJob()).setChanged(o.getChanged()).setIndex(p.index()).build();
+    });
+  }
+
   /** Every registered version of a job, oldest first; NOT_FOUND when it has none. */
   public CompletableFuture<ListJobVersionsResponse> listJobVersions(ListJobVersionsRequest req) {
     if (req.getJob().isEmpty()) throw new ControlException(ControlException.Code.INVALID_ARGUMENT, "job: is required");

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The leader's event loop (the KRaft shape): events come in from any thread
  * ({@link #post}), are handled one at a time on one thread by the handlers
- * ({@link HeartbeatMonitor}, {@link Dispatcher}, {@link PlanApplier}, the broker), which return
+ * ({@link HeartbeatMonitor}, {@link Dispatcher}, {@link PlanApplier}, {@link DeploymentWatcher},
+ * the broker), which return
  * {@link LeaderAction}s, and this driver carries those out: proposals through Raft, messages
  * on agent sessions. Proposal outcomes come back as events.
  *
@@ -76,6 +77,7 @@ final class LeaderLoop implements AutoCloseable {
   private final HeartbeatMonitor heartbeats;
   private final Dispatcher dispatcher;
   private final PlanApplier applier;
+  private final DeploymentWatcher deployments = new DeploymentWatcher();
   private volatile boolean leading;
   private volatile boolean closed;
   private long lastTick;
@@ -186,6 +188,7 @@ final class LeaderLoop implements AutoCloseable {
           return;
         }
         execute(heartbeats.check(io.state(), clock.millis()));
+        execute(deployments.check(io.state(), clock.millis()));
       }
     }
   }
@@ -194,6 +197,7 @@ final class LeaderLoop implements AutoCloseable {
     if (leading) return;
     ClusterState state = io.state();
     heartbeats.reset();
+    deployments.reset();
     view.reset();
     leading = true;
     List<Evaluation> pending = state.evals().stream()

@@ -61,6 +61,18 @@ final class PlanApplier {
     }
     // Deferred updates of a rolling update need no follow-up here: the health report of each
     // allocation it started makes the next evaluation (replay, SchedulingReplay.updateAllocs).
+    // Only a system job's stagger waits for time alone: evaluate again when it ends.
+    if (plan.wakeAtMs() > 0) {
+      record.addFollowUps(Evaluation.newBuilder()
+          .setId(UUID.randomUUID().toString())
+          .setJob(eval.getJob())
+          .setPriority(eval.getPriority())
+          .setTriggeredBy("rolling-update-stagger")
+          .setStatus(EvalStatus.EVAL_STATUS_PENDING)
+          .setJobVersion(eval.getJobVersion())
+          .setCreateTimeMs(nowMs)
+          .setWaitUntilMs(plan.wakeAtMs()));
+    }
     if (rejected) {
       record.addFollowUps(Evaluation.newBuilder()
           .setId(UUID.randomUUID().toString())

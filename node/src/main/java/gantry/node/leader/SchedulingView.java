@@ -147,7 +147,8 @@ final class SchedulingView {
       for (Allocation a : f.stopped()) ports(a, false, p, copied);
     }
     Job j = s.job(job).orElse(null);
-    return ClusterSnapshot.of(index, table, c, m, p, j == null ? List.of() : List.of(j), s.allocsOfJobUnordered(job));
+    return ClusterSnapshot.of(index, table, c, m, p, j == null ? List.of() : List.of(j), s.allocsOfJobUnordered(job))
+        .withDeployments(s.activeDeployment(job).map(List::of).orElse(List.of()));
   }
 
   /**

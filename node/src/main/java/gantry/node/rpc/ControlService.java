@@ -119,6 +119,16 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
     reply(() -> handler.listJobVersions(req), out);
   }
 
+  @Override
+  public void changeDeployment(gantry.v1.ChangeDeploymentRequest req, StreamObserver<gantry.v1.ChangeDeploymentResponse> out) {
+    reply(() -> handler.changeDeployment(req), out);
+  }
+
+  @Override
+  public void revertJob(gantry.v1.RevertJobRequest req, StreamObserver<gantry.v1.RevertJobResponse> out) {
+    reply(() -> handler.revertJob(req), out);
+  }
+
   private static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {
     CompletableFuture<T> f;
     try {

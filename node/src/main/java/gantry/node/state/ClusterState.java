@@ -4,7 +4,6 @@ import gantry.node.store.Keys;
 import gantry.node.store.StateStore;
 import gantry.v1.Allocation;
 import gantry.v1.Deployment;
-import gantry.v1.DeploymentStatus;
 import gantry.v1.Evaluation;
 import gantry.v1.Job;
 import gantry.v1.Node;
@@ -45,10 +44,13 @@ public final class ClusterState {
   private final Map<String, Set<String>> allocsByNode = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> allocsByJob = new ConcurrentHashMap<>();
   private final Map<String, String> latestEvalByJob = new ConcurrentHashMap<>();
+  /** job -> its active (running, paused or blocked) deployment's id: at most one per job. */
+  private final Map<String, String> activeDeploymentByJob = new ConcurrentHashMap<>();
   /** Ids of the BLOCKED evaluations: a node coming up unblocks them without a scan of every evaluation. */
   private final Set<String> blockedEvals = ConcurrentHashMap.newKeySet();
   private final JobReplay jobReplay = new JobReplay(this);
   private final SchedulingReplay schedulingReplay = new SchedulingReplay(this, jobReplay::revert);
+  private final DeploymentReplay deploymentReplay = new DeploymentReplay(this);
 
   /** An empty state. */
   public ClusterState() {}
@@ -61,10 +63,7 @@ public final class ClusterState {
     store.scan(Keys.NODE, (k, v) -> s.nodes.put(k.substring(Keys.NODE.length()), parse(Node.parser(), k, v)));
     store.scan(Keys.ALLOC, (k, v) -> s.index(parse(Allocation.parser(), k, v)));
     store.scan(Keys.EVAL, (k, v) -> s.indexEval(parse(Evaluation.parser(), k, v)));
-    store.scan(Keys.DEPLOYMENT, (k, v) -> {
-      Deployment d = parse(Deployment.parser(), k, v);
-      s.deployments.put(d.getId(), d);
-    });
+    store.scan(Keys.DEPLOYMENT, (k, v) -> s.indexDeployment(parse(Deployment.parser(), k, v)));
     store.scan(Keys.JOB_VERSION, (k, v) -> s.indexVersion(parse(Job.parser(), k, v)));
     return s;
   }
@@ -87,6 +86,8 @@ public final class ClusterState {
       case NODE_DRAIN_SET -> schedulingReplay.drain(record.getNodeDrainSet(), index, out, changes);
       case PLAN_APPLIED -> schedulingReplay.applyPlan(record.getPlanApplied(), index, out, changes);
       case ALLOCATIONS_UPDATED -> schedulingReplay.updateAllocs(record.getAllocationsUpdated(), index, out, changes);
+      case DEPLOYMENT_CHANGED -> deploymentReplay.changed(record.getDeploymentChanged(), index, out, changes, jobReplay::revert);
+      case JOB_REVERTED -> jobReplay.revert(record.getJobReverted(), index, out, changes);
       case KIND_NOT_SET -> throw new IllegalArgumentException("record without a kind at index " + index);
     };
   }
@@ -109,8 +110,17 @@ public final class ClusterState {
   }
 
   void putDeployment(Deployment d, Mutations out) {
-    deployments.put(d.getId(), d);
+    indexDeployment(d);
     out.put(Keys.deployment(d.getId()), d);
+  }
+
+  private void indexDeployment(Deployment d) {
+    deployments.put(d.getId(), d);
+    if (DeploymentMachine.isActive(d.getStatus())) {
+      activeDeploymentByJob.put(d.getJob(), d.getId());
+    } else {
+      activeDeploymentByJob.remove(d.getJob(), d.getId());
+    }
   }
 
   private void indexVersion(Job job) {
@@ -169,11 +179,15 @@ public final class ClusterState {
     return Optional.ofNullable(deployments.get(id));
   }
 
-  /** The running deployment of a job, if any (at most one runs at a time). */
-  public Optional<Deployment> runningDeployment(String job) {
-    return deployments.values().stream()
-        .filter(d -> d.getJob().equals(job) && d.getStatus() == DeploymentStatus.DEPLOYMENT_STATUS_RUNNING)
-        .findFirst();
+  /** The deployment of a job that has not ended (running, paused or blocked), if any: at most one. */
+  public Optional<Deployment> activeDeployment(String job) {
+    String id = activeDeploymentByJob.get(job);
+    return id == null ? Optional.empty() : Optional.ofNullable(deployments.get(id));
+  }
+
+  /** Every deployment that has not ended, for the leader's progress-deadline watcher. */
+  public List<Deployment> activeDeployments() {
+    return activeDeploymentByJob.values().stream().map(deployments::get).filter(java.util.Objects::nonNull).toList();
   }
 
   public Optional<Job> job(String name) {

@@ -30,6 +30,10 @@ final class JobReplay {
   }
 
   RecordOutcome register(JobRegistered r, long index, Mutations out, Changes changes) {
+    return register(r, false, index, out, changes);
+  }
+
+  private RecordOutcome register(JobRegistered r, boolean autoRevert, long index, Mutations out, Changes changes) {
     String name = r.getSpec().getName();
     Job old = state.jobs.get(name);
     if (old != null && old.getStatus() == JobStatus.JOB_STATUS_RUNNING && old.getSpec().equals(r.getSpec())) {
@@ -46,7 +50,7 @@ final class JobReplay {
         .build();
     state.putJob(job, out);
     state.putJobVersion(job, out);
-    deployments.registered(job, index, r.getTimeMs(), out);
+    deployments.registered(job, old, autoRevert, index, r.getTimeMs(), out);
     evals.create(name, "job-register", "", index, r.getTimeMs(), out, changes);
     return RecordOutcome.newBuilder().setChanged(true).setJob(state.jobs.get(name)).build();
   }
@@ -73,9 +77,26 @@ final class JobReplay {
     return register(JobRegistered.newBuilder().setSpec(spec).setTimeMs(r.getTimeMs()).build(), index, out, changes);
   }
 
-  /** auto_revert: registers a stable version's spec again, as a new version. */
+  /** auto_revert: registers a stable version's spec again, as a new version, with no canary phase. */
   Job revert(Job stable, long index, long timeMs, Mutations out, Changes changes) {
-    return register(JobRegistered.newBuilder().setSpec(stable.getSpec()).setTimeMs(timeMs).build(), index, out, changes).getJob();
+    return register(JobRegistered.newBuilder().setSpec(stable.getSpec()).setTimeMs(timeMs).build(), true, index, out, changes)
+        .getJob();
+  }
+
+  /**
+   * gantry job revert: version {@code r.version}'s spec registered again as a new version, rolled
+   * out under its update policy. Unchanged when it is the current spec already.
+   */
+  RecordOutcome revert(gantry.v1.JobReverted r, long index, Mutations out, Changes changes) {
+    Job job = state.jobs.get(r.getName());
+    if (job == null) return notFound(r.getName());
+    var all = state.versions.get(r.getName());
+    Job version = all == null ? null : all.get(r.getVersion());
+    if (version == null) {
+      return RecordOutcome.newBuilder().setErrorCode("NOT_FOUND").setErrorMessage("version: job \"" + r.getName()
+          + "\" has no version " + r.getVersion() + " (versions 1.." + job.getVersion() + ")").setJob(job).build();
+    }
+    return register(JobRegistered.newBuilder().setSpec(version.getSpec()).setTimeMs(r.getTimeMs()).build(), index, out, changes);
   }
 
   RecordOutcome stop(JobStopped r, long index, Mutations out, Changes changes) {
@@ -86,7 +107,7 @@ final class JobReplay {
     }
     Job job = old.toBuilder().setStatus(JobStatus.JOB_STATUS_STOPPED).setModifyIndex(index).build();
     state.putJob(job, out);
-    deployments.stopped(job.getName(), index, out);
+    deployments.stopped(job.getName(), index, r.getTimeMs(), out);
     evals.create(job.getName(), "job-deregister", "", index, r.getTimeMs(), out, changes);
     return RecordOutcome.newBuilder().setChanged(true).setJob(job).build();
   }
@@ -97,7 +118,7 @@ final class JobReplay {
     if (old == null) return notFound(name);
     out.delete(Keys.job(name));
     state.deleteJobVersions(name, out);
-    deployments.stopped(name, index, out);
+    deployments.stopped(name, index, r.getTimeMs(), out);
     if (!state.allocsOfJob(name).isEmpty()) evals.create(name, "job-deregister", "", index, r.getTimeMs(), out, changes);
     return RecordOutcome.newBuilder().setChanged(true).setJob(old).build();
   }

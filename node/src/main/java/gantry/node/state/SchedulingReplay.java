@@ -162,6 +162,7 @@ final class SchedulingReplay {
       }
       state.putAlloc(b.build(), out);
       changes.nodeTouched(a.getNodeId());
+      updatedJobs.add(a.getJob());
     }
     Evaluation e = state.evals.get(p.getEvalId());
     if (e != null) {
@@ -169,7 +170,8 @@ final class SchedulingReplay {
           .putAllFailedGroups(p.getFailedGroupsMap()).setModifyIndex(index).build(), out);
     }
     for (Evaluation f : p.getFollowUpsList()) createEval(f, index, out, changes);
-    // A roll-out made only of updates in place gets no health report to move it on.
+    // A deployment counts what was placed; one made only of updates in place gets no health
+    // report to move it on.
     for (String job : updatedJobs) deployments.recount(job, index, p.getTimeMs(), out, changes, reverter);
     changes.planApplied(p.getEvalId());
     if (!check.fullyAccepted() && e != null) {

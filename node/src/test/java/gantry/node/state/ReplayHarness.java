@@ -7,10 +7,12 @@ abstract class ReplayHarness {
   ClusterState state = new ClusterState();
   ClusterStateTest.MapMutations out = new ClusterStateTest.MapMutations();
   long index = 0;
+  /** What the record applied last answered. */
+  gantry.v1.RecordOutcome outcome;
 
   Changes apply(Record r) {
     Changes c = new Changes();
-    state.replay(r, ++index, out, c);
+    outcome = state.replay(r, ++index, out, c);
     return c;
   }
 }

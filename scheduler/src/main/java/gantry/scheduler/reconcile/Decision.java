@@ -18,18 +18,27 @@ public sealed interface Decision {
    * @param startFirst place it beside {@code previous}, which keeps running until the new one
    *     is healthy (a rolling update's start_first); if no node has room for both, stop
    *     {@code previous} as it is placed after all
+   * @param canary a deployment's canary: placed beside {@code previous}, which keeps running until
+   *     the deployment is promoted; never stop_first (a canary with no room stays unplaced)
    */
   record Place(String group, int index, Allocation previous, String stopPrevious, String pinnedNodeId,
-      String reason, boolean startFirst) implements Decision {
+      String reason, boolean startFirst, boolean canary) implements Decision {
     public Place {
       Objects.requireNonNull(stopPrevious);
       Objects.requireNonNull(pinnedNodeId);
       Objects.requireNonNull(reason);
+      if (canary && !startFirst) throw new IllegalArgumentException("a canary is placed beside what it replaces (start_first)");
     }
 
     /** A placement that stops {@code previous} (if any) as it is placed. */
     public Place(String group, int index, Allocation previous, String stopPrevious, String pinnedNodeId, String reason) {
-      this(group, index, previous, stopPrevious, pinnedNodeId, reason, false);
+      this(group, index, previous, stopPrevious, pinnedNodeId, reason, false, false);
+    }
+
+    /** A placement that is not a canary. */
+    public Place(String group, int index, Allocation previous, String stopPrevious, String pinnedNodeId, String reason,
+        boolean startFirst) {
+      this(group, index, previous, stopPrevious, pinnedNodeId, reason, startFirst, false);
     }
   }
 

@@ -4,6 +4,9 @@ import gantry.scheduler.AllocationRules;
 import gantry.scheduler.ClusterSnapshot;
 import gantry.v1.Allocation;
 import gantry.v1.ClientStatus;
+import gantry.v1.Deployment;
+import gantry.v1.DeploymentGroup;
+import gantry.v1.DeploymentStatus;
 import gantry.v1.GroupSpec;
 import gantry.v1.Job;
 import gantry.v1.JobStatus;
@@ -29,12 +32,17 @@ import java.util.TreeMap;
  * (max_parallel not yet healthy at a time), the rest deferred until health reports come in. An empty slot
  * is placed, except in a batch group whose slot already COMPLETEd at the current version.
  * One of an older version whose tasks did not change ({@link InPlace}) and whose node still
- * passes the static filters is updated in place instead of replaced.
+ * passes the static filters is updated in place instead of replaced. While the job's
+ * deployment is paused nothing is replaced; while a group is in its canary phase, canaries of
+ * the current version are placed beside old allocations (which keep running until promotion)
+ * and nothing else is replaced.
  * Live allocations at index >= count are stopped (scale-down stops the highest indexes).
  *
  * <p>System groups: one allocation per target node (schedulable and passing the group's
  * static filters, supplied by the caller), kept, updated in place or placed; allocations on
- * nodes that are no longer targets are stopped (lost if the node is down).
+ * nodes that are no longer targets are stopped (lost if the node is down). Their updates go
+ * node by node (stop_first on the same node), max_parallel at a time, with a pause of
+ * {@code stagger} after each set became healthy.
  */
 public final class Reconciler {
   /**
@@ -46,17 +54,30 @@ public final class Reconciler {
     int[] nodesFor(GroupSpec group);
   }
 
-  /** Decisions for one group and how many version updates were deferred. */
-  public record GroupPlan(String group, List<Decision> decisions, int deferredUpdates) {
+  /**
+   * Decisions for one group, how many version updates were deferred, and when to evaluate again
+   * because a system job's stagger holds updates back ({@code wakeAtMs}, 0 = no need).
+   */
+  public record GroupPlan(String group, List<Decision> decisions, int deferredUpdates, long wakeAtMs) {
     public GroupPlan {
       decisions = List.copyOf(decisions);
+    }
+
+    GroupPlan(String group, List<Decision> decisions, int deferredUpdates) {
+      this(group, decisions, deferredUpdates, 0);
     }
   }
 
   private final ClusterSnapshot snap;
+  private final long nowMs;
 
-  public Reconciler(ClusterSnapshot snap) {
+  /**
+   * @param nowMs the evaluation's time (leader clock, from its record): a system job's stagger
+   *     is measured against it
+   */
+  public Reconciler(ClusterSnapshot snap, long nowMs) {
     this.snap = snap;
+    this.nowMs = nowMs;
   }
 
   /**
@@ -127,13 +148,32 @@ public final class Reconciler {
   }
 
   /**
+   * What the job's deployment (of its current version, if one has not ended) says about a
+   * group's roll-out.
+   */
+  private record Rollout(DeploymentGroup group, boolean paused, long staggerMs) {
+    boolean canaryPhase() {
+      return RollingUpdate.inCanaryPhase(group);
+    }
+  }
+
+  private Rollout rollout(Job job, GroupSpec g) {
+    long stagger = job.getSpec().getType().equals("system") ? RollingUpdate.staggerMs(g) : 0;
+    Deployment d = snap.deployment(job.getName()).filter(x -> x.getJobVersion() == job.getVersion()).orElse(null);
+    if (d == null) return new Rollout(null, false, stagger);
+    return new Rollout(d.getGroupsMap().get(g.getName()), d.getStatus() == DeploymentStatus.DEPLOYMENT_STATUS_PAUSED, stagger);
+  }
+
+  /**
    * start_first: while the slot's new allocation (current version) is not yet healthy, the
    * older one it replaces keeps running beside it; once it is healthy, the older one is stopped.
-   * Returns that older allocation, or null.
+   * A canary keeps it beside until the deployment is promoted. Returns that older allocation,
+   * or null.
    */
-  private static Allocation startedBeside(Job job, GroupSpec g, Allocation keep, List<Allocation> slot) {
-    if (!g.hasUpdate() || keep.getJobVersion() != job.getVersion()
-        || keep.getDeployHealth().getStatus().equals(RollingUpdate.HEALTHY)) {
+  private static Allocation startedBeside(Job job, GroupSpec g, Allocation keep, List<Allocation> slot, Rollout r) {
+    if (!g.hasUpdate() || keep.getJobVersion() != job.getVersion()) return null;
+    boolean untilPromoted = keep.getCanary() && r.canaryPhase();
+    if (!untilPromoted && keep.getDeployHealth().getStatus().equals(RollingUpdate.HEALTHY)) {
       return null;
     }
     return slot.stream().filter(a -> a.getJobVersion() != job.getVersion()).findFirst().orElse(null);
@@ -173,6 +213,7 @@ public final class Reconciler {
     List<Decision> d = new ArrayList<>();
     List<Allocation> outdated = new ArrayList<>();
     int[][] fits = {null};
+    Rollout rollout = rollout(job, g);
     for (Map.Entry<Integer, List<Allocation>> e : live.entrySet()) {
       int index = e.getKey();
       List<Allocation> slot = new ArrayList<>(e.getValue());
@@ -182,7 +223,7 @@ public final class Reconciler {
       }
       slot.sort(keeperOrder(job));
       Allocation keep = slot.get(0);
-      Allocation beside = startedBeside(job, g, keep, slot);
+      Allocation beside = startedBeside(job, g, keep, slot, rollout);
       for (Allocation extra : slot.subList(1, slot.size())) {
         if (extra == beside) {
           d.add(new Decision.Keep(g.getName(), extra));
@@ -222,21 +263,36 @@ public final class Reconciler {
     }
     // An empty slot is always filled (at the current version), and each one filled is a new
     // allocation not yet healthy: it takes from the rolling update's room.
-    int deferred = updates(job, g, list, outdated, d, null, fills.size());
+    int deferred = updates(job, g, list, outdated, d, null, fills.size(), rollout);
     d.addAll(fills);
     return new GroupPlan(g.getName(), d, deferred);
   }
 
   /**
-   * Replaces old-version allocations, as many as {@link RollingUpdate#room} allows now; keeps
-   * the rest. Returns the deferred count.
+   * Replaces old-version allocations, as many as {@link RollingUpdate#room} allows now (in a
+   * canary phase: places the canaries still missing beside them); keeps the rest. Returns the
+   * deferred count.
    */
   private int updates(Job job, GroupSpec g, List<Allocation> group, List<Allocation> outdated, List<Decision> d,
-      Map<Allocation, String> pins, int filling) {
+      Map<Allocation, String> pins, int filling, Rollout rollout) {
     outdated.sort(Comparator.comparingInt(Allocation::getIndex).thenComparing(Allocation::getId));
-    int room = RollingUpdate.room(g, job.getVersion(), group);
-    int limit = room == Integer.MAX_VALUE ? room : Math.max(0, room - filling);
     int deferred = 0;
+    if (rollout.canaryPhase()) {
+      int canaries = rollout.paused() ? 0 : RollingUpdate.canariesToPlace(rollout.group(), job.getVersion(), group);
+      for (int i = 0; i < outdated.size(); i++) {
+        Allocation a = outdated.get(i);
+        if (i < canaries) {
+          d.add(new Decision.Place(g.getName(), a.getIndex(), a, "job updated to version " + job.getVersion(), "",
+              "canary for " + a.getId(), true, true));
+        } else {
+          d.add(new Decision.Keep(g.getName(), a));
+          deferred++;
+        }
+      }
+      return deferred;
+    }
+    int room = rollout.paused() ? 0 : RollingUpdate.room(g, job.getVersion(), group, rollout.staggerMs(), nowMs);
+    int limit = room == Integer.MAX_VALUE ? room : Math.max(0, room - filling);
     for (int i = 0; i < outdated.size(); i++) {
       Allocation a = outdated.get(i);
       if (i < limit) {
@@ -296,7 +352,10 @@ public final class Reconciler {
     for (int t : targets) {
       if (!liveByNode.containsKey(snap.node(t).getId())) newNodes++;
     }
-    int deferred = updates(job, g, list, outdated, d, pins, newNodes);
+    Rollout rollout = rollout(job, g);
+    int deferred = updates(job, g, list, outdated, d, pins, newNodes, rollout);
+    long wakeAt = deferred > 0 && !rollout.paused()
+        ? RollingUpdate.staggerEndsAt(job.getVersion(), list, rollout.staggerMs(), nowMs) : 0;
     int nextIndex = 0;
     for (int t : targets) {
       String id = snap.node(t).getId();
@@ -311,6 +370,6 @@ public final class Reconciler {
       d.add(new Decision.Place(g.getName(), nextIndex, prev, "", id,
           prev == null ? "new node" : "replaces " + prev.getId()));
     }
-    return new GroupPlan(g.getName(), d, deferred);
+    return new GroupPlan(g.getName(), d, deferred, wakeAt);
   }
 }

@@ -33,7 +33,7 @@ class ReconcilerTest {
     Allocation dup = alloc("b0", job, "g", 0, n, 1, 1).build();
     Allocation old = alloc("c0", job, "gone", 0, n, 1, 1).build();
     ClusterSnapshot snap = ClusterSnapshot.of(1, List.of(n), List.of(job), List.of(a0, dup, old));
-    Map<String, List<Decision>> d = byGroup(new Reconciler(snap).reconcile("web", NONE));
+    Map<String, List<Decision>> d = byGroup(new Reconciler(snap, 0).reconcile("web", NONE));
     assertTrue(d.get("g").contains(new Decision.Keep("g", a0)), "lowest id kept");
     assertTrue(d.get("g").stream().anyMatch(x -> x instanceof Decision.Stop s && s.alloc().equals(dup)));
     assertTrue(d.get("g").stream().anyMatch(x -> x instanceof Decision.Place p && p.index() == 1 && p.previous() == null));
@@ -47,7 +47,7 @@ class ReconcilerTest {
     Allocation oldVersion = alloc("a", job("web", "service", 1, group("g", 1, 1, 1)), "g", 0, n, 1, 1).build();
     Allocation current = alloc("b", v2, "g", 0, n, 1, 1).build();
     ClusterSnapshot snap = ClusterSnapshot.of(1, List.of(n), List.of(v2), List.of(oldVersion, current));
-    List<Decision> d = byGroup(new Reconciler(snap).reconcile("web", NONE)).get("g");
+    List<Decision> d = byGroup(new Reconciler(snap, 0).reconcile("web", NONE)).get("g");
     assertEquals(2, d.size());
     assertTrue(d.contains(new Decision.Keep("g", current)));
   }
@@ -61,7 +61,7 @@ class ReconcilerTest {
     List<Allocation> allocs = List.of(alloc("1", job, "g", 0, up, 1, 1).build(),
         alloc("2", job, "g", 1, drained, 1, 1).build(), alloc("3", job, "g", 2, down, 1, 1).build());
     ClusterSnapshot snap = ClusterSnapshot.of(1, List.of(up, drained, down), List.of(job), allocs);
-    Map<String, Decision> byAlloc = byGroup(new Reconciler(snap).reconcile("agentd", g -> snap.schedulableNodes()))
+    Map<String, Decision> byAlloc = byGroup(new Reconciler(snap, 0).reconcile("agentd", g -> snap.schedulableNodes()))
         .get("g").stream().collect(Collectors.toMap(x -> switch (x) {
           case Decision.Keep k -> k.alloc().getId();
           case Decision.Stop s -> s.alloc().getId();

@@ -1,0 +1,179 @@
+package gantry.cli.it;
+
+import static gantry.cli.it.AgentDockerClusterIT.await;
+import static gantry.cli.it.AgentDockerClusterIT.isRunning;
+import static gantry.cli.it.Gantry.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gantry.v1.Allocation;
+import gantry.v1.GetJobRequest;
+import gantry.v1.ListAllocationsRequest;
+import gantry.v1.ListNodesRequest;
+import gantry.v1.NodeStatus;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code examples/web.yaml} (3 busybox httpd replicas behind an HTTP check, max_parallel 1,
+ * auto_revert) on one manager and one docker agent, with the real Docker engine: a changed env
+ * rolls out with at least 3 replicas answering HTTP at every sample (every 200 ms, a GET on each
+ * running replica's port), ends with every replica on the new version and no old container
+ * left; a missing image fails the deployment with the image's reason and is reverted with every
+ * replica answering again.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WebRollingUpdateIT {
+  private static final int COUNT = 3;
+  private static final String JOB = "web";
+
+  @TempDir static Path dir;
+  private PeerProcesses cluster;
+  private AgentProcesses agents;
+
+  @BeforeAll
+  void startCluster() throws Exception {
+    cluster = new PeerProcesses(dir.resolve("managers"), 1, Map.of());
+    cluster.startAll();
+    cluster.awaitLeader(Duration.ofSeconds(90));
+    agents = new AgentProcesses(dir.resolve("agents"), Path.of(System.getProperty("gantry.it.logs", dir.toString()))
+        .resolve("WebRollingUpdateIT-agents-" + System.currentTimeMillis()));
+    agents.start("d1", cluster.addresses(), "docker", Map.of());
+    await("a ready docker node", 120, () -> cluster.stub("m1").listNodes(ListNodesRequest.getDefaultInstance()).getNodesList()
+        .stream().anyMatch(n -> n.getStatus() == NodeStatus.NODE_STATUS_READY));
+  }
+
+  @AfterAll
+  void stopCluster() throws Exception {
+    try {
+      if (agents != null) agents.close();
+      if (cluster != null) DockerCli.removeAllOf(allocs().stream().map(Allocation::getId).toList());
+    } finally {
+      if (cluster != null) cluster.close();
+    }
+  }
+
+  @Test
+  void anUpdateKeepsEveryReplicaAnsweringAndABrokenImageIsReverted() throws Exception {
+    String example = Files.readString(Path.of("..", "examples", "web.yaml"));
+    assertTrue(example.contains("count: 3") && example.contains("max_parallel: 1") && example.contains("GREETING: hello"),
+        "the example this test runs");
+    ok(Gantry.runAt(cluster.addresses(), "job", "run", write("v1.yaml", example).toString()));
+    await("3 replicas answering", 120, () -> answering(running()) == COUNT);
+    List<Allocation> v1 = running();
+
+    try (Sampler s = new Sampler()) {
+      ok(Gantry.runAt(cluster.addresses(), "job", "run", write("v2.yaml", example.replace("GREETING: hello", "GREETING: bye"))
+          .toString()));
+      await("3 replicas of version 2", 60, () -> running().size() == COUNT && running().stream().allMatch(a -> a.getJobVersion() == 2));
+      s.stop();
+      assertTrue(s.fewest >= COUNT, "replicas answering HTTP never fell below " + COUNT + "; fewest: " + s.fewest
+          + " over " + s.samples + " samples");
+    }
+    await("no container of version 1 left", 60,
+        () -> v1.stream().allMatch(a -> DockerCli.containers(a.getId(), true).isEmpty()));
+
+    try (Sampler s = new Sampler()) {
+      Gantry.Result broken = Gantry.runAt(cluster.addresses(), "job", "run",
+          write("v3.yaml", example.replace("local/busybox:1", "local/nope:1")).toString());
+      assertEquals(1, broken.exit(), broken.toString());
+      assertTrue(broken.stderr().contains("local/nope:1") && broken.stderr().contains("reverted to version 2"), broken.stderr());
+      await("version 4 (version 2's spec) answering everywhere", 120,
+          () -> running().size() == COUNT && running().stream().allMatch(a -> a.getJobVersion() == 4) && answering(running()) == COUNT);
+      s.stop();
+      assertTrue(s.fewest >= COUNT - 1, "at most max_parallel replicas down during the failed update; fewest: " + s.fewest);
+    }
+    assertEquals("bye", cluster.stub("m1").getJob(GetJobRequest.newBuilder().setName(JOB).build()).getJob().getSpec()
+        .getGroups(0).getTasks(0).getEnvOrThrow("GREETING"));
+    assertTrue(allocs().stream().filter(a -> a.getJobVersion() == 3).allMatch(a -> !isRunning(a)),
+        "no allocation of the broken version runs");
+  }
+
+  private Path write(String name, String text) throws Exception {
+    return Files.writeString(dir.resolve(name), text);
+  }
+
+  private List<Allocation> allocs() {
+    return cluster.stub("m1").listAllocations(ListAllocationsRequest.newBuilder().setJob(JOB).build()).getAllocationsList();
+  }
+
+  private List<Allocation> running() {
+    return allocs().stream().filter(AgentDockerClusterIT::isRunning).toList();
+  }
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+
+  /** How many of {@code allocations} answer 200 on their host port now. */
+  private static int answering(List<Allocation> allocations) {
+    int n = 0;
+    for (Allocation a : allocations) {
+      if (a.getPortsCount() == 0) continue;
+      try {
+        HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.getPorts(0).getHost() + "/"))
+            .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) n++;
+      } catch (java.io.IOException e) {
+        // not answering
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return n;
+      }
+    }
+    return n;
+  }
+
+  /** Counts the replicas answering HTTP every 200 ms on its own thread until stopped. */
+  private final class Sampler implements AutoCloseable {
+    volatile int fewest = Integer.MAX_VALUE;
+    volatile int samples;
+    private final AtomicBoolean stop = new AtomicBoolean();
+    private final Thread thread;
+    private final List<Throwable> errors = new ArrayList<>();
+
+    Sampler() {
+      thread = Thread.ofPlatform().daemon().start(() -> {
+        while (!stop.get()) {
+          try {
+            fewest = Math.min(fewest, answering(running()));
+            samples++;
+            Thread.sleep(200);
+          } catch (InterruptedException e) {
+            return;
+          } catch (RuntimeException e) {
+            synchronized (errors) {
+              errors.add(e);
+            }
+          }
+        }
+      });
+    }
+
+    void stop() throws InterruptedException {
+      close();
+      synchronized (errors) {
+        assertTrue(errors.size() < 5, "the sampler could read the allocations: " + errors);
+      }
+      assertTrue(samples > 10, "the sampler ran throughout: " + samples + " samples");
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      stop.set(true);
+      thread.join();
+    }
+  }
+}
