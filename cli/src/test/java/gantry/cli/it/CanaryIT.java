@@ -1,7 +1,6 @@
 package gantry.cli.it;
 
 import static gantry.cli.it.AgentDockerClusterIT.await;
-import static gantry.cli.it.AgentDockerClusterIT.isRunning;
 import static gantry.cli.it.Gantry.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,15 +10,11 @@ import gantry.v1.Deployment;
 import gantry.v1.DeploymentStatus;
 import gantry.v1.GetJobRequest;
 import gantry.v1.Job;
-import gantry.v1.ListAllocationsRequest;
 import gantry.v1.ListDeploymentsRequest;
-import gantry.v1.ListNodesRequest;
-import gantry.v1.NodeStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,29 +33,16 @@ class CanaryIT {
   private static final int COUNT = 3;
 
   @TempDir static Path dir;
-  private PeerProcesses cluster;
-  private AgentProcesses agents;
+  private OneManager cluster;
 
   @BeforeAll
   void startCluster() throws Exception {
-    cluster = new PeerProcesses(dir.resolve("managers"), 1, Map.of());
-    cluster.startAll();
-    cluster.awaitLeader(java.time.Duration.ofSeconds(90));
-    agents = new AgentProcesses(dir.resolve("agents"), Path.of(System.getProperty("gantry.it.logs", dir.toString()))
-        .resolve("CanaryIT-agents-" + System.currentTimeMillis()));
-    agents.start("x1", cluster.addresses(), "exec", Map.of());
-    agents.start("x2", cluster.addresses(), "exec", Map.of());
-    await("two ready nodes", 120, () -> cluster.stub("m1").listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
-        .filter(n -> n.getStatus() == NodeStatus.NODE_STATUS_READY).count() == 2);
+    cluster = OneManager.start(dir, "CanaryIT", "exec", "x1", "x2");
   }
 
   @AfterAll
   void stopCluster() throws Exception {
-    try {
-      if (agents != null) agents.close();
-    } finally {
-      if (cluster != null) cluster.close();
-    }
+    if (cluster != null) cluster.close();
   }
 
   @Test
@@ -100,7 +82,7 @@ class CanaryIT {
     Gantry.Result stuck = run(job, "service", "v2", 5000, "canary: 1, auto_revert: true, progress_deadline: 6s");
     assertEquals(1, stuck.exit(), "job run fails with the deployment: " + stuck);
     assertTrue(stuck.stderr().contains("no allocation became healthy within progress_deadline 6s"), stuck.stderr());
-    Deployment failed = cluster.stub("m1").listDeployments(ListDeploymentsRequest.newBuilder().setJob(job).build())
+    Deployment failed = cluster.stub().listDeployments(ListDeploymentsRequest.newBuilder().setJob(job).build())
         .getDeploymentsList().stream().filter(d -> d.getJobVersion() == 2).findFirst().orElseThrow();
     assertEquals(DeploymentStatus.DEPLOYMENT_STATUS_FAILED, failed.getStatus());
     assertEquals(1, failed.getRevertedToVersion());
@@ -146,23 +128,22 @@ class CanaryIT {
   }
 
   private Job job(String name) {
-    return cluster.stub("m1").getJob(GetJobRequest.newBuilder().setName(name).build()).getJob();
+    return cluster.stub().getJob(GetJobRequest.newBuilder().setName(name).build()).getJob();
   }
 
   private Deployment latest(String job) {
-    return cluster.stub("m1").listDeployments(ListDeploymentsRequest.newBuilder().setJob(job).build()).getDeployments(0);
+    return cluster.stub().listDeployments(ListDeploymentsRequest.newBuilder().setJob(job).build()).getDeployments(0);
   }
 
   private List<Allocation> allocs(String job) {
-    return cluster.stub("m1").listAllocations(ListAllocationsRequest.newBuilder().setJob(job).build()).getAllocationsList();
+    return cluster.allocs(job);
   }
 
   private List<Allocation> running(String job) {
-    return allocs(job).stream().filter(AgentDockerClusterIT::isRunning).toList();
+    return cluster.running(job);
   }
 
   private long healthyOf(String job, long version) {
-    return running(job).stream()
-        .filter(a -> a.getJobVersion() == version && a.getDeployHealth().getStatus().equals("healthy")).count();
+    return cluster.healthyOf(job, version);
   }
 }

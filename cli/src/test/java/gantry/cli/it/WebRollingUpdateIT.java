@@ -8,9 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.v1.Allocation;
 import gantry.v1.GetJobRequest;
-import gantry.v1.ListAllocationsRequest;
-import gantry.v1.ListNodesRequest;
-import gantry.v1.NodeStatus;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,10 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,28 +36,21 @@ class WebRollingUpdateIT {
   private static final String JOB = "web";
 
   @TempDir static Path dir;
-  private PeerProcesses cluster;
-  private AgentProcesses agents;
+  private OneManager cluster;
 
   @BeforeAll
   void startCluster() throws Exception {
-    cluster = new PeerProcesses(dir.resolve("managers"), 1, Map.of());
-    cluster.startAll();
-    cluster.awaitLeader(Duration.ofSeconds(90));
-    agents = new AgentProcesses(dir.resolve("agents"), Path.of(System.getProperty("gantry.it.logs", dir.toString()))
-        .resolve("WebRollingUpdateIT-agents-" + System.currentTimeMillis()));
-    agents.start("d1", cluster.addresses(), "docker", Map.of());
-    await("a ready docker node", 120, () -> cluster.stub("m1").listNodes(ListNodesRequest.getDefaultInstance()).getNodesList()
-        .stream().anyMatch(n -> n.getStatus() == NodeStatus.NODE_STATUS_READY));
+    cluster = OneManager.start(dir, "WebRollingUpdateIT", "docker", "d1");
   }
 
   @AfterAll
   void stopCluster() throws Exception {
+    if (cluster == null) return;
     try {
-      if (agents != null) agents.close();
-      if (cluster != null) DockerCli.removeAllOf(allocs().stream().map(Allocation::getId).toList());
+      cluster.agents.close();
+      DockerCli.removeAllOf(allocs().stream().map(Allocation::getId).toList());
     } finally {
-      if (cluster != null) cluster.close();
+      cluster.close();
     }
   }
 
@@ -82,7 +69,7 @@ class WebRollingUpdateIT {
       await("3 replicas of version 2", 60, () -> running().size() == COUNT && running().stream().allMatch(a -> a.getJobVersion() == 2));
       s.stop();
       assertTrue(s.fewest >= COUNT, "replicas answering HTTP never fell below " + COUNT + "; fewest: " + s.fewest
-          + " over " + s.samples + " samples");
+          + " over " + s.samples() + " samples");
     }
     await("no container of version 1 left", 60,
         () -> v1.stream().allMatch(a -> DockerCli.containers(a.getId(), true).isEmpty()));
@@ -97,7 +84,7 @@ class WebRollingUpdateIT {
       s.stop();
       assertTrue(s.fewest >= COUNT - 1, "at most max_parallel replicas down during the failed update; fewest: " + s.fewest);
     }
-    assertEquals("bye", cluster.stub("m1").getJob(GetJobRequest.newBuilder().setName(JOB).build()).getJob().getSpec()
+    assertEquals("bye", cluster.stub().getJob(GetJobRequest.newBuilder().setName(JOB).build()).getJob().getSpec()
         .getGroups(0).getTasks(0).getEnvOrThrow("GREETING"));
     assertTrue(allocs().stream().filter(a -> a.getJobVersion() == 3).allMatch(a -> !isRunning(a)),
         "no allocation of the broken version runs");
@@ -108,11 +95,11 @@ class WebRollingUpdateIT {
   }
 
   private List<Allocation> allocs() {
-    return cluster.stub("m1").listAllocations(ListAllocationsRequest.newBuilder().setJob(JOB).build()).getAllocationsList();
+    return cluster.allocs(JOB);
   }
 
   private List<Allocation> running() {
-    return allocs().stream().filter(AgentDockerClusterIT::isRunning).toList();
+    return cluster.running(JOB);
   }
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
@@ -136,44 +123,22 @@ class WebRollingUpdateIT {
     return n;
   }
 
-  /** Counts the replicas answering HTTP every 200 ms on its own thread until stopped. */
+  /** Counts the replicas answering HTTP every 200 ms: the fewest seen. */
   private final class Sampler implements AutoCloseable {
     volatile int fewest = Integer.MAX_VALUE;
-    volatile int samples;
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final Thread thread;
-    private final List<Throwable> errors = new ArrayList<>();
-
-    Sampler() {
-      thread = Thread.ofPlatform().daemon().start(() -> {
-        while (!stop.get()) {
-          try {
-            fewest = Math.min(fewest, answering(running()));
-            samples++;
-            Thread.sleep(200);
-          } catch (InterruptedException e) {
-            return;
-          } catch (RuntimeException e) {
-            synchronized (errors) {
-              errors.add(e);
-            }
-          }
-        }
-      });
-    }
+    private final Sampling sampling = new Sampling(() -> fewest = Math.min(fewest, answering(running())));
 
     void stop() throws InterruptedException {
-      close();
-      synchronized (errors) {
-        assertTrue(errors.size() < 5, "the sampler could read the allocations: " + errors);
-      }
-      assertTrue(samples > 10, "the sampler ran throughout: " + samples + " samples");
+      sampling.stop();
+    }
+
+    int samples() {
+      return sampling.samples();
     }
 
     @Override
     public void close() throws InterruptedException {
-      stop.set(true);
-      thread.join();
+      sampling.close();
     }
   }
 }

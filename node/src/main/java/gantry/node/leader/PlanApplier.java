@@ -62,27 +62,8 @@ final class PlanApplier {
     // Deferred updates of a rolling update need no follow-up here: the health report of each
     // allocation it started makes the next evaluation (replay, SchedulingReplay.updateAllocs).
     // Only a system job's stagger waits for time alone: evaluate again when it ends.
-    if (plan.wakeAtMs() > 0) {
-      record.addFollowUps(Evaluation.newBuilder()
-          .setId(UUID.randomUUID().toString())
-          .setJob(eval.getJob())
-          .setPriority(eval.getPriority())
-          .setTriggeredBy("rolling-update-stagger")
-          .setStatus(EvalStatus.EVAL_STATUS_PENDING)
-          .setJobVersion(eval.getJobVersion())
-          .setCreateTimeMs(nowMs)
-          .setWaitUntilMs(plan.wakeAtMs()));
-    }
-    if (rejected) {
-      record.addFollowUps(Evaluation.newBuilder()
-          .setId(UUID.randomUUID().toString())
-          .setJob(eval.getJob())
-          .setPriority(eval.getPriority())
-          .setTriggeredBy("plan-rejected")
-          .setStatus(EvalStatus.EVAL_STATUS_PENDING)
-          .setJobVersion(eval.getJobVersion())
-          .setCreateTimeMs(nowMs));
-    }
+    if (plan.wakeAtMs() > 0) record.addFollowUps(followUp(eval, "rolling-update-stagger", nowMs).setWaitUntilMs(plan.wakeAtMs()));
+    if (rejected) record.addFollowUps(followUp(eval, "plan-rejected", nowMs));
     if (rejected) {
       LOG.info("plan of evaluation {} (job {}): {} of {} placements refused, a follow-up evaluation places them: {}",
           eval.getId(), eval.getJob(), check.rejectedPlacements().size(), plan.placements().size(), check.rejectedNodes());
@@ -90,6 +71,18 @@ final class PlanApplier {
     stats.add(PipelineStats.Stage.CHECK, t0);
     PlanCommit tag = new PlanCommit(eval, accepted.placements().size(), check.rejectedPlacements().size(), System.nanoTime());
     return new Propose(List.of(Record.newBuilder().setPlanApplied(record).build()), tag);
+  }
+
+  /** Another evaluation of {@code eval}'s job, pending. */
+  private static Evaluation.Builder followUp(Evaluation eval, String triggeredBy, long nowMs) {
+    return Evaluation.newBuilder()
+        .setId(UUID.randomUUID().toString())
+        .setJob(eval.getJob())
+        .setPriority(eval.getPriority())
+        .setTriggeredBy(triggeredBy)
+        .setStatus(EvalStatus.EVAL_STATUS_PENDING)
+        .setJobVersion(eval.getJobVersion())
+        .setCreateTimeMs(nowMs);
   }
 
   /** The plan's proposal finished; a failed one leaves the view (nothing of it was committed). */

@@ -1,0 +1,73 @@
+package gantry.cli.it;
+
+import static gantry.cli.it.AgentDockerClusterIT.await;
+
+import gantry.v1.Allocation;
+import gantry.v1.ControlServiceGrpc;
+import gantry.v1.ListAllocationsRequest;
+import gantry.v1.ListNodesRequest;
+import gantry.v1.NodeStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One manager and a few agents of one driver, as separate processes: the cluster of the
+ * deployment ITs, with the reads they all make of a job's allocations.
+ */
+final class OneManager implements AutoCloseable {
+  final PeerProcesses cluster;
+  final AgentProcesses agents;
+
+  private OneManager(PeerProcesses cluster, AgentProcesses agents) {
+    this.cluster = cluster;
+    this.agents = agents;
+  }
+
+  /** Starts the manager and agents {@code names} with {@code driver}; returns once every agent's node is ready. */
+  static OneManager start(Path dir, String test, String driver, String... names) throws Exception {
+    PeerProcesses cluster = new PeerProcesses(dir.resolve("managers"), 1, Map.of());
+    cluster.startAll();
+    cluster.awaitLeader(Duration.ofSeconds(90));
+    AgentProcesses agents = new AgentProcesses(dir.resolve("agents"), Path.of(System.getProperty("gantry.it.logs", dir.toString()))
+        .resolve(test + "-agents-" + System.currentTimeMillis()));
+    OneManager m = new OneManager(cluster, agents);
+    for (String name : names) agents.start(name, cluster.addresses(), driver, Map.of());
+    await(names.length + " ready node(s)", 120, () -> m.stub().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList()
+        .stream().filter(n -> n.getStatus() == NodeStatus.NODE_STATUS_READY).count() == names.length);
+    return m;
+  }
+
+  ControlServiceGrpc.ControlServiceBlockingStub stub() {
+    return cluster.stub("m1");
+  }
+
+  String addresses() {
+    return cluster.addresses();
+  }
+
+  List<Allocation> allocs(String job) {
+    return stub().listAllocations(ListAllocationsRequest.newBuilder().setJob(job).build()).getAllocationsList();
+  }
+
+  /** Wanted running and running. */
+  List<Allocation> running(String job) {
+    return allocs(job).stream().filter(AgentDockerClusterIT::isRunning).toList();
+  }
+
+  /** Running allocations of {@code version} whose deploy health is healthy. */
+  long healthyOf(String job, long version) {
+    return running(job).stream()
+        .filter(a -> a.getJobVersion() == version && a.getDeployHealth().getStatus().equals("healthy")).count();
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      agents.close();
+    } finally {
+      cluster.close();
+    }
+  }
+}
