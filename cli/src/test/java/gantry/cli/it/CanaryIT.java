@@ -49,7 +49,7 @@ class CanaryIT {
   void aCanaryRunsBesideTheOldReplicasUntilItIsPromoted() throws Exception {
     String job = "canary";
     ok(run(job, "service", "v1", 50, "canary: 1, auto_revert: true", "--detach"));
-    await("3 healthy replicas of version 1", 120, () -> healthyOf(job, 1) == COUNT);
+    await("3 healthy replicas of version 1", 120, () -> cluster.healthyOf(job, 1) == COUNT);
 
     String detached = ok(run(job, "service", "v2", 50, "canary: 1, auto_revert: true", "--detach"));
     assertTrue(detached.contains("version 2"), detached);
@@ -57,14 +57,14 @@ class CanaryIT {
     Deployment blocked = latest(job);
     assertTrue(blocked.getStatusDescription().contains("gantry deployment promote " + blocked.getId().substring(0, 8)),
         blocked.getStatusDescription());
-    List<Allocation> running = running(job);
+    List<Allocation> running = cluster.running(job);
     assertEquals(COUNT, running.stream().filter(a -> a.getJobVersion() == 1).count(), "every old replica still runs");
     assertEquals(List.of(true), running.stream().filter(a -> a.getJobVersion() == 2).map(Allocation::getCanary).toList(),
         "beside one canary of version 2");
 
     String promoted = ok(Gantry.runAt(cluster.addresses(), "deployment", "promote", blocked.getId().substring(0, 8)));
     assertTrue(promoted.toLowerCase().contains("running"), promoted);
-    await("every replica on version 2 and healthy", 180, () -> healthyOf(job, 2) == COUNT && running(job).size() == COUNT);
+    await("every replica on version 2 and healthy", 180, () -> cluster.healthyOf(job, 2) == COUNT && cluster.running(job).size() == COUNT);
     assertEquals(DeploymentStatus.DEPLOYMENT_STATUS_SUCCESSFUL, latest(job).getStatus());
 
     Gantry.Result again = Gantry.runAt(cluster.addresses(), "deployment", "promote", blocked.getId().substring(0, 8));
@@ -76,7 +76,7 @@ class CanaryIT {
   void aCanaryThatCannotBePlacedFailsByTheProgressDeadlineAndIsReverted() throws Exception {
     String job = "stuck";
     ok(run(job, "service", "v1", 50, "canary: 1, auto_revert: true, progress_deadline: 6s", "--detach"));
-    await("3 healthy replicas of version 1", 120, () -> healthyOf(job, 1) == COUNT);
+    await("3 healthy replicas of version 1", 120, () -> cluster.healthyOf(job, 1) == COUNT);
 
     // 5000 millicores: more than either node has.
     Gantry.Result stuck = run(job, "service", "v2", 5000, "canary: 1, auto_revert: true, progress_deadline: 6s");
@@ -86,7 +86,7 @@ class CanaryIT {
         .getDeploymentsList().stream().filter(d -> d.getJobVersion() == 2).findFirst().orElseThrow();
     assertEquals(DeploymentStatus.DEPLOYMENT_STATUS_FAILED, failed.getStatus());
     assertEquals(1, failed.getRevertedToVersion());
-    await("version 3 (version 1's spec) healthy everywhere", 120, () -> healthyOf(job, 3) == COUNT && running(job).size() == COUNT);
+    await("version 3 (version 1's spec) healthy everywhere", 120, () -> cluster.healthyOf(job, 3) == COUNT && cluster.running(job).size() == COUNT);
     assertEquals("v1", job(job).getSpec().getGroups(0).getTasks(0).getEnvOrThrow("RELEASE"));
   }
 
@@ -94,10 +94,10 @@ class CanaryIT {
   void aSystemJobMovesNodeByNodeWithTheStaggerBetween() throws Exception {
     String job = "sys";
     ok(run(job, "system", "v1", 50, "stagger: 4s", "--detach"));
-    await("one healthy allocation per node", 120, () -> healthyOf(job, 1) == 2);
+    await("one healthy allocation per node", 120, () -> cluster.healthyOf(job, 1) == 2);
 
     ok(run(job, "system", "v2", 50, "stagger: 4s"));
-    List<Allocation> v2 = allocs(job).stream().filter(a -> a.getJobVersion() == 2)
+    List<Allocation> v2 = cluster.allocs(job).stream().filter(a -> a.getJobVersion() == 2)
         .sorted(Comparator.comparingLong(Allocation::getCreateTimeMs)).toList();
     assertEquals(2, v2.size(), "one new allocation per node: " + v2);
     assertTrue(v2.stream().allMatch(a -> a.getDeployHealth().getStatus().equals("healthy")));
@@ -135,15 +135,4 @@ class CanaryIT {
     return cluster.stub().listDeployments(ListDeploymentsRequest.newBuilder().setJob(job).build()).getDeployments(0);
   }
 
-  private List<Allocation> allocs(String job) {
-    return cluster.allocs(job);
-  }
-
-  private List<Allocation> running(String job) {
-    return cluster.running(job);
-  }
-
-  private long healthyOf(String job, long version) {
-    return cluster.healthyOf(job, version);
-  }
 }

@@ -48,20 +48,20 @@ class RollingUpdateIT {
     String job = "roll";
     String first = ok(run(job, "v1", "exec sleep 3600"));
     assertTrue(first.contains("successful"), "job run waits for the first deployment: " + first);
-    assertEquals(COUNT, healthyOf(job, 1));
+    assertEquals(COUNT, cluster.healthyOf(job, 1));
 
     try (Sampler s = new Sampler(job)) {
       String out = ok(run(job, "v2", "exec sleep 3600"));
       assertTrue(out.contains("g: 3 desired, 3 placed, 3 healthy, 0 unhealthy") && out.contains("successful"),
           "job run followed the deployment to its end: " + out);
-      await("every replica on version 2 and healthy", 60, () -> healthyOf(job, 2) == COUNT && running(job).size() == COUNT);
+      await("every replica on version 2 and healthy", 60, () -> cluster.healthyOf(job, 2) == COUNT && cluster.running(job).size() == COUNT);
       s.stop();
       assertTrue(s.fewestRunning >= COUNT,
           "start_first: never fewer than count replicas running; fewest seen: " + s.fewestRunning);
       assertTrue(s.mostWaiting <= MAX_PARALLEL,
           "never more than max_parallel new replicas not yet healthy; most seen: " + s.mostWaiting);
     }
-    assertTrue(running(job).stream().allMatch(a -> a.getJobVersion() == 2), "no replica of version 1 runs");
+    assertTrue(cluster.running(job).stream().allMatch(a -> a.getJobVersion() == 2), "no replica of version 1 runs");
     assertTrue(job(job).getStable(), "version 2 is stable once its deployment succeeded");
   }
 
@@ -69,20 +69,20 @@ class RollingUpdateIT {
   void aScaleKeepsEveryRunningReplicaWhereItRuns() throws Exception {
     String job = "scale";
     ok(run(job, "v1", "exec sleep 3600"));
-    List<String> before = running(job).stream().map(Allocation::getId).sorted().toList();
+    List<String> before = cluster.running(job).stream().map(Allocation::getId).sorted().toList();
     assertEquals(COUNT, before.size());
 
     String out = ok(Gantry.runAt(cluster.addresses(), "job", "scale", job, "g", "5"));
     assertTrue(out.contains("scaled to 5: version 2"), out);
-    await("5 healthy replicas of version 2", 120, () -> healthyOf(job, 2) == 5);
-    List<String> after = running(job).stream().map(Allocation::getId).toList();
+    await("5 healthy replicas of version 2", 120, () -> cluster.healthyOf(job, 2) == 5);
+    List<String> after = cluster.running(job).stream().map(Allocation::getId).toList();
     assertTrue(after.containsAll(before), "the three that ran still run, updated in place: " + before + " in " + after);
-    assertTrue(allocs(job).stream().noneMatch(a -> a.getDesiredStatus() == gantry.v1.DesiredStatus.DESIRED_STATUS_STOP),
+    assertTrue(cluster.allocs(job).stream().noneMatch(a -> a.getDesiredStatus() == gantry.v1.DesiredStatus.DESIRED_STATUS_STOP),
         "nothing was stopped");
 
     ok(Gantry.runAt(cluster.addresses(), "job", "scale", job, "g", "2"));
-    await("2 replicas of version 3", 60, () -> running(job).size() == 2 && running(job).stream().allMatch(a -> a.getJobVersion() == 3));
-    assertTrue(before.containsAll(running(job).stream().map(Allocation::getId).toList()), "scaling down keeps the lowest indexes");
+    await("2 replicas of version 3", 60, () -> cluster.running(job).size() == 2 && cluster.running(job).stream().allMatch(a -> a.getJobVersion() == 3));
+    assertTrue(before.containsAll(cluster.running(job).stream().map(Allocation::getId).toList()), "scaling down keeps the lowest indexes");
 
     Gantry.Result noGroup = Gantry.runAt(cluster.addresses(), "job", "scale", job, "nope", "2");
     assertEquals(1, noGroup.exit());
@@ -93,7 +93,7 @@ class RollingUpdateIT {
   void aFailingVersionIsRevertedToTheLastStableOne() throws Exception {
     String job = "revert";
     ok(run(job, "v1", "exec sleep 3600"));
-    assertEquals(COUNT, healthyOf(job, 1));
+    assertEquals(COUNT, cluster.healthyOf(job, 1));
 
     try (Sampler s = new Sampler(job)) {
       Gantry.Result broken = run(job, "v2", "echo broken; exit 3");
@@ -101,15 +101,15 @@ class RollingUpdateIT {
       assertTrue(broken.stderr().contains("unhealthy: task t: exit code 3") && broken.stderr().contains("reverted to version 1"),
           "with the allocation's reason and the revert: " + broken.stderr());
       assertEquals(3, job(job).getVersion(), "the job registered again as version 3 with version 1's spec");
-      Allocation failed = allocs(job).stream().filter(a -> a.getJobVersion() == 2).findFirst().orElseThrow();
+      Allocation failed = cluster.allocs(job).stream().filter(a -> a.getJobVersion() == 2).findFirst().orElseThrow();
       assertEquals("unhealthy", failed.getDeployHealth().getStatus());
       assertTrue(failed.getDeployHealth().getReason().contains("exit code 3"), failed.getDeployHealth().getReason());
-      await("every replica on version 3 and healthy", 180, () -> healthyOf(job, 3) == COUNT && running(job).size() == COUNT);
+      await("every replica on version 3 and healthy", 180, () -> cluster.healthyOf(job, 3) == COUNT && cluster.running(job).size() == COUNT);
       s.stop();
       assertTrue(s.fewestRunning >= COUNT,
           "the broken version took no replica down; fewest running: " + s.fewestRunning);
     }
-    assertTrue(running(job).stream().noneMatch(a -> a.getJobVersion() == 2), "no allocation of the failed version runs");
+    assertTrue(cluster.running(job).stream().noneMatch(a -> a.getJobVersion() == 2), "no allocation of the failed version runs");
     assertEquals("v1", job(job).getSpec().getGroups(0).getTasks(0).getEnvOrThrow("RELEASE"));
   }
 
@@ -128,18 +128,6 @@ class RollingUpdateIT {
     return cluster.stub().getJob(GetJobRequest.newBuilder().setName(name).build()).getJob();
   }
 
-  private List<Allocation> allocs(String job) {
-    return cluster.allocs(job);
-  }
-
-  private List<Allocation> running(String job) {
-    return cluster.running(job);
-  }
-
-  private long healthyOf(String job, long version) {
-    return cluster.healthyOf(job, version);
-  }
-
   /** Wanted running and not finished: pending or running. */
   private static boolean live(Allocation a) {
     return a.getDesiredStatus() == gantry.v1.DesiredStatus.DESIRED_STATUS_RUN
@@ -155,7 +143,7 @@ class RollingUpdateIT {
 
     Sampler(String job) {
       sampling = new Sampling(() -> {
-        List<Allocation> all = allocs(job);
+        List<Allocation> all = cluster.allocs(job);
         long current = job(job).getVersion();
         int runningNow = (int) all.stream().filter(a -> isRunning(a)).count();
         int waiting = (int) all.stream().filter(a -> a.getJobVersion() == current && live(a)

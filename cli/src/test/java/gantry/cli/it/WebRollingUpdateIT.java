@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,18 +64,20 @@ class WebRollingUpdateIT {
     await("3 replicas answering", 120, () -> answering(running()) == COUNT);
     List<Allocation> v1 = running();
 
-    try (Sampler s = new Sampler()) {
+    AtomicInteger fewest = new AtomicInteger(Integer.MAX_VALUE);
+    try (Sampling s = new Sampling(() -> fewest.accumulateAndGet(answering(running()), Math::min))) {
       ok(Gantry.runAt(cluster.addresses(), "job", "run", write("v2.yaml", example.replace("GREETING: hello", "GREETING: bye"))
           .toString()));
       await("3 replicas of version 2", 60, () -> running().size() == COUNT && running().stream().allMatch(a -> a.getJobVersion() == 2));
       s.stop();
-      assertTrue(s.fewest >= COUNT, "replicas answering HTTP never fell below " + COUNT + "; fewest: " + s.fewest
+      assertTrue(fewest.get() >= COUNT, "replicas answering HTTP never fell below " + COUNT + "; fewest: " + fewest
           + " over " + s.samples() + " samples");
     }
     await("no container of version 1 left", 60,
         () -> v1.stream().allMatch(a -> DockerCli.containers(a.getId(), true).isEmpty()));
 
-    try (Sampler s = new Sampler()) {
+    fewest.set(Integer.MAX_VALUE);
+    try (Sampling s = new Sampling(() -> fewest.accumulateAndGet(answering(running()), Math::min))) {
       Gantry.Result broken = Gantry.runAt(cluster.addresses(), "job", "run",
           write("v3.yaml", example.replace("local/busybox:1", "local/nope:1")).toString());
       assertEquals(1, broken.exit(), broken.toString());
@@ -82,7 +85,7 @@ class WebRollingUpdateIT {
       await("version 4 (version 2's spec) answering everywhere", 120,
           () -> running().size() == COUNT && running().stream().allMatch(a -> a.getJobVersion() == 4) && answering(running()) == COUNT);
       s.stop();
-      assertTrue(s.fewest >= COUNT - 1, "at most max_parallel replicas down during the failed update; fewest: " + s.fewest);
+      assertTrue(fewest.get() >= COUNT - 1, "at most max_parallel replicas down during the failed update; fewest: " + fewest);
     }
     assertEquals("bye", cluster.stub().getJob(GetJobRequest.newBuilder().setName(JOB).build()).getJob().getSpec()
         .getGroups(0).getTasks(0).getEnvOrThrow("GREETING"));
@@ -121,24 +124,5 @@ class WebRollingUpdateIT {
       }
     }
     return n;
-  }
-
-  /** Counts the replicas answering HTTP every 200 ms: the fewest seen. */
-  private final class Sampler implements AutoCloseable {
-    volatile int fewest = Integer.MAX_VALUE;
-    private final Sampling sampling = new Sampling(() -> fewest = Math.min(fewest, answering(running())));
-
-    void stop() throws InterruptedException {
-      sampling.stop();
-    }
-
-    int samples() {
-      return sampling.samples();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      sampling.close();
-    }
   }
 }
