@@ -1,6 +1,7 @@
 package gantry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.util.JsonFormat;
@@ -51,9 +52,11 @@ class DeploymentCommandTest {
     var ls = client("deployment", "ls", "--job", "web");
     assertEquals(0, ls.exitCode(), ls.err());
     List<String> lines = ls.out().lines().toList();
-    assertEquals(List.of("ID", "JOB", "VERSION", "STATUS", "DESCRIPTION"), cells(lines.get(0)));
-    assertEquals(List.of("3f2a1c0d", "web", "2", "running", "deployment is running"), cells(lines.get(1)));
-    assertEquals(List.of("3f2a9e9e", "web", "1", "successful", "deployment completed successfully"), cells(lines.get(2)));
+    assertEquals(List.of("ID", "JOB", "VERSION", "STATUS", "CANARIES", "PROMOTED", "PROGRESS_BY", "DESCRIPTION"),
+        cells(lines.get(0)));
+    assertEquals(List.of("3f2a1c0d", "web", "2", "running", "-", "-", "-", "deployment is running"), cells(lines.get(1)));
+    assertEquals(List.of("3f2a9e9e", "web", "1", "successful", "-", "-", "-", "deployment completed successfully"),
+        cells(lines.get(2)));
     assertEquals(3, lines.size(), ls.out());
 
     assertEquals("No deployments", client("deployment", "ls", "--job", "other").out().strip());
@@ -73,8 +76,11 @@ class DeploymentCommandTest {
     assertTrue(out.contains("ID          = " + FakeControlServer.WEB_ROLLING.getId() + "\n"), out);
     assertTrue(out.contains("Status      = running\n"), out);
     assertTrue(out.contains("Description = deployment is running\n"), out);
-    assertTrue(out.contains("GROUP     AUTO_REVERT  DESIRED  PLACED  HEALTHY  UNHEALTHY\n"
-        + "frontend  true         3        2       1        0\n"), out);
+    assertFalse(out.contains("Next step"), "a running deployment waits for nobody: " + out);
+    List<String> table = out.lines().dropWhile(line -> !line.startsWith("GROUP")).toList();
+    assertEquals(List.of(List.of("GROUP", "AUTO_REVERT", "DESIRED", "PLACED", "HEALTHY", "UNHEALTHY", "CANARIES", "PROMOTED",
+        "AUTO_PROMOTE", "PROGRESS_BY"), List.of("frontend", "true", "3", "2", "1", "0", "-", "false", "false", "-")),
+        table.stream().map(DeploymentCommandTest::cells).toList());
 
     var json = client("deployment", "status", FakeControlServer.WEB_DONE.getId(), "--json");
     assertEquals(0, json.exitCode(), json.err());
@@ -90,6 +96,42 @@ class DeploymentCommandTest {
     assertTrue(ambiguous.err().startsWith("id: prefix \"3f2a\" matches more than one deployment"), ambiguous.err());
     assertEquals(2, client("deployment", "status").exitCode());
     assertEquals(2, client("deployment").exitCode());
+  }
+
+  @Test
+  void canariesPromotionAndTheProgressDeadlineShowInTheListAndTheStatus() throws Exception {
+    var ls = client("deployment", "ls", "--job", "api");
+    assertEquals(0, ls.exitCode(), ls.err());
+    List<String> lines = ls.out().lines().toList();
+    assertEquals(List.of("c2c2c2c2", "api", "4", "blocked", "1/1", "false", "2023-11-14 22:23:20Z",
+        "every canary is healthy; waiting for promotion"), cells(lines.get(1)));
+    assertEquals(2, lines.size(), ls.out());
+
+    var status = client("deployment", "status", "c2c2");
+    assertEquals(0, status.exitCode(), status.err());
+    String out = status.out();
+    assertTrue(out.contains("Status      = blocked\nDescription = every canary is healthy; waiting for promotion\n"
+        + "Next step   = gantry deployment promote " + FakeControlServer.API_BLOCKED.getId() + "\n"), out);
+    List<String> table = out.lines().dropWhile(line -> !line.startsWith("GROUP")).toList();
+    assertEquals(List.of("edge", "false", "3", "1", "1", "0", "1/1", "false", "false", "2023-11-14 22:23:20Z"),
+        cells(table.get(1)));
+
+    var paused = client("deployment", "status", "d2d2d2d2");
+    assertTrue(paused.out().contains("Status      = paused\n"), paused.out());
+    assertTrue(paused.out().contains("Next step   = gantry deployment resume " + FakeControlServer.WORKER_PAUSED.getId() + "\n"),
+        paused.out());
+  }
+
+  @Test
+  void jobStatusShowsABlockedLatestDeploymentWithTheCommandToPromoteIt() throws Exception {
+    var status = client("job", "status", "api");
+    assertEquals(0, status.exitCode(), status.err());
+    String out = status.out();
+    assertTrue(out.contains("\nLatest deployment\nID          = c2c2c2c2\nVersion     = 4\nStatus      = blocked\n"
+        + "Description = every canary is healthy; waiting for promotion\n"
+        + "Next step   = gantry deployment promote " + FakeControlServer.API_BLOCKED.getId() + "\n"), out);
+    assertTrue(out.lines().anyMatch(line -> cells(line).equals(
+        List.of("edge", "false", "3", "1", "1", "0", "1/1", "false", "false", "2023-11-14 22:23:20Z"))), out);
   }
 
   @Test

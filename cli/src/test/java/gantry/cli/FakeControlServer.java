@@ -58,7 +58,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real gRPC server on a free loopback port with a canned ControlService: one job, "web" (two
  * versions, two deployments), two nodes (a1 ready, a2 draining) and three allocations of web, two
- * live on a1 and a stopped one on a2; and scripted deployments for jobs named "roll-...".
+ * live on a1 and a stopped one on a2; a job "api" whose deployment is blocked on its canary and a
+ * paused deployment of "worker"; and scripted deployments for jobs named "roll-...".
  */
 final class FakeControlServer implements AutoCloseable {
   static final Job WEB = Job.newBuilder()
@@ -85,6 +86,29 @@ final class FakeControlServer implements AutoCloseable {
       .setStatusDescription("deployment completed successfully").setCreateTimeMs(1_699_999_000_000L)
       .putGroups("frontend", DeploymentGroup.newBuilder().setDesired(2).setPlaced(2).setHealthy(2).build())
       .build();
+
+  /** api's deployment: its one canary is healthy and the roll-out waits for promotion; the progress deadline is set. */
+  static final Deployment API_BLOCKED = Deployment.newBuilder().setId("c2c2c2c2-7777-4000-8000-000000000000")
+      .setJob("api").setJobVersion(4).setStatus(DeploymentStatus.DEPLOYMENT_STATUS_BLOCKED)
+      .setStatusDescription("every canary is healthy; waiting for promotion").setCreateTimeMs(1_700_000_000_000L)
+      .putGroups("edge", DeploymentGroup.newBuilder().setDesired(3).setPlaced(1).setHealthy(1).setDesiredCanaries(1)
+          .setPlacedCanaries(1).setProgressDeadlineMs(600_000).setRequireProgressByMs(1_700_000_600_000L).build())
+      .build();
+
+  static final Job API = Job.newBuilder().setName("api").setVersion(4).setStatus(JobStatus.JOB_STATUS_RUNNING)
+      .setSubmitTimeMs(1_700_000_000_000L)
+      .setSpec(JobSpec.newBuilder().setName("api").addGroups(gantry.v1.GroupSpec.newBuilder().setName("edge").setCount(3)))
+      .build();
+
+  /** worker's deployment, paused by an operator. */
+  static final Deployment WORKER_PAUSED = Deployment.newBuilder().setId("d2d2d2d2-8888-4000-8000-000000000000")
+      .setJob("worker").setJobVersion(2).setStatus(DeploymentStatus.DEPLOYMENT_STATUS_PAUSED)
+      .setStatusDescription("paused by an operator").setCreateTimeMs(1_700_000_000_000L)
+      .putGroups("w", DeploymentGroup.newBuilder().setDesired(2).setPlaced(1).setHealthy(1).build())
+      .build();
+
+  /** Every deployment that is not scripted, newest first as the server lists them. */
+  static final List<Deployment> DEPLOYMENTS = List.of(WEB_ROLLING, WEB_DONE, API_BLOCKED, WORKER_PAUSED);
 
   /**
    * A job registered with {@code job run} whose name starts with "roll" gets version 3 and a
@@ -192,6 +216,11 @@ final class FakeControlServer implements AutoCloseable {
 
     @Override
     public void getJob(GetJobRequest request, StreamObserver<GetJobResponse> out) {
+      if (request.getName().equals("api")) {
+        out.onNext(GetJobResponse.newBuilder().setJob(API).setAppliedIndex(7).setLatestDeployment(API_BLOCKED).build());
+        out.onCompleted();
+        return;
+      }
       if (!request.getName().equals("web")) {
         out.onError(Status.NOT_FOUND.withDescription("no job named " + request.getName()).asRuntimeException());
         return;
@@ -220,7 +249,7 @@ final class FakeControlServer implements AutoCloseable {
 
     @Override
     public void listDeployments(ListDeploymentsRequest request, StreamObserver<ListDeploymentsResponse> out) {
-      List<Deployment> all = new ArrayList<>(List.of(WEB_ROLLING, WEB_DONE));
+      List<Deployment> all = new ArrayList<>(DEPLOYMENTS);
       SCRIPTS.forEach((job, script) -> {
         if (STEPS.containsKey(job)) all.add(script.get(STEPS.get(job).get()));
       });
@@ -240,17 +269,25 @@ final class FakeControlServer implements AutoCloseable {
           return;
         }
       }
-      // The server's rules for an id or a prefix, for web's two deployments.
-      var matches = List.of(WEB_ROLLING, WEB_DONE).stream().filter(d -> d.getId().startsWith(request.getId())).toList();
+      var found = resolve(request.getId(), out);
+      if (found == null) return;
+      out.onNext(GetDeploymentResponse.newBuilder().setDeployment(found).build());
+      out.onCompleted();
+    }
+
+    /** The server's rules for an id or a prefix, over the deployments that are not scripted; null once refused. */
+    private static Deployment resolve(String id, StreamObserver<?> out) {
+      var matches = DEPLOYMENTS.stream().filter(d -> d.getId().startsWith(id)).toList();
       if (matches.isEmpty()) {
-        out.onError(Status.NOT_FOUND.withDescription("deployment \"" + request.getId() + "\" not found").asRuntimeException());
-      } else if (matches.size() > 1) {
-        out.onError(Status.INVALID_ARGUMENT.withDescription("id: prefix \"" + request.getId()
-            + "\" matches more than one deployment").asRuntimeException());
-      } else {
-        out.onNext(GetDeploymentResponse.newBuilder().setDeployment(matches.getFirst()).build());
-        out.onCompleted();
+        out.onError(Status.NOT_FOUND.withDescription("deployment \"" + id + "\" not found").asRuntimeException());
+        return null;
       }
+      if (matches.size() > 1) {
+        out.onError(Status.INVALID_ARGUMENT.withDescription("id: prefix \"" + id + "\" matches more than one deployment")
+            .asRuntimeException());
+        return null;
+      }
+      return matches.getFirst();
     }
 
     @Override
