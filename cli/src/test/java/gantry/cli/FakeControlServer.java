@@ -40,6 +40,8 @@ import gantry.v1.ListDeploymentsRequest;
 import gantry.v1.ListDeploymentsResponse;
 import gantry.v1.ListJobVersionsRequest;
 import gantry.v1.ListJobVersionsResponse;
+import gantry.v1.ChangeDeploymentRequest;
+import gantry.v1.ChangeDeploymentResponse;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
@@ -59,7 +61,7 @@ import java.util.concurrent.TimeUnit;
  * A real gRPC server on a free loopback port with a canned ControlService: one job, "web" (two
  * versions, two deployments), two nodes (a1 ready, a2 draining) and three allocations of web, two
  * live on a1 and a stopped one on a2; a job "api" whose deployment is blocked on its canary and a
- * paused deployment of "worker"; and scripted deployments for jobs named "roll-...".
+ * paused deployment of "worker", for the deployment verbs; and scripted deployments for jobs named "roll-...".
  */
 final class FakeControlServer implements AutoCloseable {
   static final Job WEB = Job.newBuilder()
@@ -175,6 +177,9 @@ final class FakeControlServer implements AutoCloseable {
   /** The last DrainNode request that found its node; tests read what the CLI sent. */
   static volatile DrainNodeRequest lastDrain;
 
+  /** The last ChangeDeployment request, whatever the answer; tests read what the CLI sent. */
+  static volatile ChangeDeploymentRequest lastChange;
+
   private final Server server;
 
   FakeControlServer() {
@@ -288,6 +293,60 @@ final class FakeControlServer implements AutoCloseable {
         return null;
       }
       return matches.getFirst();
+    }
+
+    /**
+     * The rules of control.proto (promote: a deployment with canaries still to promote; pause: a
+     * running one; resume: a paused one; fail: any not ended), answering the moved deployment
+     * without keeping it, so that every test sees the same fixtures.
+     */
+    @Override
+    public void changeDeployment(ChangeDeploymentRequest request, StreamObserver<ChangeDeploymentResponse> out) {
+      lastChange = request;
+      var d = resolve(request.getId(), out);
+      if (d == null) return;
+      var status = d.getStatus();
+      String refusal = null;
+      var moved = d.toBuilder();
+      switch (request.getAction()) {
+        case DEPLOYMENT_ACTION_PROMOTE -> {
+          boolean canaries = d.getGroupsMap().values().stream().anyMatch(g -> g.getDesiredCanaries() > 0 && !g.getPromoted());
+          if (!canaries) {
+            refusal = "it has no canaries to promote";
+          } else {
+            moved.setStatus(DeploymentStatus.DEPLOYMENT_STATUS_RUNNING).setStatusDescription("promoted; replacing the old allocations");
+            d.getGroupsMap().forEach((name, g) -> moved.putGroups(name, g.toBuilder().setPromoted(true).build()));
+          }
+        }
+        case DEPLOYMENT_ACTION_PAUSE -> {
+          if (status != DeploymentStatus.DEPLOYMENT_STATUS_RUNNING) refusal = "only a running deployment can be paused";
+          moved.setStatus(DeploymentStatus.DEPLOYMENT_STATUS_PAUSED).setStatusDescription("paused by an operator");
+        }
+        case DEPLOYMENT_ACTION_RESUME -> {
+          if (status != DeploymentStatus.DEPLOYMENT_STATUS_PAUSED) refusal = "only a paused deployment can be resumed";
+          moved.setStatus(DeploymentStatus.DEPLOYMENT_STATUS_RUNNING).setStatusDescription("deployment is running");
+        }
+        case DEPLOYMENT_ACTION_FAIL -> {
+          if (status == DeploymentStatus.DEPLOYMENT_STATUS_SUCCESSFUL || status == DeploymentStatus.DEPLOYMENT_STATUS_FAILED
+              || status == DeploymentStatus.DEPLOYMENT_STATUS_CANCELLED) {
+            refusal = "it has ended";
+          }
+          moved.setStatus(DeploymentStatus.DEPLOYMENT_STATUS_FAILED).setStatusDescription("failed by an operator");
+        }
+        default -> {
+          out.onError(Status.INVALID_ARGUMENT.withDescription("action: must be promote, fail, pause or resume")
+              .asRuntimeException());
+          return;
+        }
+      }
+      if (refusal != null) {
+        out.onError(Status.FAILED_PRECONDITION.withDescription("deployment " + d.getId().substring(0, 8) + " is "
+            + status.name().substring("DEPLOYMENT_STATUS_".length()).toLowerCase(java.util.Locale.ROOT) + ": " + refusal)
+            .asRuntimeException());
+        return;
+      }
+      out.onNext(ChangeDeploymentResponse.newBuilder().setDeployment(moved).setIndex(12).build());
+      out.onCompleted();
     }
 
     @Override

@@ -10,10 +10,10 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Human views of deployments: the list, one deployment, and the progress lines of {@code job run}.
- * Canary counts read {@code placed/desired}; a group without canaries shows {@code -}. The progress
- * deadline is shown only while the deployment has not ended (afterwards the server's last value
- * means nothing to act on).
+ * Human views of deployments: the list, one deployment, the one-line status the deployment verbs
+ * print, and the progress lines of {@code job run}. Canary counts read {@code placed/desired}; a
+ * group without canaries shows {@code -}. The progress deadline is shown only while the deployment
+ * has not ended (afterwards the server's last value means nothing to act on).
  */
 public final class DeploymentViews {
   private DeploymentViews() {}
@@ -87,6 +87,15 @@ public final class DeploymentViews {
       if (g.getPromoted()) line.append(", promoted");
     }
     return line.toString();
+  }
+
+  /**
+   * {@code Deployment 3f2a1c0d paused: paused by an operator}: what the deployment verbs print, and
+   * the status line of {@code job run}'s progress. The description is the server's.
+   */
+  public static String statusLine(Deployment d) {
+    String line = "Deployment " + shortId(d.getId()) + " " + status(d.getStatus());
+    return d.getStatusDescription().isEmpty() ? line : line + ": " + d.getStatusDescription();
   }
 
   /**
