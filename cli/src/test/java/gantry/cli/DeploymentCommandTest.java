@@ -10,24 +10,18 @@ import gantry.v1.GetDeploymentResponse;
 import gantry.v1.GetJobResponse;
 import gantry.v1.ListDeploymentsResponse;
 import gantry.v1.ListJobVersionsResponse;
-import gantry.v1.RegisterJobResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * deployment ls / status, job history, the latest deployment in job status, and job run following
- * a deployment, against the fake ControlService: tables, JSON and exit codes.
+ * deployment ls / status, job history and the latest deployment in job status, against the fake
+ * ControlService: tables, JSON and exit codes. Following a deployment is {@link DeploymentFollowTest}'s,
+ * the verbs that move one {@link DeploymentActionCommandTest}'s.
  */
 class DeploymentCommandTest {
   static FakeControlServer server;
-
-  @TempDir
-  Path dir;
 
   @BeforeAll
   static void start() {
@@ -169,54 +163,5 @@ class DeploymentCommandTest {
     var missing = client("job", "history", "nope");
     assertEquals(1, missing.exitCode());
     assertEquals("job \"nope\" not found", missing.err().strip());
-  }
-
-  @Test
-  void runFollowsTheDeploymentUntilItSucceeds() throws Exception {
-    var run = client("job", "run", spec("roll-ok").toString());
-    assertEquals(0, run.exitCode(), run.err() + run.out());
-    assertEquals(List.of(
-        "Job \"roll-ok\" registered: version 3",
-        "Watching deployment a0a0a0a0 of version 3 (Ctrl-C stops watching, not the deployment)",
-        "g: 2 desired, 0 placed, 0 healthy, 0 unhealthy",
-        "g: 2 desired, 1 placed, 0 healthy, 0 unhealthy",
-        "g: 2 desired, 2 placed, 2 healthy, 0 unhealthy",
-        "Deployment a0a0a0a0 successful"), run.out().lines().toList(), "one line per change of the counts");
-  }
-
-  @Test
-  void runExitsOneWithTheReasonWhenTheDeploymentFails() throws Exception {
-    var run = client("job", "run", spec("roll-bad").toString());
-    assertEquals(1, run.exitCode(), run.out());
-    assertEquals("Deployment b0b0b0b0 failed: allocation 7c7c7c7c unhealthy: task httpd: exit code 1", run.err().strip());
-    assertTrue(run.out().endsWith("g: 2 desired, 1 placed, 0 healthy, 1 unhealthy\n"), run.out());
-
-    var json = client("job", "run", spec("roll-bad").toString(), "--json");
-    assertEquals(1, json.exitCode(), json.out());
-    var response = RegisterJobResponse.newBuilder();
-    JsonFormat.parser().merge(json.out(), response);
-    assertEquals(3, response.getJob().getVersion(), "--json prints the registration, one document");
-  }
-
-  @Test
-  void runReturnsAtOnceWithoutADeploymentOrWithDetach() throws Exception {
-    var plain = client("job", "run", spec("plain").toString());
-    assertEquals(0, plain.exitCode(), plain.err());
-    assertEquals("Job \"plain\" registered: version 1", plain.out().strip(), "no update policy: no deployment to follow");
-
-    var detached = client("job", "run", spec("roll-bad").toString(), "--detach");
-    assertEquals(0, detached.exitCode(), detached.err());
-    assertEquals("Job \"roll-bad\" registered: version 3", detached.out().strip());
-  }
-
-  private Path spec(String name) throws Exception {
-    return Files.writeString(dir.resolve(name + ".yaml"), """
-        job: %s
-        groups:
-          - name: g
-            count: 2
-            update: {max_parallel: 1}
-            tasks: [{name: t, driver: exec, command: [sleep, "60"], resources: {cpu: 100, memory: 32}}]
-        """.formatted(name));
   }
 }

@@ -61,7 +61,8 @@ import java.util.concurrent.TimeUnit;
  * A real gRPC server on a free loopback port with a canned ControlService: one job, "web" (two
  * versions, two deployments), two nodes (a1 ready, a2 draining) and three allocations of web, two
  * live on a1 and a stopped one on a2; a job "api" whose deployment is blocked on its canary and a
- * paused deployment of "worker", for the deployment verbs; and scripted deployments for jobs named "roll-...".
+ * paused deployment of "worker", for the deployment verbs; and scripted deployments for jobs named
+ * "roll-...", followed by job run.
  */
 final class FakeControlServer implements AutoCloseable {
   static final Job WEB = Job.newBuilder()
@@ -112,10 +113,20 @@ final class FakeControlServer implements AutoCloseable {
   /** Every deployment that is not scripted, newest first as the server lists them. */
   static final List<Deployment> DEPLOYMENTS = List.of(WEB_ROLLING, WEB_DONE, API_BLOCKED, WORKER_PAUSED);
 
+  /** The first 8 characters of each script's deployment id (before SCRIPTS, which uses it). */
+  private static final Map<String, String> SCRIPT_IDS = Map.of("roll-ok", "a0a0a0a0", "roll-bad", "b0b0b0b0",
+      "roll-canary", "c0c0c0c0", "roll-auto", "c1c1c1c1", "roll-pause", "d0d0d0d0", "roll-flaky", "e0e0e0e0");
+
+  /** A script step that answers UNAVAILABLE, as a peer does while no leader is known. */
+  static final Deployment UNAVAILABLE = Deployment.newBuilder().setId("unavailable").build();
+  static final String NO_LEADER = "no leader known to peer m1 right now";
+
   /**
-   * A job registered with {@code job run} whose name starts with "roll" gets version 3 and a
-   * deployment that each GetDeployment moves one step along its script: "roll-ok" ends successful,
-   * "roll-bad" failed. Any other new job gets no deployment (no update policy).
+   * A job registered with {@code job run} whose name starts with "roll" gets version 3 and a deployment that each GetDeployment moves one step along its
+   * script, staying on the last: "roll-ok" ends successful, "roll-bad" failed, "roll-canary" blocked
+   * on its healthy canary, "roll-auto" blocked then promoted by auto_promote and successful,
+   * "roll-pause" paused then resumed and successful, "roll-flaky" successful after two polls that
+   * answer UNAVAILABLE. Any other new job gets no deployment (no update policy).
    */
   static final Map<String, List<Deployment>> SCRIPTS = Map.of(
       "roll-ok", List.of(
@@ -126,15 +137,53 @@ final class FakeControlServer implements AutoCloseable {
       "roll-bad", List.of(
           rollout("roll-bad", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, 1, 0, 0, "deployment is running"),
           rollout("roll-bad", DeploymentStatus.DEPLOYMENT_STATUS_FAILED, 1, 0, 1,
-              "allocation 7c7c7c7c unhealthy: task httpd: exit code 1")));
+              "allocation 7c7c7c7c unhealthy: task httpd: exit code 1")),
+      "roll-canary", List.of(
+          step("roll-canary", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, "placing canaries", canary(0, 0, false, false)),
+          step("roll-canary", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, "waiting for the canaries to be healthy",
+              canary(1, 0, false, false)),
+          step("roll-canary", DeploymentStatus.DEPLOYMENT_STATUS_BLOCKED, "every canary is healthy; waiting for promotion",
+              canary(1, 1, false, false))),
+      "roll-auto", List.of(
+          step("roll-auto", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, "placing canaries", canary(0, 0, false, true)),
+          step("roll-auto", DeploymentStatus.DEPLOYMENT_STATUS_BLOCKED, "every canary is healthy; promoting",
+              canary(1, 1, false, true)),
+          step("roll-auto", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, "promoted", canary(1, 1, true, true)),
+          step("roll-auto", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESSFUL, "deployment completed successfully",
+              canary(1, 1, true, true).setPlaced(2).setHealthy(2))),
+      "roll-pause", List.of(
+          rollout("roll-pause", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, 0, 0, 0, "deployment is running"),
+          rollout("roll-pause", DeploymentStatus.DEPLOYMENT_STATUS_PAUSED, 1, 0, 0, "paused by an operator"),
+          rollout("roll-pause", DeploymentStatus.DEPLOYMENT_STATUS_PAUSED, 1, 0, 0, "paused by an operator"),
+          rollout("roll-pause", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, 1, 0, 0, "deployment is running"),
+          rollout("roll-pause", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESSFUL, 2, 2, 0, "deployment completed successfully")),
+      "roll-flaky", List.of(
+          rollout("roll-flaky", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, 0, 0, 0, "deployment is running"),
+          UNAVAILABLE,
+          UNAVAILABLE,
+          rollout("roll-flaky", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, 1, 0, 0, "deployment is running"),
+          rollout("roll-flaky", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESSFUL, 2, 2, 0, "deployment completed successfully")));
+
+  /** The whole id of a scripted deployment, as the promote and resume hints print it. */
+  static String scriptId(String job) {
+    return SCRIPT_IDS.get(job) + "-6666-4000-8000-000000000000";
+  }
 
   private static Deployment rollout(String job, DeploymentStatus status, int placed, int healthy, int unhealthy,
       String description) {
-    String id = (job.equals("roll-ok") ? "a0a0a0a0" : "b0b0b0b0") + "-6666-4000-8000-000000000000";
-    return Deployment.newBuilder().setId(id).setJob(job).setJobVersion(3).setStatus(status).setStatusDescription(description)
-        .putGroups("g", DeploymentGroup.newBuilder().setDesired(2).setPlaced(placed).setHealthy(healthy)
-            .setUnhealthy(unhealthy).build())
-        .build();
+    return step(job, status, description, DeploymentGroup.newBuilder().setDesired(2).setPlaced(placed).setHealthy(healthy)
+        .setUnhealthy(unhealthy));
+  }
+
+  private static Deployment step(String job, DeploymentStatus status, String description, DeploymentGroup.Builder group) {
+    return Deployment.newBuilder().setId(scriptId(job)).setJob(job).setJobVersion(3).setStatus(status)
+        .setStatusDescription(description).putGroups("g", group.build()).build();
+  }
+
+  /** Group g with one canary of two allocations: the canary placed, and healthy, or not yet. */
+  private static DeploymentGroup.Builder canary(int placed, int healthy, boolean promoted, boolean autoPromote) {
+    return DeploymentGroup.newBuilder().setDesired(2).setPlaced(placed).setHealthy(healthy).setDesiredCanaries(1)
+        .setPlacedCanaries(placed).setPromoted(promoted).setAutoPromote(autoPromote);
   }
 
   /** How far each scripted deployment has got: reset by its registration, moved by GetDeployment. */
@@ -256,7 +305,7 @@ final class FakeControlServer implements AutoCloseable {
     public void listDeployments(ListDeploymentsRequest request, StreamObserver<ListDeploymentsResponse> out) {
       List<Deployment> all = new ArrayList<>(DEPLOYMENTS);
       SCRIPTS.forEach((job, script) -> {
-        if (STEPS.containsKey(job)) all.add(script.get(STEPS.get(job).get()));
+        if (STEPS.containsKey(job)) all.add(script.get(Math.min(STEPS.get(job).get(), script.size() - 1)));
       });
       out.onNext(ListDeploymentsResponse.newBuilder()
           .addAllDeployments(all.stream().filter(d -> request.getJob().isEmpty() || d.getJob().equals(request.getJob())).toList())
@@ -269,6 +318,10 @@ final class FakeControlServer implements AutoCloseable {
       for (var e : SCRIPTS.entrySet()) {
         if (e.getValue().getFirst().getId().equals(request.getId()) && STEPS.containsKey(e.getKey())) {
           int step = Math.min(STEPS.get(e.getKey()).incrementAndGet(), e.getValue().size() - 1);
+          if (e.getValue().get(step) == UNAVAILABLE) {
+            out.onError(Status.UNAVAILABLE.withDescription(NO_LEADER).asRuntimeException());
+            return;
+          }
           out.onNext(GetDeploymentResponse.newBuilder().setDeployment(e.getValue().get(step)).build());
           out.onCompleted();
           return;

@@ -111,6 +111,16 @@ public final class DeploymentViews {
     };
   }
 
+  /**
+   * Whether a blocked deployment will be promoted by the managers themselves: every group whose
+   * canaries await promotion has {@code auto_promote} (and there is such a group).
+   */
+  public static boolean promotesItself(Deployment d) {
+    if (d.getStatus() != DeploymentStatus.DEPLOYMENT_STATUS_BLOCKED) return false;
+    var waiting = d.getGroupsMap().values().stream().filter(g -> g.getDesiredCanaries() > 0 && !g.getPromoted()).toList();
+    return !waiting.isEmpty() && waiting.stream().allMatch(DeploymentGroup::getAutoPromote);
+  }
+
   /** The groups by name: a proto map has no order, the tables and progress lines do. */
   public static Map<String, DeploymentGroup> groups(Deployment d) {
     return new TreeMap<>(d.getGroupsMap());
