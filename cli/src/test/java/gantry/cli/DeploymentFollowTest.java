@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.util.JsonFormat;
 import gantry.v1.RegisterJobResponse;
+import gantry.v1.RevertJobResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * job run following the deployment it made, against the scripted deployments of the fake
- * ControlService (one step per poll): what the user reads, line by line, and the exit
+ * job run and job revert following the deployment they made, against the scripted deployments of
+ * the fake ControlService (one step per poll): what the user reads, line by line, and the exit
  * code. Output is not a terminal here (plain lines, one per change) except where a test asks for
  * one.
  */
@@ -177,6 +178,57 @@ class DeploymentFollowTest {
         // The last frame has no status line: it is cleared, and the outcome is printed in its place.
         + up2 + clear + "g: 2 desired, 2 placed, 2 healthy, 0 unhealthy\n" + clear + "\n" + "\u001b[1A"
         + "Deployment a0a0a0a0 successful\n", run.out());
+  }
+
+  @Test
+  void revertFollowsTheNewVersionsDeploymentAsRunDoes() {
+    var revert = client("job", "revert", "roll-ok", "1");
+    assertEquals(0, revert.exitCode(), revert.err() + revert.out());
+    assertEquals(lines("Job \"roll-ok\" reverted to the spec of version 1: version 3", watching("roll-ok"), ROLL_OK),
+        revert.out().lines().toList());
+    assertEquals("roll-ok", FakeControlServer.lastRevert.getName());
+    assertEquals(1, FakeControlServer.lastRevert.getVersion());
+
+    var failed = client("job", "revert", "roll-bad", "1");
+    assertEquals(1, failed.exitCode(), failed.out());
+    assertEquals("Deployment b0b0b0b0 failed: allocation 7c7c7c7c unhealthy: task httpd: exit code 1", failed.err().strip());
+    assertEquals("g: 2 desired, 1 placed, 0 healthy, 1 unhealthy", failed.out().lines().toList().getLast());
+  }
+
+  @Test
+  void revertWithDetachOrWithoutAChangeReturnsAtOnce() throws Exception {
+    var detached = client("job", "revert", "roll-bad", "1", "--detach");
+    assertEquals(0, detached.exitCode(), detached.err());
+    assertEquals("Job \"roll-bad\" reverted to the spec of version 1: version 3\n", detached.out());
+
+    var unchanged = client("job", "revert", "web", "2");
+    assertEquals(0, unchanged.exitCode(), unchanged.err());
+    assertEquals("Job \"web\" unchanged: version 2 already has the spec of version 2\n", unchanged.out());
+
+    var json = client("job", "revert", "web", "1", "--json");
+    assertEquals(0, json.exitCode(), json.err());
+    var response = RevertJobResponse.newBuilder();
+    JsonFormat.parser().merge(json.out(), response);
+    assertEquals(3, response.getJob().getVersion());
+  }
+
+  @Test
+  void revertRefusalsAreTheServersAndBadVersionsNeverLeave() {
+    var noVersion = client("job", "revert", "roll-ok", "7");
+    assertEquals(1, noVersion.exitCode());
+    assertEquals("job \"roll-ok\" has no version 7", noVersion.err().strip());
+
+    var noJob = client("job", "revert", "nope", "1");
+    assertEquals(1, noJob.exitCode());
+    assertEquals("job \"nope\" not found", noJob.err().strip());
+
+    FakeControlServer.lastRevert = null;
+    var zero = client("job", "revert", "web", "0");
+    assertEquals(2, zero.exitCode());
+    assertEquals("VERSION: must be a version number, 1 or more, got 0", zero.err().strip());
+    assertEquals(2, client("job", "revert", "web", "two").exitCode());
+    assertEquals(2, client("job", "revert", "web").exitCode());
+    assertEquals(null, FakeControlServer.lastRevert, "bad input is refused before any call");
   }
 
   private Path spec(String name) throws Exception {

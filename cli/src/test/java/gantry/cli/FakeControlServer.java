@@ -42,6 +42,8 @@ import gantry.v1.ListJobVersionsRequest;
 import gantry.v1.ListJobVersionsResponse;
 import gantry.v1.ChangeDeploymentRequest;
 import gantry.v1.ChangeDeploymentResponse;
+import gantry.v1.RevertJobRequest;
+import gantry.v1.RevertJobResponse;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
@@ -62,7 +64,7 @@ import java.util.concurrent.TimeUnit;
  * versions, two deployments), two nodes (a1 ready, a2 draining) and three allocations of web, two
  * live on a1 and a stopped one on a2; a job "api" whose deployment is blocked on its canary and a
  * paused deployment of "worker", for the deployment verbs; and scripted deployments for jobs named
- * "roll-...", followed by job run.
+ * "roll-...", followed by job run and job revert.
  */
 final class FakeControlServer implements AutoCloseable {
   static final Job WEB = Job.newBuilder()
@@ -122,7 +124,8 @@ final class FakeControlServer implements AutoCloseable {
   static final String NO_LEADER = "no leader known to peer m1 right now";
 
   /**
-   * A job registered with {@code job run} whose name starts with "roll" gets version 3 and a deployment that each GetDeployment moves one step along its
+   * A job registered with {@code job run} (or reverted with {@code job revert}) whose name starts
+   * with "roll" gets version 3 and a deployment that each GetDeployment moves one step along its
    * script, staying on the last: "roll-ok" ends successful, "roll-bad" failed, "roll-canary" blocked
    * on its healthy canary, "roll-auto" blocked then promoted by auto_promote and successful,
    * "roll-pause" paused then resumed and successful, "roll-flaky" successful after two polls that
@@ -226,8 +229,9 @@ final class FakeControlServer implements AutoCloseable {
   /** The last DrainNode request that found its node; tests read what the CLI sent. */
   static volatile DrainNodeRequest lastDrain;
 
-  /** The last ChangeDeployment request, whatever the answer; tests read what the CLI sent. */
+  /** The last ChangeDeployment and RevertJob requests, whatever the answer; tests read what the CLI sent. */
   static volatile ChangeDeploymentRequest lastChange;
+  static volatile RevertJobRequest lastRevert;
 
   private final Server server;
 
@@ -399,6 +403,33 @@ final class FakeControlServer implements AutoCloseable {
         return;
       }
       out.onNext(ChangeDeploymentResponse.newBuilder().setDeployment(moved).setIndex(12).build());
+      out.onCompleted();
+    }
+
+    /**
+     * A scripted job ("roll-...") has versions 1 and 2; reverting to either registers version 3 and
+     * starts its script over, as job run does. web reverted to version 1 is version 3 (without a
+     * deployment), to version 2 (its current spec) unchanged.
+     */
+    @Override
+    public void revertJob(RevertJobRequest request, StreamObserver<RevertJobResponse> out) {
+      lastRevert = request;
+      String name = request.getName();
+      boolean scripted = SCRIPTS.containsKey(name);
+      if (!scripted && !name.equals("web")) {
+        out.onError(Status.NOT_FOUND.withDescription("job \"" + name + "\" not found").asRuntimeException());
+        return;
+      }
+      long current = scripted ? 2 : WEB.getVersion();
+      if (request.getVersion() < 1 || request.getVersion() > current) {
+        out.onError(Status.NOT_FOUND.withDescription("job \"" + name + "\" has no version " + request.getVersion())
+            .asRuntimeException());
+        return;
+      }
+      boolean changed = request.getVersion() != current;
+      if (scripted) STEPS.put(name, new AtomicInteger());
+      var job = Job.newBuilder().setName(name).setVersion(changed ? current + 1 : current).build();
+      out.onNext(RevertJobResponse.newBuilder().setJob(job).setChanged(changed).setIndex(13).build());
       out.onCompleted();
     }
 

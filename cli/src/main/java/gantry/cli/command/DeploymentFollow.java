@@ -9,8 +9,8 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * What {@code job run} does once it registered a version: find the deployment it made (if any),
- * follow it with a {@link DeploymentWatch} and turn how it stopped into
+ * What {@code job run} and {@code job revert} do once they registered a version: find the
+ * deployment it made (if any), follow it with a {@link DeploymentWatch} and turn how it stopped into
  * the exit code. 0 when it succeeded, and when it is blocked: every canary is healthy and it waits
  * for an operator to promote it, which is not a failure (the command to run is printed). A failed or
  * cancelled deployment throws a {@link Failure} (exit 1) carrying the server's description.

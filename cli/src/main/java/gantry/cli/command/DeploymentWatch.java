@@ -15,8 +15,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Follows one deployment for {@code gantry job run}: polls GetDeployment every interval and tells
- * the display, until the deployment ends or waits for an operator. The
+ * Follows one deployment for {@code gantry job run} and {@code job revert}: polls GetDeployment every
+ * interval and tells the display, until the deployment ends or waits for an operator. The
  * deployment is the server's to move; leaving the watch (Ctrl-C) does not stop it.
  *
  * <p>The watch goes on while the deployment is running or paused (an operator may resume it), and

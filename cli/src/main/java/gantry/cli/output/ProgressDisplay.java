@@ -4,7 +4,8 @@ import gantry.v1.Deployment;
 import java.io.PrintWriter;
 
 /**
- * How {@code job run} shows a deployment it follows, told at each poll. On a terminal the frame (one line per group, then the status) is redrawn in place; elsewhere a line
+ * How {@code job run} (and {@code job revert}) show a deployment they follow, told at each poll. On
+ * a terminal the frame (one line per group, then the status) is redrawn in place; elsewhere a line
  * is printed only when it changed; with {@code --json} nothing is shown.
  */
 public sealed interface ProgressDisplay permits LiveProgress, PlainProgress, ProgressDisplay.Silent {
