@@ -40,6 +40,10 @@ import gantry.v1.ListDeploymentsRequest;
 import gantry.v1.ListDeploymentsResponse;
 import gantry.v1.ListJobVersionsRequest;
 import gantry.v1.ListJobVersionsResponse;
+import gantry.v1.ChangeDeploymentRequest;
+import gantry.v1.ChangeDeploymentResponse;
+import gantry.v1.RevertJobRequest;
+import gantry.v1.RevertJobResponse;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
@@ -58,7 +62,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real gRPC server on a free loopback port with a canned ControlService: one job, "web" (two
  * versions, two deployments), two nodes (a1 ready, a2 draining) and three allocations of web, two
- * live on a1 and a stopped one on a2; and scripted deployments for jobs named "roll-...".
+ * live on a1 and a stopped one on a2; a job "api" whose deployment is blocked on its canary and a
+ * paused deployment of "worker", for the deployment verbs; and scripted deployments for jobs named
+ * "roll-...", followed by job run and job revert.
  */
 final class FakeControlServer implements AutoCloseable {
   static final Job WEB = Job.newBuilder()
@@ -86,10 +92,44 @@ final class FakeControlServer implements AutoCloseable {
       .putGroups("frontend", DeploymentGroup.newBuilder().setDesired(2).setPlaced(2).setHealthy(2).build())
       .build();
 
+  /** api's deployment: its one canary is healthy and the roll-out waits for promotion; the progress deadline is set. */
+  static final Deployment API_BLOCKED = Deployment.newBuilder().setId("c2c2c2c2-7777-4000-8000-000000000000")
+      .setJob("api").setJobVersion(4).setStatus(DeploymentStatus.DEPLOYMENT_STATUS_BLOCKED)
+      .setStatusDescription("every canary is healthy; waiting for promotion").setCreateTimeMs(1_700_000_000_000L)
+      .putGroups("edge", DeploymentGroup.newBuilder().setDesired(3).setPlaced(1).setHealthy(1).setDesiredCanaries(1)
+          .setPlacedCanaries(1).setProgressDeadlineMs(600_000).setRequireProgressByMs(1_700_000_600_000L).build())
+      .build();
+
+  static final Job API = Job.newBuilder().setName("api").setVersion(4).setStatus(JobStatus.JOB_STATUS_RUNNING)
+      .setSubmitTimeMs(1_700_000_000_000L)
+      .setSpec(JobSpec.newBuilder().setName("api").addGroups(gantry.v1.GroupSpec.newBuilder().setName("edge").setCount(3)))
+      .build();
+
+  /** worker's deployment, paused by an operator. */
+  static final Deployment WORKER_PAUSED = Deployment.newBuilder().setId("d2d2d2d2-8888-4000-8000-000000000000")
+      .setJob("worker").setJobVersion(2).setStatus(DeploymentStatus.DEPLOYMENT_STATUS_PAUSED)
+      .setStatusDescription("paused by an operator").setCreateTimeMs(1_700_000_000_000L)
+      .putGroups("w", DeploymentGroup.newBuilder().setDesired(2).setPlaced(1).setHealthy(1).build())
+      .build();
+
+  /** Every deployment that is not scripted, newest first as the server lists them. */
+  static final List<Deployment> DEPLOYMENTS = List.of(WEB_ROLLING, WEB_DONE, API_BLOCKED, WORKER_PAUSED);
+
+  /** The first 8 characters of each script's deployment id (before SCRIPTS, which uses it). */
+  private static final Map<String, String> SCRIPT_IDS = Map.of("roll-ok", "a0a0a0a0", "roll-bad", "b0b0b0b0",
+      "roll-canary", "c0c0c0c0", "roll-auto", "c1c1c1c1", "roll-pause", "d0d0d0d0", "roll-flaky", "e0e0e0e0");
+
+  /** A script step that answers UNAVAILABLE, as a peer does while no leader is known. */
+  static final Deployment UNAVAILABLE = Deployment.newBuilder().setId("unavailable").build();
+  static final String NO_LEADER = "no leader known to peer m1 right now";
+
   /**
-   * A job registered with {@code job run} whose name starts with "roll" gets version 3 and a
-   * deployment that each GetDeployment moves one step along its script: "roll-ok" ends successful,
-   * "roll-bad" failed. Any other new job gets no deployment (no update policy).
+   * A job registered with {@code job run} (or reverted with {@code job revert}) whose name starts
+   * with "roll" gets version 3 and a deployment that each GetDeployment moves one step along its
+   * script, staying on the last: "roll-ok" ends successful, "roll-bad" failed, "roll-canary" blocked
+   * on its healthy canary, "roll-auto" blocked then promoted by auto_promote and successful,
+   * "roll-pause" paused then resumed and successful, "roll-flaky" successful after two polls that
+   * answer UNAVAILABLE. Any other new job gets no deployment (no update policy).
    */
   static final Map<String, List<Deployment>> SCRIPTS = Map.of(
       "roll-ok", List.of(
@@ -100,15 +140,53 @@ final class FakeControlServer implements AutoCloseable {
       "roll-bad", List.of(
           rollout("roll-bad", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, 1, 0, 0, "deployment is running"),
           rollout("roll-bad", DeploymentStatus.DEPLOYMENT_STATUS_FAILED, 1, 0, 1,
-              "allocation 7c7c7c7c unhealthy: task httpd: exit code 1")));
+              "allocation 7c7c7c7c unhealthy: task httpd: exit code 1")),
+      "roll-canary", List.of(
+          step("roll-canary", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, "placing canaries", canary(0, 0, false, false)),
+          step("roll-canary", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, "waiting for the canaries to be healthy",
+              canary(1, 0, false, false)),
+          step("roll-canary", DeploymentStatus.DEPLOYMENT_STATUS_BLOCKED, "every canary is healthy; waiting for promotion",
+              canary(1, 1, false, false))),
+      "roll-auto", List.of(
+          step("roll-auto", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, "placing canaries", canary(0, 0, false, true)),
+          step("roll-auto", DeploymentStatus.DEPLOYMENT_STATUS_BLOCKED, "every canary is healthy; promoting",
+              canary(1, 1, false, true)),
+          step("roll-auto", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, "promoted", canary(1, 1, true, true)),
+          step("roll-auto", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESSFUL, "deployment completed successfully",
+              canary(1, 1, true, true).setPlaced(2).setHealthy(2))),
+      "roll-pause", List.of(
+          rollout("roll-pause", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, 0, 0, 0, "deployment is running"),
+          rollout("roll-pause", DeploymentStatus.DEPLOYMENT_STATUS_PAUSED, 1, 0, 0, "paused by an operator"),
+          rollout("roll-pause", DeploymentStatus.DEPLOYMENT_STATUS_PAUSED, 1, 0, 0, "paused by an operator"),
+          rollout("roll-pause", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, 1, 0, 0, "deployment is running"),
+          rollout("roll-pause", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESSFUL, 2, 2, 0, "deployment completed successfully")),
+      "roll-flaky", List.of(
+          rollout("roll-flaky", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, 0, 0, 0, "deployment is running"),
+          UNAVAILABLE,
+          UNAVAILABLE,
+          rollout("roll-flaky", DeploymentStatus.DEPLOYMENT_STATUS_RUNNING, 1, 0, 0, "deployment is running"),
+          rollout("roll-flaky", DeploymentStatus.DEPLOYMENT_STATUS_SUCCESSFUL, 2, 2, 0, "deployment completed successfully")));
+
+  /** The whole id of a scripted deployment, as the promote and resume hints print it. */
+  static String scriptId(String job) {
+    return SCRIPT_IDS.get(job) + "-6666-4000-8000-000000000000";
+  }
 
   private static Deployment rollout(String job, DeploymentStatus status, int placed, int healthy, int unhealthy,
       String description) {
-    String id = (job.equals("roll-ok") ? "a0a0a0a0" : "b0b0b0b0") + "-6666-4000-8000-000000000000";
-    return Deployment.newBuilder().setId(id).setJob(job).setJobVersion(3).setStatus(status).setStatusDescription(description)
-        .putGroups("g", DeploymentGroup.newBuilder().setDesired(2).setPlaced(placed).setHealthy(healthy)
-            .setUnhealthy(unhealthy).build())
-        .build();
+    return step(job, status, description, DeploymentGroup.newBuilder().setDesired(2).setPlaced(placed).setHealthy(healthy)
+        .setUnhealthy(unhealthy));
+  }
+
+  private static Deployment step(String job, DeploymentStatus status, String description, DeploymentGroup.Builder group) {
+    return Deployment.newBuilder().setId(scriptId(job)).setJob(job).setJobVersion(3).setStatus(status)
+        .setStatusDescription(description).putGroups("g", group.build()).build();
+  }
+
+  /** Group g with one canary of two allocations: the canary placed, and healthy, or not yet. */
+  private static DeploymentGroup.Builder canary(int placed, int healthy, boolean promoted, boolean autoPromote) {
+    return DeploymentGroup.newBuilder().setDesired(2).setPlaced(placed).setHealthy(healthy).setDesiredCanaries(1)
+        .setPlacedCanaries(placed).setPromoted(promoted).setAutoPromote(autoPromote);
   }
 
   /** How far each scripted deployment has got: reset by its registration, moved by GetDeployment. */
@@ -151,6 +229,10 @@ final class FakeControlServer implements AutoCloseable {
   /** The last DrainNode request that found its node; tests read what the CLI sent. */
   static volatile DrainNodeRequest lastDrain;
 
+  /** The last ChangeDeployment and RevertJob requests, whatever the answer; tests read what the CLI sent. */
+  static volatile ChangeDeploymentRequest lastChange;
+  static volatile RevertJobRequest lastRevert;
+
   private final Server server;
 
   FakeControlServer() {
@@ -192,6 +274,11 @@ final class FakeControlServer implements AutoCloseable {
 
     @Override
     public void getJob(GetJobRequest request, StreamObserver<GetJobResponse> out) {
+      if (request.getName().equals("api")) {
+        out.onNext(GetJobResponse.newBuilder().setJob(API).setAppliedIndex(7).setLatestDeployment(API_BLOCKED).build());
+        out.onCompleted();
+        return;
+      }
       if (!request.getName().equals("web")) {
         out.onError(Status.NOT_FOUND.withDescription("no job named " + request.getName()).asRuntimeException());
         return;
@@ -220,9 +307,9 @@ final class FakeControlServer implements AutoCloseable {
 
     @Override
     public void listDeployments(ListDeploymentsRequest request, StreamObserver<ListDeploymentsResponse> out) {
-      List<Deployment> all = new ArrayList<>(List.of(WEB_ROLLING, WEB_DONE));
+      List<Deployment> all = new ArrayList<>(DEPLOYMENTS);
       SCRIPTS.forEach((job, script) -> {
-        if (STEPS.containsKey(job)) all.add(script.get(STEPS.get(job).get()));
+        if (STEPS.containsKey(job)) all.add(script.get(Math.min(STEPS.get(job).get(), script.size() - 1)));
       });
       out.onNext(ListDeploymentsResponse.newBuilder()
           .addAllDeployments(all.stream().filter(d -> request.getJob().isEmpty() || d.getJob().equals(request.getJob())).toList())
@@ -235,22 +322,115 @@ final class FakeControlServer implements AutoCloseable {
       for (var e : SCRIPTS.entrySet()) {
         if (e.getValue().getFirst().getId().equals(request.getId()) && STEPS.containsKey(e.getKey())) {
           int step = Math.min(STEPS.get(e.getKey()).incrementAndGet(), e.getValue().size() - 1);
+          if (e.getValue().get(step) == UNAVAILABLE) {
+            out.onError(Status.UNAVAILABLE.withDescription(NO_LEADER).asRuntimeException());
+            return;
+          }
           out.onNext(GetDeploymentResponse.newBuilder().setDeployment(e.getValue().get(step)).build());
           out.onCompleted();
           return;
         }
       }
-      // The server's rules for an id or a prefix, for web's two deployments.
-      var matches = List.of(WEB_ROLLING, WEB_DONE).stream().filter(d -> d.getId().startsWith(request.getId())).toList();
+      var found = resolve(request.getId(), out);
+      if (found == null) return;
+      out.onNext(GetDeploymentResponse.newBuilder().setDeployment(found).build());
+      out.onCompleted();
+    }
+
+    /** The server's rules for an id or a prefix, over the deployments that are not scripted; null once refused. */
+    private static Deployment resolve(String id, StreamObserver<?> out) {
+      var matches = DEPLOYMENTS.stream().filter(d -> d.getId().startsWith(id)).toList();
       if (matches.isEmpty()) {
-        out.onError(Status.NOT_FOUND.withDescription("deployment \"" + request.getId() + "\" not found").asRuntimeException());
-      } else if (matches.size() > 1) {
-        out.onError(Status.INVALID_ARGUMENT.withDescription("id: prefix \"" + request.getId()
-            + "\" matches more than one deployment").asRuntimeException());
-      } else {
-        out.onNext(GetDeploymentResponse.newBuilder().setDeployment(matches.getFirst()).build());
-        out.onCompleted();
+        out.onError(Status.NOT_FOUND.withDescription("deployment \"" + id + "\" not found").asRuntimeException());
+        return null;
       }
+      if (matches.size() > 1) {
+        out.onError(Status.INVALID_ARGUMENT.withDescription("id: prefix \"" + id + "\" matches more than one deployment")
+            .asRuntimeException());
+        return null;
+      }
+      return matches.getFirst();
+    }
+
+    /**
+     * The rules of control.proto (promote: a deployment with canaries still to promote; pause: a
+     * running one; resume: a paused one; fail: any not ended), answering the moved deployment
+     * without keeping it, so that every test sees the same fixtures.
+     */
+    @Override
+    public void changeDeployment(ChangeDeploymentRequest request, StreamObserver<ChangeDeploymentResponse> out) {
+      lastChange = request;
+      var d = resolve(request.getId(), out);
+      if (d == null) return;
+      var status = d.getStatus();
+      String refusal = null;
+      var moved = d.toBuilder();
+      switch (request.getAction()) {
+        case DEPLOYMENT_ACTION_PROMOTE -> {
+          boolean canaries = d.getGroupsMap().values().stream().anyMatch(g -> g.getDesiredCanaries() > 0 && !g.getPromoted());
+          if (!canaries) {
+            refusal = "it has no canaries to promote";
+          } else {
+            moved.setStatus(DeploymentStatus.DEPLOYMENT_STATUS_RUNNING).setStatusDescription("promoted; replacing the old allocations");
+            d.getGroupsMap().forEach((name, g) -> moved.putGroups(name, g.toBuilder().setPromoted(true).build()));
+          }
+        }
+        case DEPLOYMENT_ACTION_PAUSE -> {
+          if (status != DeploymentStatus.DEPLOYMENT_STATUS_RUNNING) refusal = "only a running deployment can be paused";
+          moved.setStatus(DeploymentStatus.DEPLOYMENT_STATUS_PAUSED).setStatusDescription("paused by an operator");
+        }
+        case DEPLOYMENT_ACTION_RESUME -> {
+          if (status != DeploymentStatus.DEPLOYMENT_STATUS_PAUSED) refusal = "only a paused deployment can be resumed";
+          moved.setStatus(DeploymentStatus.DEPLOYMENT_STATUS_RUNNING).setStatusDescription("deployment is running");
+        }
+        case DEPLOYMENT_ACTION_FAIL -> {
+          if (status == DeploymentStatus.DEPLOYMENT_STATUS_SUCCESSFUL || status == DeploymentStatus.DEPLOYMENT_STATUS_FAILED
+              || status == DeploymentStatus.DEPLOYMENT_STATUS_CANCELLED) {
+            refusal = "it has ended";
+          }
+          moved.setStatus(DeploymentStatus.DEPLOYMENT_STATUS_FAILED).setStatusDescription("failed by an operator");
+        }
+        default -> {
+          out.onError(Status.INVALID_ARGUMENT.withDescription("action: must be promote, fail, pause or resume")
+              .asRuntimeException());
+          return;
+        }
+      }
+      if (refusal != null) {
+        out.onError(Status.FAILED_PRECONDITION.withDescription("deployment " + d.getId().substring(0, 8) + " is "
+            + status.name().substring("DEPLOYMENT_STATUS_".length()).toLowerCase(java.util.Locale.ROOT) + ": " + refusal)
+            .asRuntimeException());
+        return;
+      }
+      out.onNext(ChangeDeploymentResponse.newBuilder().setDeployment(moved).setIndex(12).build());
+      out.onCompleted();
+    }
+
+    /**
+     * A scripted job ("roll-...") has versions 1 and 2; reverting to either registers version 3 and
+     * starts its script over, as job run does. web reverted to version 1 is version 3 (without a
+     * deployment), to version 2 (its current spec) unchanged.
+     */
+    @Override
+    public void revertJob(RevertJobRequest request, StreamObserver<RevertJobResponse> out) {
+      lastRevert = request;
+      String name = request.getName();
+      boolean scripted = SCRIPTS.containsKey(name);
+      if (!scripted && !name.equals("web")) {
+        out.onError(Status.NOT_FOUND.withDescription("job \"" + name + "\" not found").asRuntimeException());
+        return;
+      }
+      long current = scripted ? 2 : WEB.getVersion();
+      if (request.getVersion() < 1 || request.getVersion() > current) {
+        out.onError(Status.NOT_FOUND.withDescription("job \"" + name + "\" has no version " + request.getVersion())
+            .asRuntimeException());
+        return;
+      }
+      boolean changed = request.getVersion() != current;
+      if (scripted) STEPS.put(name, new AtomicInteger());
+      var job = Job.newBuilder().setName(name).setVersion(changed ? current + 1 : current).build();
+      out.onNext(RevertJobResponse.newBuilder().setJob(job).setChanged(changed).setIndex(13).build());
+      out.onCompleted();
     }
 
     @Override

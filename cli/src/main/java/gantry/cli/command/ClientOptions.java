@@ -40,6 +40,11 @@ public final class ClientOptions {
     return mixee.commandLine().getOut();
   }
 
+  /** Where a command's one-line reasons and notes go, so that stdout keeps only its output. */
+  public PrintWriter err() {
+    return mixee.commandLine().getErr();
+  }
+
   public void printJson(MessageOrBuilder message) {
     Json.print(out(), message);
   }

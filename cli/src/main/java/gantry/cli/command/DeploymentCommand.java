@@ -5,15 +5,17 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code gantry deployment ...}: the roll-outs of job versions. */
-@Command(name = "deployment", description = "Inspect deployments (the roll-out of a job version).",
-    mixinStandardHelpOptions = true, subcommands = {DeploymentListCommand.class, DeploymentStatusCommand.class})
+/** {@code gantry deployment ...}: the roll-outs of job versions, and an operator's hand on them. */
+@Command(name = "deployment", description = "Inspect and steer deployments (the roll-out of a job version).",
+    mixinStandardHelpOptions = true,
+    subcommands = {DeploymentListCommand.class, DeploymentStatusCommand.class, DeploymentActionCommand.Promote.class,
+        DeploymentActionCommand.Fail.class, DeploymentActionCommand.Pause.class, DeploymentActionCommand.Resume.class})
 public final class DeploymentCommand implements Runnable {
   @Spec
   CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: ls or status");
+    throw new ParameterException(spec.commandLine(), "missing subcommand: ls, status, promote, fail, pause or resume");
   }
 }

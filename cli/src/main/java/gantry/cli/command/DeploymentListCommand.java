@@ -9,7 +9,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code gantry deployment ls [--job NAME]}: newest first; the filter is applied by the server. */
-@Command(name = "ls", mixinStandardHelpOptions = true, description = "List deployments, newest first, optionally of one job.")
+@Command(name = "ls", mixinStandardHelpOptions = true,
+    description = {"List deployments, newest first, optionally of one job: status, canaries placed of those desired"
+        + " (summed over the groups), whether promoted, the earliest progress deadline, description."})
 public final class DeploymentListCommand implements Callable<Integer> {
   @Option(names = "--job", paramLabel = "NAME", description = "Only this job's deployments.")
   String job;

@@ -13,7 +13,9 @@ import picocli.CommandLine.Parameters;
  * or, for a prefix shorter than 4 characters or matching several, INVALID_ARGUMENT (exit 2).
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-    description = "Show a deployment: its status, why, and per group the desired, placed, healthy and unhealthy allocations.")
+    description = {"Show a deployment: its status, why, the command that moves it on when it waits for an operator, and per"
+        + " group the desired, placed, healthy and unhealthy allocations, the canaries placed of those desired, whether"
+        + " promoted, and the time by which one more allocation must be healthy (PROGRESS_BY)."})
 public final class DeploymentStatusCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "ID", description = "The deployment id, or a unique prefix of at least 4 characters.")
   String id;

@@ -8,13 +8,13 @@ import picocli.CommandLine.Spec;
 /** {@code gantry job ...}: the verbs on jobs. */
 @Command(name = "job", description = "Run, inspect and stop jobs.", mixinStandardHelpOptions = true,
     subcommands = {JobRunCommand.class, JobStatusCommand.class, JobListCommand.class, JobStopCommand.class,
-        JobHistoryCommand.class, JobScaleCommand.class})
+        JobHistoryCommand.class, JobScaleCommand.class, JobRevertCommand.class})
 public final class JobCommand implements Runnable {
   @Spec
   CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: run, status, ls, stop or history");
+    throw new ParameterException(spec.commandLine(), "missing subcommand: run, status, ls, stop, scale, history or revert");
   }
 }
