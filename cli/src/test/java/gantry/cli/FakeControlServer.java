@@ -457,7 +457,7 @@ final class FakeControlServer implements AutoCloseable {
     public void listPeers(ListPeersRequest request, StreamObserver<ListPeersResponse> out) {
       out.onNext(ListPeersResponse.newBuilder()
           .addPeers(Peer.newBuilder().setId("m1").setRaftAddress("127.0.0.1:4648").setGrpcAddress("127.0.0.1:4647").setLeader(true))
-          .addPeers(Peer.newBuilder().setId("m2").setRaftAddress("127.0.0.1:5648").setGrpcAddress("127.0.0.1:5647"))
+          .addPeers(Peer.newBuilder().setId("m2").setRaftAddress("127.0.0.1:5648").setGrpcAddress("127.0.0.1:1"))
           .build());
       out.onCompleted();
     }

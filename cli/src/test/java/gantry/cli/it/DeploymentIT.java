@@ -68,7 +68,8 @@ class DeploymentIT {
       String newest = both.get(0).getId().substring(0, 8);
       String status = Gantry.ok(Gantry.runAt(addr, "deployment", "status", newest));
       assertTrue(status.contains("Status      = running\n"), status);
-      assertTrue(status.lines().anyMatch(l -> l.matches("frontend\\s+false\\s+2\\s+0\\s+0\\s+0")), status);
+      assertTrue(status.lines().anyMatch(l -> l.matches("frontend\\s+false\\s+2\\s+0\\s+0\\s+0\\s+-\\s+true\\s+false\\s+\\S+ \\S+Z")),
+          status);
       String older = Gantry.ok(Gantry.runAt(addr, "deployment", "status", both.get(1).getId()));
       assertTrue(older.contains("Status      = cancelled\nDescription = cancelled: superseded by version 2\n"), older);
       Gantry.Result missing = Gantry.runAt(addr, "deployment", "status", "ffffffff");
