@@ -4,6 +4,7 @@ import gantry.node.config.HostPorts;
 import gantry.node.config.ServerConfig;
 import gantry.node.control.ControlHandler;
 import gantry.node.http.HttpEndpoint;
+import gantry.node.http.LeaderChanges;
 import gantry.node.leader.Leader;
 import gantry.node.live.AgentLogs;
 import gantry.node.live.LiveMetrics;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * A running manager peer: the Raft node with its applied state, the control layer, and the
  * gRPC endpoint users and agents talk to. The endpoint also serves the standard health service
  * (statuses by {@link HealthRule}) and server reflection, for grpcurl and load balancers. When
- * {@code http_addr} is set, the same control layer also answers over HTTP/JSON ({@link HttpEndpoint}).
+ * {@code http_addr} is set, the same control layer also answers over HTTP/JSON, beside
+ * Prometheus {@code /metrics} ({@link HttpEndpoint}).
  */
 public final class ManagerPeer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ManagerPeer.class);
@@ -82,6 +84,8 @@ public final class ManagerPeer implements AutoCloseable {
   /** Starts the Raft server, the applied state and the gRPC (and, if configured, HTTP) endpoints of one peer. */
   public static ManagerPeer start(ServerConfig config) throws IOException {
     RaftNode raft = RaftNode.start(config);
+    // First, so that as few leader changes as possible pass unseen (see LeaderChanges).
+    LeaderChanges leaderChanges = LeaderChanges.follow(raft.stateMachine());
     Clock clock = Clock.systemUTC();
     ControlHandler control = new ControlHandler(raft, clock);
     Supplier<NotLeaderDetail> leaderHint = () -> raft.leaderId()
@@ -119,7 +123,7 @@ public final class ManagerPeer implements AutoCloseable {
     HttpEndpoint http = null;
     if (!config.httpAddress().isEmpty()) {
       try {
-        http = HttpEndpoint.start(config.httpAddress(), control);
+        http = HttpEndpoint.start(config.httpAddress(), control, raft, leaderChanges);
       } catch (IOException e) {
         health.close();
         grpc.shutdownNow();

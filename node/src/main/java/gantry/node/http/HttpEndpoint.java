@@ -2,6 +2,7 @@ package gantry.node.http;
 
 import gantry.node.config.HostPorts;
 import gantry.node.control.ControlHandler;
+import gantry.node.raft.RaftNode;
 import gantry.spec.JobSpecParser;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -15,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server on a manager's {@code --http-addr} (Javalin on Jetty 12): the {@code /v1} JSON
- * API ({@link ControlRoutes}). Every failure,
+ * API ({@link ControlRoutes}) and {@code /metrics} ({@link MetricsEndpoint}). Every failure,
  * including an unknown path (404) or method (405), answers {@code {"error": ..., "field": ...}}
  * with the status {@link HttpErrors} gives it.
  *
@@ -36,14 +37,16 @@ public final class HttpEndpoint implements AutoCloseable {
   }
 
   /**
-   * Serves the API of the peer behind {@code control} on {@code address}
+   * Serves the API of the peer behind {@code control} and {@code raft} on {@code address}
    * (host:port; port 0 picks a free one, see {@link #address()}).
    *
    * @throws IOException if the address cannot be bound
    */
-  public static HttpEndpoint start(String address, ControlHandler control) throws IOException {
+  public static HttpEndpoint start(String address, ControlHandler control, RaftNode raft, LeaderChanges changes)
+      throws IOException {
     InetSocketAddress bind = HostPorts.parse(address);
     ControlRoutes api = new ControlRoutes(control);
+    MetricsEndpoint metrics = new MetricsEndpoint(ClusterMetrics.of(raft, changes));
     QueuedThreadPool threads = new QueuedThreadPool(16, 2);
     threads.setName("gantry-http");
     threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("gantry-http-", 0).factory()));
@@ -56,6 +59,7 @@ public final class HttpEndpoint implements AutoCloseable {
       config.http.maxRequestSize = JobSpecParser.MAX_BYTES;
       config.http.prefer405over404 = true;
       api.register(config.routes);
+      config.routes.get("/metrics", metrics::handle);
       config.routes.exception(HttpResponseException.class, HttpEndpoint::fail);
       config.routes.exception(Exception.class, HttpEndpoint::fail);
     });
@@ -65,7 +69,7 @@ public final class HttpEndpoint implements AutoCloseable {
       throw new IOException("http_addr " + address + ": " + rootMessage(e), e);
     }
     String bound = bind.getHostString() + ":" + app.port();
-    LOG.info("HTTP API on {}", bound);
+    LOG.info("HTTP API and /metrics on {}", bound);
     return new HttpEndpoint(app, bound);
   }
 

@@ -50,7 +50,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The HTTP API of three real peers in one JVM (Ratis, RocksDB, gRPC and Jetty on
+ * The HTTP API and /metrics of three real peers in one JVM (Ratis, RocksDB, gRPC and Jetty on
  * loopback), asked with the JDK's HttpClient as any client would. One node is registered through
  * the agents' gRPC API, with a heartbeat TTL long enough that it stays ready without an agent,
  * so jobs get pending allocations and every path has something to show.
@@ -232,7 +232,61 @@ class HttpApiTest {
     }
   }
 
+  // ---- metrics ----
+
+  @Test
+  void metricsAreThePrometheusTextWithTheGantrySeries() throws Exception {
+    RegisterJobResponse registered = parse(ok(post(0, "/v1/jobs", JSON, print(job("metered", 2)))), RegisterJobResponse.getDefaultInstance());
+    awaitAllocations(0, "metered", 2);
+    // The cluster agrees on one leader, named by Raft's own answer, in one round of scrapes.
+    await().atMost(WAIT).untilAsserted(() -> {
+      String leader = parse(ok(get(0, "/v1/status/leader")), GetLeaderResponse.getDefaultInstance()).getLeader().getId();
+      List<PrometheusText.Exposition> all = new ArrayList<>();
+      for (int i = 0; i < peers.size(); i++) all.add(scrape(i));
+      double sum = 0;
+      for (int i = 0; i < peers.size(); i++) {
+        double leads = all.get(i).value("gantry_raft_leader", Map.of());
+        assertEquals(ids.get(i).equals(leader) ? 1 : 0, leads, ids.get(i) + " vs leader " + leader);
+        sum += leads;
+        assertEquals(all.get(0).value("gantry_raft_term", Map.of()), all.get(i).value("gantry_raft_term", Map.of()));
+      }
+      assertEquals(1, sum);
+      assertTrue(all.get(ids.indexOf(leader)).value("gantry_raft_leader_changes_total", Map.of()) >= 1,
+          "the leader saw itself become leader");
+    });
+    for (int i = 0; i < peers.size(); i++) {
+      // A linearizable read on a peer returns once that peer applied what it saw; its metrics follow.
+      assertEquals(2, parse(ok(get(i, "/v1/job/metered/allocations")), ListAllocationsResponse.getDefaultInstance()).getAllocationsCount());
+      PrometheusText.Exposition m = scrape(i);
+      assertEquals("gauge", m.types().get("gantry_raft_term"));
+      assertEquals("gauge", m.types().get("gantry_raft_applied_index"));
+      assertEquals("gauge", m.types().get("gantry_raft_leader"));
+      assertEquals("counter", m.types().get("gantry_raft_leader_changes_total"));
+      assertEquals("gauge", m.types().get("gantry_nodes"));
+      assertEquals("gauge", m.types().get("gantry_allocations"));
+      assertEquals("gauge", m.types().get("gantry_job_allocations"));
+      assertTrue(m.value("gantry_raft_term", Map.of()) >= 1);
+      assertTrue(m.value("gantry_raft_applied_index", Map.of()) >= registered.getIndex());
+      assertEquals(1, m.value("gantry_nodes", Map.of("status", "ready")));
+      assertEquals(0, m.value("gantry_nodes", Map.of("status", "down")));
+      assertEquals(2, m.value("gantry_job_allocations", Map.of("job", "metered", "group", "g", "status", "pending")));
+      double pendingPerJob = m.all("gantry_job_allocations").stream()
+          .filter(s -> s.labels().get("status").equals("pending")).mapToDouble(PrometheusText.Sample::value).sum();
+      assertEquals(pendingPerJob, m.value("gantry_allocations", Map.of("status", "pending")));
+      assertTrue(m.value("gantry_allocations", Map.of("status", "pending")) >= 2);
+      assertEquals(0, m.value("gantry_allocations", Map.of("status", "failed")));
+      assertFalse(m.all("jvm_memory_used_bytes").isEmpty(), "the JVM metrics are there too");
+    }
+  }
+
   // ---- helpers ----
+
+  private static PrometheusText.Exposition scrape(int peer) throws Exception {
+    Reply r = get(peer, "/metrics");
+    assertEquals(200, r.status(), r.body());
+    assertTrue(r.contentType().startsWith("text/plain"), r.contentType());
+    return PrometheusText.parse(r.body());
+  }
 
   /** Scheduling runs after the registration is acknowledged: wait, bounded, for the placements. */
   private static void awaitAllocations(int peer, String job, int count) {
