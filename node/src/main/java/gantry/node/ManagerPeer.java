@@ -3,6 +3,8 @@ package gantry.node;
 import gantry.node.config.HostPorts;
 import gantry.node.config.ServerConfig;
 import gantry.node.control.ControlHandler;
+import gantry.node.http.HttpEndpoint;
+import gantry.node.http.LeaderChanges;
 import gantry.node.leader.Leader;
 import gantry.node.live.AgentLogs;
 import gantry.node.live.LiveMetrics;
@@ -30,7 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A running manager peer: the Raft node with its applied state, the control layer, and the
  * gRPC endpoint users and agents talk to. The endpoint also serves the standard health service
- * (statuses by {@link HealthRule}) and server reflection, for grpcurl and load balancers.
+ * (statuses by {@link HealthRule}) and server reflection, for grpcurl and load balancers. When
+ * {@code http_addr} is set, the same control layer also answers over HTTP/JSON, beside
+ * Prometheus {@code /metrics} ({@link HttpEndpoint}).
  */
 public final class ManagerPeer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ManagerPeer.class);
@@ -39,6 +43,8 @@ public final class ManagerPeer implements AutoCloseable {
   private final RaftNode raft;
   private final ControlHandler control;
   private final Server grpc;
+  /** Null when http_addr is empty (HTTP off). */
+  private final HttpEndpoint http;
   private final Leader leader;
   private final HealthReporter health;
   private final CountDownLatch closed = new CountDownLatch(1);
@@ -46,12 +52,13 @@ public final class ManagerPeer implements AutoCloseable {
   private volatile String stoppedBecause;
   private final Thread announcer;
 
-  private ManagerPeer(ServerConfig config, RaftNode raft, ControlHandler control, Server grpc, Leader leader,
-      HealthReporter health) {
+  private ManagerPeer(ServerConfig config, RaftNode raft, ControlHandler control, Server grpc, HttpEndpoint http,
+      Leader leader, HealthReporter health) {
     this.config = config;
     this.raft = raft;
     this.control = control;
     this.grpc = grpc;
+    this.http = http;
     this.leader = leader;
     this.health = health;
     this.announcer = Thread.ofVirtual().name("gantry-announce").start(this::announce);
@@ -74,9 +81,11 @@ public final class ManagerPeer implements AutoCloseable {
     return java.util.Optional.ofNullable(stoppedBecause);
   }
 
-  /** Starts the Raft server, the applied state and the gRPC endpoint of one peer. */
+  /** Starts the Raft server, the applied state and the gRPC (and, if configured, HTTP) endpoints of one peer. */
   public static ManagerPeer start(ServerConfig config) throws IOException {
     RaftNode raft = RaftNode.start(config);
+    // First, so that as few leader changes as possible pass unseen (see LeaderChanges).
+    LeaderChanges leaderChanges = LeaderChanges.follow(raft.stateMachine());
     Clock clock = Clock.systemUTC();
     ControlHandler control = new ControlHandler(raft, clock);
     Supplier<NotLeaderDetail> leaderHint = () -> raft.leaderId()
@@ -111,8 +120,20 @@ public final class ManagerPeer implements AutoCloseable {
       raft.close();
       throw new IOException("grpc_addr " + config.grpcAddress() + ": " + rootMessage(e), e);
     }
+    HttpEndpoint http = null;
+    if (!config.httpAddress().isEmpty()) {
+      try {
+        http = HttpEndpoint.start(config.httpAddress(), control, raft, leaderChanges);
+      } catch (IOException e) {
+        health.close();
+        grpc.shutdownNow();
+        leader.close();
+        raft.close();
+        throw e;
+      }
+    }
     LOG.info("peer {} serving gRPC on {}, Raft on {}", config.id(), grpcAddress(grpc, config), config.raftAddress());
-    return new ManagerPeer(config, raft, control, grpc, leader, health);
+    return new ManagerPeer(config, raft, control, grpc, http, leader, health);
   }
 
   /**
@@ -129,6 +150,11 @@ public final class ManagerPeer implements AutoCloseable {
     return grpcAddress(grpc, config);
   }
 
+  /** The HTTP address actually bound (resolves a configured port 0), or "" when HTTP is off. */
+  public String httpAddress() {
+    return http == null ? "" : http.address();
+  }
+
   private static String grpcAddress(Server grpc, ServerConfig config) {
     String host = HostPorts.parse(config.grpcAddress()).getHostString();
     return host + ":" + grpc.getPort();
@@ -139,7 +165,7 @@ public final class ManagerPeer implements AutoCloseable {
    * agents to it; retried until a leader accepts it.
    */
   private void announce() {
-    Peer want = Peer.newBuilder().setId(config.id()).setGrpcAddress(grpcAddress()).setHttpAddress(config.httpAddress()).build();
+    Peer want = Peer.newBuilder().setId(config.id()).setGrpcAddress(grpcAddress()).setHttpAddress(httpAddress()).build();
     for (long backoff = 200; closed.getCount() > 0; backoff = Math.min(backoff * 2, 5000)) {
       Peer known = raft.stateMachine().announcedPeers().get(config.id());
       if (want.equals(known)) return;
@@ -178,6 +204,7 @@ public final class ManagerPeer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       grpc.shutdownNow();
+      if (http != null) http.close(); // before Raft: requests in flight still get their answers
       leader.close();
       try {
         raft.close();

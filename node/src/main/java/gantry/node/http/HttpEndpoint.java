@@ -1,0 +1,100 @@
+package gantry.node.http;
+
+import gantry.node.config.HostPorts;
+import gantry.node.control.ControlHandler;
+import gantry.node.raft.RaftNode;
+import gantry.spec.JobSpecParser;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server on a manager's {@code --http-addr} (Javalin on Jetty 12): the {@code /v1} JSON
+ * API ({@link ControlRoutes}) and {@code /metrics} ({@link MetricsEndpoint}). Every failure,
+ * including an unknown path (404) or method (405), answers {@code {"error": ..., "field": ...}}
+ * with the status {@link HttpErrors} gives it.
+ *
+ * <p>Requests run on virtual threads (Jetty's selector and acceptor stay on a few platform
+ * threads), since most of them wait on Raft.
+ */
+public final class HttpEndpoint implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoint.class);
+  /** How long a close waits for requests in flight before it cuts them. */
+  private static final long STOP_TIMEOUT_MS = 2_000;
+
+  private final Javalin app;
+  private final String address;
+
+  private HttpEndpoint(Javalin app, String address) {
+    this.app = app;
+    this.address = address;
+  }
+
+  /**
+   * Serves the API of the peer behind {@code control} and {@code raft} on {@code address}
+   * (host:port; port 0 picks a free one, see {@link #address()}).
+   *
+   * @throws IOException if the address cannot be bound
+   */
+  public static HttpEndpoint start(String address, ControlHandler control, RaftNode raft, LeaderChanges changes)
+      throws IOException {
+    InetSocketAddress bind = HostPorts.parse(address);
+    ControlRoutes api = new ControlRoutes(control);
+    MetricsEndpoint metrics = new MetricsEndpoint(ClusterMetrics.of(raft, changes));
+    QueuedThreadPool threads = new QueuedThreadPool(16, 2);
+    threads.setName("gantry-http");
+    threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("gantry-http-", 0).factory()));
+    Javalin app = Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.startup.showOldJavalinVersionWarning = false;
+      config.startup.startupWatcherEnabled = false;
+      config.jetty.threadPool = threads;
+      config.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT_MS));
+      config.http.maxRequestSize = JobSpecParser.MAX_BYTES;
+      config.http.prefer405over404 = true;
+      api.register(config.routes);
+      config.routes.get("/metrics", metrics::handle);
+      config.routes.exception(HttpResponseException.class, HttpEndpoint::fail);
+      config.routes.exception(Exception.class, HttpEndpoint::fail);
+    });
+    try {
+      app.start(bind.getHostString(), bind.getPort());
+    } catch (RuntimeException e) {
+      throw new IOException("http_addr " + address + ": " + rootMessage(e), e);
+    }
+    String bound = bind.getHostString() + ":" + app.port();
+    LOG.info("HTTP API and /metrics on {}", bound);
+    return new HttpEndpoint(app, bound);
+  }
+
+  private static void fail(Exception e, Context ctx) {
+    HttpErrors.Failure f = HttpErrors.of(e);
+    if (f.status() >= 500 && f.status() != 501 && f.status() != 503) LOG.warn("HTTP {} {}: {}", ctx.method(), ctx.path(), e.toString(), e);
+    ctx.status(f.status()).contentType(ProtoJson.CONTENT_TYPE).result(ProtoJson.error(f.message(), f.field()));
+  }
+
+  /** host:port actually bound (resolves a configured port 0). */
+  public String address() {
+    return address;
+  }
+
+  @Override
+  public void close() {
+    try {
+      app.stop();
+    } catch (RuntimeException e) {
+      LOG.warn("stopping the HTTP server: {}", e.toString());
+    }
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) t = t.getCause();
+    return t.getMessage();
+  }
+}
