@@ -38,7 +38,7 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(names = "--grpc-addr", paramLabel = "HOST:PORT", description = "gRPC API for users and agents (default 127.0.0.1:4647).")
   String grpcAddr;
 
-  @Option(names = "--http-addr", paramLabel = "HOST:PORT", description = "Read-only HTTP API and /metrics; empty disables it (default 127.0.0.1:4646).")
+  @Option(names = "--http-addr", paramLabel = "HOST:PORT", description = "HTTP JSON API and /metrics; empty disables it (default 127.0.0.1:4646).")
   String httpAddr;
 
   @Option(names = "--peers", paramLabel = "ID=HOST:PORT[,...]", description = "Every peer of the cluster and its Raft address.")
