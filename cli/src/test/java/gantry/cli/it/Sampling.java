@@ -35,13 +35,16 @@ final class Sampling implements AutoCloseable {
     });
   }
 
-  /** Stops, and checks the samples covered the run: more than 10, fewer than 5 failed reads. */
+  /**
+   * Stops, and checks the sampler ran: at least 3 samples (a failed update can be over in two
+   * seconds, and a sample that probes every replica takes a while), fewer than 5 failed reads.
+   */
   void stop() throws InterruptedException {
     close();
     synchronized (errors) {
       assertTrue(errors.size() < 5, "the sampler could read the allocations: " + errors);
     }
-    assertTrue(samples > 10, "the sampler ran throughout: " + samples + " samples");
+    assertTrue(samples >= 3, "the sampler ran throughout: " + samples + " samples");
   }
 
   int samples() {
