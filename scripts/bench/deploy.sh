@@ -124,69 +124,21 @@ run="$(date +%Y%m%d-%H%M%S)-$$"
 tag="benchdeploy-$$"          # prefix of job, container and service names
 data="$root/gantry-data/bench-deploy/$run"
 mkdir -p "$data"
-# Every process of the run uses one copy of the jar (and of the watcher's source): a rebuild of
-# cli/ during the run must not swap the code under it or catch the jar half-written.
-jar="$data/gantry.jar"
+# shellcheck source=../lib/bench.sh
+source scripts/lib/bench.sh
+bench_copy_jar
+# The watcher's source is copied too: a change to it during the run must not reach this run.
 watcher="$data/DeployWatch.java"
 cp scripts/bench/DeployWatch.java "$watcher"
-for attempt in 1 2 3 4 5 6; do
-  cp cli/target/gantry.jar "$jar"
-  if java "${java_opts[@]}" -jar "$jar" --help >/dev/null 2>&1; then break; fi
-  [ "$attempt" -lt 6 ] || { say "cli/target/gantry.jar does not run (mid-build?)"; exit 1; }
-  sleep 10
-done
 
-now_ms() { date +%s%3N; }
-median() { printf '%s\n' "$@" | awk 'NF' | sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "NA"; else print a[int((NR + 1) / 2)]}'; }
-lowest() { printf '%s\n' "$@" | awk 'NF' | sort -n | awk 'NR == 1 {print; f = 1} END {if (!f) print "NA"}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "NA" || b == "NA" || b + 0 == 0) print "NA"; else printf "%.2f\n", a / b}'; }
-secs() { awk -v m="$1" 'BEGIN {if (m == "NA") print "NA"; else printf "%.1f\n", m / 1000}'; }
-# What scripts/gantry runs (`java $GANTRY_JAVA_OPTS -jar gantry.jar ...`) on the run's copy of the jar.
-gantry() { java "${java_opts[@]}" -jar "$jar" "$@"; }
 
-# Free TCP ports on loopback, outside Gantry's dynamic range (20000-32000) and the kernel's
-# ephemeral range, never the same one twice in a run.
-declare -A taken_ports=()
-free_port() {
-  local p
-  while true; do
-    p=$((40000 + RANDOM % 20000))
-    [ -z "${taken_ports[$p]:-}" ] || continue
-    if [ -z "$(ss -Htan "sport = :$p")" ]; then
-      taken_ports[$p]=1
-      echo "$p"
-      return 0
-    fi
-  done
-}
 
 # ---------------------------------------------------------------- processes and cleanup
-declare -A procs=()    # pid -> name
 jobs_made=()           # gantry job names, for removing their containers by label
 swarm_ours=0
 swarm_services=()
 
-stop_pid() {
-  local pid=$1 i
-  kill "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  unset "procs[$pid]"
-}
 
-# Removes containers matching a label filter (running or not); quiet.
-rm_by_label() {
-  local ids
-  ids=$(docker ps -aq --filter "label=$1" 2>/dev/null || true)
-  if [ -n "$ids" ]; then
-    # shellcheck disable=SC2086 # one id a word
-    docker rm -f $ids >/dev/null 2>&1 || true
-  fi
-}
 
 cleanup() {
   local rc=$? pid name svc
@@ -305,44 +257,6 @@ timeline_summary() {
   fi
 }
 
-# ---------------------------------------------------------------- the Gantry cluster
-addrs=""
-cluster_dir=""
-
-start_cluster() {   # start_cluster NAME TTL
-  local name=$1 cttl=$2 i id peers="" grpc=() raft=() http=()
-  cluster_dir="$data/$name"
-  mkdir -p "$cluster_dir"
-  for i in $(seq 1 "$managers"); do
-    grpc+=("127.0.0.1:$(free_port)"); raft+=("127.0.0.1:$(free_port)"); http+=("127.0.0.1:$(free_port)")
-    peers+="${peers:+,}m$i=${raft[$((i - 1))]}"
-  done
-  addrs=$(IFS=,; echo "${grpc[*]}")
-  printf 'heartbeat_ttl: %s\n' "$cttl" >"$cluster_dir/server.yaml"
-  for i in $(seq 1 "$managers"); do
-    id=m$i
-    java "${java_opts[@]}" -jar "$jar" server --id "$id" --data-dir "$cluster_dir/$id" \
-      --raft-addr "${raft[$((i - 1))]}" --grpc-addr "${grpc[$((i - 1))]}" --http-addr "${http[$((i - 1))]}" \
-      --peers "$peers" --config "$cluster_dir/server.yaml" >"$cluster_dir/$id.log" 2>&1 </dev/null &
-    procs[$!]="$name/$id"
-  done
-  for i in $(seq 1 240); do
-    if gantry operator raft peers --address "$addrs" 2>/dev/null | grep -qw leader; then
-      say "cluster $name: $managers manager(s) at $addrs, heartbeat_ttl $cttl"
-      return 0
-    fi
-    sleep 0.5
-  done
-  say "cluster $name: no leader after 120 s; see $cluster_dir/m*.log"
-  return 1
-}
-
-stop_cluster() {
-  local pid
-  for pid in "${!procs[@]}"; do
-    case ${procs[$pid]} in "$1"/*) stop_pid "$pid" ;; esac
-  done
-}
 
 start_agent() {   # start_agent NODE JAVA_OPTS
   local node=$1 opts=$2 i extra=() envs=()
