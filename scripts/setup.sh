@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One-time set-up on a fresh machine: finds a JDK >= 21, installs Maven and starts a Docker
-# engine if missing (as root), builds the local workload image and the gantry jar.
+# One-time set-up on a fresh machine: finds a JDK >= 21, installs Maven and Prometheus and
+# starts a Docker engine if missing (as root), builds the local workload image and the gantry jar.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: picks a JDK >= 21, makes sure Maven, a Docker engine (installed and
-# started as root if needed) and the local workload image are there, then runs every
-# module's tests with `mvn -B verify`. Extra arguments go to Maven.
+# started as root if needed), the local workload image and Prometheus (installed as root if
+# needed, for the monitoring test) are there, then runs every module's tests with
+# `mvn -B verify`. Extra arguments go to Maven.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

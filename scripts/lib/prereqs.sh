@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Sourced by setup.sh and test.sh. gantry_prepare makes sure of everything the build and the
 # tests need: a JDK >= 21 (jdk.sh), Maven (installed as root if missing), a running Docker
-# engine (docker.sh) and the local workload image (images.sh). Run from the repository root.
+# engine (docker.sh), the local workload image (images.sh) and Prometheus (prometheus.sh, for
+# the monitoring test). Run from the repository root.
 
 gantry_prepare() {
   # shellcheck source=jdk.sh
@@ -20,4 +21,7 @@ gantry_prepare() {
   source scripts/lib/docker.sh
   gantry_ensure_docker || return 1
   scripts/images.sh
+  # shellcheck source=prometheus.sh
+  source scripts/lib/prometheus.sh
+  gantry_ensure_prometheus || return 1
 }

@@ -10,6 +10,7 @@ import gantry.node.live.AgentLogs;
 import gantry.node.live.LiveMetrics;
 import gantry.node.live.LiveQueries;
 import gantry.node.live.UpdateFilter;
+import gantry.node.metrics.ManagerMetrics;
 import gantry.node.raft.RaftNode;
 import gantry.node.rpc.ControlService;
 import gantry.node.rpc.DispatcherService;
@@ -83,7 +84,8 @@ public final class ManagerPeer implements AutoCloseable {
 
   /** Starts the Raft server, the applied state and the gRPC (and, if configured, HTTP) endpoints of one peer. */
   public static ManagerPeer start(ServerConfig config) throws IOException {
-    RaftNode raft = RaftNode.start(config);
+    ManagerMetrics events = new ManagerMetrics();
+    RaftNode raft = RaftNode.start(config, events::applied);
     // First, so that as few leader changes as possible pass unseen (see LeaderChanges).
     LeaderChanges leaderChanges = LeaderChanges.follow(raft.stateMachine());
     Clock clock = Clock.systemUTC();
@@ -93,7 +95,7 @@ public final class ManagerPeer implements AutoCloseable {
             raft.stateMachine().announcedPeers().getOrDefault(id, Peer.getDefaultInstance()).getGrpcAddress()).build())
         .orElse(NotLeaderDetail.getDefaultInstance());
     Supplier<String> leaderAddress = () -> leaderHint.get().getLeaderGrpcAddress();
-    Leader leader = new Leader(raft, clock, config.heartbeatTtl(), config.schedulerWorkers(), leaderAddress);
+    Leader leader = new Leader(raft, clock, config.heartbeatTtl(), config.schedulerWorkers(), leaderAddress, events);
     LiveMetrics metrics = new LiveMetrics(clock);
     AgentLogs logs = new AgentLogs();
     LiveQueries live = new LiveQueries(leader::isLeading, leaderHint, () -> raft.stateMachine().state(), metrics, logs);
@@ -123,7 +125,7 @@ public final class ManagerPeer implements AutoCloseable {
     HttpEndpoint http = null;
     if (!config.httpAddress().isEmpty()) {
       try {
-        http = HttpEndpoint.start(config.httpAddress(), control, raft, leaderChanges);
+        http = HttpEndpoint.start(config.httpAddress(), control, raft, leaderChanges, events);
       } catch (IOException e) {
         health.close();
         grpc.shutdownNow();

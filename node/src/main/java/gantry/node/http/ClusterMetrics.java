@@ -4,6 +4,9 @@ import gantry.node.raft.RaftNode;
 import gantry.node.state.ClusterState;
 import gantry.v1.Allocation;
 import gantry.v1.ClientStatus;
+import gantry.v1.GroupSpec;
+import gantry.v1.Job;
+import gantry.v1.JobStatus;
 import gantry.v1.Node;
 import gantry.v1.NodeStatus;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -13,6 +16,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,14 +31,19 @@ import java.util.function.Supplier;
  * then (its Raft node and its applied state), so nothing is kept twice or goes stale:
  *
  * <ul>
- *   <li>{@code gantry_raft_term}, {@code gantry_raft_applied_index}: as this peer knows them;
+ *   <li>{@code gantry_raft_term}, {@code gantry_raft_applied_index},
+ *       {@code gantry_raft_commit_index}: as this peer knows them (commit minus applied is this
+ *       peer's apply backlog);
  *   <li>{@code gantry_raft_leader}: 1 on the leader, else 0 (sums to 1 over a healthy cluster);
  *   <li>{@code gantry_raft_leader_changes_total}: {@link LeaderChanges};
  *   <li>{@code gantry_nodes{status}}: nodes by status, every status present (0 too), so a
  *       dashboard sees "0 down" rather than no series;
  *   <li>{@code gantry_allocations{status}}: allocations by client status, every status present;
  *   <li>{@code gantry_job_allocations{job,group,status}}: the same per job and group, only the
- *       combinations that exist; in one scrape they add up to {@code gantry_allocations}.
+ *       combinations that exist; in one scrape they add up to {@code gantry_allocations};
+ *   <li>{@code gantry_job_desired_allocations{job,group}}: the group's count in the job's current
+ *       spec (0 once the job is stopped), for "running vs desired"; service and batch jobs only,
+ *       since a system job's count follows the nodes it fits.
  * </ul>
  *
  * Status label values are the enum's name without its prefix, in lower case
@@ -44,14 +53,16 @@ final class ClusterMetrics {
   private final Supplier<ClusterState> state;
   private final LongSupplier term;
   private final LongSupplier appliedIndex;
+  private final LongSupplier commitIndex;
   private final BooleanSupplier leader;
   private final LongSupplier leaderChanges;
 
-  ClusterMetrics(Supplier<ClusterState> state, LongSupplier term, LongSupplier appliedIndex, BooleanSupplier leader,
-      LongSupplier leaderChanges) {
+  ClusterMetrics(Supplier<ClusterState> state, LongSupplier term, LongSupplier appliedIndex, LongSupplier commitIndex,
+      BooleanSupplier leader, LongSupplier leaderChanges) {
     this.state = state;
     this.term = term;
     this.appliedIndex = appliedIndex;
+    this.commitIndex = commitIndex;
     this.leader = leader;
     this.leaderChanges = leaderChanges;
   }
@@ -59,7 +70,7 @@ final class ClusterMetrics {
   /** The series of the peer behind {@code raft}; reads the state machine's current state at each scrape. */
   static ClusterMetrics of(RaftNode raft, LeaderChanges changes) {
     return new ClusterMetrics(() -> raft.stateMachine().state(), raft::currentTerm,
-        () -> raft.stateMachine().appliedIndex(), raft::isLeader, changes::count);
+        () -> raft.stateMachine().appliedIndex(), raft::commitIndex, raft::isLeader, changes::count);
   }
 
   void register(PrometheusRegistry registry) {
@@ -67,6 +78,8 @@ final class ClusterMetrics {
         .callback(cb -> cb.call(term.getAsLong())).register(registry);
     GaugeWithCallback.builder().name("gantry_raft_applied_index").help("Index of the last Raft entry this peer applied.")
         .callback(cb -> cb.call(appliedIndex.getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("gantry_raft_commit_index").help("Index of the last Raft entry this peer knows committed.")
+        .callback(cb -> cb.call(commitIndex.getAsLong())).register(registry);
     GaugeWithCallback.builder().name("gantry_raft_leader").help("1 if this peer is the Raft leader, else 0.")
         .callback(cb -> cb.call(leader.getAsBoolean() ? 1 : 0)).register(registry);
     CounterWithCallback.builder().name("gantry_raft_leader_changes_total")
@@ -91,7 +104,10 @@ final class ClusterMetrics {
     GaugeSnapshot.Builder byJob = GaugeSnapshot.builder().name("gantry_job_allocations")
         .help("Allocations by job, group and client status, from this peer's applied state.");
     jobAllocations(allocs).forEach((k, n) -> byJob.dataPoint(point(n, "job", k.job(), "group", k.group(), "status", k.status())));
-    return MetricSnapshots.of(nodes.build(), byStatus.build(), byJob.build());
+    GaugeSnapshot.Builder desired = GaugeSnapshot.builder().name("gantry_job_desired_allocations")
+        .help("Allocations each group of a service or batch job should have, from its current spec (0 when stopped).");
+    desiredAllocations(s.allJobs()).forEach((k, n) -> desired.dataPoint(point(n, "job", k.job(), "group", k.group())));
+    return MetricSnapshots.of(nodes.build(), byStatus.build(), byJob.build(), desired.build());
   }
 
   private static GaugeSnapshot.GaugeDataPointSnapshot point(double value, String... labels) {
@@ -135,6 +151,27 @@ final class ClusterMetrics {
     Map<JobGroupStatus, Long> out = new TreeMap<>();
     for (Allocation a : allocs) {
       out.merge(new JobGroupStatus(a.getJob(), a.getGroup(), label(a.getClientStatus().name(), "CLIENT_STATUS_")), 1L, Long::sum);
+    }
+    return out;
+  }
+
+  /** One series of {@code gantry_job_desired_allocations}. */
+  record JobGroup(String job, String group) implements Comparable<JobGroup> {
+    @Override
+    public int compareTo(JobGroup o) {
+      int c = job.compareTo(o.job);
+      return c != 0 ? c : group.compareTo(o.group);
+    }
+  }
+
+  static Map<JobGroup, Long> desiredAllocations(Collection<Job> jobs) {
+    Map<JobGroup, Long> out = new TreeMap<>();
+    for (Job j : jobs) {
+      if (j.getSpec().getType().equals("system")) continue;
+      boolean stopped = j.getStatus() == JobStatus.JOB_STATUS_STOPPED;
+      for (GroupSpec g : j.getSpec().getGroupsList()) {
+        out.put(new JobGroup(j.getName(), g.getName()), stopped ? 0L : g.getCount());
+      }
     }
     return out;
   }

@@ -2,6 +2,7 @@ package gantry.node.http;
 
 import gantry.node.config.HostPorts;
 import gantry.node.control.ControlHandler;
+import gantry.node.metrics.ManagerMetrics;
 import gantry.node.raft.RaftNode;
 import gantry.spec.JobSpecParser;
 import io.javalin.Javalin;
@@ -38,15 +39,16 @@ public final class HttpEndpoint implements AutoCloseable {
 
   /**
    * Serves the API of the peer behind {@code control} and {@code raft} on {@code address}
-   * (host:port; port 0 picks a free one, see {@link #address()}).
+   * (host:port; port 0 picks a free one, see {@link #address()}); {@code /metrics} shows
+   * {@code metrics}, the peer's event series, beside those read from {@code raft}.
    *
    * @throws IOException if the address cannot be bound
    */
-  public static HttpEndpoint start(String address, ControlHandler control, RaftNode raft, LeaderChanges changes)
-      throws IOException {
+  public static HttpEndpoint start(String address, ControlHandler control, RaftNode raft, LeaderChanges changes,
+      ManagerMetrics metrics) throws IOException {
     InetSocketAddress bind = HostPorts.parse(address);
     ControlRoutes api = new ControlRoutes(control);
-    MetricsEndpoint metrics = new MetricsEndpoint(ClusterMetrics.of(raft, changes));
+    MetricsEndpoint scrape = new MetricsEndpoint(ClusterMetrics.of(raft, changes), metrics);
     QueuedThreadPool threads = new QueuedThreadPool(16, 2);
     threads.setName("gantry-http");
     threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("gantry-http-", 0).factory()));
@@ -59,7 +61,7 @@ public final class HttpEndpoint implements AutoCloseable {
       config.http.maxRequestSize = JobSpecParser.MAX_BYTES;
       config.http.prefer405over404 = true;
       api.register(config.routes);
-      config.routes.get("/metrics", metrics::handle);
+      config.routes.get("/metrics", scrape::handle);
       config.routes.exception(HttpResponseException.class, HttpEndpoint::fail);
       config.routes.exception(Exception.class, HttpEndpoint::fail);
     });

@@ -1,5 +1,6 @@
 package gantry.node.http;
 
+import gantry.node.metrics.ManagerMetrics;
 import io.javalin.http.Context;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -10,8 +11,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
 /**
- * {@code GET /metrics}: the JVM's metrics and this peer's {@link ClusterMetrics} in the
- * Prometheus text format, written by the Prometheus Java client.
+ * {@code GET /metrics}: the JVM's metrics, this peer's {@link ClusterMetrics} (read at scrape)
+ * and its {@link ManagerMetrics} (counted as things happen) in the Prometheus text format,
+ * written by the Prometheus Java client.
  *
  * <p>The JVM metrics live in one registry per process: they describe the process, and their
  * collectors add JMX listeners that are never removed, so tests that run three peers in one JVM
@@ -23,8 +25,9 @@ final class MetricsEndpoint {
   private final PrometheusRegistry peer = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
-  MetricsEndpoint(ClusterMetrics cluster) {
+  MetricsEndpoint(ClusterMetrics cluster, ManagerMetrics events) {
     cluster.register(peer);
+    events.register(peer);
   }
 
   private static PrometheusRegistry jvmRegistry() {

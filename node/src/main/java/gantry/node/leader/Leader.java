@@ -1,5 +1,6 @@
 package gantry.node.leader;
 
+import gantry.node.metrics.ManagerMetrics;
 import gantry.node.raft.RaftNode;
 import gantry.node.state.ClusterState;
 import gantry.scheduler.Plan;
@@ -30,11 +31,12 @@ public final class Leader implements AutoCloseable {
   private final Duration heartbeatTtl;
   private final Semaphore window = new Semaphore(MAX_PLANS_IN_FLIGHT);
 
-  public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, int workerCount, Supplier<String> leaderAddress) {
+  public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, int workerCount, Supplier<String> leaderAddress,
+      ManagerMetrics metrics) {
     this.heartbeatTtl = heartbeatTtl;
     var sm = raft.stateMachine();
     SchedulingView view = new SchedulingView(sm::state, sm::appliedIndex);
-    PipelineStats stats = new PipelineStats();
+    PipelineStats stats = new PipelineStats(metrics);
     LeaderLoop.Effects io = new LeaderLoop.Effects() {
       @Override
       public ClusterState state() {
@@ -59,6 +61,11 @@ public final class Leader implements AutoCloseable {
       @Override
       public String leaderAddress() {
         return leaderAddress.get();
+      }
+
+      @Override
+      public void agentSessions(int open) {
+        metrics.agentSessions(open);
       }
     };
     this.loop = new LeaderLoop(io, clock, broker, view, new HeartbeatMonitor(heartbeatTtl),

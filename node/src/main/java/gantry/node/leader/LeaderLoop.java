@@ -67,6 +67,9 @@ final class LeaderLoop implements AutoCloseable {
 
     /** The leader's gRPC address as this peer knows it, or "". */
     String leaderAddress();
+
+    /** The number of open agent sessions changed to {@code open} (for the metrics). */
+    default void agentSessions(int open) {}
   }
 
   private final BlockingQueue<LeaderEvent> events = new LinkedBlockingQueue<>();
@@ -153,8 +156,12 @@ final class LeaderLoop implements AutoCloseable {
         }
         heartbeats.heartbeat(o.nodeId(), clock.millis());
         execute(dispatcher.open(o.nodeId(), o.stream(), io.state(), io.appliedIndex()));
+        io.agentSessions(dispatcher.sessionCount());
       }
-      case SessionClosed c -> dispatcher.closed(c.nodeId(), c.stream());
+      case SessionClosed c -> {
+        dispatcher.closed(c.nodeId(), c.stream());
+        io.agentSessions(dispatcher.sessionCount());
+      }
       case Heartbeat h -> {
         heartbeats.heartbeat(h.nodeId(), clock.millis());
         if (h.ack() && leading) execute(dispatcher.heartbeatAck(h.nodeId()));
@@ -211,6 +218,7 @@ final class LeaderLoop implements AutoCloseable {
     leading = false;
     broker.close();
     execute(dispatcher.leadershipLost(io.leaderAddress()));
+    io.agentSessions(dispatcher.sessionCount());
     LOG.info("no longer leading");
   }
 

@@ -1,5 +1,6 @@
 package gantry.node.leader;
 
+import gantry.node.metrics.ManagerMetrics;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -9,7 +10,9 @@ import org.slf4j.LoggerFactory;
  * Where the leader's scheduling time goes: plans committed, placements, placements the
  * applier refused, and the mean time per stage (snapshot, schedule, check, and commit: from
  * proposal to applied, overlapping between plans). Logged at most every {@value #REPORT_SECONDS}
- * s while plans commit; a few adders per plan, so it stays on.
+ * s while plans commit; a few adders per plan, so it stays on. The same events feed the
+ * peer's {@link ManagerMetrics} (scheduler time, placements, refused plans), so each is
+ * measured once.
  */
 final class PipelineStats {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineStats.class);
@@ -23,8 +26,10 @@ final class PipelineStats {
   private final LongAdder[] nanos = new LongAdder[Stage.values().length];
   private final LongAdder[] counts = new LongAdder[Stage.values().length];
   private final AtomicLong lastReport = new AtomicLong(System.nanoTime());
+  private final ManagerMetrics metrics;
 
-  PipelineStats() {
+  PipelineStats(ManagerMetrics metrics) {
+    this.metrics = metrics;
     for (int i = 0; i < nanos.length; i++) {
       nanos[i] = new LongAdder();
       counts[i] = new LongAdder();
@@ -32,8 +37,15 @@ final class PipelineStats {
   }
 
   void add(Stage stage, long startNanos) {
-    nanos[stage.ordinal()].add(System.nanoTime() - startNanos);
+    long elapsed = System.nanoTime() - startNanos;
+    nanos[stage.ordinal()].add(elapsed);
     counts[stage.ordinal()].increment();
+    if (stage == Stage.SCHEDULE) metrics.scheduled(elapsed);
+  }
+
+  /** The applier refused (part of) a plan at its check. */
+  void planRejected() {
+    metrics.planRejected();
   }
 
   /** A plan committed with {@code placements} placements; the applier refused {@code rejected}. */
@@ -41,6 +53,7 @@ final class PipelineStats {
     plans.increment();
     placed.add(placements);
     refused.add(rejected);
+    metrics.placed(placements);
     report();
   }
 

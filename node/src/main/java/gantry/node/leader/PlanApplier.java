@@ -65,6 +65,7 @@ final class PlanApplier {
     if (plan.wakeAtMs() > 0) record.addFollowUps(followUp(eval, "rolling-update-stagger", nowMs).setWaitUntilMs(plan.wakeAtMs()));
     if (rejected) record.addFollowUps(followUp(eval, "plan-rejected", nowMs));
     if (rejected) {
+      stats.planRejected();
       LOG.info("plan of evaluation {} (job {}): {} of {} placements refused, a follow-up evaluation places them: {}",
           eval.getId(), eval.getJob(), check.rejectedPlacements().size(), plan.placements().size(), check.rejectedNodes());
     }

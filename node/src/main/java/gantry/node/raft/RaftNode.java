@@ -83,6 +83,14 @@ public final class RaftNode implements AutoCloseable {
 
   /** Starts the Raft server (recovering its storage if it exists) and the client. */
   public static RaftNode start(ServerConfig config) throws IOException {
+    return start(config, nanos -> {});
+  }
+
+  /**
+   * Starts the Raft server and the client, with a state machine that reports the time of each
+   * entry it applies to {@code applyNanos} (from the first entry replayed at start).
+   */
+  public static RaftNode start(ServerConfig config, java.util.function.LongConsumer applyNanos) throws IOException {
     List<RaftPeer> peers = config.peers().entrySet().stream()
         .map(e -> RaftPeer.newBuilder().setId(e.getKey()).setAddress(e.getValue()).build())
         .toList();
@@ -92,7 +100,7 @@ public final class RaftNode implements AutoCloseable {
     Files.createDirectories(storageDir.toPath());
 
     RaftProperties props = serverProperties(config, storageDir);
-    GantryStateMachine sm = new GantryStateMachine();
+    GantryStateMachine sm = new GantryStateMachine(applyNanos);
     ServerLoss loss = new ServerLoss();
     RaftPeerId self = RaftPeerId.valueOf(config.id());
     RaftServer server = RaftServer.newBuilder()
@@ -241,6 +249,18 @@ public final class RaftNode implements AutoCloseable {
   public long currentTerm() {
     try {
       return server.getDivision(GROUP_ID).getInfo().getCurrentTerm();
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * The index of the last entry this peer knows to be committed (Ratis' log of this division);
+   * the applied index follows it. 0 while the division is not up.
+   */
+  public long commitIndex() {
+    try {
+      return server.getDivision(GROUP_ID).getRaftLog().getLastCommittedIndex();
     } catch (IOException | RuntimeException e) {
       return 0;
     }

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import gantry.v1.Allocation;
 import gantry.v1.ClientStatus;
+import gantry.v1.GroupSpec;
+import gantry.v1.Job;
+import gantry.v1.JobSpec;
+import gantry.v1.JobStatus;
 import gantry.v1.Node;
 import gantry.v1.NodeStatus;
 import java.util.List;
@@ -35,6 +39,25 @@ class ClusterMetricsTest {
   void anUnexpectedStatusStillShows() {
     var counts = ClusterMetrics.allocations(List.of(Allocation.newBuilder().setClientStatusValue(99).build()));
     assertEquals(1L, counts.get("unrecognized"));
+  }
+
+  @Test
+  void desiredAllocationsPerGroupZeroWhenStoppedAndNoneForSystemJobs() {
+    Job web = job("web", "service", JobStatus.JOB_STATUS_RUNNING, "fe", 3, "be", 1);
+    Job old = job("old", "batch", JobStatus.JOB_STATUS_STOPPED, "g", 2);
+    Job logs = job("logs", "system", JobStatus.JOB_STATUS_RUNNING, "shipper", 0);
+    assertEquals(Map.of(
+        new ClusterMetrics.JobGroup("web", "fe"), 3L,
+        new ClusterMetrics.JobGroup("web", "be"), 1L,
+        new ClusterMetrics.JobGroup("old", "g"), 0L), ClusterMetrics.desiredAllocations(List.of(web, old, logs)));
+  }
+
+  private static Job job(String name, String type, JobStatus status, Object... groupsAndCounts) {
+    JobSpec.Builder spec = JobSpec.newBuilder().setName(name).setType(type);
+    for (int i = 0; i < groupsAndCounts.length; i += 2) {
+      spec.addGroups(GroupSpec.newBuilder().setName((String) groupsAndCounts[i]).setCount((Integer) groupsAndCounts[i + 1]));
+    }
+    return Job.newBuilder().setName(name).setSpec(spec).setStatus(status).build();
   }
 
   private static Node node(NodeStatus s) {

@@ -276,7 +276,33 @@ class HttpApiTest {
       assertTrue(m.value("gantry_allocations", Map.of("status", "pending")) >= 2);
       assertEquals(0, m.value("gantry_allocations", Map.of("status", "failed")));
       assertFalse(m.all("jvm_memory_used_bytes").isEmpty(), "the JVM metrics are there too");
+      assertEquals("gauge", m.types().get("gantry_raft_commit_index"));
+      assertTrue(m.value("gantry_raft_commit_index", Map.of()) >= m.value("gantry_raft_applied_index", Map.of()),
+          "read after the applied index, the commit index is never behind it");
+      assertEquals("histogram", m.types().get("gantry_raft_apply_seconds"));
+      assertTrue(m.value("gantry_raft_apply_seconds_count", Map.of()) >= 1, "every peer applied the registration");
+      assertEquals(2, m.value("gantry_job_desired_allocations", Map.of("job", "metered", "group", "g")));
     }
+    // Scheduling happens on whichever peer led: summed over the peers, it is all there. The
+    // placements count once the leader's loop handled the commit, just after the entry applied.
+    await().atMost(WAIT).untilAsserted(() -> {
+      double evaluations = 0;
+      double timed = 0;
+      double placed = 0;
+      for (int i = 0; i < peers.size(); i++) {
+        PrometheusText.Exposition m = scrape(i);
+        assertEquals("counter", m.types().get("gantry_scheduler_evaluations_total"));
+        assertEquals("histogram", m.types().get("gantry_scheduling_seconds"));
+        assertEquals("counter", m.types().get("gantry_plan_rejections_total"));
+        assertEquals("gauge", m.types().get("gantry_agent_sessions"));
+        evaluations += m.value("gantry_scheduler_evaluations_total", Map.of());
+        timed += m.value("gantry_scheduling_seconds_count", Map.of());
+        placed += m.value("gantry_scheduler_placements_total", Map.of());
+      }
+      assertTrue(evaluations >= 1, "the registration's evaluation ran");
+      assertTrue(timed >= 1, "and was timed");
+      assertTrue(placed >= 2, "both of metered's allocations were committed, counted " + placed);
+    });
   }
 
   // ---- helpers ----

@@ -25,6 +25,7 @@ class LeaderLoopTest {
   final List<Record> proposed = new ArrayList<>();
   final ManualClock clock = new ManualClock();
   boolean raftLeader = true;
+  final List<Integer> sessionCounts = new ArrayList<>();
   final LeaderLoop.Effects io = new LeaderLoop.Effects() {
     @Override
     public ClusterState state() {
@@ -51,10 +52,15 @@ class LeaderLoopTest {
     public String leaderAddress() {
       return "m2:4647";
     }
+
+    @Override
+    public void agentSessions(int open) {
+      sessionCounts.add(open);
+    }
   };
   final SchedulingView view = new SchedulingView(() -> current.state, () -> current.index);
   final LeaderLoop loop = new LeaderLoop(io, clock, new EvalBroker(clock::millis), view,
-      new HeartbeatMonitor(Duration.ofMillis(3000)), new Dispatcher(3000), new PlanApplier(view, new PipelineStats()));
+      new HeartbeatMonitor(Duration.ofMillis(3000)), new Dispatcher(3000), new PlanApplier(view, new PipelineStats(new gantry.node.metrics.ManagerMetrics())));
 
   List<String> markedDown() {
     return proposed.stream().filter(Record::hasNodeStatusChanged).map(Record::getNodeStatusChanged)
@@ -102,5 +108,19 @@ class LeaderLoopTest {
     loop.post(new LeadershipLost());
     loop.drain();
     assertTrue(proposed.isEmpty());
+  }
+
+  @Test
+  void theOpenSessionCountIsReportedOnEveryChange() {
+    loop.post(new LeadershipGained());
+    RecordingStream a = new RecordingStream();
+    RecordingStream b = new RecordingStream();
+    loop.post(new SessionOpened("n1", a));
+    loop.post(new SessionOpened("n2", b));
+    loop.post(new LeaderEvent.SessionClosed("n1", a));
+    loop.post(new SessionOpened("n1", new RecordingStream()));
+    loop.post(new LeadershipLost());
+    loop.drain();
+    assertEquals(List.of(1, 2, 1, 2, 0), sessionCounts, "a deposed leader holds no sessions");
   }
 }

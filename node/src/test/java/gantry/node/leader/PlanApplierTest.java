@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.node.leader.LeaderAction.PlanCommit;
 import gantry.node.leader.LeaderAction.Propose;
+import gantry.node.metrics.ManagerMetrics;
+import gantry.node.metrics.Samples;
 import gantry.scheduler.AllocUpdate;
 import gantry.scheduler.Plan;
 import gantry.v1.Allocation;
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class PlanApplierTest {
   final ReplayedState s = new ReplayedState().node("n1", 1000, 1000);
   final SchedulingView view = new SchedulingView(() -> s.state, () -> s.index);
-  final PlanApplier applier = new PlanApplier(view, new PipelineStats());
+  final ManagerMetrics metrics = new ManagerMetrics();
+  final PlanApplier applier = new PlanApplier(view, new PipelineStats(metrics));
 
   static Evaluation eval(String id, String job) {
     return Evaluation.newBuilder().setId(id).setJob(job).setStatus(EvalStatus.EVAL_STATUS_PENDING).build();
@@ -46,6 +49,19 @@ class PlanApplierTest {
     applier.done((PlanCommit) first.tag(), new RuntimeException("proposal failed"));
     assertEquals(1, record(applier.apply(eval("eb", "b"), second, 7)).getPlacedCount(),
         "x's proposal failed: it no longer holds room");
+    assertEquals(1, Samples.value(metrics, "gantry_plan_rejections_total"), "eb's first plan was refused");
+    assertEquals(0, Samples.value(metrics, "gantry_scheduler_placements_total"), "nothing committed yet");
+  }
+
+  @Test
+  void placementsCountWhenTheirPlanCommits() {
+    s.job("a", 2);
+    Propose p = applier.apply(eval("ea", "a"), plan("ea", "a",
+        List.of(ReplayedState.alloc("x", "a", "n1", 100), ReplayedState.alloc("y", "a", "n1", 100)), List.of()), 5);
+    assertEquals(0, Samples.value(metrics, "gantry_scheduler_placements_total"), "proposed, not committed");
+    applier.done((PlanCommit) p.tag(), null);
+    assertEquals(2, Samples.value(metrics, "gantry_scheduler_placements_total"));
+    assertEquals(0, Samples.value(metrics, "gantry_plan_rejections_total"));
   }
 
   @Test
