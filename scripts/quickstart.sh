@@ -1,75 +1,412 @@
 #!/usr/bin/env bash
-# Runs Gantry locally: three manager peers on loopback and one agent (state under
-# gantry-data/quickstart), then runs the example job and shows it.
-# `scripts/quickstart.sh --stop` stops them (the agent stops its workloads first).
+# Gantry on this machine in one command: prerequisites, three manager peers and two agents on
+# loopback, and the example job, then where everything answers.
+#
+#   scripts/quickstart.sh          start (or, when already up, print where everything answers)
+#   scripts/quickstart.sh --stop   stop the job (its containers go), the agents and the managers
+#
+# Prerequisites, each skipped when already there (what scripts/setup.sh does): a JDK >= 21
+# (installed with apt-get as root if none), a running Docker engine and the local image
+# local/busybox:1 (scripts/images.sh), and cli/target/gantry.jar (built with Maven when missing or
+# older than the sources). Without a working Docker engine the agents use the exec driver and the
+# example is examples/sleep-exec.yaml instead of examples/web.yaml.
+#
+# Ports (fixed, so the README's commands work), manager mN at BASE + 1000 * (N - 1):
+#   m1: HTTP 4646, gRPC 4647, Raft 4648   m2: 5646, 5647, 5648   m3: 6646, 6647, 6648
+# A port taken by another program stops the start with a message naming it. The agents take no
+# port; each replica gets a host port from 20000-32000.
+#
+# A start always begins a fresh cluster: the state of an earlier run is removed first (and any
+# process or container it left). Run again while up, it only prints the summary again. --stop
+# keeps the state and logs for reading until the next start.
+#
+# Environment:
+#   GANTRY_QUICKSTART_DIR        state, logs and pid files (default gantry-data/quickstart)
+#   GANTRY_QUICKSTART_BASE_PORT  BASE above (default 4646; uses BASE..BASE+2002)
+#   GANTRY_QUICKSTART_DRIVER     docker | exec (default: docker when the engine answers, else exec)
+#   GANTRY_QUICKSTART_TIMEOUT    seconds to wait for the job's deployment (default 300)
+# shellcheck source-path=SCRIPTDIR/..
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-data="$root/gantry-data/quickstart"
-ids=(m1 m2 m3)
-bases=(4 5 6)   # peer mN uses ports <base>646 (HTTP), <base>647 (gRPC), <base>648 (Raft)
-peers="m1=127.0.0.1:4648,m2=127.0.0.1:5648,m3=127.0.0.1:6648"
-export GANTRY_ADDR="127.0.0.1:4647,127.0.0.1:5647,127.0.0.1:6647"
+source scripts/lib/jdk.sh
+source scripts/lib/prereqs.sh
+source scripts/lib/docker.sh
+source scripts/lib/local-cluster.sh
 
-stop() {
-  if [ -f "$data/agent.pid" ]; then
-    scripts/gantry job stop web >/dev/null 2>&1 || true
-    sleep 3
+say() { echo "quickstart: $*"; }
+fail() { echo "quickstart: $*" >&2; exit 1; }
+
+data="${GANTRY_QUICKSTART_DIR:-$root/gantry-data/quickstart}"
+mkdir -p "$data"
+data="$(cd "$data" && pwd)"
+state="$data/quickstart.env"
+managers=(m1 m2 m3)
+agents=(a1 a2)
+jar="$root/cli/target/gantry.jar"
+
+# How to run this script again for the same cluster (the non-default settings included).
+self="scripts/quickstart.sh"
+[ -n "${GANTRY_QUICKSTART_BASE_PORT:-}" ] && self="GANTRY_QUICKSTART_BASE_PORT=$GANTRY_QUICKSTART_BASE_PORT $self"
+[ -n "${GANTRY_QUICKSTART_DIR:-}" ] && self="GANTRY_QUICKSTART_DIR=$GANTRY_QUICKSTART_DIR $self"
+
+# The ports of a base: manager i (0, 1, 2) has HTTP, gRPC and Raft at base + 1000 i + 0, 1, 2.
+set_ports() {
+  base=$1
+  case $base in
+    ''|*[!0-9]*) echo "quickstart: GANTRY_QUICKSTART_BASE_PORT must be a number, got \"$base\"" >&2; exit 2 ;;
+  esac
+  if [ "$base" -lt 1024 ] || [ "$base" -gt 63000 ]; then
+    echo "quickstart: GANTRY_QUICKSTART_BASE_PORT must be within 1024-63000, got $base" >&2
+    exit 2
   fi
-  for id in agent "${ids[@]}"; do
-    if [ -f "$data/$id.pid" ]; then
-      kill "$(cat "$data/$id.pid")" 2>/dev/null || true
-      rm -f "$data/$id.pid"
+  http_ports=() grpc_ports=() raft_ports=()
+  local i peers_list="" grpc_list=""
+  for i in 0 1 2; do
+    http_ports+=($((base + 1000 * i)))
+    grpc_ports+=($((base + 1000 * i + 1)))
+    raft_ports+=($((base + 1000 * i + 2)))
+    peers_list="${peers_list:+$peers_list,}${managers[$i]}=127.0.0.1:${raft_ports[$i]}"
+    grpc_list="${grpc_list:+$grpc_list,}127.0.0.1:${grpc_ports[$i]}"
+  done
+  peers=$peers_list
+  export GANTRY_ADDR=$grpc_list
+}
+
+# The CLI, straight from the jar (scripts/gantry would check the build at every call).
+gantry() {
+  # shellcheck disable=SC2086 # GANTRY_JAVA_OPTS holds several flags
+  java $GANTRY_JAVA_OPTS -jar "$jar" "$@"
+}
+
+# The CLI with a time limit (timeout(1) cannot run a shell function).
+gantry_within() {
+  local seconds=$1
+  shift
+  # shellcheck disable=SC2086 # GANTRY_JAVA_OPTS holds several flags
+  timeout "$seconds" java $GANTRY_JAVA_OPTS -jar "$jar" "$@"
+}
+
+pidfile() { echo "$data/$1.pid"; }
+
+running_count() {
+  local n=0 p
+  for p in "${managers[@]}" "${agents[@]}"; do
+    if gantry_pid_alive "$(pidfile "$p")"; then n=$((n + 1)); fi
+  done
+  echo "$n"
+}
+
+load_state() {
+  driver="" job="" spec="" started="" base_port=""
+  if [ -f "$state" ]; then
+    # shellcheck source=/dev/null
+    source "$state"
+  fi
+  set_ports "${base_port:-${GANTRY_QUICKSTART_BASE_PORT:-4646}}"
+}
+
+# --- stop ---------------------------------------------------------------------------------------
+
+# Allocations of the job that an agent still runs or is about to, as the managers see them.
+job_allocs_active() {
+  local body
+  body=$(gantry_http_get "http://127.0.0.1:${http_ports[0]}/v1/job/$job/allocations") \
+    || body=$(gantry_http_get "http://127.0.0.1:${http_ports[1]}/v1/job/$job/allocations") \
+    || return 2
+  grep -cE '"clientStatus": "CLIENT_STATUS_(RUNNING|PENDING)"' <<<"$body" || true
+}
+
+no_active_allocs() { [ "$(job_allocs_active)" = 0 ]; }
+
+# Containers and exec processes of this cluster's allocations that are still there: the agents
+# keep one file per allocation (allocs/ID.properties) and one per exec task (pid + start ticks).
+remove_leftovers() {
+  local removed=0 a f id c pid ticks
+  for a in "${agents[@]}"; do
+    for f in "$data/$a"/allocs/*.properties; do
+      [ -f "$f" ] || continue
+      id=$(basename "$f" .properties)
+      if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+        for c in $(docker ps -aq --filter "label=gantry.alloc=$id"); do
+          docker rm -f "$c" >/dev/null && removed=$((removed + 1))
+        done
+      fi
+    done
+    for f in "$data/$a"/exec/*/*/task.properties; do
+      [ -f "$f" ] || continue
+      pid=$(sed -n 's/^pid=//p' "$f")
+      ticks=$(sed -n 's/^startTicks=//p' "$f")
+      if [ -n "$pid" ] && gantry_ticks_alive "$pid" "$ticks"; then
+        # The exec driver starts each task in its own session: the pid leads its process group.
+        kill -KILL -- "-$pid" 2>/dev/null && removed=$((removed + 1))
+      fi
+    done
+  done
+  if [ "$removed" -gt 0 ]; then
+    say "removed $removed container(s) or process(es) the agents left behind"
+  fi
+}
+
+stop_all() {
+  load_state
+  local p alive_managers=0 alive_agents=0 failed=0
+  for p in "${managers[@]}"; do
+    if gantry_pid_alive "$(pidfile "$p")"; then alive_managers=$((alive_managers + 1)); fi
+  done
+  for p in "${agents[@]}"; do
+    if gantry_pid_alive "$(pidfile "$p")"; then alive_agents=$((alive_agents + 1)); fi
+  done
+  # Stopping the job through the managers lets the agents stop and remove its replicas;
+  # an agent that is stopped leaves its replicas running (for the next agent to re-attach).
+  if [ -n "$job" ] && [ "$alive_managers" -ge 2 ] && [ "$alive_agents" -gt 0 ] && gantry_use_jdk; then
+    say "stopping job $job (the agents stop its replicas)"
+    if gantry_within 60 job stop "$job" >/dev/null 2>"$data/stop-job.err"; then
+      gantry_await "the replicas of $job to stop" 30 no_active_allocs \
+        || say "some replicas of $job still run; they are removed below"
+    else
+      say "gantry job stop $job failed ($(tail -1 "$data/stop-job.err")); its replicas are removed below"
+    fi
+  fi
+  for p in "${agents[@]}" "${managers[@]}"; do
+    if gantry_pid_alive "$(pidfile "$p")"; then
+      gantry_pid_stop "$(pidfile "$p")" 15 || { echo "quickstart: $p would not stop" >&2; failed=1; }
+    else
+      rm -f "$(pidfile "$p")"
+    fi
+  done
+  remove_leftovers
+  return "$failed"
+}
+
+# --- start --------------------------------------------------------------------------------------
+
+choose_driver() {
+  driver=${GANTRY_QUICKSTART_DRIVER:-}
+  case $driver in
+    docker|exec) ;;
+    "")
+      if gantry_ensure_docker && scripts/images.sh; then
+        driver=docker
+      else
+        driver="exec"
+        say "no working Docker engine (see above): the agents use the exec driver"
+      fi
+      ;;
+    *) echo "quickstart: GANTRY_QUICKSTART_DRIVER must be docker or exec, got \"$driver\"" >&2; exit 2 ;;
+  esac
+  if [ "$driver" = docker ]; then
+    if [ -n "${GANTRY_QUICKSTART_DRIVER:-}" ]; then
+      if ! { gantry_ensure_docker && scripts/images.sh; }; then
+        fail "GANTRY_QUICKSTART_DRIVER=docker, but the engine or the image is missing (see above)"
+      fi
+    fi
+    spec=examples/web.yaml
+  else
+    spec=examples/sleep-exec.yaml
+  fi
+  job=$(sed -n 's/^job: *//p' "$spec")
+}
+
+# Builds the jar when it is missing or older than a pom or a main source file of the modules in it.
+ensure_jar() {
+  local newer=""
+  if [ -f "$jar" ]; then
+    newer=$(find pom.xml proto spec security scheduler node agent cli -path '*/target' -prune -o \
+      \( -name pom.xml -o -path '*/src/main/*' \) -type f -newer "$jar" -print 2>/dev/null | head -1)
+    [ -z "$newer" ] && return 0
+    say "rebuilding $jar ($newer changed)"
+  else
+    say "building $jar (about a minute on a fresh machine)"
+  fi
+  gantry_ensure_maven || exit 1
+  if ! mvn -B -q -ntp package -DskipTests -pl cli -am >"$data/build.log" 2>&1; then
+    tail -30 "$data/build.log" >&2
+    fail "the build failed; the whole log is $data/build.log"
+  fi
+  touch "$jar"   # Maven leaves an up-to-date jar as it was: do not rebuild at every start
+}
+
+check_ports() {
+  local i what port owner taken=0
+  for i in 0 1 2; do
+    for what in HTTP gRPC Raft; do
+      case $what in
+        HTTP) port=${http_ports[$i]} ;;
+        gRPC) port=${grpc_ports[$i]} ;;
+        Raft) port=${raft_ports[$i]} ;;
+      esac
+      if gantry_port_taken "$port"; then
+        owner=$(gantry_port_owner "$port")
+        echo "quickstart: port $port (${managers[$i]} $what) is taken${owner:+ by $owner}" >&2
+        taken=1
+      fi
+    done
+  done
+  if [ "$taken" = 1 ]; then
+    echo "quickstart: stop that program, or move every quickstart port with GANTRY_QUICKSTART_BASE_PORT (now $base; it uses $base-$((base + 2002)))" >&2
+    exit 1
+  fi
+}
+
+# Every process started so far still runs; otherwise stop with the end of its log.
+all_alive() {
+  local p
+  for p in "$@"; do
+    if ! gantry_pid_alive "$(pidfile "$p")"; then
+      echo "quickstart: $p exited; the end of $data/logs/$p.log:" >&2
+      tail -15 "$data/logs/$p.log" >&2
+      echo "quickstart: the others are still up; $self --stop stops them" >&2
+      exit 1
     fi
   done
 }
 
-if [ "${1:-}" = "--stop" ]; then
-  stop
-  echo "quickstart: peers stopped (state kept in $data)"
-  exit 0
-fi
+every_manager_knows_leader() {
+  all_alive "${managers[@]}"
+  local i body
+  for i in 0 1 2; do
+    body=$(gantry_http_get "http://127.0.0.1:${http_ports[$i]}/v1/status/leader") || return 1
+    grep -qE '"id": "[^"]+"' <<<"$body" || return 1
+  done
+}
 
-# Build the jar once, in the foreground, so three launchers don't race to build it.
-scripts/gantry --help >/dev/null
-mkdir -p "$data"
-stop
-for i in 0 1 2; do
-  id=${ids[$i]} b=${bases[$i]}
-  nohup scripts/gantry server --id "$id" --data-dir "$data/$id" \
-    --raft-addr "127.0.0.1:${b}648" --grpc-addr "127.0.0.1:${b}647" --http-addr "127.0.0.1:${b}646" \
-    --peers "$peers" >"$data/$id.log" 2>&1 </dev/null &
-  echo $! >"$data/$id.pid"
-done
+agents_ready() {
+  all_alive "${managers[@]}" "${agents[@]}"
+  local body
+  body=$(gantry_http_get "http://127.0.0.1:${http_ports[0]}/v1/nodes") || return 1
+  [ "$(grep -c '"status": "NODE_STATUS_READY"' <<<"$body")" -ge "${#agents[@]}" ]
+}
 
-echo "quickstart: waiting for the peers to elect a leader..."
-for _ in $(seq 1 120); do
-  if scripts/gantry operator raft peers 2>/dev/null | grep -qw leader; then break; fi
-  sleep 0.5
-done
-scripts/gantry operator raft peers
+start_process() {
+  local name=$1
+  shift
+  # setsid: the process outlives this script and a Ctrl-C in its terminal.
+  # shellcheck disable=SC2086 # GANTRY_JAVA_OPTS holds several flags
+  setsid java $GANTRY_JAVA_OPTS -jar "$jar" "$@" >"$data/logs/$name.log" 2>&1 </dev/null &
+  gantry_pid_save "$(pidfile "$name")" "$!"
+}
 
-# One agent on this machine: Docker if the engine answers (scripts/setup.sh starts one), else exec.
-nohup scripts/gantry agent --name local --servers "$GANTRY_ADDR" --data-dir "$data/agent" \
-  >"$data/agent.log" 2>&1 </dev/null &
-echo $! >"$data/agent.pid"
-for _ in $(seq 1 60); do
-  if scripts/gantry node ls 2>/dev/null | grep -q ready; then break; fi
-  sleep 0.5
-done
-scripts/gantry node ls
+start_all() {
+  say "prerequisites: JDK, Docker engine and image, gantry jar"
+  gantry_ensure_jdk || exit 1
+  choose_driver
+  ensure_jar
+  set_ports "${GANTRY_QUICKSTART_BASE_PORT:-4646}"
+  check_ports
 
-scripts/gantry job run --detach examples/web.yaml
-for _ in $(seq 1 60); do
-  if [ "$(scripts/gantry alloc ls --job web 2>/dev/null | grep -c running)" -ge 3 ]; then break; fi
-  sleep 1
-done
-scripts/gantry job status web
-cat <<MSG
+  local i p
+  for p in "${managers[@]}" "${agents[@]}" logs; do rm -rf "${data:?}/$p"; done
+  rm -f "$data"/*.pid "$data"/*.err "$state"
+  mkdir -p "$data/logs"
+  printf 'base_port=%s\ndriver=%s\njob=%s\nspec=%s\nstarted="%s"\n' "$base" "$driver" "$job" "$spec" \
+    "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" >"$state"
 
-Gantry is running: three peers and an agent, logs in $data/*.log.
-  export GANTRY_ADDR=$GANTRY_ADDR
-  scripts/gantry job ls
-  scripts/gantry alloc ls --job web
-  scripts/quickstart.sh --stop
-MSG
+  say "starting managers m1 m2 m3 (gRPC $GANTRY_ADDR)"
+  for i in 0 1 2; do
+    start_process "${managers[$i]}" server --id "${managers[$i]}" --data-dir "$data/${managers[$i]}" \
+      --raft-addr "127.0.0.1:${raft_ports[$i]}" --grpc-addr "127.0.0.1:${grpc_ports[$i]}" \
+      --http-addr "127.0.0.1:${http_ports[$i]}" --peers "$peers"
+  done
+  gantry_await "the managers to elect a leader" 90 every_manager_knows_leader \
+    || fail "no leader; logs in $data/logs ($self --stop stops what runs)"
+
+  say "starting agents a1 a2 ($driver driver)"
+  for p in "${agents[@]}"; do
+    start_process "$p" agent --name "$p" --servers "$GANTRY_ADDR" --data-dir "$data/$p" --driver "$driver"
+  done
+  gantry_await "both agents to be ready" 90 agents_ready \
+    || fail "the agents did not register; logs in $data/logs ($self --stop stops what runs)"
+
+  say "running $spec (gantry job run follows its deployment)"
+  if ! gantry_within "${GANTRY_QUICKSTART_TIMEOUT:-300}" job run "$spec"; then
+    gantry job status "$job" >&2 || true
+    fail "the deployment of $job did not succeed (above); the cluster stays up for a look: logs in $data/logs, $self --stop stops it"
+  fi
+}
+
+# --- summary ------------------------------------------------------------------------------------
+
+# "ALLOC NODE PORTS" for each running allocation of the job, from `gantry alloc ls`.
+running_allocs() {
+  gantry alloc ls --job "$job" | awk 'NR > 1 && $7 == "running" { print $1, $2, $NF }'
+}
+
+replicas_answer() {
+  local alloc node ports mapping
+  while read -r alloc node ports; do
+    for mapping in ${ports//,/ }; do
+      [ "$mapping" = - ] && continue
+      mapping=${mapping#*=}
+      gantry_http_get "http://127.0.0.1:${mapping%%->*}/" >/dev/null || return 1
+    done
+  done <<<"$allocs"
+}
+
+summary() {
+  local i alloc node ports mapping
+  allocs=$(running_allocs) || allocs=""
+  if [ "$driver" = docker ] && [ -n "$allocs" ]; then
+    gantry_await "every replica to answer HTTP" 30 replicas_answer || true
+  fi
+  echo
+  echo "== gantry job status $job"
+  gantry job status "$job"
+  echo
+  echo "== Replicas"
+  if [ -z "$allocs" ]; then
+    echo "  none running yet: scripts/gantry alloc ls --job $job"
+  fi
+  while read -r alloc node ports; do
+    [ -n "$alloc" ] || continue
+    if [ "$ports" = - ]; then
+      echo "  replica $alloc on $node: a process of the exec driver, no port"
+      continue
+    fi
+    for mapping in ${ports//,/ }; do
+      mapping=${mapping#*=}
+      echo "  replica $alloc on $node: http://127.0.0.1:${mapping%%->*}/"
+    done
+  done <<<"$allocs"
+  echo
+  echo "== Managers (gRPC for the CLI; HTTP: the JSON API /v1/... and /metrics)"
+  for i in 0 1 2; do
+    echo "  ${managers[$i]}  gRPC 127.0.0.1:${grpc_ports[$i]}  HTTP http://127.0.0.1:${http_ports[$i]}/v1/status/leader  http://127.0.0.1:${http_ports[$i]}/metrics"
+  done
+  echo
+  echo "== Next"
+  echo "  export GANTRY_ADDR=$GANTRY_ADDR"
+  echo "  scripts/gantry alloc ls --job $job       scripts/gantry node ls"
+  echo "  logs: $data/logs/{m1,m2,m3,a1,a2}.log"
+  echo "  stop: $self --stop"
+}
+
+# --- main ---------------------------------------------------------------------------------------
+
+case "${1:-}" in
+  --stop)
+    if stop_all; then
+      say "stopped: no process of the quickstart runs and no replica is left (state and logs kept in $data)"
+    else
+      fail "something would not stop (above)"
+    fi
+    ;;
+  "")
+    n=$(running_count)
+    if [ "$n" = $((${#managers[@]} + ${#agents[@]})) ]; then
+      load_state
+      gantry_use_jdk
+      say "already up since $started ($driver driver); to start afresh: $self --stop, then $self"
+    else
+      if [ "$n" -gt 0 ]; then
+        say "only $n of 5 processes run: stopping them to start afresh"
+      fi
+      stop_all || fail "the earlier run would not stop (above)"
+      start_all
+      say "up: 3 managers and 2 agents ($driver driver), job $job"
+    fi
+    summary
+    ;;
+  -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
+  *) echo "quickstart: unknown argument \"$1\" (usage: scripts/quickstart.sh [--stop])" >&2; exit 2 ;;
+esac
