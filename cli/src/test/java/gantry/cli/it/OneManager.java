@@ -62,12 +62,27 @@ final class OneManager implements AutoCloseable {
         .filter(a -> a.getJobVersion() == version && a.getDeployHealth().getStatus().equals("healthy")).count();
   }
 
+  /**
+   * Stops every job and waits (at most 60 s) until no allocation runs, so the agents stop their
+   * tasks (exec tasks are processes of their own: killing an agent leaves them running), then
+   * kills the agents and the manager.
+   */
   @Override
   public void close() throws Exception {
     try {
-      agents.close();
+      for (var job : stub().listJobs(gantry.v1.ListJobsRequest.getDefaultInstance()).getJobsList()) {
+        stub().deregisterJob(gantry.v1.DeregisterJobRequest.newBuilder().setName(job.getName()).build());
+      }
+      await("every allocation stopped", 60, () -> stub().listAllocations(ListAllocationsRequest.getDefaultInstance())
+          .getAllocationsList().stream().noneMatch(a -> a.getClientStatus() == gantry.v1.ClientStatus.CLIENT_STATUS_RUNNING));
+    } catch (RuntimeException e) {
+      // the manager is gone already: nothing more can be stopped through it
     } finally {
-      cluster.close();
+      try {
+        agents.close();
+      } finally {
+        cluster.close();
+      }
     }
   }
 }
