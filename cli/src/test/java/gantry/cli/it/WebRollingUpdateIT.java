@@ -47,11 +47,11 @@ class WebRollingUpdateIT {
   @AfterAll
   void stopCluster() throws Exception {
     if (cluster == null) return;
+    List<String> ids = allocs().stream().map(Allocation::getId).toList();
     try {
-      cluster.agents.close();
-      DockerCli.removeAllOf(allocs().stream().map(Allocation::getId).toList());
-    } finally {
       cluster.close();
+    } finally {
+      DockerCli.removeAllOf(ids); // what the agent did not remove once its job stopped
     }
   }
 
