@@ -63,34 +63,7 @@ mkdir -p "$data"
 # shellcheck source=../lib/bench.sh
 source scripts/lib/bench.sh
 bench_copy_jar
-
-# ---------------------------------------------------------------- processes and cleanup
-jobs_made=()           # gantry job names, for removing their containers by label
-swarm_ours=0
-swarm_services=()
-
-cleanup() {
-  local rc=$? pid name svc
-  trap - EXIT INT TERM
-  for pid in "${!procs[@]}"; do stop_pid "$pid"; done
-  for name in "${jobs_made[@]}"; do rm_by_label "gantry.job=$name"; done
-  rm_by_label "gantry.bench=$tag"
-  if [ "$swarm_ours" = 1 ]; then
-    for svc in "${swarm_services[@]}"; do docker service rm "$svc" >/dev/null 2>&1 || true; done
-    docker swarm leave --force >/dev/null 2>&1 || true
-    rm_by_label "gantry.bench=$tag"
-  fi
-  if [ "$(docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null)" = active ] && [ "$swarm_ours" = 1 ]; then
-    say "WARNING: Swarm mode is still active"
-  fi
-  say "logs and state in $data"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Running containers with a label, counted.
-running_count() { docker ps -q --filter "label=$1" | wc -l; }
+bench_traps
 
 # Waits (up to $2 s) until no container with label $1 runs, then removes them all.
 drain_label() {
@@ -125,7 +98,6 @@ engine_span() {
       $1 == "start" && $2 > s {s = $2}
       END {if (c == "") print "no engine events"; else printf "first create +%d ms, last start +%d ms\n", c / 1e6 - t0, s / 1e6 - t0}'
 }
-
 
 agent_pid=""
 start_agent() {   # start_agent NODE JAVA_OPTS [--label k=v]

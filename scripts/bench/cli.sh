@@ -22,15 +22,7 @@ mkdir -p "$data"
 # shellcheck source=../lib/bench.sh
 source scripts/lib/bench.sh
 bench_copy_jar
-
-cleanup() {
-  local rc=$? pid
-  trap - EXIT INT TERM
-  for pid in "${!procs[@]}"; do stop_pid "$pid"; done
-  say "logs and state in $data"
-  exit "$rc"
-}
-trap cleanup EXIT INT TERM
+bench_traps
 
 start_cluster cluster 3s
 # The launcher on the run's copy of the jar: its cache is made next to that copy.

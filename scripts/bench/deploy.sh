@@ -127,40 +127,10 @@ mkdir -p "$data"
 # shellcheck source=../lib/bench.sh
 source scripts/lib/bench.sh
 bench_copy_jar
+bench_traps
 # The watcher's source is copied too: a change to it during the run must not reach this run.
 watcher="$data/DeployWatch.java"
 cp scripts/bench/DeployWatch.java "$watcher"
-
-
-
-# ---------------------------------------------------------------- processes and cleanup
-jobs_made=()           # gantry job names, for removing their containers by label
-swarm_ours=0
-swarm_services=()
-
-
-
-cleanup() {
-  local rc=$? pid name svc
-  trap - EXIT INT TERM
-  for pid in "${!procs[@]}"; do stop_pid "$pid"; done
-  for name in "${jobs_made[@]}"; do rm_by_label "gantry.job=$name"; done
-  rm_by_label "gantry.bench=$tag"
-  if [ "$swarm_ours" = 1 ]; then
-    for svc in "${swarm_services[@]}"; do docker service rm "$svc" >/dev/null 2>&1 || true; done
-    docker swarm leave --force >/dev/null 2>&1 || true
-    rm_by_label "gantry.bench=$tag"
-    if [ "$(docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null)" = active ]; then
-      say "WARNING: Swarm mode is still active"
-    fi
-  fi
-  say "logs and state in $data"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-running_count() { docker ps -q --filter "label=$1" | wc -l; }
 
 # Waits (up to $3 s) until exactly $2 containers with label $1 run (the previous round's old
 # replicas are gone), then BENCH_SETTLE seconds more.
@@ -256,7 +226,6 @@ timeline_summary() {
       "running->next created ${react} ms (update-delay included); last running->completed seen ${last} ms"
   fi
 }
-
 
 start_agent() {   # start_agent NODE JAVA_OPTS
   local node=$1 opts=$2 i extra=() envs=()

@@ -109,3 +109,37 @@ stop_cluster() {
     case ${procs[$pid]} in "$1"/*) stop_pid "$pid" ;; esac
   done
 }
+
+# ---------------------------------------------------------------- cleanup
+jobs_made=()           # gantry job names, for removing their containers by label
+swarm_ours=0           # 1 once the run put the engine in Swarm mode
+swarm_services=()
+
+# Running containers with a label, counted.
+running_count() { docker ps -q --filter "label=$1" | wc -l; }
+
+# On exit: stops every process the run started, removes the containers of its jobs and of its
+# tag (label gantry.bench=$tag, when the script sets a tag), its Swarm services, and leaves Swarm
+# mode if the run entered it.
+bench_cleanup() {
+  local rc=$? pid name svc
+  trap - EXIT INT TERM
+  for pid in "${!procs[@]}"; do stop_pid "$pid"; done
+  for name in "${jobs_made[@]}"; do rm_by_label "gantry.job=$name"; done
+  [ -z "${tag:-}" ] || rm_by_label "gantry.bench=$tag"
+  if [ "$swarm_ours" = 1 ]; then
+    for svc in "${swarm_services[@]}"; do docker service rm "$svc" >/dev/null 2>&1 || true; done
+    docker swarm leave --force >/dev/null 2>&1 || true
+    [ -z "${tag:-}" ] || rm_by_label "gantry.bench=$tag"
+    if [ "$(docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null)" = active ]; then
+      say "WARNING: Swarm mode is still active"
+    fi
+  fi
+  say "logs and state in $data"
+  exit "$rc"
+}
+
+bench_traps() {
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}

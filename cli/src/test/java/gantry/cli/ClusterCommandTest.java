@@ -10,28 +10,10 @@ import gantry.v1.GetJobResponse;
 import gantry.v1.ListAllocationsResponse;
 import gantry.v1.ListNodesResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** job status, alloc ls, node ls and node drain against the fake ControlService: tables, JSON, exit codes. */
-class ClusterCommandTest {
-  static FakeControlServer server;
-
-  @BeforeAll
-  static void start() {
-    server = new FakeControlServer();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  private static Cli client(String... args) {
-    return Cli.runAt(server.address(), args);
-  }
-
+class ClusterCommandTest extends FakeServerTest {
   /** The cells of the first output line whose first cell is {@code first}; column widths do not matter. */
   private static List<String> row(String out, String first) {
     return out.lines().map(l -> List.of(l.strip().split("\\s+"))).filter(cells -> cells.getFirst().equals(first))

@@ -23,23 +23,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class ControlClientTest {
-  static FakeControlServer server;
-
-  @BeforeAll
-  static void start() {
-    server = new FakeControlServer();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
+class ControlClientTest extends FakeServerTest {
   @Test
   void triesTheNextManagerWhenTheFirstRefusesConnections() {
     try (var client = new ControlClient(List.of(FakeControlServer.deadAddress(), server.address()), Duration.ofSeconds(5))) {

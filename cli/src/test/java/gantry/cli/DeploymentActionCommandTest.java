@@ -6,8 +6,6 @@ import com.google.protobuf.util.JsonFormat;
 import gantry.v1.ChangeDeploymentResponse;
 import gantry.v1.DeploymentAction;
 import gantry.v1.DeploymentStatus;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,23 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * control.proto: one line with the status the deployment moved to, or the server's refusal and
  * the contract's exit code.
  */
-class DeploymentActionCommandTest {
-  static FakeControlServer server;
-
-  @BeforeAll
-  static void start() {
-    server = new FakeControlServer();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  private static Cli client(String... args) {
-    return Cli.runAt(server.address(), args);
-  }
-
+class DeploymentActionCommandTest extends FakeServerTest {
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource(delimiter = '|', textBlock = """
       promote | c2c2     | DEPLOYMENT_ACTION_PROMOTE | Deployment c2c2c2c2 running: promoted; replacing the old allocations

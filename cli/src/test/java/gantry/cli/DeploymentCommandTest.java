@@ -11,8 +11,6 @@ import gantry.v1.GetJobResponse;
 import gantry.v1.ListDeploymentsResponse;
 import gantry.v1.ListJobVersionsResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,23 +18,7 @@ import org.junit.jupiter.api.Test;
  * ControlService: tables, JSON and exit codes. Following a deployment is {@link DeploymentFollowTest}'s,
  * the verbs that move one {@link DeploymentActionCommandTest}'s.
  */
-class DeploymentCommandTest {
-  static FakeControlServer server;
-
-  @BeforeAll
-  static void start() {
-    server = new FakeControlServer();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  private static Cli client(String... args) {
-    return Cli.runAt(server.address(), args);
-  }
-
+class DeploymentCommandTest extends FakeServerTest {
   private static List<String> cells(String line) {
     return List.of(line.strip().split("\\s{2,}"));
   }

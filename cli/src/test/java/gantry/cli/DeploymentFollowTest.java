@@ -9,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,25 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * code. Output is not a terminal here (plain lines, one per change) except where a test asks for
  * one.
  */
-class DeploymentFollowTest {
-  static FakeControlServer server;
-
+class DeploymentFollowTest extends FakeServerTest {
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void start() {
-    server = new FakeControlServer();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  private static Cli client(String... args) {
-    return Cli.runAt(server.address(), args);
-  }
 
   private static String watching(String job) {
     return "Watching deployment " + FakeControlServer.scriptId(job).substring(0, 8)

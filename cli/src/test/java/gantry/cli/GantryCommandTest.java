@@ -7,33 +7,15 @@ import com.google.protobuf.util.JsonFormat;
 import gantry.v1.ListJobsResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Exit codes and output of the commands, run in-process against a fake ControlService. */
-class GantryCommandTest {
+class GantryCommandTest extends FakeServerTest {
   static final Path WEB_YAML = Path.of("..", "examples", "web.yaml");
-
-  static FakeControlServer server;
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void start() {
-    server = new FakeControlServer();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  private static Cli client(String... args) {
-    return Cli.runAt(server.address(), args);
-  }
 
   @Test
   void helpAndUsageErrors() {

@@ -26,6 +26,7 @@ import java.util.Map;
  * PAUSED            counted: otherwise                       PAUSED                -
  * RUNNING|BLOCKED   promote, every canary healthy            RUNNING               promoted, evaluate
  * RUNNING|BLOCKED   promote, a canary not healthy yet        refused
+ * PAUSED            promote                                  refused (resume first)
  * any active        promote, no canaries pending             refused
  * RUNNING|BLOCKED   pause                                    PAUSED                -
  * PAUSED            resume                                   as counted            evaluate
@@ -196,10 +197,10 @@ public final class DeploymentMachine {
       }
     }
     if (!pending) return Step.refuse(d, "deployment " + shortId(d) + " has no canaries waiting for promotion");
-    if (!notHealthy.isEmpty()) return Step.refuse(d, "cannot promote deployment " + shortId(d) + " yet: " + notHealthy);
     if (d.getStatus() == DeploymentStatus.DEPLOYMENT_STATUS_PAUSED) {
       return Step.refuse(d, "deployment " + shortId(d) + " is paused: resume it first");
     }
+    if (!notHealthy.isEmpty()) return Step.refuse(d, "cannot promote deployment " + shortId(d) + " yet: " + notHealthy);
     Deployment.Builder b = d.toBuilder();
     promoteGroups(b, timeMs);
     b.setStatus(DeploymentStatus.DEPLOYMENT_STATUS_RUNNING).setStatusDescription("promoted: rolling out to every allocation");

@@ -92,6 +92,8 @@ class DeploymentMachineTest {
             new Promote(5_000), RUNNING, false, false, false, "0 of 1 canaries healthy"),
         Arguments.of("running, promote without canaries -> refused", rolling(RUNNING, 1),
             new Promote(5_000), RUNNING, false, false, false, "no canaries waiting"),
+        Arguments.of("paused, promote -> refused (resume first)", canary(PAUSED, false, false, 0),
+            new Promote(5_000), PAUSED, false, false, false, "is paused: resume it first"),
         Arguments.of("running, pause -> paused", rolling(RUNNING, 1),
             new Pause(5_000), PAUSED, false, false, false, ""),
         Arguments.of("blocked, pause -> paused", canary(BLOCKED, false, false, 1),
