@@ -51,6 +51,11 @@ final class DeploymentReplay {
    * follows (null for a first one), {@code revert} whether auto_revert registered it.
    */
   void registered(Job job, Job previous, boolean revert, long index, long timeMs, Mutations out) {
+    Optional<Deployment> active = state.activeDeployment(job.getName());
+    if (active.isPresent() && previous != null && !revert && onlyCountsChanged(previous, job)) {
+      carry(active.get(), job, index, out);
+      return;
+    }
     cancelActive(job.getName(), "superseded by version " + job.getVersion(), index, timeMs, out);
     boolean rolls = job.getSpec().getGroupsList().stream().anyMatch(GroupSpec::hasUpdate);
     if (!rolls) {
@@ -81,6 +86,30 @@ final class DeploymentReplay {
       d.putGroups(g.getName(), dg.setRequireProgressByMs(DeploymentMachine.progressBy(dg.build(), timeMs)).build());
     }
     state.putDeployment(d.build(), out);
+  }
+
+  /**
+   * A scale (by a user or the autoscaler) in the middle of a roll-out: the deployment goes on at
+   * the new version with the new counts, its canary phase and health counts as they were, so the
+   * scale neither stalls nor restarts it. Allocations of the version before move to the new one
+   * in place and are counted again then.
+   */
+  private void carry(Deployment d, Job job, long index, Mutations out) {
+    Deployment.Builder b = d.toBuilder().setJobVersion(job.getVersion()).setModifyIndex(index);
+    for (GroupSpec g : job.getSpec().getGroupsList()) {
+      DeploymentGroup dg = d.getGroupsMap().get(g.getName());
+      if (dg != null) b.putGroups(g.getName(), dg.toBuilder().setDesired(g.hasCount() ? Math.max(0, g.getCount()) : 1).build());
+    }
+    state.putDeployment(b.build(), out);
+  }
+
+  /** Whether {@code now} differs from {@code before} in its groups' counts alone. */
+  private static boolean onlyCountsChanged(Job before, Job now) {
+    var a = before.getSpec().toBuilder();
+    var b = now.getSpec().toBuilder();
+    for (int i = 0; i < a.getGroupsCount(); i++) a.setGroups(i, a.getGroups(i).toBuilder().clearCount());
+    for (int i = 0; i < b.getGroupsCount(); i++) b.setGroups(i, b.getGroups(i).toBuilder().clearCount());
+    return a.build().equals(b.build());
   }
 
   /** Whether group {@code g} runs other tasks than it did in {@code previous} (a new group does not). */

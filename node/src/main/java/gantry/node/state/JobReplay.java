@@ -30,16 +30,21 @@ final class JobReplay {
   }
 
   RecordOutcome register(JobRegistered r, long index, Mutations out, Changes changes) {
-    return register(r, false, index, out, changes);
+    return register(r, false, "", null, index, out, changes);
   }
 
-  private RecordOutcome register(JobRegistered r, boolean autoRevert, long index, Mutations out, Changes changes) {
+  /**
+   * @param reason why this version exists when a registration did not make it ("" for one)
+   * @param mark the count change it carries (scale), or null
+   */
+  private RecordOutcome register(JobRegistered r, boolean autoRevert, String reason, Mark mark, long index,
+      Mutations out, Changes changes) {
     String name = r.getSpec().getName();
     Job old = state.jobs.get(name);
     if (old != null && old.getStatus() == JobStatus.JOB_STATUS_RUNNING && old.getSpec().equals(r.getSpec())) {
       return RecordOutcome.newBuilder().setChanged(false).setJob(old).build();
     }
-    Job job = Job.newBuilder()
+    Job.Builder b = Job.newBuilder()
         .setName(name)
         .setVersion(old == null ? 1 : old.getVersion() + 1)
         .setSpec(r.getSpec())
@@ -47,7 +52,15 @@ final class JobReplay {
         .setCreateIndex(old == null ? index : old.getCreateIndex())
         .setModifyIndex(index)
         .setSubmitTimeMs(r.getTimeMs())
-        .build();
+        .setVersionReason(reason);
+    // Cooldowns outlive versions: a registration keeps the last count change of each group it still has.
+    if (old != null) {
+      old.getLastScaleMap().forEach((g, m) -> {
+        if (r.getSpec().getGroupsList().stream().anyMatch(x -> x.getName().equals(g))) b.putLastScale(g, m);
+      });
+    }
+    if (mark != null) b.putLastScale(mark.group(), mark.mark());
+    Job job = b.build();
     state.putJob(job, out);
     state.putJobVersion(job, out);
     deployments.registered(job, old, autoRevert, index, r.getTimeMs(), out);
@@ -73,14 +86,36 @@ final class JobReplay {
       return RecordOutcome.newBuilder().setErrorCode("NOT_FOUND")
           .setErrorMessage("group: job \"" + r.getName() + "\" has no group \"" + r.getGroup() + "\"").setJob(job).build();
     }
-    spec.setGroups(g, spec.getGroups(g).toBuilder().setCount(r.getCount()));
-    return register(JobRegistered.newBuilder().setSpec(spec).setTimeMs(r.getTimeMs()).build(), index, out, changes);
+    gantry.v1.GroupSpec group = spec.getGroups(g);
+    int from = group.hasCount() ? group.getCount() : 1;
+    if (r.hasExpectedCount() && r.getExpectedCount() != from) {
+      return RecordOutcome.newBuilder().setErrorCode("FAILED_PRECONDITION").setErrorMessage("count: group \"" + r.getGroup()
+          + "\" has " + from + " replicas now, not " + r.getExpectedCount() + " as the decision assumed").setJob(job).build();
+    }
+    if (group.hasScaling() && !r.getAutoscaler()) {
+      var s = group.getScaling();
+      if (r.getCount() < s.getMin() || r.getCount() > s.getMax()) {
+        return RecordOutcome.newBuilder().setErrorCode("INVALID_ARGUMENT").setErrorMessage("count: group \"" + r.getGroup()
+            + "\" is autoscaled within " + s.getMin() + ".." + s.getMax() + " (its scaling block), got " + r.getCount())
+            .setJob(job).build();
+      }
+    }
+    if (from == r.getCount()) return RecordOutcome.newBuilder().setChanged(false).setJob(job).build();
+    spec.setGroups(g, group.toBuilder().setCount(r.getCount()));
+    String reason = (r.getAutoscaler() ? "autoscaler: " + r.getReason() : "scaled by a user") + ": group "
+        + r.getGroup() + " " + from + " -> " + r.getCount();
+    gantry.v1.ScaleMark mark = gantry.v1.ScaleMark.newBuilder().setTimeMs(r.getTimeMs()).setAutoscaler(r.getAutoscaler())
+        .setFrom(from).setTo(r.getCount()).setReason(reason).build();
+    return register(JobRegistered.newBuilder().setSpec(spec).setTimeMs(r.getTimeMs()).build(), false, reason,
+        new Mark(r.getGroup(), mark), index, out, changes);
   }
+
+  private record Mark(String group, gantry.v1.ScaleMark mark) {}
 
   /** auto_revert: registers a stable version's spec again, as a new version, with no canary phase. */
   Job revert(Job stable, long index, long timeMs, Mutations out, Changes changes) {
-    return register(JobRegistered.newBuilder().setSpec(stable.getSpec()).setTimeMs(timeMs).build(), true, index, out, changes)
-        .getJob();
+    return register(JobRegistered.newBuilder().setSpec(stable.getSpec()).setTimeMs(timeMs).build(), true,
+        "auto_revert to version " + stable.getVersion(), null, index, out, changes).getJob();
   }
 
   /**
@@ -96,7 +131,8 @@ final class JobReplay {
       return RecordOutcome.newBuilder().setErrorCode("NOT_FOUND").setErrorMessage("version: job \"" + r.getName()
           + "\" has no version " + r.getVersion() + " (versions 1.." + job.getVersion() + ")").setJob(job).build();
     }
-    return register(JobRegistered.newBuilder().setSpec(version.getSpec()).setTimeMs(r.getTimeMs()).build(), index, out, changes);
+    return register(JobRegistered.newBuilder().setSpec(version.getSpec()).setTimeMs(r.getTimeMs()).build(), false,
+        "reverted to version " + r.getVersion(), null, index, out, changes);
   }
 
   RecordOutcome stop(JobStopped r, long index, Mutations out, Changes changes) {
