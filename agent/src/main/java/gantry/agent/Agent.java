@@ -160,7 +160,7 @@ public final class Agent implements AutoCloseable {
     return Node.newBuilder()
         .setId(id)
         .setName(name)
-        .setAddress(facts.hostname())
+        .setAddress(config.advertise().isEmpty() ? facts.hostname() : config.advertise())
         .setStatus(NodeStatus.NODE_STATUS_INITIALIZING)
         .setEligible(true)
         .setCapacity(Resources.newBuilder().setCpu(facts.cpuMillicores()).setMemory(facts.memoryMiB()))

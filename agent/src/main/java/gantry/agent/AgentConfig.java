@@ -21,10 +21,12 @@ import java.util.Objects;
  * @param heartbeatTtl the TTL to assume when the managers give none
  * @param heartbeatInterval how often to heartbeat; zero = TTL/3
  * @param runner the allocation runner's timings
+ * @param advertise the host clients reach this node's tasks at (service endpoints); empty = its
+ *     hostname
  */
 public record AgentConfig(String name, List<String> servers, Path dataDir, String driver, Map<String, String> labels,
     int cpuMillicores, int memoryMiB, Duration heartbeatTtl, Duration heartbeatInterval,
-    AllocationRunner.Settings runner) {
+    AllocationRunner.Settings runner, String advertise) {
 
   public AgentConfig {
     Objects.requireNonNull(name, "name");
@@ -44,34 +46,40 @@ public record AgentConfig(String name, List<String> servers, Path dataDir, Strin
     heartbeatTtl = heartbeatTtl == null ? Duration.ofSeconds(3) : heartbeatTtl;
     heartbeatInterval = heartbeatInterval == null ? Duration.ZERO : heartbeatInterval;
     runner = runner == null ? AllocationRunner.Settings.DEFAULT : runner;
+    advertise = advertise == null ? "" : advertise.strip();
+  }
+
+  public AgentConfig withAdvertise(String host) {
+    return new AgentConfig(name, servers, dataDir, driver, labels, cpuMillicores, memoryMiB, heartbeatTtl,
+        heartbeatInterval, runner, host);
   }
 
   /** Defaults for everything but the name, the managers and the data directory. */
   public static AgentConfig of(String name, List<String> servers, Path dataDir) {
-    return new AgentConfig(name, servers, dataDir, "docker", Map.of(), 0, 0, null, null, null);
+    return new AgentConfig(name, servers, dataDir, "docker", Map.of(), 0, 0, null, null, null, "");
   }
 
   public AgentConfig withDriver(String d) {
     return new AgentConfig(name, servers, dataDir, d, labels, cpuMillicores, memoryMiB, heartbeatTtl,
-        heartbeatInterval, runner);
+        heartbeatInterval, runner, advertise);
   }
 
   public AgentConfig withLabels(Map<String, String> l) {
     return new AgentConfig(name, servers, dataDir, driver, l, cpuMillicores, memoryMiB, heartbeatTtl,
-        heartbeatInterval, runner);
+        heartbeatInterval, runner, advertise);
   }
 
   public AgentConfig withResources(int cpu, int memory) {
     return new AgentConfig(name, servers, dataDir, driver, labels, cpu, memory, heartbeatTtl, heartbeatInterval,
-        runner);
+        runner, advertise);
   }
 
   public AgentConfig withRunner(AllocationRunner.Settings r) {
     return new AgentConfig(name, servers, dataDir, driver, labels, cpuMillicores, memoryMiB, heartbeatTtl,
-        heartbeatInterval, r);
+        heartbeatInterval, r, advertise);
   }
 
   public AgentConfig withHeartbeat(Duration ttl, Duration interval) {
-    return new AgentConfig(name, servers, dataDir, driver, labels, cpuMillicores, memoryMiB, ttl, interval, runner);
+    return new AgentConfig(name, servers, dataDir, driver, labels, cpuMillicores, memoryMiB, ttl, interval, runner, advertise);
   }
 }

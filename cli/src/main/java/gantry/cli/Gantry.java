@@ -9,6 +9,7 @@ import gantry.cli.command.JobCommand;
 import gantry.cli.command.NodeCommand;
 import gantry.cli.command.OperatorCommand;
 import gantry.cli.command.ServerCommand;
+import gantry.cli.command.ServiceCommand;
 import gantry.cli.command.TlsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Gantry.Version.class,
     description = "Gantry: a cluster manager for self-hosted fleets.",
     subcommands = {ServerCommand.class, AgentCommand.class, DevCommand.class, JobCommand.class, DeploymentCommand.class, AllocCommand.class,
-        NodeCommand.class, OperatorCommand.class, TlsCommand.class, CommandLine.HelpCommand.class})
+        NodeCommand.class, ServiceCommand.class, OperatorCommand.class, TlsCommand.class, CommandLine.HelpCommand.class})
 public final class Gantry implements Runnable {
   @Spec
   CommandSpec spec;

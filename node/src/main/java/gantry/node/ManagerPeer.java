@@ -9,6 +9,7 @@ import gantry.node.leader.Leader;
 import gantry.node.live.AgentLogs;
 import gantry.node.live.LiveMetrics;
 import gantry.node.live.LiveQueries;
+import gantry.node.live.ServiceWatch;
 import gantry.node.live.UpdateFilter;
 import gantry.node.metrics.ManagerMetrics;
 import gantry.node.raft.RaftNode;
@@ -48,14 +49,16 @@ public final class ManagerPeer implements AutoCloseable {
   private final HttpEndpoint http;
   private final Leader leader;
   private final HealthReporter health;
+  private final ServiceWatch services;
   private final CountDownLatch closed = new CountDownLatch(1);
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile String stoppedBecause;
   private final Thread announcer;
 
   private ManagerPeer(ServerConfig config, RaftNode raft, ControlHandler control, Server grpc, HttpEndpoint http,
-      Leader leader, HealthReporter health) {
+      Leader leader, HealthReporter health, ServiceWatch services) {
     this.config = config;
+    this.services = services;
     this.raft = raft;
     this.control = control;
     this.grpc = grpc;
@@ -99,6 +102,12 @@ public final class ManagerPeer implements AutoCloseable {
     LiveMetrics metrics = new LiveMetrics(clock);
     AgentLogs logs = new AgentLogs();
     LiveQueries live = new LiveQueries(leader::isLeading, leaderHint, () -> raft.stateMachine().state(), metrics, logs);
+    ServiceWatch services = new ServiceWatch(leader::isLeading, leaderHint, () -> raft.stateMachine().state(),
+        () -> raft.stateMachine().appliedIndex(), metrics::nodeTotals);
+    raft.stateMachine().onApplied(changes -> services.applied());
+    raft.stateMachine().onLeadership(leads -> {
+      if (!leads) services.leadershipLost();
+    });
     // Sessions need the leader's loop open (leader.isLeading()) and Raft still naming this peer
     // (a step-down shows at once, before the loop has handled it).
     HealthReporter health = new HealthReporter(() -> new HealthRule.Facts(leader.isLeading() && raft.isLeader(),
@@ -107,7 +116,7 @@ public final class ManagerPeer implements AutoCloseable {
     Server grpc;
     try {
       grpc = NettyServerBuilder.forAddress(HostPorts.parse(config.grpcAddress()))
-          .addService(new ControlService(control, live))
+          .addService(new ControlService(control, live, services))
           .addService(new DispatcherService(leader, raft.proposer(), clock, leaderHint, metrics, logs,
               new UpdateFilter(() -> raft.stateMachine().state())))
           .addService(health.service())
@@ -118,6 +127,7 @@ public final class ManagerPeer implements AutoCloseable {
           .start();
     } catch (IOException e) {
       health.close();
+      services.close();
       leader.close();
       raft.close();
       throw new IOException("grpc_addr " + config.grpcAddress() + ": " + rootMessage(e), e);
@@ -128,6 +138,7 @@ public final class ManagerPeer implements AutoCloseable {
         http = HttpEndpoint.start(config.httpAddress(), control, raft, leaderChanges, events);
       } catch (IOException e) {
         health.close();
+        services.close();
         grpc.shutdownNow();
         leader.close();
         raft.close();
@@ -135,7 +146,7 @@ public final class ManagerPeer implements AutoCloseable {
       }
     }
     LOG.info("peer {} serving gRPC on {}, Raft on {}", config.id(), grpcAddress(grpc, config), config.raftAddress());
-    return new ManagerPeer(config, raft, control, grpc, http, leader, health);
+    return new ManagerPeer(config, raft, control, grpc, http, leader, health, services);
   }
 
   /**
@@ -199,6 +210,7 @@ public final class ManagerPeer implements AutoCloseable {
     try {
       announcer.interrupt();
       health.close(); // NOT_SERVING first: health watchers move away before the port closes
+      services.close(); // ends the service watches, which would hold the shutdown below
       grpc.shutdown();
       try {
         grpc.awaitTermination(2, TimeUnit.SECONDS);

@@ -53,6 +53,14 @@ public final class AgentCommand implements Callable<Integer> {
       description = "Run N simulated nodes NAME-1..NAME-N in this process (load tests); nothing is saved.")
   Integer simulate;
 
+  @Option(names = "--advertise", paramLabel = "HOST",
+      description = "The host or IP clients reach this node's tasks at, in service endpoints (default: its hostname).")
+  String advertise = "";
+
+  @Option(names = "--metrics-interval", paramLabel = "DURATION", defaultValue = "5s",
+      description = "How often each allocation's CPU and memory use is sampled and reported (default 5s; 1s..60s).")
+  String metricsInterval;
+
   @Spec
   CommandSpec spec;
 
@@ -70,10 +78,25 @@ public final class AgentCommand implements Callable<Integer> {
     if (cpu < 0) throw Failure.badInput("--cpu: must be >= 0 millicores (0 = detect), got " + cpu);
     if (memory < 0) throw Failure.badInput("--memory: must be >= 0 MiB (0 = detect), got " + memory);
     if (simulate != null && simulate < 1) throw Failure.badInput("--simulate: must be at least 1, got " + simulate);
+    if (advertise.contains(":") && !advertise.startsWith("[")) {
+      throw Failure.badInput("--advertise: a host or IP without a port, got \"" + advertise + "\"");
+    }
+    java.time.Duration every;
+    try {
+      every = gantry.spec.Durations.parse("--metrics-interval", metricsInterval);
+    } catch (gantry.spec.SpecException e) {
+      throw Failure.badInput(e.getMessage());
+    }
+    if (every.compareTo(java.time.Duration.ofSeconds(1)) < 0 || every.compareTo(java.time.Duration.ofSeconds(60)) > 0) {
+      throw Failure.badInput("--metrics-interval: must be within 1s..60s, got " + metricsInterval);
+    }
     Path dir = dataDir != null ? dataDir : Path.of("gantry-data", "agents", name);
     try {
       return AgentConfig.of(name, managers, dir).withDriver(driver).withLabels(parseLabels(labels == null ? List.of() : labels))
-          .withResources(cpu, memory);
+          .withResources(cpu, memory).withAdvertise(advertise)
+          .withRunner(new gantry.agent.runner.AllocationRunner.Settings(
+              gantry.agent.runner.AllocationRunner.Settings.DEFAULT.pollInterval(), every,
+              gantry.agent.runner.AllocationRunner.Settings.DEFAULT.stopGrace()));
     } catch (IllegalArgumentException e) {
       // The checks above should leave nothing for the record to refuse; if it does, it is still input.
       throw Failure.badInput(e.getMessage());

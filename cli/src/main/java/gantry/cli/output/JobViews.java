@@ -52,6 +52,7 @@ public final class JobViews {
       table.row(g.getGroup(), g.getDesired(), g.getPlaced(), g.getRunning(), g.getPending(), g.getFailed(), g.getLost());
     }
     table.print(out);
+    printScaling(out, job);
     for (GroupSummary g : response.getGroupsList()) {
       if (!g.getUnplacedReason().isEmpty()) {
         out.printf("Placement failure: group \"%s\": %s%n", g.getGroup(), g.getUnplacedReason());
@@ -65,13 +66,33 @@ public final class JobViews {
     AllocationViews.printForJob(out, allocations);
   }
 
+  /** Each autoscaled group's bounds and policy, and the last count change of each group. */
+  private static void printScaling(PrintWriter out, Job job) {
+    for (var g : job.getSpec().getGroupsList()) {
+      if (g.hasScaling()) {
+        var s = g.getScaling();
+        String rule = s.getTargetCpu() > 0 || s.getTargetMemory() > 0
+            ? "target" + (s.getTargetCpu() > 0 ? " cpu " + s.getTargetCpu() + "%" : "")
+                + (s.getTargetMemory() > 0 ? " memory " + s.getTargetMemory() + "%" : "")
+            : "cpu > " + s.getScaleOutAbove() + "% out, < " + s.getScaleInBelow() + "% in";
+        out.printf("Scaling: group \"%s\": %d..%d replicas, %s, over %ds%n", g.getName(), s.getMin(), s.getMax(), rule,
+            s.getWindowMs() / 1000);
+      }
+      var mark = job.getLastScaleMap().get(g.getName());
+      if (mark != null) out.printf("Last scale: %s (%s)%n", mark.getReason(), time(mark.getTimeMs()));
+    }
+  }
+
   /**
    * {@code gantry job history}: the versions oldest first, then for each version after the first
    * the keys of its spec that differ from the version before (at most {@value #DIFF_LINES} lines).
    */
   public static void printHistory(PrintWriter out, List<Job> versions) {
-    var table = new Table("VERSION", "STABLE", "SUBMITTED");
-    for (Job v : versions) table.row(version(v), v.getStable(), time(v.getSubmitTimeMs()));
+    var table = new Table("VERSION", "STABLE", "SUBMITTED", "WHY");
+    for (Job v : versions) {
+      table.row(version(v), v.getStable(), time(v.getSubmitTimeMs()),
+          v.getVersionReason().isEmpty() ? "registered" : v.getVersionReason());
+    }
     table.print(out);
     for (int i = 1; i < versions.size(); i++) {
       Job before = versions.get(i - 1);

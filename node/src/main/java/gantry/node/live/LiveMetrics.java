@@ -54,6 +54,16 @@ public final class LiveMetrics {
     return s == null || stale(s, clock.millis()) ? java.util.Optional.empty() : java.util.Optional.of(s.value());
   }
 
+  /** The latest recent totals of each node, by node id. */
+  public Map<String, NodeMetrics> nodeTotals() {
+    long now = clock.millis();
+    Map<String, NodeMetrics> out = new java.util.HashMap<>();
+    nodes.forEach((id, s) -> {
+      if (!stale(s, now)) out.put(id, s.value());
+    });
+    return out;
+  }
+
   /** Every recent sample. */
   public GetLiveMetricsResponse snapshot() {
     pruneNow(true);

@@ -1,7 +1,9 @@
 package gantry.node.rpc;
 
 import gantry.node.control.ControlHandler;
+import gantry.node.control.ControlException;
 import gantry.node.live.LiveQueries;
+import gantry.node.live.ServiceWatch;
 import gantry.v1.ControlServiceGrpc;
 import gantry.v1.DeregisterJobRequest;
 import gantry.v1.DeregisterJobResponse;
@@ -19,6 +21,7 @@ import gantry.v1.ListPeersRequest;
 import gantry.v1.ListPeersResponse;
 import gantry.v1.RegisterJobRequest;
 import gantry.v1.RegisterJobResponse;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -27,10 +30,12 @@ import java.util.function.Supplier;
 public final class ControlService extends ControlServiceGrpc.ControlServiceImplBase {
   private final ControlHandler handler;
   private final LiveQueries live;
+  private final ServiceWatch services;
 
-  public ControlService(ControlHandler handler, LiveQueries live) {
+  public ControlService(ControlHandler handler, LiveQueries live, ServiceWatch services) {
     this.handler = handler;
     this.live = live;
+    this.services = services;
   }
 
   @Override
@@ -127,6 +132,44 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   @Override
   public void revertJob(gantry.v1.RevertJobRequest req, StreamObserver<gantry.v1.RevertJobResponse> out) {
     reply(() -> handler.revertJob(req), out);
+  }
+
+  @Override
+  public void listServices(gantry.v1.ListServicesRequest req, StreamObserver<gantry.v1.ListServicesResponse> out) {
+    reply(() -> CompletableFuture.completedFuture(
+        gantry.v1.ListServicesResponse.newBuilder().addAllServices(services.list()).build()), out);
+  }
+
+  @Override
+  public void getServiceEndpoints(gantry.v1.GetServiceEndpointsRequest req, StreamObserver<gantry.v1.ServiceEndpoints> out) {
+    reply(() -> CompletableFuture.completedFuture(services.get(req.getName())), out);
+  }
+
+  @Override
+  public void watchService(gantry.v1.WatchServiceRequest req, StreamObserver<gantry.v1.ServiceEndpoints> out) {
+    ServerCallStreamObserver<gantry.v1.ServiceEndpoints> call = (ServerCallStreamObserver<gantry.v1.ServiceEndpoints>) out;
+    ServiceWatch.Watch watch;
+    try {
+      watch = services.watch(req.getName(), req.getIndex(), new ServiceWatch.Sink() {
+        @Override
+        public void send(gantry.v1.ServiceEndpoints set) {
+          synchronized (call) {
+            if (!call.isCancelled()) call.onNext(set);
+          }
+        }
+
+        @Override
+        public void end(ControlException why) {
+          synchronized (call) {
+            if (!call.isCancelled()) call.onError(Statuses.of(why));
+          }
+        }
+      });
+    } catch (RuntimeException e) {
+      out.onError(Statuses.of(e));
+      return;
+    }
+    call.setOnCancelHandler(watch::cancel);
   }
 
   private static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {
