@@ -135,7 +135,7 @@ public final class ManagerPeer implements AutoCloseable {
     HttpEndpoint http = null;
     if (!config.httpAddress().isEmpty()) {
       try {
-        http = HttpEndpoint.start(config.httpAddress(), control, raft, leaderChanges, events);
+        http = HttpEndpoint.start(config.httpAddress(), control, services, raft, leaderChanges, events);
       } catch (IOException e) {
         health.close();
         services.close();

@@ -3,6 +3,7 @@ package gantry.node.http;
 import com.google.protobuf.MessageOrBuilder;
 import gantry.node.control.ControlException;
 import gantry.node.control.ControlHandler;
+import gantry.node.live.ServiceWatch;
 import gantry.v1.DeregisterJobRequest;
 import gantry.v1.GetDeploymentRequest;
 import gantry.v1.GetJobRequest;
@@ -40,9 +41,11 @@ final class ControlRoutes {
   static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final ControlHandler control;
+  private final ServiceWatch services;
 
-  ControlRoutes(ControlHandler control) {
+  ControlRoutes(ControlHandler control, ServiceWatch services) {
     this.control = control;
+    this.services = services;
   }
 
   void register(RoutesConfig routes) {
@@ -68,8 +71,12 @@ final class ControlRoutes {
         .setId(ctx.pathParam("id")).setStale(flag(ctx, "stale")).build())));
     routes.get("/v1/status/leader", ctx -> json(ctx, control.getLeader()));
     routes.get("/v1/status/peers", ctx -> json(ctx, control.listPeers()));
+    // Answered by the leader only (weights follow its live view), as over gRPC: a follower says 503.
+    routes.get("/v1/services", ctx -> json(ctx, gantry.v1.ListServicesResponse.newBuilder()
+        .addAllServices(services.list()).build()));
+    routes.get("/v1/service/{name}", ctx -> json(ctx, services.get(ctx.pathParam("name"))));
     // In the contract, not in the gRPC API yet: say so rather than answer with made-up data.
-    for (String path : new String[] {"/v1/evaluations", "/v1/services", "/v1/event/stream"}) {
+    for (String path : new String[] {"/v1/evaluations", "/v1/event/stream"}) {
       routes.get(path, ctx -> {
         throw new HttpResponseException(HttpStatus.NOT_IMPLEMENTED.getCode(),
             path + " is not served yet: the gRPC API has no such call to answer it from");

@@ -2,6 +2,7 @@ package gantry.node.http;
 
 import gantry.node.config.HostPorts;
 import gantry.node.control.ControlHandler;
+import gantry.node.live.ServiceWatch;
 import gantry.node.metrics.ManagerMetrics;
 import gantry.node.raft.RaftNode;
 import gantry.spec.JobSpecParser;
@@ -44,10 +45,10 @@ public final class HttpEndpoint implements AutoCloseable {
    *
    * @throws IOException if the address cannot be bound
    */
-  public static HttpEndpoint start(String address, ControlHandler control, RaftNode raft, LeaderChanges changes,
-      ManagerMetrics metrics) throws IOException {
+  public static HttpEndpoint start(String address, ControlHandler control, ServiceWatch services, RaftNode raft,
+      LeaderChanges changes, ManagerMetrics metrics) throws IOException {
     InetSocketAddress bind = HostPorts.parse(address);
-    ControlRoutes api = new ControlRoutes(control);
+    ControlRoutes api = new ControlRoutes(control, services);
     MetricsEndpoint scrape = new MetricsEndpoint(ClusterMetrics.of(raft, changes), metrics);
     QueuedThreadPool threads = new QueuedThreadPool(16, 2);
     threads.setName("gantry-http");

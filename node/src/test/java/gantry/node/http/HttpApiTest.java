@@ -226,10 +226,29 @@ class HttpApiTest {
     assertError(get(0, "/v1/deployment/ab"), 400, "id");
     assertError(get(0, "/v1/nope"), 404, null);
     assertError(send(0, "PUT", "/v1/jobs", JSON, "{}"), 405, null);
-    for (String path : List.of("/v1/evaluations", "/v1/services")) {
-      Struct e = assertError(get(1, path), 501, null);
-      assertTrue(e.getFieldsOrThrow("error").getStringValue().contains("not served yet"), e.toString());
-    }
+    Struct e = assertError(get(1, "/v1/evaluations"), 501, null);
+    assertTrue(e.getFieldsOrThrow("error").getStringValue().contains("not served yet"), e.toString());
+  }
+
+  @Test
+  void servicesAreTheLeadersAndAFollowerSaysWhoLeads() throws Exception {
+    String leader = parse(ok(get(0, "/v1/status/leader")), GetLeaderResponse.getDefaultInstance()).getLeader().getId();
+    int l = ids.indexOf(leader);
+    ok(post(l, "/v1/jobs", JSON, print(job("served", 1).toBuilder().setGroups(0, job("served", 1).getGroups(0).toBuilder()
+        .setTasks(0, job("served", 1).getGroups(0).getTasks(0).toBuilder()
+            .addPorts(gantry.v1.PortSpec.newBuilder().setName("http"))
+            .setService(gantry.v1.ServiceSpec.newBuilder().setName("served-api").setPort("http").addTags("v1")))).build())));
+    gantry.v1.ListServicesResponse list = parse(ok(get(l, "/v1/services")), gantry.v1.ListServicesResponse.getDefaultInstance());
+    var api = list.getServicesList().stream().filter(x -> x.getName().equals("served-api")).findFirst().orElseThrow();
+    assertEquals(List.of("served"), api.getJobsList());
+    assertEquals(List.of("v1"), api.getTagsList());
+    // The node's agent never reports the allocation running: no endpoint.
+    gantry.v1.ServiceEndpoints set = parse(ok(get(l, "/v1/service/served-api")), gantry.v1.ServiceEndpoints.getDefaultInstance());
+    assertEquals("served-api", set.getService());
+    assertEquals(0, set.getEndpointsCount());
+    assertError(get(l, "/v1/service/nope"), 404, null);
+    Struct follower = assertError(get((l + 1) % ids.size(), "/v1/services"), 503, null);
+    assertTrue(follower.getFieldsOrThrow("error").getStringValue().contains("leader"), follower.toString());
   }
 
   // ---- metrics ----
