@@ -98,8 +98,9 @@ public final class ManagerPeer implements AutoCloseable {
             raft.stateMachine().announcedPeers().getOrDefault(id, Peer.getDefaultInstance()).getGrpcAddress()).build())
         .orElse(NotLeaderDetail.getDefaultInstance());
     Supplier<String> leaderAddress = () -> leaderHint.get().getLeaderGrpcAddress();
-    Leader leader = new Leader(raft, clock, config.heartbeatTtl(), config.schedulerWorkers(), leaderAddress, events);
     LiveMetrics metrics = new LiveMetrics(clock);
+    Leader leader = new Leader(raft, clock, config.heartbeatTtl(), config.schedulerWorkers(), leaderAddress, events,
+        metrics::allocation);
     AgentLogs logs = new AgentLogs();
     LiveQueries live = new LiveQueries(leader::isLeading, leaderHint, () -> raft.stateMachine().state(), metrics, logs);
     ServiceWatch services = new ServiceWatch(leader::isLeading, leaderHint, () -> raft.stateMachine().state(),

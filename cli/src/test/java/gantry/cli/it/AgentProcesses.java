@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #close()} kills them all; their containers are the test's to remove.
  */
 final class AgentProcesses implements AutoCloseable {
-  record Spec(String name, String servers, String driver, Map<String, String> labels) {}
+  /** @param extra more flags; a --cpu or --memory among them replaces the default 4000 / 4096 */
+  record Spec(String name, String servers, String driver, Map<String, String> labels, List<String> extra) {}
 
   private final Path root;
   private final Path logs;
@@ -31,7 +32,12 @@ final class AgentProcesses implements AutoCloseable {
 
   /** Starts agent {@code name} (or starts it again with the same flags and data dir). */
   synchronized void start(String name, String servers, String driver, Map<String, String> labels) throws IOException {
-    specs.put(name, new Spec(name, servers, driver, Map.copyOf(labels)));
+    start(name, servers, driver, labels, List.of());
+  }
+
+  synchronized void start(String name, String servers, String driver, Map<String, String> labels, List<String> extra)
+      throws IOException {
+    specs.put(name, new Spec(name, servers, driver, Map.copyOf(labels), List.copyOf(extra)));
     start(name);
   }
 
@@ -39,7 +45,10 @@ final class AgentProcesses implements AutoCloseable {
     Spec s = specs.get(name);
     if (running.containsKey(name)) throw new IllegalStateException("agent " + name + " already runs");
     List<String> args = new ArrayList<>(List.of("agent", "--name", name, "--servers", s.servers(),
-        "--data-dir", dataDir(name).toString(), "--driver", s.driver(), "--cpu", "4000", "--memory", "4096"));
+        "--data-dir", dataDir(name).toString(), "--driver", s.driver()));
+    if (!s.extra().contains("--cpu")) args.addAll(List.of("--cpu", "4000"));
+    if (!s.extra().contains("--memory")) args.addAll(List.of("--memory", "4096"));
+    args.addAll(s.extra());
     s.labels().forEach((k, v) -> {
       args.add("--label");
       args.add(k + "=" + v);

@@ -31,8 +31,9 @@ public final class Leader implements AutoCloseable {
   private final Duration heartbeatTtl;
   private final Semaphore window = new Semaphore(MAX_PLANS_IN_FLIGHT);
 
+  /** @param allocationMetrics the latest report of an allocation's use, if recent (the autoscaler's input) */
   public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, int workerCount, Supplier<String> leaderAddress,
-      ManagerMetrics metrics) {
+      ManagerMetrics metrics, java.util.function.Function<String, java.util.Optional<gantry.v1.AllocationMetrics>> allocationMetrics) {
     this.heartbeatTtl = heartbeatTtl;
     var sm = raft.stateMachine();
     SchedulingView view = new SchedulingView(sm::state, sm::appliedIndex);
@@ -66,6 +67,11 @@ public final class Leader implements AutoCloseable {
       @Override
       public void agentSessions(int open) {
         metrics.agentSessions(open);
+      }
+
+      @Override
+      public java.util.Optional<gantry.v1.AllocationMetrics> allocationMetrics(String id) {
+        return allocationMetrics.apply(id);
       }
     };
     this.loop = new LeaderLoop(io, clock, broker, view, new HeartbeatMonitor(heartbeatTtl),

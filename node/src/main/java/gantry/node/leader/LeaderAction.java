@@ -31,6 +31,9 @@ sealed interface LeaderAction {
    */
   record NodeMark(String nodeId, long missedDeadline) implements Tag {}
 
+  /** A decision of the autoscaler for one group ({@code job/group}). */
+  record Autoscale(String group) implements Tag {}
+
   /** A plan accepted by the plan applier. */
   record PlanCommit(Evaluation eval, int placed, int refused, long proposedNanos) implements Tag {}
 }

@@ -70,6 +70,11 @@ final class LeaderLoop implements AutoCloseable {
 
     /** The number of open agent sessions changed to {@code open} (for the metrics). */
     default void agentSessions(int open) {}
+
+    /** The latest report of an allocation's use, if recent (for the autoscaler). */
+    default java.util.Optional<gantry.v1.AllocationMetrics> allocationMetrics(String id) {
+      return java.util.Optional.empty();
+    }
   }
 
   private final BlockingQueue<LeaderEvent> events = new LinkedBlockingQueue<>();
@@ -81,6 +86,7 @@ final class LeaderLoop implements AutoCloseable {
   private final Dispatcher dispatcher;
   private final PlanApplier applier;
   private final DeploymentWatcher deployments = new DeploymentWatcher();
+  private final Autoscaler autoscaler = new Autoscaler();
   private volatile boolean leading;
   private volatile boolean closed;
   private long lastTick;
@@ -182,6 +188,7 @@ final class LeaderLoop implements AutoCloseable {
         switch (d.tag()) {
           case NodeMark m -> heartbeats.done(m, d.error() == null);
           case PlanCommit c -> applier.done(c, d.error());
+          case LeaderAction.Autoscale a -> autoscaler.done(a, d.error());
           case Untracked u -> { }
         }
       }
@@ -196,6 +203,7 @@ final class LeaderLoop implements AutoCloseable {
         }
         execute(heartbeats.check(io.state(), clock.millis()));
         execute(deployments.check(io.state(), clock.millis()));
+        execute(autoscaler.check(io.state(), io::allocationMetrics, clock.millis()));
       }
     }
   }
@@ -205,6 +213,7 @@ final class LeaderLoop implements AutoCloseable {
     ClusterState state = io.state();
     heartbeats.reset();
     deployments.reset();
+    autoscaler.reset();
     view.reset();
     leading = true;
     List<Evaluation> pending = state.evals().stream()
