@@ -10,6 +10,7 @@ import gantry.v1.PortSpec;
 import gantry.v1.Resources;
 import gantry.v1.RestartPolicy;
 import gantry.v1.ScalingPolicy;
+import gantry.v1.ServiceSpec;
 import gantry.v1.SpreadSpec;
 import gantry.v1.SpreadTarget;
 import gantry.v1.TaskSpec;
@@ -40,7 +41,7 @@ public final class JobSpecParser {
   private static final List<String> GROUP = List.of("name", "count", "placement", "spread", "constraints", "affinities",
       "restart", "disconnect", "update", "scaling", "tasks");
   private static final List<String> TASK = List.of("name", "driver", "image", "command", "resources", "ports", "env", "check",
-      "working_dir");
+      "working_dir", "service");
   private static final List<String> CONSTRAINT = List.of("attribute", "operator", "value");
   private static final List<String> AFFINITY = List.of("attribute", "operator", "value", "weight");
   private static final List<String> SPREAD = List.of("attribute", "weight", "targets");
@@ -56,7 +57,18 @@ public final class JobSpecParser {
   static final String DEFAULT_ORDER = "start_first";
   static final long DEFAULT_PROGRESS_DEADLINE_MS = 10 * 60_000;
   static final String DEFAULT_HEALTH_CHECK = "checks";
-  private static final List<String> SCALING = List.of("min", "max", "target_cpu", "cooldown");
+  private static final List<String> SCALING = List.of("min", "max", "target_cpu", "target_memory", "scale_out_above",
+      "scale_in_below", "step", "step_percent", "window", "cooldown", "scale_out_cooldown", "scale_in_cooldown",
+      "scale_in_stabilization", "max_step");
+  /** The defaults of a scaling block's keys that are not given (thresholds only without a target). */
+  static final int DEFAULT_SCALE_OUT_ABOVE = 80;
+  static final int DEFAULT_SCALE_IN_BELOW = 30;
+  static final int DEFAULT_STEP = 1;
+  static final long DEFAULT_WINDOW_MS = 30_000;
+  static final long DEFAULT_COOLDOWN_MS = 30_000;
+  static final long DEFAULT_SCALE_IN_STABILIZATION_MS = 60_000;
+  private static final List<String> SERVICE = List.of("name", "port", "tags", "weight");
+  static final String HEADROOM = "headroom";
   private static final List<String> RESOURCES = List.of("cpu", "memory");
   private static final List<String> PORT = List.of("name", "to", "static");
   private static final List<String> CHECK = List.of("type", "port", "path", "interval", "timeout", "command");
@@ -190,6 +202,28 @@ public final class JobSpecParser {
     m.stringMap("env", b::putEnv);
     m.mapping("check", c -> b.setCheck(check(c)));
     m.string("working_dir", b::setWorkingDir);
+    m.mapping("service", s -> b.setService(service(s)));
+    return b.build();
+  }
+
+  private static ServiceSpec service(SpecMap m) {
+    m.allowOnly(SERVICE);
+    var b = ServiceSpec.newBuilder();
+    m.string("name", b::setName);
+    m.string("port", b::setPort);
+    m.strings("tags", b::addTags);
+    m.string("weight", w -> {
+      if (w.equals(HEADROOM)) {
+        b.setHeadroom(true);
+        return;
+      }
+      long weight = w.matches("\\d{1,18}") ? Long.parseLong(w) : 0;
+      if (weight <= 0) {
+        throw new SpecException(m.field("weight"), "expected a positive whole number or " + HEADROOM + ", got "
+            + SpecMap.describe(w));
+      }
+      b.setWeight(weight);
+    });
     return b.build();
   }
 
@@ -273,13 +307,35 @@ public final class JobSpecParser {
     return b.build();
   }
 
+  /**
+   * Threshold defaults are filled only when no target is given: a target and thresholds are two
+   * different policies, and the validator can then tell a user who wrote both.
+   */
   private static ScalingPolicy scaling(SpecMap m) {
     m.allowOnly(SCALING);
-    var b = ScalingPolicy.newBuilder();
+    var b = ScalingPolicy.newBuilder()
+        .setWindowMs(DEFAULT_WINDOW_MS)
+        .setCooldownMs(DEFAULT_COOLDOWN_MS)
+        .setScaleInStabilizationMs(DEFAULT_SCALE_IN_STABILIZATION_MS);
     m.integer("min", b::setMin);
     m.integer("max", b::setMax);
     m.integer("target_cpu", b::setTargetCpu);
+    m.integer("target_memory", b::setTargetMemory);
+    if (b.getTargetCpu() == 0 && b.getTargetMemory() == 0) {
+      b.setScaleOutAbove(DEFAULT_SCALE_OUT_ABOVE).setScaleInBelow(DEFAULT_SCALE_IN_BELOW);
+    }
+    m.integer("scale_out_above", b::setScaleOutAbove);
+    m.integer("scale_in_below", b::setScaleInBelow);
+    m.integer("step_percent", b::setStepPercent);
+    if (b.getStepPercent() == 0) b.setStep(DEFAULT_STEP);
+    m.integer("step", b::setStep);
+    m.durationMs("window", b::setWindowMs);
     m.durationMs("cooldown", b::setCooldownMs);
+    // Optional: unset means `cooldown` at decision time, so changing cooldown moves both.
+    m.durationMs("scale_out_cooldown", b::setScaleOutCooldownMs);
+    m.durationMs("scale_in_cooldown", b::setScaleInCooldownMs);
+    m.durationMs("scale_in_stabilization", b::setScaleInStabilizationMs);
+    m.integer("max_step", b::setMaxStep);
     return b.build();
   }
 

@@ -6,11 +6,14 @@ import gantry.v1.Constraint;
 import gantry.v1.GroupSpec;
 import gantry.v1.JobSpec;
 import gantry.v1.PortSpec;
+import gantry.v1.ScalingPolicy;
+import gantry.v1.ServiceSpec;
 import gantry.v1.SpreadSpec;
 import gantry.v1.TaskSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -33,6 +36,12 @@ public final class JobSpecValidator {
   static final Set<String> UPDATE_ORDERS = Set.of("start_first", "stop_first");
   static final Set<String> HEALTH_CHECKS = Set.of("checks", "task_states");
   static final Set<String> CHECK_TYPES = Set.of("http", "tcp", "exec");
+  /** A DNS label (RFC 1123), so a service name works in gantry:///NAME and in DNS. */
+  static final Pattern SERVICE_NAME = Pattern.compile("[a-z]([a-z0-9-]{0,61}[a-z0-9])?");
+  /** Scaling percentages: of a reservation, which use may exceed (CPU is not capped at it). */
+  static final int MAX_PERCENT = 1_000;
+  static final long MAX_WINDOW_MS = 10 * 60_000;
+  static final long MAX_COOLDOWN_MS = 60 * 60_000;
 
   private final List<String> errors = new ArrayList<>();
 
@@ -71,7 +80,7 @@ public final class JobSpecValidator {
       if (name(at + ".name", g.getName()) && !names.add(g.getName())) {
         fail(at + ".name", "\"" + g.getName() + "\" is used by another group");
       }
-      group(at, g);
+      group(at, g, spec.getType());
       update(at + ".update", g, spec.getType());
     }
   }
@@ -118,7 +127,7 @@ public final class JobSpecValidator {
     if (u.hasStaggerMs() && u.getStaggerMs() < 0) fail(at + ".stagger", "must not be negative");
   }
 
-  private void group(String at, GroupSpec g) {
+  private void group(String at, GroupSpec g, String type) {
     if (g.hasCount() && (g.getCount() < 0 || g.getCount() > MAX_COUNT)) {
       fail(at + ".count", "must be within 0.." + MAX_COUNT + ", got " + g.getCount());
     }
@@ -134,18 +143,7 @@ public final class JobSpecValidator {
     if (g.hasDisconnect() && g.getDisconnect().getStopAfterMs() < 0) {
       fail(at + ".disconnect.stop_after", "must not be negative");
     }
-    if (g.hasScaling()) {
-      // Accepting a policy and ignoring it would be a lie: refused until the autoscaler exists.
-      fail(at + ".scaling", "autoscaling is not available yet; remove the block (gantry job scale NAME GROUP COUNT"
-          + " sets a count)");
-      var s = g.getScaling();
-      if (s.getMin() < 0) fail(at + ".scaling.min", "must not be negative");
-      if (s.getMax() < s.getMin()) fail(at + ".scaling.max", "must be at least scaling.min (" + s.getMin() + ")");
-      if (s.getMax() > MAX_COUNT) fail(at + ".scaling.max", "must be at most " + MAX_COUNT);
-      if (s.getTargetCpu() < 0 || s.getTargetCpu() > 100) {
-        fail(at + ".scaling.target_cpu", "must be a percentage within 1..100, got " + s.getTargetCpu());
-      }
-    }
+    if (g.hasScaling()) scaling(at, g, type);
     if (g.getTasksCount() == 0) fail(at + ".tasks", "a group needs at least one task");
     Set<String> names = new HashSet<>();
     for (int i = 0; i < g.getTasksCount(); i++) {
@@ -155,6 +153,101 @@ public final class JobSpecValidator {
         fail(tat + ".name", "\"" + t.getName() + "\" is used by another task of the group");
       }
       task(tat, t);
+    }
+  }
+
+  /** A group's autoscaling policy: {@code at} is "groups[i]". */
+  private void scaling(String group, GroupSpec g, String type) {
+    String at = group + ".scaling";
+    if (type.equals("system")) {
+      fail(at, "system jobs run one allocation per eligible node and have no count to scale; remove the block");
+      return;
+    }
+    if (type.equals("batch")) {
+      fail(at, "batch jobs run to completion: their count is the work to do, and an allocation added for load"
+          + " would run the work again; remove the block");
+      return;
+    }
+    ScalingPolicy s = g.getScaling();
+    if (s.getMin() < 0) fail(at + ".min", "must not be negative, got " + s.getMin());
+    if (s.getMax() < 1) {
+      fail(at + ".max", "is required: at least 1, got " + s.getMax());
+    } else if (s.getMax() < s.getMin()) {
+      fail(at + ".max", "must be at least scaling.min (" + s.getMin() + "), got " + s.getMax());
+    } else if (s.getMax() > MAX_COUNT) {
+      fail(at + ".max", "must be at most " + MAX_COUNT + ", got " + s.getMax());
+    }
+    if (g.hasCount() && s.getMin() <= s.getMax() && (g.getCount() < s.getMin() || g.getCount() > s.getMax())) {
+      fail(group + ".count", "must lie within scaling.min..scaling.max (" + s.getMin() + ".." + s.getMax() + "), got "
+          + g.getCount());
+    }
+    // Use may exceed the reservation (CPU is shared, not capped at it): up to ten times is meaningful.
+    percent(at + ".target_cpu", s.getTargetCpu(), true, "of the reserved CPU");
+    percent(at + ".target_memory", s.getTargetMemory(), true, "of the reserved memory");
+    String target = s.getTargetCpu() != 0 ? "target_cpu" : s.getTargetMemory() != 0 ? "target_memory" : null;
+    if (target != null) {
+      for (var given : List.of(Map.entry("scale_out_above", s.getScaleOutAbove()), Map.entry("scale_in_below", s.getScaleInBelow()))) {
+        if (given.getValue() != 0) {
+          fail(at + "." + given.getKey(), "cannot be combined with scaling." + target + ": thresholds and target"
+              + " tracking are two policies; keep one");
+        }
+      }
+    } else {
+      percent(at + ".scale_out_above", s.getScaleOutAbove(), false, "of the reserved CPU");
+      percent(at + ".scale_in_below", s.getScaleInBelow(), false, "of the reserved CPU");
+      if (s.getScaleInBelow() >= s.getScaleOutAbove() && s.getScaleOutAbove() > 0) {
+        fail(at + ".scale_in_below", "must be below scaling.scale_out_above (" + s.getScaleOutAbove() + "), got "
+            + s.getScaleInBelow());
+      }
+    }
+    if (s.getStep() < 0) fail(at + ".step", "must be at least 1, got " + s.getStep());
+    if (s.getStepPercent() < 0 || s.getStepPercent() > 100) {
+      fail(at + ".step_percent", "must be a percentage of the current count within 1..100, got " + s.getStepPercent());
+    }
+    if (s.getStep() > 0 && s.getStepPercent() > 0) {
+      fail(at + ".step_percent", "cannot be combined with scaling.step: give one step size");
+    } else if (target == null && s.getStep() == 0 && s.getStepPercent() == 0) {
+      fail(at + ".step", "must be at least 1 (or give step_percent), got 0");
+    }
+    if (s.getWindowMs() < 1_000 || s.getWindowMs() > MAX_WINDOW_MS) {
+      fail(at + ".window", "must be within 1s..10m (agents report every 5s), got " + s.getWindowMs() + " ms");
+    }
+    upToAnHour(at + ".cooldown", s.getCooldownMs());
+    if (s.hasScaleOutCooldownMs()) upToAnHour(at + ".scale_out_cooldown", s.getScaleOutCooldownMs());
+    if (s.hasScaleInCooldownMs()) upToAnHour(at + ".scale_in_cooldown", s.getScaleInCooldownMs());
+    upToAnHour(at + ".scale_in_stabilization", s.getScaleInStabilizationMs());
+    if (s.getMaxStep() < 0) fail(at + ".max_step", "must not be negative (0 means no bound), got " + s.getMaxStep());
+  }
+
+  private void percent(String at, int value, boolean optional, String of) {
+    if (optional && value == 0) return;
+    if (value < 1 || value > MAX_PERCENT) {
+      String why = of.endsWith("CPU") ? " (above 100 is allowed: CPU is not capped at the reservation)" : "";
+      fail(at, "must be a percentage " + of + " within 1.." + MAX_PERCENT + why + ", got " + value);
+    }
+  }
+
+  private void upToAnHour(String at, long ms) {
+    if (ms < 0 || ms > MAX_COOLDOWN_MS) fail(at, "must be within 0..1h, got " + ms + " ms");
+  }
+
+  /** A task's service: {@code at} is "groups[i].tasks[j].service"; {@code ports} the task's port names. */
+  private void service(String at, ServiceSpec s, Set<String> ports) {
+    if (s.getName().isEmpty()) {
+      fail(at + ".name", "is required");
+    } else if (!SERVICE_NAME.matcher(s.getName()).matches()) {
+      fail(at + ".name", "\"" + s.getName() + "\" must be 1-63 lowercase letters, digits or '-', starting with a letter"
+          + " and not ending with '-' (it is a DNS label: gantry:///NAME)");
+    }
+    if (!ports.contains(s.getPort())) {
+      fail(at + ".port", "must name one of the task's ports " + sorted(ports) + ", got \"" + s.getPort() + "\"");
+    }
+    for (int i = 0; i < s.getTagsCount(); i++) {
+      if (s.getTags(i).isBlank()) fail(at + ".tags[" + i + "]", "must not be empty");
+    }
+    if (s.getWeight() < 0) fail(at + ".weight", "must be a positive whole number or headroom, got " + s.getWeight());
+    if (s.getWeight() > 0 && s.getHeadroom()) {
+      fail(at + ".weight", "is either a number or headroom, not both (got " + s.getWeight() + " and headroom)");
     }
   }
 
@@ -177,6 +270,7 @@ public final class JobSpecValidator {
       if (p.getStatic() < 0 || p.getStatic() > 65535) fail(pat + ".static", "must be a port within 1..65535, got " + p.getStatic());
     }
     if (t.hasCheck()) check(at + ".check", t.getCheck(), ports);
+    if (t.hasService()) service(at + ".service", t.getService(), ports);
   }
 
   // The scheduler reserves what a task asks for; an ask of nothing fits every node without bound.

@@ -126,6 +126,11 @@ final class SpecMap {
     return list;
   }
 
+  /** The path of {@code key} in this mapping, for errors the parser finds in a value it read. */
+  String field(String key) {
+    return child(key);
+  }
+
   private String child(String key) {
     return path.isEmpty() ? key : path + "." + key;
   }

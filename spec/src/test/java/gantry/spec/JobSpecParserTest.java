@@ -41,7 +41,7 @@ class JobSpecParserTest {
     assertEquals(1, group.getUpdate().getMaxParallel());
     assertEquals(5_000, group.getUpdate().getMinHealthyTimeMs());
     assertTrue(group.getUpdate().getAutoRevert());
-    assertFalse(group.hasScaling(), "autoscaling is refused until it exists");
+    assertFalse(group.hasScaling(), "the example has a fixed count");
 
     var task = group.getTasks(0);
     assertEquals("httpd", task.getName());
@@ -167,6 +167,100 @@ class JobSpecParserTest {
     assertEquals(900_000, given.getProgressDeadlineMs());
     assertEquals("task_states", given.getHealthCheck());
     assertEquals(60_000, given.getStaggerMs());
+  }
+
+  @Test
+  void aScalingBlockGetsDefaultsForWhatItDoesNotSay() {
+    var s = JobSpecParser.parse("groups: [{name: g, scaling: {min: 1, max: 5}}]").getGroups(0).getScaling();
+    assertEquals(1, s.getMin());
+    assertEquals(5, s.getMax());
+    assertEquals(80, s.getScaleOutAbove());
+    assertEquals(30, s.getScaleInBelow());
+    assertEquals(1, s.getStep());
+    assertEquals(0, s.getStepPercent());
+    assertEquals(30_000, s.getWindowMs());
+    assertEquals(30_000, s.getCooldownMs());
+    assertEquals(60_000, s.getScaleInStabilizationMs());
+    assertEquals(0, s.getMaxStep());
+    assertEquals(0, s.getTargetCpu());
+    assertFalse(s.hasScaleOutCooldownMs(), "unset: cooldown applies at decision time");
+    assertFalse(s.hasScaleInCooldownMs(), "unset: cooldown applies at decision time");
+  }
+
+  @Test
+  void aScalingBlockTakesEveryKey() {
+    var s = JobSpecParser.parse("""
+        groups:
+          - name: g
+            scaling:
+              min: 2
+              max: 20
+              scale_out_above: 150
+              scale_in_below: 40
+              step_percent: 50
+              window: 1m
+              cooldown: 45s
+              scale_out_cooldown: 10s
+              scale_in_cooldown: 5m
+              scale_in_stabilization: 2m
+              max_step: 4
+        """).getGroups(0).getScaling();
+    assertEquals(150, s.getScaleOutAbove());
+    assertEquals(40, s.getScaleInBelow());
+    assertEquals(50, s.getStepPercent());
+    assertEquals(0, s.getStep(), "step_percent given: no default step");
+    assertEquals(60_000, s.getWindowMs());
+    assertEquals(45_000, s.getCooldownMs());
+    assertEquals(10_000, s.getScaleOutCooldownMs());
+    assertEquals(300_000, s.getScaleInCooldownMs());
+    assertEquals(120_000, s.getScaleInStabilizationMs());
+    assertEquals(4, s.getMaxStep());
+  }
+
+  @Test
+  void aTargetLeavesTheThresholdsUnset() {
+    var s = JobSpecParser.parse("groups: [{scaling: {max: 5, target_cpu: 60, target_memory: 70}}]").getGroups(0).getScaling();
+    assertEquals(60, s.getTargetCpu());
+    assertEquals(70, s.getTargetMemory());
+    assertEquals(0, s.getScaleOutAbove(), "no threshold default beside a target: the validator can tell both were written");
+    assertEquals(0, s.getScaleInBelow());
+  }
+
+  @Test
+  void unknownScalingKeyIsRefused() {
+    var e = fails("groups: [{scaling: {max: 3, target: 50}}]");
+    assertTrue(e.getMessage().startsWith("groups[0].scaling.target: unknown field (known: min, max, target_cpu,"), e.getMessage());
+  }
+
+  @Test
+  void aServiceBlock() {
+    var service = JobSpecParser.parse("""
+        groups:
+          - tasks:
+              - name: t
+                ports: [{name: http, to: 8080}]
+                service: {name: web, port: http, tags: [v1, blue], weight: 3}
+        """).getGroups(0).getTasks(0).getService();
+    assertEquals("web", service.getName());
+    assertEquals("http", service.getPort());
+    assertEquals(List.of("v1", "blue"), service.getTagsList());
+    assertEquals(3, service.getWeight());
+    assertFalse(service.getHeadroom());
+    var headroom = JobSpecParser.parse("groups: [{tasks: [{service: {name: web, port: http, weight: headroom}}]}]")
+        .getGroups(0).getTasks(0).getService();
+    assertTrue(headroom.getHeadroom());
+    assertEquals(0, headroom.getWeight());
+  }
+
+  @Test
+  void aServiceWeightIsANumberOrHeadroom() {
+    for (String bad : List.of("0", "-2", "2.5", "lots", "true")) {
+      var e = fails("groups: [{tasks: [{name: t}, {service: {name: web, weight: " + bad + "}}]}]");
+      assertEquals("groups[0].tasks[1].service.weight", e.path(), bad);
+      assertTrue(e.getMessage().contains("expected a positive whole number or headroom, got"), e.getMessage());
+    }
+    assertTrue(fails("groups: [{tasks: [{service: {name: web, balance: 1}}]}]").getMessage()
+        .startsWith("groups[0].tasks[0].service.balance: unknown field (known: name, port, tags, weight)"));
   }
 
   @Test

@@ -81,12 +81,6 @@ class JobSpecValidatorTest {
   }
 
   @Test
-  void aScalingBlockIsRefusedUntilTheAutoscalerExists() {
-    assertNames(error(b -> { b.getGroupsBuilder(0).getScalingBuilder().setMin(1).setMax(3); return b; }),
-        "groups[0].scaling", "autoscaling is not available yet");
-  }
-
-  @Test
   void unknownDriverIsNamed() {
     assertNames(error(b -> { b.getGroupsBuilder(0).getTasksBuilder(0).setDriver("qemu"); return b; }),
         "groups[0].tasks[0].driver", "unknown driver \"qemu\"");
