@@ -118,10 +118,16 @@ final class Autoscaler {
         inFlight.add(key);
         LOG.info("autoscaler {}: {}", key, s.reason());
         Record r = Record.newBuilder().setJobScaled(JobScaled.newBuilder().setName(job.getName()).setGroup(g.getName())
-            .setCount(s.to()).setExpectedCount(s.from()).setAutoscaler(true).setReason(s.reason()).setTimeMs(nowMs)).build();
+            .setCount(s.to()).setExpectedCount(s.from()).setAutoscaler(true).setReason(why(s.reason())).setTimeMs(nowMs))
+            .build();
         return Optional.of(new Propose(List.of(r), new LeaderAction.Autoscale(key)));
       }
     }
+  }
+
+  /** The policy's reason without its trailing "from -> to", which replay writes itself. */
+  static String why(String reason) {
+    return reason.replaceFirst(": \\d+ -> \\d+$", "");
   }
 
   /** The decision for {@code a.group()} committed or failed: the group may be decided again. */
