@@ -72,7 +72,15 @@ public final class TestBackends implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() throws InterruptedException {
+  public synchronized void close() {
+    try {
+      closeNow();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void closeNow() throws InterruptedException {
     for (Server server : servers.values()) server.shutdownNow();
     for (Server server : servers.values()) server.awaitTermination(5, TimeUnit.SECONDS);
   }

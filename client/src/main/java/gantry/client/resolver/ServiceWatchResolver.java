@@ -12,6 +12,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.NameResolver;
 import io.grpc.Status;
+import io.grpc.StatusOr;
 import io.grpc.SynchronizationContext;
 import io.grpc.SynchronizationContext.ScheduledHandle;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -155,7 +156,7 @@ final class ServiceWatchResolver extends NameResolver {
     failuresSinceAnswer = 0;
     lastIndex = index;
     resolved = true;
-    listener.onResult2(ResolutionResult.newBuilder().setAddresses(groups).build());
+    listener.onResult2(ResolutionResult.newBuilder().setAddressesOrError(StatusOr.fromValue(groups)).build());
   }
 
   private void ended(String manager, Status status, Throwable error) {
@@ -173,14 +174,17 @@ final class ServiceWatchResolver extends NameResolver {
     log.log(Level.FINE, "watch of {0} at {1} ended: {2}", new Object[] {service, manager, status});
     if (!resolved && failuresSinceAnswer >= managers.size()) {
       listener.onError(Status.UNAVAILABLE.withDescription("no manager at " + String.join(",", managers)
-          + " serves the endpoints of service " + service + " (last: " + manager + " " + describe(status) + ")")
-          .withCause(status.getCause()));
+          + " serves the endpoints of service " + service + " (last: " + manager + " " + describe(status) + ")"));
     }
     reopen = sync.schedule(this::open, backoff.nextMillis(), TimeUnit.MILLISECONDS, timer);
   }
 
+  // gRPC reports a refused connection as "io exception"; the root cause says why.
   private static String describe(Status status) {
-    return status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+    Throwable root = status.getCause();
+    while (root != null && root.getCause() != null) root = root.getCause();
+    String detail = root != null && root.getMessage() != null ? root.getMessage() : status.getDescription();
+    return status.getCode() + (detail == null ? "" : ": " + detail);
   }
 
   private ManagedChannel channel(String address) {
