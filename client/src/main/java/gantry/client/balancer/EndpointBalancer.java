@@ -69,6 +69,7 @@ public final class EndpointBalancer extends LoadBalancer {
     List<EquivalentAddressGroup> groups = resolved.getAddresses();
     Map<List<SocketAddress>, Endpoint> next = new LinkedHashMap<>();
     for (EquivalentAddressGroup group : groups) {
+      if (next.containsKey(group.getAddresses())) continue; // listed twice: the first one counts
       Endpoint endpoint = endpoints.remove(group.getAddresses());
       if (endpoint == null) {
         endpoint = start(group);
@@ -77,7 +78,7 @@ public final class EndpointBalancer extends LoadBalancer {
       }
       Long weight = group.getAttributes().get(EndpointAttributes.WEIGHT);
       endpoint.weight = weight == null ? 1 : weight;
-      next.putIfAbsent(group.getAddresses(), endpoint);
+      next.put(group.getAddresses(), endpoint);
     }
     List<Endpoint> gone = new ArrayList<>(endpoints.values());
     endpoints.clear();
