@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gantry.cli.client.ControlClient;
-import gantry.cli.client.NoManagerReachableException;
+import gantry.client.ControlClient;
+import gantry.client.NoManagerReachableException;
 import gantry.v1.ControlServiceGrpc;
 import gantry.v1.GetLiveMetricsRequest;
 import gantry.v1.GetLiveMetricsResponse;

@@ -2,7 +2,7 @@ package gantry.cli.command;
 
 import gantry.agent.Agent;
 import gantry.agent.AgentConfig;
-import gantry.cli.client.ControlClient;
+import gantry.client.ControlClient;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,7 +71,12 @@ public final class AgentCommand implements Callable<Integer> {
    */
   public AgentConfig config() {
     if (name.isBlank()) throw Failure.badInput("--name: must not be empty");
-    List<String> managers = ControlClient.parseAddresses("--servers", servers); // ConfigException -> exit 2
+    List<String> managers;
+    try {
+      managers = ControlClient.parseAddresses("--servers", servers);
+    } catch (IllegalArgumentException e) {
+      throw Failure.badInput(e.getMessage());
+    }
     if (!DRIVERS.contains(driver)) {
       throw Failure.badInput("--driver: must be docker, exec or sim, got \"" + driver + "\"");
     }

@@ -1,9 +1,8 @@
 package gantry.cli.command;
 
 import com.google.protobuf.MessageOrBuilder;
-import gantry.cli.client.ControlClient;
+import gantry.client.ControlClient;
 import gantry.cli.output.Json;
-import gantry.node.config.ConfigException;
 import java.io.PrintWriter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -27,7 +26,7 @@ public final class ClientOptions {
   public ControlClient connect() {
     try {
       return new ControlClient(ControlClient.parseAddresses("--address", address), ControlClient.DEFAULT_DEADLINE);
-    } catch (ConfigException e) {
+    } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), e.getMessage());
     }
   }

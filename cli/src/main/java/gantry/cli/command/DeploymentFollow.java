@@ -1,6 +1,6 @@
 package gantry.cli.command;
 
-import gantry.cli.client.ControlClient;
+import gantry.client.ControlClient;
 import gantry.cli.output.DeploymentViews;
 import gantry.cli.output.ProgressDisplay;
 import gantry.cli.output.Terminal;

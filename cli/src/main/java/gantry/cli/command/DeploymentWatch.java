@@ -1,7 +1,7 @@
 package gantry.cli.command;
 
-import gantry.cli.client.ControlClient;
-import gantry.cli.client.NoManagerReachableException;
+import gantry.client.ControlClient;
+import gantry.client.NoManagerReachableException;
 import gantry.cli.output.DeploymentViews;
 import gantry.cli.output.ProgressDisplay;
 import gantry.v1.Deployment;

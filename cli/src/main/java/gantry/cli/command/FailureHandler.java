@@ -1,6 +1,6 @@
 package gantry.cli.command;
 
-import gantry.cli.client.NoManagerReachableException;
+import gantry.client.NoManagerReachableException;
 import gantry.spec.SpecException;
 import gantry.node.config.ConfigException;
 import io.grpc.Status;

@@ -1,6 +1,6 @@
 package gantry.cli.command;
 
-import gantry.cli.client.ControlClient;
+import gantry.client.ControlClient;
 import gantry.cli.output.PeerViews;
 import gantry.v1.Peer;
 import java.time.Duration;

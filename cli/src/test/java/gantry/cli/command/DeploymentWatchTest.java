@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gantry.cli.client.ControlClient;
+import gantry.client.ControlClient;
 import gantry.cli.output.ProgressDisplay;
 import gantry.v1.Deployment;
 import gantry.v1.DeploymentGroup;

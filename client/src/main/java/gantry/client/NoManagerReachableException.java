@@ -1,4 +1,4 @@
-package gantry.cli.client;
+package gantry.client;
 
 import io.grpc.Status;
 import java.util.List;

@@ -1,19 +1,13 @@
-package gantry.cli.client;
+package gantry.client;
 
-import gantry.node.config.ConfigException;
-import gantry.node.config.HostPorts;
 import gantry.v1.ControlServiceGrpc;
 import gantry.v1.ControlServiceGrpc.ControlServiceBlockingStub;
 import gantry.v1.NotLeaderDetail;
-import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +18,8 @@ import java.util.function.Function;
  * A ControlService connection to a list of managers. A call goes to one manager; if that one is
  * unavailable or does not answer within the deadline, the next is tried. Any peer accepts writes
  * (it forwards them through Raft) and RegisterJob with an unchanged spec is a no-op, so retrying
- * a write on another peer is safe. Channels open lazily and close with {@link #close()}.
+ * a write on another peer is safe. Channels open lazily and close with {@link #close()}. Safe
+ * for use by several threads.
  */
 public final class ControlClient implements AutoCloseable {
   public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
@@ -34,7 +29,7 @@ public final class ControlClient implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
   // The manager that answered last is asked first next time: a command making several calls
   // should not pay for a dead first address on each one.
-  private int preferred;
+  private volatile int preferred;
 
   public ControlClient(List<String> addresses, Duration deadline) {
     if (addresses.isEmpty()) throw new IllegalArgumentException("no manager addresses");
@@ -45,15 +40,11 @@ public final class ControlClient implements AutoCloseable {
   /**
    * Parses {@code host:port[,host:port...]}.
    *
-   * @throws ConfigException naming {@code field} on a malformed address
+   * @throws IllegalArgumentException "FIELD: reason" on a malformed address
+   * @see ManagerAddresses#parse(String, String)
    */
   public static List<String> parseAddresses(String field, String text) {
-    List<String> out = new ArrayList<>();
-    for (String part : text.split(",")) {
-      if (!part.isBlank()) out.add(HostPorts.check(field, part.trim(), false));
-    }
-    if (out.isEmpty()) throw new ConfigException(field, "expected host:port[,host:port...], got \"" + text + "\"");
-    return out;
+    return ManagerAddresses.parse(field, text);
   }
 
   public List<String> addresses() {
@@ -117,30 +108,17 @@ public final class ControlClient implements AutoCloseable {
     }
   }
 
-  /**
-   * The leader address of a follower's refusal, "" when it knows none, null for any other error.
-   * Read from the typed status detail, never from the description (which is for people).
-   */
+  /** The leader address of a follower's refusal, "" when it knows none, null for any other error. */
   static String leaderHint(StatusRuntimeException e) {
-    com.google.rpc.Status status = StatusProto.fromThrowable(e);
-    if (status == null) return null;
-    for (Any detail : status.getDetailsList()) {
-      if (!detail.is(NotLeaderDetail.class)) continue;
-      try {
-        return detail.unpack(NotLeaderDetail.class).getLeaderGrpcAddress();
-      } catch (InvalidProtocolBufferException bad) {
-        return null;
-      }
-    }
-    return null;
+    return LeaderHint.of(e).map(LeaderHint::leaderAddress).orElse(null);
   }
 
-  private ManagedChannel channel(String address) {
+  private synchronized ManagedChannel channel(String address) {
     return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget("dns:///" + a).usePlaintext().build());
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     channels.values().forEach(ManagedChannel::shutdownNow);
     for (ManagedChannel channel : channels.values()) {
       try {
