@@ -124,6 +124,9 @@ public final class ManagerPeer implements AutoCloseable {
           .addService(ProtoReflectionServiceV1.newInstance())
           .addService(v1alphaReflection())
           .maxInboundMessageSize(16 << 20)
+          // service watchers (gantry:/// clients) ping every 10 s to notice a lost leader
+          .permitKeepAliveTime(10, TimeUnit.SECONDS)
+          .permitKeepAliveWithoutCalls(true)
           .build()
           .start();
     } catch (IOException e) {

@@ -17,7 +17,7 @@ import java.util.Map;
  * this task map host -> to (to = host when the spec gave none). The task also gets
  * {@code GANTRY_HOST_PORT_<NAME>} (the host port) and {@code GANTRY_PORT_<NAME>} (the port to
  * listen on: {@code to} in a container, the host port for a process, which shares the host's
- * network).
+ * network), and {@code GANTRY_NODE_NAME}, the node it runs on.
  */
 public final class TaskDescriptions {
   private TaskDescriptions() {}
@@ -41,6 +41,7 @@ public final class TaskDescriptions {
       env.put("GANTRY_HOST_PORT_" + key, Integer.toString(p.getHost()));
       env.put("GANTRY_PORT_" + key, Integer.toString(container ? to : p.getHost()));
     }
+    if (!a.getNodeName().isEmpty()) env.put("GANTRY_NODE_NAME", a.getNodeName());
     String group = a.getGroup().isEmpty() ? assignment.getGroup().getName() : a.getGroup();
     return new TaskDescription(a.getId(), a.getJob().isEmpty() ? group : a.getJob(), group, task.getName(),
         task.getImage().isEmpty() ? null : task.getImage(), task.getCommandList(), env,

@@ -27,13 +27,21 @@ final class OneManager implements AutoCloseable {
 
   /** Starts the manager and agents {@code names} with {@code driver}; returns once every agent's node is ready. */
   static OneManager start(Path dir, String test, String driver, String... names) throws Exception {
+    Map<String, List<String>> agents = new java.util.LinkedHashMap<>();
+    for (String name : names) agents.put(name, List.of());
+    return start(dir, test, driver, agents);
+  }
+
+  /** As {@link #start(Path, String, String, String...)}, each agent with more flags (name -> flags, in order). */
+  static OneManager start(Path dir, String test, String driver, Map<String, List<String>> agentFlags) throws Exception {
+    String[] names = agentFlags.keySet().toArray(String[]::new);
     PeerProcesses cluster = new PeerProcesses(dir.resolve("managers"), 1, Map.of());
     cluster.startAll();
     cluster.awaitLeader(Duration.ofSeconds(90));
     AgentProcesses agents = new AgentProcesses(dir.resolve("agents"), Path.of(System.getProperty("gantry.it.logs", dir.toString()))
         .resolve(test + "-agents-" + System.currentTimeMillis()));
     OneManager m = new OneManager(cluster, agents);
-    for (String name : names) agents.start(name, cluster.addresses(), driver, Map.of());
+    for (String name : names) agents.start(name, cluster.addresses(), driver, Map.of(), agentFlags.get(name));
     await(names.length + " ready node(s)", 120, () -> m.stub().listNodes(ListNodesRequest.getDefaultInstance()).getNodesList()
         .stream().filter(n -> n.getStatus() == NodeStatus.NODE_STATUS_READY).count() == names.length);
     return m;

@@ -188,7 +188,11 @@ final class ServiceWatchResolver extends NameResolver {
   }
 
   private ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget("dns:///" + a).usePlaintext().build());
+    // Keepalive: a leader cut off without a closed connection (a partition) must not hold the
+    // watch for as long as TCP takes to give up. Managers permit pings every 10 s.
+    return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget("dns:///" + a).usePlaintext()
+        .keepAliveTime(10, java.util.concurrent.TimeUnit.SECONDS).keepAliveTimeout(5, java.util.concurrent.TimeUnit.SECONDS)
+        .keepAliveWithoutCalls(true).build());
   }
 
   /** One group per endpoint; an endpoint whose host does not resolve is left out, with a warning. */

@@ -26,7 +26,8 @@ final class EchoService extends EchoGrpc.EchoImplBase {
 
   @Override
   public void echo(EchoRequest request, StreamObserver<EchoReply> out) {
-    out.onNext(EchoReply.newBuilder().setMessage(request.getMessage()).setAllocation(allocation.get()).setNode(node).build());
+    out.onNext(EchoReply.newBuilder().setMessage(request.getMessage()).setAllocation(allocation.get()).setNode(node)
+        .setPid(ProcessHandle.current().pid()).build());
     out.onCompleted();
   }
 
