@@ -29,8 +29,12 @@ public record Signal(long windowMs, double cpuPercent, double memoryPercent, lon
     return !reporting.isEmpty();
   }
 
-  /** Whether the reports span the window, so a spike shorter than it cannot be mistaken for load. */
+  /**
+   * Whether the reports span the window, so a spike shorter than it cannot be mistaken for load.
+   * The slack is one default reporting interval, but at most half the window: agents that report
+   * every second (--metrics-interval 1s) under a 5 s window still need 2.5 s of reports.
+   */
   public boolean coversWindow() {
-    return hasSamples() && coveredMs >= windowMs - REPORT_INTERVAL_MS;
+    return hasSamples() && coveredMs >= windowMs - Math.min(REPORT_INTERVAL_MS, windowMs / 2);
   }
 }
