@@ -143,3 +143,42 @@ bench_traps() {
   trap bench_cleanup EXIT
   trap 'exit 130' INT TERM
 }
+
+# ---------------------------------------------------------------- agents and the echo example
+# Starts agent NODE of the cluster start_cluster made, with the exec driver and the flags given
+# (--cpu, --advertise, --metrics-interval...); returns once the node is ready.
+start_exec_agent() {   # start_exec_agent NODE [FLAGS...]
+  local node=$1 i
+  shift
+  java "${java_opts[@]}" -jar "$jar" agent --name "$node" --servers "$addrs" --data-dir "$cluster_dir/$node" \
+    --driver exec "$@" >"$cluster_dir/$node.log" 2>&1 </dev/null &
+  procs[$!]="$(basename "$cluster_dir")/$node"
+  for i in $(seq 1 120); do
+    if gantry node ls --address "$addrs" 2>/dev/null | grep -w "$node" | grep -qw ready; then return 0; fi
+    sleep 0.5
+  done
+  say "agent $node did not become ready; see $cluster_dir/$node.log"
+  return 1
+}
+
+# The echo example's jar (examples/echo/target/gantry-echo.jar), built if missing; sets `echo_jar`
+# to a copy in the run's directory (as bench_copy_jar does for gantry.jar).
+bench_echo_jar() {
+  [ -f examples/echo/target/gantry-echo.jar ] || mvn -B -q -o -pl examples/echo -am package -DskipTests >&2 \
+    || mvn -B -q -pl examples/echo -am package -DskipTests >&2
+  echo_jar="$data/gantry-echo.jar"
+  cp examples/echo/target/gantry-echo.jar "$echo_jar"
+}
+
+# Writes job spec SRC (examples/echo.yaml or autoscaled.yaml) to DEST with its placeholders filled:
+# this JDK's java and the run's echo jar.
+echo_spec() {   # echo_spec SRC DEST
+  sed -e "s#@JAVA@#$JAVA_HOME/bin/java#" -e "s#@ECHO_JAR@#$echo_jar#" "$1" >"$2"
+}
+
+# Runs a benchmark driver of the echo jar (gantry.examples.echo.bench.CLASS) with the arguments given.
+echo_bench() {   # echo_bench CLASS [ARGS...]
+  local class=$1
+  shift
+  java "${java_opts[@]}" -cp "$echo_jar" "gantry.examples.echo.bench.$class" --managers "$addrs" "$@"
+}
