@@ -212,7 +212,7 @@ choose_driver() {
 ensure_jar() {
   local newer=""
   if [ -f "$jar" ]; then
-    newer=$(find pom.xml proto spec security scheduler node agent cli -path '*/target' -prune -o \
+    newer=$(find pom.xml proto client spec security scheduler node agent examples/echo cli -path '*/target' -prune -o \
       \( -name pom.xml -o -path '*/src/main/*' \) -type f -newer "$jar" -print 2>/dev/null | head -1)
     [ -z "$newer" ] && return 0
     say "rebuilding $jar ($newer changed)"
@@ -313,7 +313,9 @@ start_all() {
 
   say "starting agents a1 a2 ($driver driver)"
   for p in "${agents[@]}"; do
-    start_process "$p" agent --name "$p" --servers "$GANTRY_ADDR" --data-dir "$data/$p" --driver "$driver"
+    # --advertise: this cluster is on loopback, so its services' endpoints are too.
+    start_process "$p" agent --name "$p" --servers "$GANTRY_ADDR" --data-dir "$data/$p" --driver "$driver" \
+      --advertise 127.0.0.1
   done
   gantry_await "both agents to be ready" 90 agents_ready \
     || fail "the agents did not register; logs in $data/logs ($self --stop stops what runs)"
