@@ -130,9 +130,9 @@ class DeploymentCommandTest extends FakeServerTest {
     var history = client("job", "history", "web");
     assertEquals(0, history.exitCode(), history.err());
     List<String> lines = history.out().lines().toList();
-    assertEquals(List.of("VERSION", "STABLE", "SUBMITTED"), cells(lines.get(0)));
-    assertEquals(List.of("1", "true", "2023-11-14 21:56:40Z"), cells(lines.get(1)));
-    assertEquals(List.of("2", "false", "2023-11-14 22:13:20Z"), cells(lines.get(2)));
+    assertEquals(List.of("VERSION", "STABLE", "SUBMITTED", "WHY"), cells(lines.get(0)));
+    assertEquals(List.of("1", "true", "2023-11-14 21:56:40Z", "registered"), cells(lines.get(1)));
+    assertEquals(List.of("2", "false", "2023-11-14 22:13:20Z", "registered"), cells(lines.get(2)));
     assertEquals(List.of("", "Version 2 (against 1)", "  groups[frontend].count: 2 -> 3",
         "  groups[frontend].tasks[httpd].image: local/busybox:1 -> local/nope:1"), lines.subList(3, lines.size()));
 
