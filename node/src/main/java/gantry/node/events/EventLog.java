@@ -158,12 +158,7 @@ public final class EventLog implements AutoCloseable {
     lock.lock();
     try {
       while (true) {
-        if (s.ended != null) throw s.ended;
-        if (s.cursor < firstSeq) {
-          end(s, new StreamEnded(StreamEnded.Reason.FELL_BEHIND, "this stream fell more than " + ring.length
-              + " events behind and lost some; watch again from index " + s.lastIndex()));
-          throw s.ended;
-        }
+        check(s);
         if (s.cursor < nextSeq) break;
         long left = deadlineNanos - System.nanoTime();
         if (left <= 0) return List.of();
@@ -174,6 +169,22 @@ public final class EventLog implements AutoCloseable {
       for (int i = 0; i < n; i++) out[i] = ring[slot(s.cursor + i)];
       s.cursor += n;
       return List.of(out);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Throws the reason {@code s} ended, ending it first if it fell behind. */
+  void check(Subscription s) {
+    lock.lock();
+    try {
+      if (s.ended != null) throw s.ended;
+      if (s.cursor < firstSeq) {
+        end(s, new StreamEnded(StreamEnded.Reason.FELL_BEHIND, "this stream fell more than " + ring.length
+            + " events behind this manager and it no longer has some it did not send; watch again from the index of"
+            + " the last event received (" + s.lastIndex() + " at most)"));
+        throw s.ended;
+      }
     } finally {
       lock.unlock();
     }

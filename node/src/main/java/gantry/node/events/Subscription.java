@@ -60,6 +60,16 @@ public final class Subscription implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Throws if the subscription ended or has fallen a whole ring behind (which ends it): for a
+   * sender that holds events it cannot send yet and would otherwise not look again.
+   *
+   * @throws StreamEnded as {@link #next} would
+   */
+  public void check() {
+    log.check(this);
+  }
+
   /** The index of the last event this subscription went past. */
   public long lastIndex() {
     return lastIndex;

@@ -65,7 +65,11 @@ final class EventStreamCall {
 
   private void awaitReady() throws InterruptedException {
     synchronized (readiness) {
-      while (!cancelled && !call.isReady()) readiness.wait(POLL_MS);
+      while (!cancelled && !call.isReady()) {
+        // A caller that stops reading must not hold its call for ever: it ends once it is a ring behind.
+        subscription.check();
+        readiness.wait(POLL_MS);
+      }
     }
   }
 
