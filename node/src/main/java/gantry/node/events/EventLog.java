@@ -39,7 +39,8 @@ public final class EventLog implements AutoCloseable {
   /** Events of entries up to this index are not all kept. */
   private long floor;
   private final Set<Subscription> live = new HashSet<>();
-  private boolean closed;
+  /** Why new subscriptions are refused (null: they are not). */
+  private String closed;
 
   public EventLog(int capacity) {
     if (capacity <= 0) throw new IllegalArgumentException("capacity must be positive, got " + capacity);
@@ -99,7 +100,7 @@ public final class EventLog implements AutoCloseable {
   public Subscription subscribe(EventFilter filter, long index) {
     lock.lock();
     try {
-      if (closed) throw new IllegalStateException("this manager is shutting down");
+      if (closed != null) throw new IllegalStateException(closed);
       Subscription s;
       if (index <= 0) {
         s = new Subscription(this, filter, nextSeq, null, 0);
@@ -138,13 +139,21 @@ public final class EventLog implements AutoCloseable {
     }
   }
 
-  /** Ends every subscription (StreamEnded CLOSED) and refuses new ones. */
+  /** Ends every subscription (StreamEnded CLOSED) and refuses new ones: the peer shuts down. */
   @Override
   public void close() {
+    close("this manager is shutting down; watch again at another one");
+  }
+
+  /**
+   * Ends every subscription (StreamEnded CLOSED) and refuses new ones, saying {@code why}: the peer
+   * shuts down, or its state is found to differ from the cluster's (then its events do too).
+   */
+  public void close(String why) {
     lock.lock();
     try {
-      closed = true;
-      endAll(new StreamEnded(StreamEnded.Reason.CLOSED, "this manager is shutting down; watch again at another one"));
+      if (closed == null) closed = why;
+      endAll(new StreamEnded(StreamEnded.Reason.CLOSED, closed));
     } finally {
       lock.unlock();
     }

@@ -299,6 +299,7 @@ public final class GantryStateMachine extends BaseStateMachine {
     diverged = what + ": its state differs from the cluster's; stop it, delete its data directory and start it"
         + " again to copy the state from the others";
     LOG.error("DIVERGED: {}", diverged);
+    events.close(diverged);
     try {
       Files.writeString(divergedMarker(), diverged + "\n");
     } catch (IOException e) {
@@ -326,6 +327,7 @@ public final class GantryStateMachine extends BaseStateMachine {
   /** Starts this state machine knowing it diverged (the Raft server is then never started). */
   void startDiverged(String reason) {
     diverged = reason;
+    events.close(reason);
   }
 
   /** A file beside the live store; while it exists the peer refuses reads, across restarts too. */

@@ -236,6 +236,17 @@ class EventLogTest {
   }
 
   @Test
+  void aDivergedPeerEndsItsStreamsAndRefusesNewOnesSayingWhy() {
+    EventLog log = new EventLog(100);
+    Subscription s = log.subscribe(EventFilter.ALL, 0);
+    log.close("log entry 7 has term 3 but this peer applied an entry of term 2 at that index");
+    StreamEnded e = assertThrows(StreamEnded.class, () -> s.next(10));
+    assertTrue(e.getMessage().startsWith("log entry 7 has term 3"), e.getMessage());
+    IllegalStateException refused = assertThrows(IllegalStateException.class, () -> log.subscribe(EventFilter.ALL, 0));
+    assertTrue(refused.getMessage().startsWith("log entry 7"), refused.getMessage());
+  }
+
+  @Test
   void theRecorderMakesOneEventPerKeyPerRecordDeletionsAndScalingMarks() throws Exception {
     EventLog log = new EventLog(100);
     Subscription s = log.subscribe(EventFilter.ALL, 0);
