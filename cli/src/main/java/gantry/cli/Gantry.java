@@ -4,6 +4,7 @@ import gantry.cli.command.AgentCommand;
 import gantry.cli.command.AllocCommand;
 import gantry.cli.command.DeploymentCommand;
 import gantry.cli.command.DevCommand;
+import gantry.cli.command.EventsCommand;
 import gantry.cli.command.FailureHandler;
 import gantry.cli.command.JobCommand;
 import gantry.cli.command.NodeCommand;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Gantry.Version.class,
     description = "Gantry: a cluster manager for self-hosted fleets.",
     subcommands = {ServerCommand.class, AgentCommand.class, DevCommand.class, JobCommand.class, DeploymentCommand.class, AllocCommand.class,
-        NodeCommand.class, ServiceCommand.class, OperatorCommand.class, TlsCommand.class, CommandLine.HelpCommand.class})
+        NodeCommand.class, ServiceCommand.class, OperatorCommand.class, EventsCommand.class, TlsCommand.class, CommandLine.HelpCommand.class})
 public final class Gantry implements Runnable {
   @Spec
   CommandSpec spec;

@@ -265,7 +265,52 @@ final class FakeControlServer implements AutoCloseable {
     }
   }
 
+  /** WatchEvents' canned events: web registered (5), one of its allocations placed (6), its group scaled (7). */
+  static final List<gantry.v1.Event> EVENTS = List.of(
+      gantry.v1.Event.newBuilder().setIndex(5).setTopic("job").setType("JobRegistered").setKey("web").setJob(WEB).build(),
+      gantry.v1.Event.newBuilder().setIndex(6).setTopic("allocation").setType("PlanApplied").setKey(ALLOCATIONS.get(0).getId())
+          .setAllocation(ALLOCATIONS.get(0)).build(),
+      gantry.v1.Event.newBuilder().setIndex(7).setTopic("scaling").setType("JobScaled").setKey("web/frontend")
+          .setScale(gantry.v1.ScaleMark.newBuilder().setFrom(2).setTo(3).setReason("scaled by a user: group frontend 2 -> 3")).build());
+  /** Every WatchEvents request, in order. */
+  static final List<gantry.v1.WatchEventsRequest> WATCHES = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private static final class Service extends ControlServiceGrpc.ControlServiceImplBase {
+    /**
+     * The canned events after the request's index that match its topics (checked as a manager
+     * checks them), then the end of the stream. Index 1 is older than what this server keeps (5 on):
+     * an EventsLost notice first. Key "flaky" scripts a failing manager: its first stream breaks
+     * with UNAVAILABLE after the events of 5 and 6; the key filters nothing.
+     */
+    @Override
+    public void watchEvents(gantry.v1.WatchEventsRequest request, StreamObserver<gantry.v1.WatchEventsResponse> out) {
+      WATCHES.add(request);
+      java.util.Set<gantry.node.events.Topic> topics;
+      try {
+        topics = gantry.node.events.Topic.parse(request.getTopicsList(), "topics");
+      } catch (RuntimeException e) {
+        out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        return;
+      }
+      if (request.getIndex() == 1) {
+        out.onNext(gantry.v1.WatchEventsResponse.newBuilder().setLost(gantry.v1.EventsLost.newBuilder().setRequestedIndex(1)
+            .setOldestIndex(5).setMessage("events after index 1 are no longer all kept on this manager")).build());
+      }
+      boolean breaks = request.getKey().equals("flaky") && WATCHES.stream().filter(w -> w.getKey().equals("flaky")).count() == 1;
+      for (gantry.v1.Event e : EVENTS) {
+        if (e.getIndex() <= request.getIndex()) continue;
+        if (breaks && e.getIndex() > 6) break;
+        if (topics.isEmpty() || topics.stream().anyMatch(t -> t.wireName().equals(e.getTopic()))) {
+          out.onNext(gantry.v1.WatchEventsResponse.newBuilder().setEvent(e).build());
+        }
+      }
+      if (breaks) {
+        out.onError(Status.UNAVAILABLE.withDescription("manager stopping").asRuntimeException());
+      } else {
+        out.onCompleted();
+      }
+    }
+
     @Override
     public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> out) {
       out.onNext(ListJobsResponse.newBuilder().addJobs(WEB).setAppliedIndex(7).build());

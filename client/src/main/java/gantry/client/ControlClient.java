@@ -108,6 +108,15 @@ public final class ControlClient implements AutoCloseable {
     }
   }
 
+  /**
+   * A stub for {@code address} (one of {@link #addresses()}) with no deadline, for the server
+   * streams that last as long as the caller reads them (WatchEvents): the caller moves on to
+   * another address itself when the stream fails.
+   */
+  public ControlServiceBlockingStub streamingStub(String address) {
+    return ControlServiceGrpc.newBlockingStub(channel(address));
+  }
+
   /** The leader address of a follower's refusal, "" when it knows none, null for any other error. */
   static String leaderHint(StatusRuntimeException e) {
     return LeaderHint.of(e).map(LeaderHint::leaderAddress).orElse(null);

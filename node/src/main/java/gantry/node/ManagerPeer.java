@@ -117,7 +117,7 @@ public final class ManagerPeer implements AutoCloseable {
     Server grpc;
     try {
       grpc = NettyServerBuilder.forAddress(HostPorts.parse(config.grpcAddress()))
-          .addService(new ControlService(control, live, services))
+          .addService(new ControlService(control, live, services, raft.stateMachine().events()))
           .addService(new DispatcherService(leader, raft.proposer(), clock, leaderHint, metrics, logs,
               new UpdateFilter(() -> raft.stateMachine().state())))
           .addService(health.service())
@@ -215,6 +215,7 @@ public final class ManagerPeer implements AutoCloseable {
       announcer.interrupt();
       health.close(); // NOT_SERVING first: health watchers move away before the port closes
       services.close(); // ends the service watches, which would hold the shutdown below
+      raft.stateMachine().events().close(); // and the event streams (gRPC and HTTP), for the same reason
       grpc.shutdown();
       try {
         grpc.awaitTermination(2, TimeUnit.SECONDS);

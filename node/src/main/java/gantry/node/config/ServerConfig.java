@@ -25,6 +25,8 @@ import java.util.SequencedMap;
  *                     whole closed segments behind a snapshot
  * @param heartbeatTtl   a node that sends no heartbeat for this long is marked down
  * @param schedulerWorkers threads running evaluations on the leader
+ * @param eventBuffer    how many of the latest events this peer keeps in memory for WatchEvents
+ *                     and {@code /v1/event/stream}
  */
 public record ServerConfig(
     String id,
@@ -40,7 +42,8 @@ public record ServerConfig(
     int batchMaxBytes,
     long raftSegmentBytes,
     Duration heartbeatTtl,
-    int schedulerWorkers) {
+    int schedulerWorkers,
+    int eventBuffer) {
 
   public ServerConfig {
     peers = java.util.Collections.unmodifiableSequencedMap(new java.util.LinkedHashMap<>(peers));

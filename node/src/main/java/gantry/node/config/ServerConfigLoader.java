@@ -19,13 +19,15 @@ import org.yaml.snakeyaml.error.YAMLException;
  * <p>The YAML file and the flags use the same keys: {@code id, data_dir, raft_addr, grpc_addr,
  * http_addr, peers} (a map id -> raft address, or the flag form {@code m1=host:port,m2=...}),
  * {@code election_timeout_min, election_timeout_max, snapshot_every_entries,
- * batch_max_records, batch_max_bytes, raft_segment_bytes, heartbeat_ttl, scheduler_workers}.
+ * batch_max_records, batch_max_bytes, raft_segment_bytes, heartbeat_ttl, scheduler_workers,
+ * event_buffer}.
  */
 public final class ServerConfigLoader {
   static final Set<String> KEYS = Set.of(
       "id", "data_dir", "raft_addr", "grpc_addr", "http_addr", "peers",
       "election_timeout_min", "election_timeout_max", "snapshot_every_entries",
-      "batch_max_records", "batch_max_bytes", "raft_segment_bytes", "heartbeat_ttl", "scheduler_workers");
+      "batch_max_records", "batch_max_bytes", "raft_segment_bytes", "heartbeat_ttl", "scheduler_workers",
+      "event_buffer");
 
   private ServerConfigLoader() {}
 
@@ -76,8 +78,10 @@ public final class ServerConfigLoader {
     Duration ttl = Durations.parse("heartbeat_ttl", string(values, "heartbeat_ttl", "3s"));
     if (ttl.toMillis() < 100) throw new ConfigException("heartbeat_ttl", "must be at least 100ms");
     int workers = (int) positive(values, "scheduler_workers", 2);
+    long eventBuffer = positive(values, "event_buffer", gantry.node.events.EventLog.DEFAULT_CAPACITY);
+    if (eventBuffer > 10_000_000) throw new ConfigException("event_buffer", "must be at most 10000000, got " + eventBuffer);
     return new ServerConfig(id, dataDir, raft, grpc, http, peers, min, max, snapshotEvery, batchRecords, batchBytes,
-        segmentBytes, ttl, workers);
+        segmentBytes, ttl, workers, (int) eventBuffer);
   }
 
   private static Map<String, Object> readYaml(Path file) {

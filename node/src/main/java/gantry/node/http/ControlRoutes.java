@@ -76,7 +76,7 @@ final class ControlRoutes {
         .addAllServices(services.list()).build()));
     routes.get("/v1/service/{name}", ctx -> json(ctx, services.get(ctx.pathParam("name"))));
     // In the contract, not in the gRPC API yet: say so rather than answer with made-up data.
-    for (String path : new String[] {"/v1/evaluations", "/v1/event/stream"}) {
+    for (String path : new String[] {"/v1/evaluations"}) {
       routes.get(path, ctx -> {
         throw new HttpResponseException(HttpStatus.NOT_IMPLEMENTED.getCode(),
             path + " is not served yet: the gRPC API has no such call to answer it from");

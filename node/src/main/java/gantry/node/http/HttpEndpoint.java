@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server on a manager's {@code --http-addr} (Javalin on Jetty 12): the {@code /v1} JSON
- * API ({@link ControlRoutes}) and {@code /metrics} ({@link MetricsEndpoint}). Every failure,
+ * API ({@link ControlRoutes}), the event stream ({@link EventStream}) and {@code /metrics}
+ * ({@link MetricsEndpoint}). Every failure,
  * including an unknown path (404) or method (405), answers {@code {"error": ..., "field": ...}}
  * with the status {@link HttpErrors} gives it.
  *
@@ -62,6 +63,8 @@ public final class HttpEndpoint implements AutoCloseable {
       config.http.maxRequestSize = JobSpecParser.MAX_BYTES;
       config.http.prefer405over404 = true;
       api.register(config.routes);
+      // This peer's own applied events, as WatchEvents over gRPC: any peer answers.
+      config.routes.get("/v1/event/stream", new EventStream(raft.stateMachine().events())::handle);
       config.routes.get("/metrics", scrape::handle);
       config.routes.exception(HttpResponseException.class, HttpEndpoint::fail);
       config.routes.exception(Exception.class, HttpEndpoint::fail);

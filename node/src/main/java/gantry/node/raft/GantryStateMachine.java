@@ -1,5 +1,7 @@
 package gantry.node.raft;
 
+import gantry.node.events.EventLog;
+import gantry.node.events.EventRecorder;
 import gantry.node.state.Changes;
 import gantry.node.state.ClusterState;
 import gantry.node.store.AppliedPosition;
@@ -81,6 +83,8 @@ public final class GantryStateMachine extends BaseStateMachine {
   private static final long PUBLISH_WAIT_MS = 30_000;
   /** Told how long each new entry took to apply, in nanoseconds (for {@code gantry_raft_apply_seconds}). */
   private final LongConsumer applyNanos;
+  /** The events of the entries applied here, for WatchEvents; fed below, after each entry is written. */
+  private final EventLog events;
 
   public GantryStateMachine() {
     this(nanos -> {});
@@ -88,7 +92,13 @@ public final class GantryStateMachine extends BaseStateMachine {
 
   /** A state machine that reports the time of each entry it applies to {@code applyNanos}, on the apply thread. */
   public GantryStateMachine(LongConsumer applyNanos) {
+    this(applyNanos, new EventLog(EventLog.DEFAULT_CAPACITY));
+  }
+
+  /** As {@link #GantryStateMachine(LongConsumer)}, recording the events of every applied entry in {@code events}. */
+  public GantryStateMachine(LongConsumer applyNanos, EventLog events) {
     this.applyNanos = applyNanos;
+    this.events = events;
   }
 
   @Override
@@ -140,6 +150,8 @@ public final class GantryStateMachine extends BaseStateMachine {
       swap.writeLock().unlock();
     }
     durableIndex = applied == null ? -1 : applied.index();
+    // Entries the store holds are not replayed, so they make no events: say none before it are kept.
+    events.restart(durableIndex);
     // Ratis restarts its applier at the snapshot and walks the log forward from there;
     // applyTransaction skips what the store already has. The snapshot is the one checked against
     // the store above, never a newer one that arrived since: its entries would never be applied.
@@ -180,9 +192,12 @@ public final class GantryStateMachine extends BaseStateMachine {
     }
     BatchOutcome.Builder outcome = BatchOutcome.newBuilder().setIndex(entry.getIndex());
     Changes changes = new Changes();
+    EventRecorder out;
     try (WriteBatch wb = new WriteBatch()) {
-      BatchMutations out = new BatchMutations(wb);
+      // Replay writes every change through these Mutations: the seam where the entry's events are made.
+      out = events.recorder(entry.getIndex(), new BatchMutations(wb));
       for (Record r : batch.getRecordsList()) {
+        out.begin(r);
         outcome.addOutcomes(state.replay(r, entry.getIndex(), out, changes));
       }
       if (terms.startsTerm(entry.getTerm(), entry.getIndex())) {
@@ -194,6 +209,7 @@ public final class GantryStateMachine extends BaseStateMachine {
       throw new IllegalStateException("apply " + entry.getIndex(), e);
     }
     updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+    events.append(out);
     if (!changes.isEmpty()) {
       for (var l : listeners) {
         try {
@@ -283,6 +299,7 @@ public final class GantryStateMachine extends BaseStateMachine {
     diverged = what + ": its state differs from the cluster's; stop it, delete its data directory and start it"
         + " again to copy the state from the others";
     LOG.error("DIVERGED: {}", diverged);
+    events.close(diverged);
     try {
       Files.writeString(divergedMarker(), diverged + "\n");
     } catch (IOException e) {
@@ -310,6 +327,7 @@ public final class GantryStateMachine extends BaseStateMachine {
   /** Starts this state machine knowing it diverged (the Raft server is then never started). */
   void startDiverged(String reason) {
     diverged = reason;
+    events.close(reason);
   }
 
   /** A file beside the live store; while it exists the peer refuses reads, across restarts too. */
@@ -441,6 +459,11 @@ public final class GantryStateMachine extends BaseStateMachine {
 
   public ClusterState state() {
     return state;
+  }
+
+  /** The events of the entries this peer applied (WatchEvents, /v1/event/stream). */
+  public EventLog events() {
+    return events;
   }
 
   StateStore store() {

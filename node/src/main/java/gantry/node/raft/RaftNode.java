@@ -100,7 +100,7 @@ public final class RaftNode implements AutoCloseable {
     Files.createDirectories(storageDir.toPath());
 
     RaftProperties props = serverProperties(config, storageDir);
-    GantryStateMachine sm = new GantryStateMachine(applyNanos);
+    GantryStateMachine sm = new GantryStateMachine(applyNanos, new gantry.node.events.EventLog(config.eventBuffer()));
     ServerLoss loss = new ServerLoss();
     RaftPeerId self = RaftPeerId.valueOf(config.id());
     RaftServer server = RaftServer.newBuilder()

@@ -2,6 +2,10 @@ package gantry.node.rpc;
 
 import gantry.node.control.ControlHandler;
 import gantry.node.control.ControlException;
+import gantry.node.events.EventFilter;
+import gantry.node.events.EventLog;
+import gantry.node.events.Subscription;
+import gantry.node.events.Topic;
 import gantry.node.live.LiveQueries;
 import gantry.node.live.ServiceWatch;
 import gantry.v1.ControlServiceGrpc;
@@ -31,11 +35,13 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   private final ControlHandler handler;
   private final LiveQueries live;
   private final ServiceWatch services;
+  private final EventLog events;
 
-  public ControlService(ControlHandler handler, LiveQueries live, ServiceWatch services) {
+  public ControlService(ControlHandler handler, LiveQueries live, ServiceWatch services, EventLog events) {
     this.handler = handler;
     this.live = live;
     this.services = services;
+    this.events = events;
   }
 
   @Override
@@ -170,6 +176,19 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
       return;
     }
     call.setOnCancelHandler(watch::cancel);
+  }
+
+  /** This peer's own applied events: any peer answers, leader or not. */
+  @Override
+  public void watchEvents(gantry.v1.WatchEventsRequest req, StreamObserver<gantry.v1.WatchEventsResponse> out) {
+    Subscription subscription;
+    try {
+      subscription = events.subscribe(new EventFilter(Topic.parse(req.getTopicsList(), "topics"), req.getKey()), req.getIndex());
+    } catch (RuntimeException e) {
+      out.onError(Statuses.of(e));
+      return;
+    }
+    EventStreamCall.start((ServerCallStreamObserver<gantry.v1.WatchEventsResponse>) out, subscription);
   }
 
   private static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {

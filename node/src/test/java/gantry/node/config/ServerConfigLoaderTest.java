@@ -20,6 +20,8 @@ class ServerConfigLoaderTest {
     assertEquals(Map.of("m1", "127.0.0.1:4648"), c.peers());
     assertEquals("127.0.0.1:4647", c.grpcAddress());
     assertEquals(Path.of("gantry-data/m1"), c.dataDir());
+    assertEquals(50_000, c.eventBuffer());
+    assertEquals(64, ServerConfigLoader.load(null, Map.of("event_buffer", "64")).eventBuffer());
   }
 
   @Test
@@ -52,6 +54,8 @@ class ServerConfigLoaderTest {
     assertTrue(fail(Map.of("election_timeout_min", "900ms")).startsWith("election_timeout_max: must be greater"));
     assertTrue(fail(Map.of("snapshot_every_entries", "-3")).startsWith("snapshot_every_entries: must be positive"));
     assertTrue(fail(Map.of("colour", "blue")).startsWith("colour: unknown setting"));
+    assertTrue(fail(Map.of("event_buffer", "0")).startsWith("event_buffer: must be positive"));
+    assertTrue(fail(Map.of("event_buffer", "20000000")).startsWith("event_buffer: must be at most"));
   }
 
   private static String fail(Map<String, String> flags) {
