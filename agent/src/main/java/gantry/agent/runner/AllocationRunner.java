@@ -78,7 +78,7 @@ public final class AllocationRunner {
   private final LinkedBlockingQueue<Command> mailbox = new LinkedBlockingQueue<>();
 
   // Loop-confined state.
-  private Assignment assignment;
+  private volatile Assignment assignment;
   private final RestartPolicy policy;
   private final Map<String, TaskRun> runs = new LinkedHashMap<>();
   // Read by logs() from the session's thread; everything else about it is loop-confined.
@@ -151,6 +151,11 @@ public final class AllocationRunner {
 
   public String id() {
     return id;
+  }
+
+  /** The allocation as last assigned (job, group, version). */
+  public gantry.v1.Allocation allocation() {
+    return assignment.getAllocation();
   }
 
   /** The group spec the runner runs (fixed for the allocation's life). */

@@ -199,6 +199,11 @@ public final class AllocationSupervisor implements SessionHandler {
     };
   }
 
+  /** The runners held now (a copy), for the agent's metrics. */
+  public List<AllocationRunner> runners() {
+    return List.copyOf(runners.values());
+  }
+
   @Override
   public List<AllocationStatusUpdate> currentStatus() {
     return runners.values().stream().map(AllocationRunner::status)

@@ -61,6 +61,10 @@ public final class AgentCommand implements Callable<Integer> {
       description = "How often each allocation's CPU and memory use is sampled and reported (default 5s; 1s..60s).")
   String metricsInterval;
 
+  @Option(names = "--http-addr", paramLabel = "HOST:PORT",
+      description = "Serve /metrics (Prometheus text: the allocations' CPU and memory, the JVM's) on this address.")
+  String httpAddr = "";
+
   @Spec
   CommandSpec spec;
 
@@ -125,13 +129,34 @@ public final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     AgentConfig config = config();
+    java.net.InetSocketAddress metricsAt = null;
+    if (!httpAddr.isEmpty()) {
+      try {
+        metricsAt = gantry.node.config.HostPorts.parse(gantry.node.config.HostPorts.check("--http-addr", httpAddr, true));
+      } catch (gantry.node.config.ConfigException e) {
+        throw Failure.badInput(e.getMessage());
+      }
+    }
     Agent agent = simulate == null ? Agent.start(config) : Agent.simulate(config, simulate);
-    Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "gantry-agent-shutdown"));
+    gantry.agent.metrics.MetricsServer metrics = null;
+    if (metricsAt != null) {
+      try {
+        metrics = gantry.agent.metrics.MetricsServer.start(metricsAt, agent);
+      } catch (java.io.IOException e) {
+        agent.close();
+        throw Failure.failed(e.getMessage());
+      }
+    }
+    gantry.agent.metrics.MetricsServer served = metrics;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (served != null) served.close();
+      agent.close();
+    }, "gantry-agent-shutdown"));
     var out = spec.commandLine().getOut();
     if (simulate == null) {
-      out.printf("gantry agent %s started: node %s, driver %s, managers %s, data dir %s%n", config.name(),
+      out.printf("gantry agent %s started: node %s, driver %s, managers %s, data dir %s%s%n", config.name(),
           agent.members().getFirst().session().nodeId(), config.driver(), String.join(",", config.servers()),
-          config.dataDir());
+          config.dataDir(), metrics == null ? "" : ", metrics on http://" + httpAddr + "/metrics");
     } else {
       out.printf("gantry agent simulating %d nodes %s-1..%s-%d: managers %s%n", simulate, config.name(), config.name(),
           simulate, String.join(",", config.servers()));

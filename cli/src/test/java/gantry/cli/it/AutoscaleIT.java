@@ -39,10 +39,19 @@ class AutoscaleIT {
     return m.stub().getServiceEndpoints(GetServiceEndpointsRequest.newBuilder().setName("burn").build()).getEndpointsList();
   }
 
+  /** The highest gantry_agent_allocation_cpu_percent of job burn on the agent's /metrics. */
+  static double agentCpu(int port) throws Exception {
+    var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    return response.body().lines().filter(l -> l.startsWith("gantry_agent_allocation_cpu_percent{") && l.contains("job=\"burn\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).max().orElse(0);
+  }
+
   @Test
   void loadScalesOutToMaxAndIdleScalesBackInToMin() throws Exception {
-    try (OneManager m = OneManager.start(dir, "AutoscaleIT", "exec",
-        Map.of("n1", List.of("--advertise", "127.0.0.1", "--metrics-interval", "1s")))) {
+    int metricsPort = PeerProcesses.freePort();
+    try (OneManager m = OneManager.start(dir, "AutoscaleIT", "exec", Map.of("n1", List.of("--advertise", "127.0.0.1",
+        "--metrics-interval", "1s", "--http-addr", "127.0.0.1:" + metricsPort)))) {
       // 200 millicores reserved per replica; one replica burning 400 is at 200 %.
       var group = EchoJob.group("burn", 1, 200, false).setScaling(ScalingPolicy.newBuilder().setMin(1).setMax(3)
           .setScaleOutAbove(80).setScaleInBelow(30).setStep(1).setWindowMs(6_000).setCooldownMs(5_000)
@@ -57,6 +66,8 @@ class AutoscaleIT {
       List<Integer> counts = Collections.synchronizedList(new ArrayList<>());
       try (Sampling sampling = new Sampling(() -> counts.add(count(m)))) {
         EchoJob.setLoad(endpoints(m).getFirst(), 400);
+        // The agent's own /metrics shows the loaded replica's CPU (100 = a core; it burns 0.4).
+        await("the agent's /metrics showing the load", 60, () -> agentCpu(metricsPort) > 20);
         await("scaled out to 3", 120, () -> count(m) == 3);
         await("3 replicas serving", 120, () -> endpoints(m).size() == 3);
         for (ServiceEndpoint e : endpoints(m)) EchoJob.setLoad(e, 0);
