@@ -83,6 +83,8 @@ public final class GantryStateMachine extends BaseStateMachine {
   private static final long PUBLISH_WAIT_MS = 30_000;
   /** Told how long each new entry took to apply, in nanoseconds (for {@code gantry_raft_apply_seconds}). */
   private final LongConsumer applyNanos;
+  /** The requests of the entries applied lately (replicated), so a request appended twice applies once. */
+  private final RequestIds requests = new RequestIds();
   /** The events of the entries applied here, for WatchEvents; fed below, after each entry is written. */
   private final EventLog events;
 
@@ -142,6 +144,9 @@ public final class GantryStateMachine extends BaseStateMachine {
     ClusterState loaded = ClusterState.load(opened);
     terms.clear();
     opened.scan(AppliedTerms.PREFIX, terms::load);
+    requests.clear();
+    opened.scan(RequestIds.PREFIX, requests::load);
+    requests.loaded();
     swap.writeLock().lock();
     try {
       store = opened;
@@ -190,7 +195,17 @@ public final class GantryStateMachine extends BaseStateMachine {
       LOG.error("entry {} is not a record batch; applied as empty", entry.getIndex(), e);
       batch = RecordBatch.getDefaultInstance();
     }
-    BatchOutcome.Builder outcome = BatchOutcome.newBuilder().setIndex(entry.getIndex());
+    // A request Ratis appended twice (a client's retry reaching a leader whose retry cache never
+    // saw the first copy: it got the state by snapshot install) is applied once; the copy is empty.
+    var logged = entry.getStateMachineLogEntry();
+    // An entry with no client (none is written so; tests may) has no identity to compare.
+    String request = logged.getClientId().isEmpty() ? null : RequestIds.key(logged.getClientId().toByteArray(), logged.getCallId());
+    boolean repeated = request != null && store.get(request) != null;
+    if (repeated) {
+      LOG.warn("entry {} repeats request {}, applied before: applied as empty", entry.getIndex(), request);
+      batch = RecordBatch.getDefaultInstance();
+    }
+    BatchOutcome.Builder outcome = BatchOutcome.newBuilder().setIndex(entry.getIndex()).setReplayed(repeated);
     Changes changes = new Changes();
     EventRecorder out;
     try (WriteBatch wb = new WriteBatch()) {
@@ -202,6 +217,10 @@ public final class GantryStateMachine extends BaseStateMachine {
       }
       if (terms.startsTerm(entry.getTerm(), entry.getIndex())) {
         wb.put(Keys.bytes(AppliedTerms.key(entry.getTerm())), AppliedTerms.encode(entry.getIndex()));
+      }
+      if (request != null && !repeated) {
+        wb.put(Keys.bytes(request), RequestIds.encode(entry.getIndex()));
+        for (String old : requests.applied(request, entry.getIndex())) wb.delete(Keys.bytes(old));
       }
       wb.put(Keys.bytes(Keys.APPLIED), new AppliedPosition(entry.getTerm(), entry.getIndex()).encode());
       store.write(wb);
