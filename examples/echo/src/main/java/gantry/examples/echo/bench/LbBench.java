@@ -209,6 +209,13 @@ public final class LbBench {
       for (Thread t : threads) t.join(10_000);
       ch.shutdownNow();
     }
+    // The next round waits for the replacement; first the dead one must have left the endpoints
+    // (its agent notices the exit and reports it), or it would count as one of them.
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (endpoints().getEndpointsList().stream().anyMatch(e -> e.getAllocationId().equals(heaviest.getAllocationId()))) {
+      if (System.nanoTime() > deadline) throw new IllegalStateException("the killed endpoint is still listed after 2 minutes");
+      Thread.sleep(50);
+    }
     long ms = lastFailure.get() > killedAt.get() ? TimeUnit.NANOSECONDS.toMillis(lastFailure.get() - killedAt.get()) : 0;
     return new long[] {ms, failures.get()};
   }
