@@ -125,6 +125,9 @@ bench_cleanup() {
   local rc=$? pid name svc
   trap - EXIT INT TERM
   for pid in "${!procs[@]}"; do stop_pid "$pid"; done
+  # Exec tasks outlive their agent (it leaves them for its next start): the echo replicas run the
+  # run's own copy of the jar, so they are found by it, also after a failed run.
+  [ -z "${echo_jar:-}" ] || pkill -f -- "$echo_jar" 2>/dev/null || true
   for name in "${jobs_made[@]}"; do rm_by_label "gantry.job=$name"; done
   [ -z "${tag:-}" ] || rm_by_label "gantry.bench=$tag"
   if [ "$swarm_ours" = 1 ]; then
