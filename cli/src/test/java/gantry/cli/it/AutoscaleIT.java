@@ -65,12 +65,12 @@ class AutoscaleIT {
 
       List<Integer> counts = Collections.synchronizedList(new ArrayList<>());
       try (Sampling sampling = new Sampling(() -> counts.add(count(m)))) {
-        EchoJob.setLoad(endpoints(m).getFirst(), 400);
+        gantry.examples.echo.EchoLoad.set(endpoints(m).getFirst(), 400);
         // The agent's own /metrics shows the loaded replica's CPU (100 = a core; it burns 0.4).
         await("the agent's /metrics showing the load", 60, () -> agentCpu(metricsPort) > 20);
         await("scaled out to 3", 120, () -> count(m) == 3);
         await("3 replicas serving", 120, () -> endpoints(m).size() == 3);
-        for (ServiceEndpoint e : endpoints(m)) EchoJob.setLoad(e, 0);
+        for (ServiceEndpoint e : endpoints(m)) gantry.examples.echo.EchoLoad.set(e, 0);
         await("scaled back in to 1", 180, () -> count(m) == 1);
         sampling.stop();
       }

@@ -1,7 +1,5 @@
 package gantry.cli.it;
 
-import gantry.examples.echo.v1.EchoGrpc;
-import gantry.examples.echo.v1.SetLoadRequest;
 import gantry.v1.CheckSpec;
 import gantry.v1.Constraint;
 import gantry.v1.GroupSpec;
@@ -9,14 +7,10 @@ import gantry.v1.JobSpec;
 import gantry.v1.PortSpec;
 import gantry.v1.Resources;
 import gantry.v1.RestartPolicy;
-import gantry.v1.ServiceEndpoint;
 import gantry.v1.ServiceSpec;
 import gantry.v1.TaskSpec;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The echo example (examples/echo, its jar built before this module) as a job of the exec driver:
@@ -51,16 +45,5 @@ final class EchoJob {
 
   static JobSpec job(String name, GroupSpec.Builder group) {
     return JobSpec.newBuilder().setName(name).setType("service").addGroups(group).build();
-  }
-
-  /** Sets the CPU burn of the replica behind {@code e}, over a direct channel. */
-  static void setLoad(ServiceEndpoint e, int millicores) {
-    ManagedChannel ch = ManagedChannelBuilder.forAddress(e.getAddress(), e.getPort()).usePlaintext().build();
-    try {
-      EchoGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .setLoad(SetLoadRequest.newBuilder().setMillicores(millicores).build());
-    } finally {
-      ch.shutdownNow();
-    }
   }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.node.FreePorts;
-import gantry.node.config.ServerConfigLoader;
 import gantry.v1.BatchOutcome;
 import gantry.v1.GroupSpec;
 import gantry.v1.Job;
@@ -15,8 +14,6 @@ import gantry.v1.Record;
 import gantry.v1.RecordBatch;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
@@ -42,15 +39,7 @@ class RepeatedRequestTest {
 
   private RaftNode start() throws Exception {
     if (raftPort == 0) raftPort = FreePorts.next();
-    RaftNode node = RaftNode.start(ServerConfigLoader.load(null, Map.of(
-        "id", "m1", "data_dir", dir.resolve("m1").toString(), "peers", "m1=127.0.0.1:" + raftPort,
-        "grpc_addr", "127.0.0.1:0", "http_addr", "")));
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!node.isLeader()) {
-      if (System.nanoTime() > end) throw new AssertionError("a single peer did not elect itself within 30 s");
-      Thread.sleep(20);
-    }
-    return node;
+    return SinglePeer.start(dir, raftPort);
   }
 
   private static Message register(String image) {

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.node.FreePorts;
-import gantry.node.config.ServerConfigLoader;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,16 +20,7 @@ class ServerLossTest {
   @TempDir Path dir;
 
   private RaftNode startLeader() throws Exception {
-    int raft = FreePorts.next();
-    RaftNode node = RaftNode.start(ServerConfigLoader.load(null, Map.of(
-        "id", "m1", "data_dir", dir.resolve("m1").toString(), "peers", "m1=127.0.0.1:" + raft,
-        "grpc_addr", "127.0.0.1:0", "http_addr", "")));
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!node.isLeader()) {
-      if (System.nanoTime() > end) throw new AssertionError("a single peer did not elect itself within 30 s");
-      Thread.sleep(20);
-    }
-    return node;
+    return SinglePeer.start(dir, FreePorts.next());
   }
 
   @Test

@@ -21,6 +21,17 @@ import java.util.concurrent.TimeUnit;
 public final class EchoLoad {
   private EchoLoad() {}
 
+  /** Tells the replica behind endpoint {@code e} to burn {@code millicores} (0 stops), over a direct channel. */
+  public static void set(ServiceEndpoint e, int millicores) {
+    ManagedChannel ch = ManagedChannelBuilder.forAddress(e.getAddress(), e.getPort()).usePlaintext().build();
+    try {
+      EchoGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .setLoad(SetLoadRequest.newBuilder().setMillicores(millicores).build());
+    } finally {
+      ch.shutdownNow();
+    }
+  }
+
   public static void main(String[] args) {
     if (args.length != 2 || System.getenv(ManagerAddresses.ENV) == null) {
       System.err.println("usage: GANTRY_ADDR=HOST:PORT[,...] EchoLoad SERVICE MILLICORES");
@@ -44,17 +55,13 @@ public final class EchoLoad {
         System.exit(1);
       }
       for (ServiceEndpoint e : endpoints) {
-        ManagedChannel ch = ManagedChannelBuilder.forAddress(e.getAddress(), e.getPort()).usePlaintext().build();
         try {
-          EchoGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-              .setLoad(SetLoadRequest.newBuilder().setMillicores(millicores).build());
+          set(e, millicores);
           System.out.printf("%s on %s (%s:%d): %d millicores%n", e.getAllocationId().substring(0, 8), e.getNodeName(),
               e.getAddress(), e.getPort(), millicores);
         } catch (StatusRuntimeException x) {
           failed++;
           System.err.printf("%s: %s%n", e.getAllocationId().substring(0, 8), x.getStatus());
-        } finally {
-          ch.shutdownNow();
         }
       }
     } catch (StatusRuntimeException e) {

@@ -1,16 +1,13 @@
 package gantry.examples.echo.bench;
 
 import gantry.client.ControlClient;
-import gantry.examples.echo.v1.EchoGrpc;
-import gantry.examples.echo.v1.SetLoadRequest;
+import gantry.examples.echo.EchoLoad;
 import gantry.v1.GetJobRequest;
 import gantry.v1.GetServiceEndpointsRequest;
 import gantry.v1.GroupSpec;
 import gantry.v1.Job;
 import gantry.v1.ScaleMark;
 import gantry.v1.ServiceEndpoint;
-import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,13 +45,13 @@ public final class AutoscaleBench {
       b.awaitCooldown();
       int from = b.count();
       long step = System.currentTimeMillis();
-      setLoad(b.endpoints().getFirst(), args.number("--load"));
+      EchoLoad.set(b.endpoints().getFirst(), args.number("--load"));
       b.await("a scale-out decision", 900, () -> b.count() > from);
       ScaleMark up = b.mark();
       b.await("the new replicas serving", 600, () -> b.endpoints().size() >= up.getTo());
       long servingAt = System.currentTimeMillis();
       long idle = System.currentTimeMillis();
-      for (ServiceEndpoint e : b.endpoints()) setLoad(e, 0);
+      for (ServiceEndpoint e : b.endpoints()) EchoLoad.set(e, 0);
       b.await("a scale-in decision", 900, () -> b.mark().getTo() < b.mark().getFrom());
       ScaleMark down = b.mark();
       out.add(up.getTimeMs() - step);
@@ -104,16 +101,6 @@ public final class AutoscaleBench {
     while (!done.getAsBoolean()) {
       if (System.nanoTime() > deadline) throw new IllegalStateException("no " + what + " within " + seconds + " s");
       Thread.sleep(100);
-    }
-  }
-
-  private static void setLoad(ServiceEndpoint e, int millicores) {
-    ManagedChannel ch = ManagedChannelBuilder.forAddress(e.getAddress(), e.getPort()).usePlaintext().build();
-    try {
-      EchoGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .setLoad(SetLoadRequest.newBuilder().setMillicores(millicores).build());
-    } finally {
-      ch.shutdownNow();
     }
   }
 }
