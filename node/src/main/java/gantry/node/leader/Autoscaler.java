@@ -49,7 +49,6 @@ final class Autoscaler {
   private final Map<String, Long> taken = new HashMap<>();
   private final Map<String, Recommendations> recommendations = new HashMap<>();
   private final Set<String> inFlight = new HashSet<>();
-  private final Map<String, String> lastHold = new HashMap<>();
   private long lastCheck = Long.MIN_VALUE;
 
   /** Leadership gained: nothing known yet. */
@@ -58,7 +57,6 @@ final class Autoscaler {
     taken.clear();
     recommendations.clear();
     inFlight.clear();
-    lastHold.clear();
     lastCheck = Long.MIN_VALUE;
   }
 
@@ -95,7 +93,6 @@ final class Autoscaler {
     taken.keySet().retainAll(running);
     for (String id : List.copyOf(taken.keySet())) if (!running.contains(id)) window.forget(id);
     recommendations.keySet().retainAll(groups);
-    lastHold.keySet().retainAll(groups);
     window.prune(nowMs);
     return out;
   }
@@ -109,12 +106,11 @@ final class Autoscaler {
     switch (d) {
       case Decision.Hold h -> {
         recommendations.put(key, h.recommendations());
-        if (!h.why().equals(lastHold.put(key, h.why()))) LOG.debug("autoscaler {}: hold: {}", key, h.why());
+        LOG.debug("autoscaler {}: hold: {}", key, h.why());
         return Optional.empty();
       }
       case Decision.Scale s -> {
         recommendations.put(key, s.recommendations());
-        lastHold.remove(key);
         inFlight.add(key);
         LOG.info("autoscaler {}: {}", key, s.reason());
         Record r = Record.newBuilder().setJobScaled(JobScaled.newBuilder().setName(job.getName()).setGroup(g.getName())
