@@ -47,6 +47,18 @@ public final class ServerCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE.yaml", description = "Settings file with the same keys as the flags (data_dir, raft_addr, ...).")
   Path config;
 
+  @Option(names = "--tls-ca", paramLabel = "FILE", description = "The cluster CA (ca.pem); with --tls-cert and --tls-key turns on mutual TLS on gRPC, Raft and HTTPS.")
+  String tlsCa;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE", description = "This peer's server-role certificate (gantry tls cert create --role server).")
+  String tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "The key of --tls-cert.")
+  String tlsKey;
+
+  @Option(names = "--acl", description = "Deny by default: every request needs a token whose policies allow it (gantry acl bootstrap).")
+  boolean acl;
+
   @Spec
   CommandSpec spec;
 
@@ -59,6 +71,10 @@ public final class ServerCommand implements Callable<Integer> {
     flags.put("grpc_addr", grpcAddr);
     flags.put("http_addr", httpAddr);
     flags.put("peers", peers);
+    flags.put("tls_ca", tlsCa);
+    flags.put("tls_cert", tlsCert);
+    flags.put("tls_key", tlsKey);
+    if (acl) flags.put("acl", "true");
     flags.values().removeIf(v -> v == null);
     return flags;
   }

@@ -27,6 +27,7 @@ import java.util.SequencedMap;
  * @param schedulerWorkers threads running evaluations on the leader
  * @param eventBuffer    how many of the latest events this peer keeps in memory for WatchEvents
  *                     and {@code /v1/event/stream}
+ * @param security       mutual TLS, ACLs, the audit log and the request limits
  */
 public record ServerConfig(
     String id,
@@ -43,7 +44,8 @@ public record ServerConfig(
     long raftSegmentBytes,
     Duration heartbeatTtl,
     int schedulerWorkers,
-    int eventBuffer) {
+    int eventBuffer,
+    SecurityConfig security) {
 
   public ServerConfig {
     peers = java.util.Collections.unmodifiableSequencedMap(new java.util.LinkedHashMap<>(peers));

@@ -20,14 +20,15 @@ import org.yaml.snakeyaml.error.YAMLException;
  * http_addr, peers} (a map id -> raft address, or the flag form {@code m1=host:port,m2=...}),
  * {@code election_timeout_min, election_timeout_max, snapshot_every_entries,
  * batch_max_records, batch_max_bytes, raft_segment_bytes, heartbeat_ttl, scheduler_workers,
- * event_buffer}.
+ * event_buffer}, and those of {@link SecurityConfig}.
  */
 public final class ServerConfigLoader {
   static final Set<String> KEYS = Set.of(
       "id", "data_dir", "raft_addr", "grpc_addr", "http_addr", "peers",
       "election_timeout_min", "election_timeout_max", "snapshot_every_entries",
       "batch_max_records", "batch_max_bytes", "raft_segment_bytes", "heartbeat_ttl", "scheduler_workers",
-      "event_buffer");
+      "event_buffer", "tls_ca", "tls_cert", "tls_key", "acl", "max_message_bytes", "max_streams_per_connection",
+      "unary_deadline", "rate_per_token", "rate_burst", "audit_max_bytes", "audit_keep");
 
   private ServerConfigLoader() {}
 
@@ -81,7 +82,41 @@ public final class ServerConfigLoader {
     long eventBuffer = positive(values, "event_buffer", gantry.node.events.EventLog.DEFAULT_CAPACITY);
     if (eventBuffer > 10_000_000) throw new ConfigException("event_buffer", "must be at most 10000000, got " + eventBuffer);
     return new ServerConfig(id, dataDir, raft, grpc, http, peers, min, max, snapshotEvery, batchRecords, batchBytes,
-        segmentBytes, ttl, workers, (int) eventBuffer);
+        segmentBytes, ttl, workers, (int) eventBuffer, security(values));
+  }
+
+  private static SecurityConfig security(Map<String, Object> values) {
+    SecurityConfig d = SecurityConfig.defaults();
+    String ca = string(values, "tls_ca", "");
+    String cert = string(values, "tls_cert", "");
+    String key = string(values, "tls_key", "");
+    java.util.Optional<SecurityConfig.TlsPaths> tls = java.util.Optional.empty();
+    if (!ca.isEmpty() || !cert.isEmpty() || !key.isEmpty()) {
+      for (var e : Map.of("tls_ca", ca, "tls_cert", cert, "tls_key", key).entrySet()) {
+        if (e.getValue().isEmpty()) throw new ConfigException(e.getKey(), "missing: mutual TLS needs tls_ca, tls_cert and tls_key together");
+        if (!Files.isReadable(Path.of(e.getValue()))) throw new ConfigException(e.getKey(), "cannot read " + e.getValue());
+      }
+      tls = java.util.Optional.of(new SecurityConfig.TlsPaths(Path.of(ca), Path.of(cert), Path.of(key)));
+    }
+    String acl = string(values, "acl", "false");
+    if (!acl.equals("true") && !acl.equals("false")) throw new ConfigException("acl", "expected true or false, got \"" + acl + "\"");
+    long maxMessage = positive(values, "max_message_bytes", d.maxMessageBytes());
+    if (maxMessage < 64 << 10 || maxMessage > 256 << 20) {
+      throw new ConfigException("max_message_bytes", "must be between 65536 and 268435456, got " + maxMessage);
+    }
+    long streams = positive(values, "max_streams_per_connection", d.maxStreamsPerConnection());
+    if (streams > 1_000_000) throw new ConfigException("max_streams_per_connection", "must be at most 1000000, got " + streams);
+    Duration deadline = Durations.parse("unary_deadline", string(values, "unary_deadline", d.unaryDeadline().toSeconds() + "s"));
+    if (deadline.toMillis() < 100) throw new ConfigException("unary_deadline", "must be at least 100ms");
+    long rate = positive(values, "rate_per_token", d.ratePerToken());
+    long burst = positive(values, "rate_burst", d.rateBurst());
+    if (rate > 1_000_000 || burst > 1_000_000) throw new ConfigException(rate > 1_000_000 ? "rate_per_token" : "rate_burst", "must be at most 1000000");
+    long auditMax = positive(values, "audit_max_bytes", d.auditMaxBytes());
+    if (auditMax < 4096) throw new ConfigException("audit_max_bytes", "must be at least 4096, got " + auditMax);
+    long keep = positive(values, "audit_keep", d.auditKeep());
+    if (keep > 1000) throw new ConfigException("audit_keep", "must be at most 1000, got " + keep);
+    return new SecurityConfig(tls, acl.equals("true"), (int) maxMessage, (int) streams, deadline, (int) rate, (int) burst,
+        auditMax, (int) keep);
   }
 
   private static Map<String, Object> readYaml(Path file) {
