@@ -4,7 +4,6 @@ import gantry.v1.ControlServiceGrpc;
 import gantry.v1.ControlServiceGrpc.ControlServiceBlockingStub;
 import gantry.v1.NotLeaderDetail;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
@@ -26,15 +25,27 @@ public final class ControlClient implements AutoCloseable {
 
   private final List<String> addresses;
   private final Duration deadline;
+  private final ManagerCredentials credentials;
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
   // The manager that answered last is asked first next time: a command making several calls
   // should not pay for a dead first address on each one.
   private volatile int preferred;
 
+  /** Plaintext, no token. */
   public ControlClient(List<String> addresses, Duration deadline) {
+    this(addresses, deadline, ManagerCredentials.plaintext());
+  }
+
+  /** With mutual TLS and/or an ACL token, as {@code credentials} say. */
+  public ControlClient(List<String> addresses, Duration deadline, ManagerCredentials credentials) {
     if (addresses.isEmpty()) throw new IllegalArgumentException("no manager addresses");
     this.addresses = List.copyOf(addresses);
     this.deadline = deadline;
+    this.credentials = credentials;
+  }
+
+  public ManagerCredentials credentials() {
+    return credentials;
   }
 
   /**
@@ -123,7 +134,7 @@ public final class ControlClient implements AutoCloseable {
   }
 
   private synchronized ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget("dns:///" + a).usePlaintext().build());
+    return channels.computeIfAbsent(address, a -> credentials.channel(a, false));
   }
 
   @Override

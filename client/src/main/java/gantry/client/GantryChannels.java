@@ -12,7 +12,10 @@ import java.util.List;
 
 /**
  * Channels to a Gantry service: target {@code gantry:///SERVICE}, resolved by the given managers'
- * leader, balanced by {@code round_robin}, {@code random} or {@code weighted}. Plaintext.
+ * leader, balanced by {@code round_robin}, {@code random} or {@code weighted}. The managers are
+ * reached with the given {@link ManagerCredentials} (mutual TLS, token); the channel to the
+ * service's own endpoints is plaintext, as the service serves it (add your own credentials with
+ * {@link #builder(String, List, String, ManagerCredentials, io.grpc.ChannelCredentials)}).
  *
  * <pre>{@code
  * ManagedChannel channel = GantryChannels.forService("echo", List.of("10.0.0.1:4647", "10.0.0.2:4647"), "weighted");
@@ -35,6 +38,15 @@ public final class GantryChannels {
    *     manager address or unknown policy
    */
   public static ManagedChannelBuilder<?> builder(String service, List<String> managers, String policy) {
+    return builder(service, managers, policy, ManagerCredentials.plaintext(), InsecureChannelCredentials.create());
+  }
+
+  /**
+   * As {@link #builder(String, List, String)}, watching the managers with {@code managerCredentials}
+   * credentials and talking to the service's endpoints with {@code endpoints}.
+   */
+  public static ManagedChannelBuilder<?> builder(String service, List<String> managers, String policy,
+      ManagerCredentials managerCredentials, io.grpc.ChannelCredentials endpoints) {
     if (service == null || service.isBlank() || service.contains("/")) {
       throw new IllegalArgumentException("service: expected a service name, got \"" + service + "\"");
     }
@@ -44,8 +56,8 @@ public final class GantryChannels {
           + ", got \"" + policy + "\"");
     }
     var registry = new NameResolverRegistry();
-    registry.register(new GantryNameResolverProvider(managers));
-    return Grpc.newChannelBuilder(GantryNameResolverProvider.SCHEME + ":///" + service, InsecureChannelCredentials.create(), registry)
+    registry.register(new GantryNameResolverProvider(managers, managerCredentials));
+    return Grpc.newChannelBuilder(GantryNameResolverProvider.SCHEME + ":///" + service, endpoints, registry)
         .defaultLoadBalancingPolicy(policy);
   }
 }

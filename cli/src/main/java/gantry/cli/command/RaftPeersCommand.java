@@ -20,10 +20,12 @@ public final class RaftPeersCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ListPeersResponse response;
+    gantry.client.ManagerCredentials credentials;
     try (var control = client.connect()) {
       response = control.call(stub -> stub.listPeers(ListPeersRequest.getDefaultInstance()));
+      credentials = control.credentials();
     }
-    response = withSelfReports(response);
+    response = withSelfReports(response, credentials);
     if (client.json()) {
       client.printJson(response);
     } else {
@@ -36,14 +38,14 @@ public final class RaftPeersCommand implements Callable<Integer> {
    * Each peer's own word on itself: only a diverged peer knows it diverged (it left the Raft
    * group, so the others see a silent member). A peer that does not answer is shown unreachable.
    */
-  private static ListPeersResponse withSelfReports(ListPeersResponse listed) {
+  private static ListPeersResponse withSelfReports(ListPeersResponse listed, gantry.client.ManagerCredentials credentials) {
     ListPeersResponse.Builder out = ListPeersResponse.newBuilder();
     for (Peer p : listed.getPeersList()) {
       if (p.getGrpcAddress().isEmpty()) {
         out.addPeers(p);
         continue;
       }
-      try (var one = new ControlClient(List.of(p.getGrpcAddress()), Duration.ofSeconds(2))) {
+      try (var one = new ControlClient(List.of(p.getGrpcAddress()), Duration.ofSeconds(2), credentials)) {
         Peer self = one.call(stub -> stub.listPeers(ListPeersRequest.getDefaultInstance())).getPeersList().stream()
             .filter(q -> q.getId().equals(p.getId())).findFirst().orElse(p);
         out.addPeers(self.getRole().equals("diverged")

@@ -1,6 +1,7 @@
 package gantry.client.resolver;
 
 import gantry.client.ManagerAddresses;
+import gantry.client.ManagerCredentials;
 import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
 import java.net.InetSocketAddress;
@@ -26,19 +27,34 @@ public final class GantryNameResolverProvider extends NameResolverProvider {
   static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
   private final Supplier<List<String>> managers;
+  private final Supplier<ManagerCredentials> credentials;
   private final boolean available;
 
-  /** @throws IllegalArgumentException naming the malformed address, or on an empty list */
+  /** Plaintext, no token. @throws IllegalArgumentException naming the malformed address, or on an empty list */
   public GantryNameResolverProvider(List<String> managers) {
+    this(managers, ManagerCredentials.plaintext());
+  }
+
+  /**
+   * Watches through channels with {@code credentials} (mutual TLS, token).
+   *
+   * @throws IllegalArgumentException naming the malformed address, or on an empty list
+   */
+  public GantryNameResolverProvider(List<String> managers, ManagerCredentials credentials) {
     if (managers.isEmpty()) throw new IllegalArgumentException("managers: expected at least one host:port");
     List<String> checked = managers.stream().map(m -> ManagerAddresses.check("managers", m.strip())).toList();
     this.managers = () -> checked;
+    this.credentials = () -> credentials;
     this.available = true;
   }
 
-  /** For the default registry (ServiceLoader): the managers of {@code GANTRY_ADDR}, read per channel. */
+  /**
+   * For the default registry (ServiceLoader): the managers of {@code GANTRY_ADDR}, and TLS and
+   * token from {@code GANTRY_TLS_CA/CERT/KEY} and {@code GANTRY_TOKEN}, read per channel.
+   */
   public GantryNameResolverProvider() {
     this.managers = () -> ManagerAddresses.parse(ManagerAddresses.ENV, System.getenv(ManagerAddresses.ENV));
+    this.credentials = () -> ManagerCredentials.of(null, null, null, null, System.getenv());
     String env = System.getenv(ManagerAddresses.ENV);
     this.available = env != null && !env.isBlank();
   }
@@ -49,7 +65,8 @@ public final class GantryNameResolverProvider extends NameResolverProvider {
    * @throws IllegalArgumentException naming GANTRY_ADDR when it is unset or malformed
    */
   public static GantryNameResolverProvider fromEnvironment() {
-    return new GantryNameResolverProvider(ManagerAddresses.parse(ManagerAddresses.ENV, System.getenv(ManagerAddresses.ENV)));
+    return new GantryNameResolverProvider(ManagerAddresses.parse(ManagerAddresses.ENV, System.getenv(ManagerAddresses.ENV)),
+        ManagerCredentials.of(null, null, null, null, System.getenv()));
   }
 
   /**
@@ -60,7 +77,8 @@ public final class GantryNameResolverProvider extends NameResolverProvider {
   @Override
   public NameResolver newNameResolver(URI target, NameResolver.Args args) {
     if (!SCHEME.equals(target.getScheme())) return null;
-    return new ServiceWatchResolver(serviceName(target), managers.get(), args, new Backoff(INITIAL_BACKOFF, MAX_BACKOFF));
+    return new ServiceWatchResolver(serviceName(target), managers.get(), credentials.get(), args,
+        new Backoff(INITIAL_BACKOFF, MAX_BACKOFF));
   }
 
   static String serviceName(URI target) {

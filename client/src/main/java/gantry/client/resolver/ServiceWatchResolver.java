@@ -9,7 +9,7 @@ import gantry.v1.WatchServiceRequest;
 import io.grpc.Attributes;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import gantry.client.ManagerCredentials;
 import io.grpc.NameResolver;
 import io.grpc.Status;
 import io.grpc.StatusOr;
@@ -52,6 +52,7 @@ final class ServiceWatchResolver extends NameResolver {
 
   private final String service;
   private final List<String> managers;
+  private final ManagerCredentials credentials;
   private final SynchronizationContext sync;
   private final ScheduledExecutorService timer;
   private final Backoff backoff;
@@ -69,9 +70,10 @@ final class ServiceWatchResolver extends NameResolver {
   private ScheduledHandle reopen;
   private boolean shutdown;
 
-  ServiceWatchResolver(String service, List<String> managers, Args args, Backoff backoff) {
+  ServiceWatchResolver(String service, List<String> managers, ManagerCredentials credentials, Args args, Backoff backoff) {
     this.service = service;
     this.managers = List.copyOf(managers);
+    this.credentials = credentials;
     this.sync = args.getSynchronizationContext();
     this.timer = args.getScheduledExecutorService();
     this.backoff = backoff;
@@ -188,11 +190,7 @@ final class ServiceWatchResolver extends NameResolver {
   }
 
   private ManagedChannel channel(String address) {
-    // Keepalive: a leader cut off without a closed connection (a partition) must not hold the
-    // watch for as long as TCP takes to give up. Managers permit pings every 10 s.
-    return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget("dns:///" + a).usePlaintext()
-        .keepAliveTime(10, java.util.concurrent.TimeUnit.SECONDS).keepAliveTimeout(5, java.util.concurrent.TimeUnit.SECONDS)
-        .keepAliveWithoutCalls(true).build());
+    return channels.computeIfAbsent(address, a -> credentials.channel(a, true));
   }
 
   /** One group per endpoint; an endpoint whose host does not resolve is left out, with a warning. */

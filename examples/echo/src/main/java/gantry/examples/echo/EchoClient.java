@@ -132,7 +132,10 @@ public final class EchoClient {
 
   /** Makes the calls one after another (5 s deadline each) and prints the tally; returns the exit code. */
   static int run(Options options, PrintWriter out) throws InterruptedException {
-    ManagedChannel channel = GantryChannels.forService(options.service(), options.managers(), options.policy());
+    // TLS and token for the managers from GANTRY_TLS_* and GANTRY_TOKEN, as the gantry CLI reads them
+    ManagedChannel channel = GantryChannels.builder(options.service(), options.managers(), options.policy(),
+        gantry.client.ManagerCredentials.of(null, null, null, null, System.getenv()),
+        io.grpc.InsecureChannelCredentials.create()).build();
     Tally tally = new Tally();
     try {
       var stub = EchoGrpc.newBlockingStub(channel);

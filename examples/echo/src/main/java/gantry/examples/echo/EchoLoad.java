@@ -47,7 +47,8 @@ public final class EchoLoad {
     }
     List<String> managers = ManagerAddresses.parse(ManagerAddresses.ENV, System.getenv(ManagerAddresses.ENV));
     int failed = 0;
-    try (ControlClient control = new ControlClient(managers, Duration.ofSeconds(10))) {
+    try (ControlClient control = new ControlClient(managers, Duration.ofSeconds(10),
+        gantry.client.ManagerCredentials.of(null, null, null, null, System.getenv()))) {
       List<ServiceEndpoint> endpoints = control.callLeader(s -> s.getServiceEndpoints(
           GetServiceEndpointsRequest.newBuilder().setName(args[0]).build())).getEndpointsList();
       if (endpoints.isEmpty()) {
