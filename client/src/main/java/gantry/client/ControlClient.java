@@ -30,6 +30,8 @@ public final class ControlClient implements AutoCloseable {
   // The manager that answered last is asked first next time: a command making several calls
   // should not pay for a dead first address on each one.
   private volatile int preferred;
+  /** The ACL token's secret sent as x-gantry-token on every call; "" sends none. */
+  private volatile String token = "";
 
   public ControlClient(List<String> addresses, Duration deadline) {
     if (addresses.isEmpty()) throw new IllegalArgumentException("no manager addresses");
@@ -45,6 +47,15 @@ public final class ControlClient implements AutoCloseable {
    */
   public static List<String> parseAddresses(String field, String text) {
     return ManagerAddresses.parse(field, text);
+  }
+
+  /**
+   * Sends {@code secret} as the {@code x-gantry-token} metadata of every call from now on (the
+   * managers' ACLs); null or blank sends none. Returns this client.
+   */
+  public ControlClient withToken(String secret) {
+    this.token = secret == null ? "" : secret.strip();
+    return this;
   }
 
   public List<String> addresses() {
@@ -123,7 +134,8 @@ public final class ControlClient implements AutoCloseable {
   }
 
   private synchronized ManagedChannel channel(String address) {
-    return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget("dns:///" + a).usePlaintext().build());
+    return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget("dns:///" + a).usePlaintext()
+        .intercept(new TokenInterceptor(() -> token)).build());
   }
 
   @Override

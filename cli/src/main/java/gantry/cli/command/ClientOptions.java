@@ -16,6 +16,10 @@ public final class ClientOptions {
       description = "Managers to try in turn (default: $GANTRY_ADDR, else 127.0.0.1:4647; now ${DEFAULT-VALUE}).")
   String address;
 
+  @Option(names = "--token", paramLabel = "SECRET", defaultValue = "${env:GANTRY_TOKEN:-}", showDefaultValue =
+      picocli.CommandLine.Help.Visibility.NEVER, description = "ACL token secret sent with every call (default: $GANTRY_TOKEN).")
+  String token;
+
   @Option(names = "--json", description = "Print the response as one JSON document.")
   boolean json;
 
@@ -25,7 +29,8 @@ public final class ClientOptions {
   /** @throws ParameterException (exit 2) on a malformed address */
   public ControlClient connect() {
     try {
-      return new ControlClient(ControlClient.parseAddresses("--address", address), ControlClient.DEFAULT_DEADLINE);
+      return new ControlClient(ControlClient.parseAddresses("--address", address), ControlClient.DEFAULT_DEADLINE)
+          .withToken(token);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), e.getMessage());
     }
