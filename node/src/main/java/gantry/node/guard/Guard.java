@@ -27,6 +27,13 @@ public final class Guard {
     Optional<String> jobOfDeployment(String idOrPrefix);
   }
 
+  /**
+   * The "job" of an allocation or deployment id this peer cannot resolve (unknown, ambiguous, or
+   * not applied here yet): no job name starts with it, so only a grant that reaches every job
+   * (no prefix) allows the request; a prefix grant must not act on what it cannot see.
+   */
+  static final String UNRESOLVED = "\0unresolved";
+
   private final boolean acl;
   private final Authorizer authorizer;
   private final AuditSink sink;
@@ -73,8 +80,8 @@ public final class Guard {
     if (r.need().resource() != Resource.JOBS || target.isEmpty()) return r.need();
     String job = switch (r.kind()) {
       case JOB -> target;
-      case ALLOCATION -> jobs.jobOfAllocation(target).orElse("");
-      case DEPLOYMENT -> jobs.jobOfDeployment(target).orElse("");
+      case ALLOCATION -> jobs.jobOfAllocation(target).orElse(UNRESOLVED);
+      case DEPLOYMENT -> jobs.jobOfDeployment(target).orElse(UNRESOLVED);
       case OTHER -> "";
     };
     return r.need().on(job);

@@ -76,7 +76,7 @@ public final class HttpGuard {
     if (pending == null) return;
     ctx.attribute(PENDING, null);
     int status = ctx.statusCode();
-    String outcome = status < 300 ? "ok" : "HTTP_" + status;
+    String outcome = status < 300 ? "ok" : codeName(status);
     audit(pending, outcome, status < 300 ? "" : firstLine(ctx.result()));
   }
 
@@ -103,6 +103,19 @@ public final class HttpGuard {
     Object chain = ctx.req().getAttribute("jakarta.servlet.request.X509Certificate");
     Optional<X509Certificate> cert = chain instanceof X509Certificate[] c && c.length > 0 ? Optional.of(c[0]) : Optional.empty();
     return Identity.of(remote, cert);
+  }
+
+  /** The gRPC code name of an HTTP status (HttpErrors' mapping backwards), so both transports log alike. */
+  static String codeName(int status) {
+    return switch (status) {
+      case 400, 413, 415 -> "INVALID_ARGUMENT";
+      case 403 -> "PERMISSION_DENIED";
+      case 404 -> "NOT_FOUND";
+      case 409 -> "FAILED_PRECONDITION";
+      case 503 -> "UNAVAILABLE";
+      case 501 -> "UNIMPLEMENTED";
+      default -> "HTTP_" + status;
+    };
   }
 
   private static String firstLine(String text) {

@@ -252,6 +252,30 @@ class AclGuardTest {
   }
 
   @Test
+  void anHttpWriteThatCannotBeAuditedIs503() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    auditBroken.set(true);
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + peer.httpAddress() + "/v1/job/team-b-web"))
+          .header("X-Gantry-Token", root).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, r.statusCode(), r.body());
+      assertTrue(r.body().contains("audit log not writable"), r.body());
+    } finally {
+      auditBroken.set(false);
+    }
+  }
+
+  @Test
+  void aPrefixTokenCannotActOnADeploymentItCannotResolve() {
+    String teamA = token("team-a-deploy", "team-a");
+    StatusRuntimeException e = denied(() -> stub(teamA).changeDeployment(ChangeDeploymentRequest.newBuilder()
+        .setId("ffffffff").setAction(DeploymentAction.DEPLOYMENT_ACTION_PAUSE).build()));
+    assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+    assertEquals(Status.Code.NOT_FOUND, denied(() -> stub(root).changeDeployment(ChangeDeploymentRequest.newBuilder()
+        .setId("ffffffff").setAction(DeploymentAction.DEPLOYMENT_ACTION_PAUSE).build())).getStatus().getCode());
+  }
+
+  @Test
   void noSecretIsInAnyFileOfTheDataDirectoryOnlyItsHash() throws Exception {
     String own = token("own", "readonly");
     byte[] data = readAll(dir.resolve("m1"));
