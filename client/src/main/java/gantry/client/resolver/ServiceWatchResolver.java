@@ -192,7 +192,10 @@ final class ServiceWatchResolver extends NameResolver {
     // watch for as long as TCP takes to give up. Managers permit pings every 10 s.
     return channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget("dns:///" + a).usePlaintext()
         .keepAliveTime(10, java.util.concurrent.TimeUnit.SECONDS).keepAliveTimeout(5, java.util.concurrent.TimeUnit.SECONDS)
-        .keepAliveWithoutCalls(true).build());
+        .keepAliveWithoutCalls(true)
+        // Managers with ACLs on answer WatchService only to a token with jobs: read.
+        .intercept(new gantry.client.TokenInterceptor(() -> System.getenv("GANTRY_TOKEN")))
+        .build());
   }
 
   /** One group per endpoint; an endpoint whose host does not resolve is left out, with a warning. */
