@@ -33,7 +33,7 @@ import org.apache.ratis.protocol.exceptions.RaftException;
  * <p>409 rather than 412 for FAILED_PRECONDITION: 412 is about the request's own conditional
  * headers (If-Match), which this API does not take; 409 says the cluster's state is in the way.
  */
-public final class HttpErrors {
+final class HttpErrors {
   /**
    * A field path at the start of a message, as the spec parser, the validator and the control
    * layer write them: {@code groups[0].tasks[1].resources.memory: must be ...}.
