@@ -1,5 +1,6 @@
 package gantry.cli;
 
+import gantry.cli.command.AclCommand;
 import gantry.cli.command.AgentCommand;
 import gantry.cli.command.AllocCommand;
 import gantry.cli.command.DeploymentCommand;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Gantry.Version.class,
     description = "Gantry: a cluster manager for self-hosted fleets.",
     subcommands = {ServerCommand.class, AgentCommand.class, DevCommand.class, JobCommand.class, DeploymentCommand.class, AllocCommand.class,
-        NodeCommand.class, ServiceCommand.class, OperatorCommand.class, EventsCommand.class, TlsCommand.class, CommandLine.HelpCommand.class})
+        NodeCommand.class, ServiceCommand.class, OperatorCommand.class, EventsCommand.class, TlsCommand.class, AclCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Gantry implements Runnable {
   @Spec
   CommandSpec spec;

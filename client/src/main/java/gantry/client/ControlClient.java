@@ -58,6 +58,7 @@ public final class ControlClient implements AutoCloseable {
     return ManagerAddresses.parse(field, text);
   }
 
+
   public List<String> addresses() {
     return addresses;
   }

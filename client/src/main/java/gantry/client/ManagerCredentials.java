@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ManagerCredentials {
   /** The gRPC header that carries the token; its HTTP twin is {@code X-Gantry-Token}. */
-  public static final Metadata.Key<String> TOKEN_HEADER = Metadata.Key.of("x-gantry-token", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> TOKEN_HEADER = TokenInterceptor.TOKEN;
   public static final String ENV_CA = "GANTRY_TLS_CA";
   public static final String ENV_CERT = "GANTRY_TLS_CERT";
   public static final String ENV_KEY = "GANTRY_TLS_KEY";
@@ -131,34 +131,8 @@ public final class ManagerCredentials {
       // long as TCP takes to give up. Managers permit pings every 10 s.
       builder.keepAliveTime(10, TimeUnit.SECONDS).keepAliveTimeout(5, TimeUnit.SECONDS).keepAliveWithoutCalls(true);
     }
-    if (!token.isEmpty()) builder.intercept(new TokenInterceptor(token));
+    if (!token.isEmpty()) builder.intercept(new TokenInterceptor(() -> token));
     return builder.build();
-  }
-
-  /** Adds the token header to every call of a channel. The token never appears in toString. */
-  private static final class TokenInterceptor implements io.grpc.ClientInterceptor {
-    private final String token;
-
-    TokenInterceptor(String token) {
-      this.token = token;
-    }
-
-    @Override
-    public <Q, R> io.grpc.ClientCall<Q, R> interceptCall(io.grpc.MethodDescriptor<Q, R> method,
-        io.grpc.CallOptions options, io.grpc.Channel next) {
-      return new io.grpc.ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
-        @Override
-        public void start(Listener<R> listener, Metadata headers) {
-          headers.put(TOKEN_HEADER, token);
-          super.start(listener, headers);
-        }
-      };
-    }
-
-    @Override
-    public String toString() {
-      return "TokenInterceptor[hidden]";
-    }
   }
 
   @Override

@@ -87,6 +87,14 @@ public final class ManagerPeer implements AutoCloseable {
 
   /** Starts the Raft server, the applied state and the gRPC (and, if configured, HTTP) endpoints of one peer. */
   public static ManagerPeer start(ServerConfig config) throws IOException {
+    return start(config, gantry.node.guard.AuditSink.NONE);
+  }
+
+  /**
+   * As {@link #start(ServerConfig)}, with the audit trail going to {@code audit}: every write and
+   * every denial, recorded before the answer is sent.
+   */
+  public static ManagerPeer start(ServerConfig config, gantry.node.guard.AuditSink audit) throws IOException {
     ManagerMetrics events = new ManagerMetrics();
     RaftNode raft = RaftNode.start(config, events::applied);
     // First, so that as few leader changes as possible pass unseen (see LeaderChanges).
@@ -114,10 +122,14 @@ public final class ManagerPeer implements AutoCloseable {
     HealthReporter health = new HealthReporter(() -> new HealthRule.Facts(leader.isLeading() && raft.isLeader(),
         raft.leaderId().isPresent(), raft.divergedReason() != null));
     raft.stateMachine().onLeadership(leads -> health.leadershipChanged());
+    gantry.node.guard.Guard guard = guard(config, raft, audit, clock);
     Server grpc;
     try {
       grpc = NettyServerBuilder.forAddress(HostPorts.parse(config.grpcAddress()))
-          .addService(new ControlService(control, live, services, raft.stateMachine().events()))
+          .addService(io.grpc.ServerInterceptors.intercept(
+              new ControlService(control, new gantry.node.control.AclControl(raft, clock), live, services,
+                  raft.stateMachine().events()),
+              new gantry.node.guard.GuardInterceptor(guard)))
           .addService(new DispatcherService(leader, raft.proposer(), clock, leaderHint, metrics, logs,
               new UpdateFilter(() -> raft.stateMachine().state())))
           .addService(health.service())
@@ -139,7 +151,7 @@ public final class ManagerPeer implements AutoCloseable {
     HttpEndpoint http = null;
     if (!config.httpAddress().isEmpty()) {
       try {
-        http = HttpEndpoint.start(config.httpAddress(), control, services, raft, leaderChanges, events);
+        http = HttpEndpoint.start(config.httpAddress(), control, services, raft, leaderChanges, events, guard);
       } catch (IOException e) {
         health.close();
         services.close();
@@ -151,6 +163,46 @@ public final class ManagerPeer implements AutoCloseable {
     }
     LOG.info("peer {} serving gRPC on {}, Raft on {}", config.id(), grpcAddress(grpc, config), config.raftAddress());
     return new ManagerPeer(config, raft, control, grpc, http, leader, health, services);
+  }
+
+  /**
+   * The checks of every ControlService and HTTP API request, reading tokens and policies from
+   * this peer's applied state (a token works on a peer once that peer applied its creation).
+   */
+  private static gantry.node.guard.Guard guard(ServerConfig config, RaftNode raft, gantry.node.guard.AuditSink audit,
+      Clock clock) {
+    var tokens = new gantry.node.acl.Authorizer.Tokens() {
+      @Override
+      public java.util.Optional<gantry.v1.AclToken> tokenByHash(String hash) {
+        return raft.stateMachine().state().aclTokenByHash(hash);
+      }
+
+      @Override
+      public java.util.Optional<gantry.v1.AclPolicy> policy(String name) {
+        return raft.stateMachine().state().aclPolicy(name);
+      }
+    };
+    var jobs = new gantry.node.guard.Guard.Jobs() {
+      @Override
+      public java.util.Optional<String> jobOfAllocation(String id) {
+        var s = raft.stateMachine().state();
+        return s.alloc(id).or(() -> unique(s.allocs().stream().filter(a -> a.getId().startsWith(id)).toList()))
+            .map(gantry.v1.Allocation::getJob);
+      }
+
+      @Override
+      public java.util.Optional<String> jobOfDeployment(String id) {
+        var s = raft.stateMachine().state();
+        return s.deployment(id).or(() -> unique(s.deployments("").stream().filter(d -> d.getId().startsWith(id)).toList()))
+            .map(gantry.v1.Deployment::getJob);
+      }
+    };
+    return new gantry.node.guard.Guard(config.security().acl(), new gantry.node.acl.Authorizer(tokens, clock), audit, jobs,
+        clock);
+  }
+
+  private static <T> java.util.Optional<T> unique(java.util.List<T> matches) {
+    return matches.size() == 1 ? java.util.Optional.of(matches.getFirst()) : java.util.Optional.empty();
   }
 
   /**

@@ -17,6 +17,7 @@ public final class ClientOptions {
       description = "Managers to try in turn (default: $GANTRY_ADDR, else 127.0.0.1:4647; now ${DEFAULT-VALUE}).")
   String address;
 
+
   @Option(names = "--json", description = "Print the response as one JSON document.")
   boolean json;
 

@@ -46,7 +46,8 @@ public final class FailureHandler implements IExecutionExceptionHandler {
     return switch (status.getCode()) {
       // The server names the field; its message is the whole answer.
       case INVALID_ARGUMENT -> new Outcome(Failure.BAD_INPUT, description);
-      case NOT_FOUND, FAILED_PRECONDITION, ALREADY_EXISTS -> new Outcome(Failure.FAILED, description);
+      // "permission denied: jobs:write needed" says it all as well.
+      case NOT_FOUND, FAILED_PRECONDITION, ALREADY_EXISTS, PERMISSION_DENIED -> new Outcome(Failure.FAILED, description);
       default -> new Outcome(Failure.FAILED, status.getCode() + ": " + description);
     };
   }

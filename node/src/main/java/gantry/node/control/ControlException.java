@@ -5,7 +5,7 @@ public final class ControlException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /** The kinds of failure the control layer reports. */
-  public enum Code { INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, UNAVAILABLE }
+  public enum Code { INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, UNAVAILABLE, PERMISSION_DENIED }
 
   private final Code code;
 

@@ -115,7 +115,9 @@ final class ControlRoutes {
   }
 
   private static void json(Context ctx, MessageOrBuilder message) {
-    ctx.contentType(ProtoJson.CONTENT_TYPE).result(ProtoJson.print(message));
+    // Lists show only the jobs the caller's token may read (prefix grants).
+    MessageOrBuilder shown = gantry.node.guard.ListCut.cut(gantry.node.guard.HttpGuard.authorization(ctx), message);
+    ctx.contentType(ProtoJson.CONTENT_TYPE).result(ProtoJson.print(shown));
   }
 
   private static <T> T await(CompletableFuture<T> answer) throws Exception {

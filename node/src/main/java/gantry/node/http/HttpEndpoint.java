@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP server on a manager's {@code --http-addr} (Javalin on Jetty 12): the {@code /v1} JSON
  * API ({@link ControlRoutes}), the event stream ({@link EventStream}) and {@code /metrics}
- * ({@link MetricsEndpoint}). Every failure,
+ * ({@link MetricsEndpoint}), behind {@link gantry.node.guard.HttpGuard} (tokens, policies, audit; {@code
+ * /metrics} stays open for scrapers). Every failure,
  * including an unknown path (404) or method (405), answers {@code {"error": ..., "field": ...}}
  * with the status {@link HttpErrors} gives it.
  *
@@ -47,7 +48,7 @@ public final class HttpEndpoint implements AutoCloseable {
    * @throws IOException if the address cannot be bound
    */
   public static HttpEndpoint start(String address, ControlHandler control, ServiceWatch services, RaftNode raft,
-      LeaderChanges changes, ManagerMetrics metrics) throws IOException {
+      LeaderChanges changes, ManagerMetrics metrics, gantry.node.guard.Guard guard) throws IOException {
     InetSocketAddress bind = HostPorts.parse(address);
     ControlRoutes api = new ControlRoutes(control, services);
     MetricsEndpoint scrape = new MetricsEndpoint(ClusterMetrics.of(raft, changes), metrics);
@@ -62,6 +63,8 @@ public final class HttpEndpoint implements AutoCloseable {
       config.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT_MS));
       config.http.maxRequestSize = JobSpecParser.MAX_BYTES;
       config.http.prefer405over404 = true;
+      // First: every /v1 request passes the guard (token, policy, audit) before its handler.
+      new gantry.node.guard.HttpGuard(guard, HttpEndpoint::bodyJob).register(config.routes);
       api.register(config.routes);
       // This peer's own applied events, as WatchEvents over gRPC: any peer answers.
       config.routes.get("/v1/event/stream", new EventStream(raft.stateMachine().events())::handle);
@@ -77,6 +80,15 @@ public final class HttpEndpoint implements AutoCloseable {
     String bound = bind.getHostString() + ":" + app.port();
     LOG.info("HTTP API and /metrics on {}", bound);
     return new HttpEndpoint(app, bound);
+  }
+
+  /** The job a registration body names, for the guard's prefix check; "" when it is unreadable. */
+  private static String bodyJob(Context ctx) {
+    try {
+      return JobSpecBody.parse(ctx.header("Content-Type"), ctx.body()).getName();
+    } catch (RuntimeException e) {
+      return ""; // the handler reads it again and answers 400 with the reason
+    }
   }
 
   private static void fail(Exception e, Context ctx) {

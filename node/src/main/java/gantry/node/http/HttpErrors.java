@@ -22,6 +22,7 @@ import org.apache.ratis.protocol.exceptions.RaftException;
  * <table>
  *   <caption>failure -> status</caption>
  *   <tr><td>bad spec ({@link InvalidSpecException}, {@link SpecException}), INVALID_ARGUMENT</td><td>400</td></tr>
+ *   <tr><td>PERMISSION_DENIED (the guard: no token, or its policies do not allow it)</td><td>403</td></tr>
  *   <tr><td>NOT_FOUND</td><td>404</td></tr>
  *   <tr><td>FAILED_PRECONDITION (the state does not allow it, e.g. a diverged peer)</td><td>409</td></tr>
  *   <tr><td>UNAVAILABLE, not the leader, Raft failed or did not answer in time</td><td>503</td></tr>
@@ -82,6 +83,7 @@ final class HttpErrors {
       case NOT_FOUND -> HttpStatus.NOT_FOUND;
       case FAILED_PRECONDITION -> HttpStatus.CONFLICT;
       case UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+      case PERMISSION_DENIED -> HttpStatus.FORBIDDEN;
     };
   }
 

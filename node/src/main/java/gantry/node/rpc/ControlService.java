@@ -36,9 +36,12 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   private final LiveQueries live;
   private final ServiceWatch services;
   private final EventLog events;
+  private final gantry.node.control.AclControl acl;
 
-  public ControlService(ControlHandler handler, LiveQueries live, ServiceWatch services, EventLog events) {
+  public ControlService(ControlHandler handler, gantry.node.control.AclControl acl, LiveQueries live, ServiceWatch services,
+      EventLog events) {
     this.handler = handler;
+    this.acl = acl;
     this.live = live;
     this.services = services;
     this.events = events;
@@ -189,6 +192,41 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
       return;
     }
     EventStreamCall.start((ServerCallStreamObserver<gantry.v1.WatchEventsResponse>) out, subscription);
+  }
+
+  @Override
+  public void bootstrapAcl(gantry.v1.BootstrapAclRequest req, StreamObserver<gantry.v1.BootstrapAclResponse> out) {
+    reply(acl::bootstrap, out);
+  }
+
+  @Override
+  public void applyAclPolicy(gantry.v1.ApplyAclPolicyRequest req, StreamObserver<gantry.v1.ApplyAclPolicyResponse> out) {
+    reply(() -> acl.applyPolicy(req), out);
+  }
+
+  @Override
+  public void listAclPolicies(gantry.v1.ListAclPoliciesRequest req, StreamObserver<gantry.v1.ListAclPoliciesResponse> out) {
+    reply(() -> CompletableFuture.completedFuture(acl.listPolicies()), out);
+  }
+
+  @Override
+  public void deleteAclPolicy(gantry.v1.DeleteAclPolicyRequest req, StreamObserver<gantry.v1.DeleteAclPolicyResponse> out) {
+    reply(() -> acl.deletePolicy(req), out);
+  }
+
+  @Override
+  public void createAclToken(gantry.v1.CreateAclTokenRequest req, StreamObserver<gantry.v1.CreateAclTokenResponse> out) {
+    reply(() -> acl.createToken(req), out);
+  }
+
+  @Override
+  public void listAclTokens(gantry.v1.ListAclTokensRequest req, StreamObserver<gantry.v1.ListAclTokensResponse> out) {
+    reply(() -> CompletableFuture.completedFuture(acl.listTokens()), out);
+  }
+
+  @Override
+  public void revokeAclToken(gantry.v1.RevokeAclTokenRequest req, StreamObserver<gantry.v1.RevokeAclTokenResponse> out) {
+    reply(() -> acl.revokeToken(req), out);
   }
 
   private static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {

@@ -50,6 +50,7 @@ final class Statuses {
       case NOT_FOUND -> Status.NOT_FOUND;
       case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
       case UNAVAILABLE -> Status.UNAVAILABLE;
+      case PERMISSION_DENIED -> Status.PERMISSION_DENIED;
     };
   }
 

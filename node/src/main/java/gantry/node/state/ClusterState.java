@@ -48,6 +48,12 @@ public final class ClusterState {
   private final Map<String, String> activeDeploymentByJob = new ConcurrentHashMap<>();
   /** Ids of the BLOCKED evaluations: a node coming up unblocks them without a scan of every evaluation. */
   private final Set<String> blockedEvals = ConcurrentHashMap.newKeySet();
+  private final Map<String, gantry.v1.AclPolicy> aclPolicies = new ConcurrentHashMap<>();
+  private final Map<String, gantry.v1.AclToken> aclTokens = new ConcurrentHashMap<>();
+  /** secret hash -> accessor id: the guard's lookup of every request. */
+  private final Map<String, String> accessorByHash = new ConcurrentHashMap<>();
+  private volatile boolean aclBootstrapped;
+  private final AclReplay aclReplay = new AclReplay(this);
   private final JobReplay jobReplay = new JobReplay(this);
   private final SchedulingReplay schedulingReplay = new SchedulingReplay(this, jobReplay::revert);
   private final DeploymentReplay deploymentReplay = new DeploymentReplay(this);
@@ -65,6 +71,12 @@ public final class ClusterState {
     store.scan(Keys.EVAL, (k, v) -> s.indexEval(parse(Evaluation.parser(), k, v)));
     store.scan(Keys.DEPLOYMENT, (k, v) -> s.indexDeployment(parse(Deployment.parser(), k, v)));
     store.scan(Keys.JOB_VERSION, (k, v) -> s.indexVersion(parse(Job.parser(), k, v)));
+    store.scan(Keys.ACL_POLICY, (k, v) -> {
+      var p = parse(gantry.v1.AclPolicy.parser(), k, v);
+      s.aclPolicies.put(p.getName(), p);
+    });
+    store.scan(Keys.ACL_TOKEN, (k, v) -> s.indexAclToken(parse(gantry.v1.AclToken.parser(), k, v)));
+    s.aclBootstrapped = store.get(Keys.ACL_BOOTSTRAPPED) != null;
     return s;
   }
 
@@ -88,6 +100,11 @@ public final class ClusterState {
       case ALLOCATIONS_UPDATED -> schedulingReplay.updateAllocs(record.getAllocationsUpdated(), index, out, changes);
       case DEPLOYMENT_CHANGED -> deploymentReplay.changed(record.getDeploymentChanged(), index, out, changes, jobReplay::revert);
       case JOB_REVERTED -> jobReplay.revert(record.getJobReverted(), index, out, changes);
+      case ACL_BOOTSTRAPPED -> aclReplay.bootstrap(record.getAclBootstrapped(), index, out);
+      case ACL_POLICY_APPLIED -> aclReplay.applyPolicy(record.getAclPolicyApplied(), index, out);
+      case ACL_POLICY_DELETED -> aclReplay.deletePolicy(record.getAclPolicyDeleted(), out);
+      case ACL_TOKEN_CREATED -> aclReplay.createToken(record.getAclTokenCreated(), index, out);
+      case ACL_TOKEN_REVOKED -> aclReplay.revokeToken(record.getAclTokenRevoked(), out);
       case KIND_NOT_SET -> throw new IllegalArgumentException("record without a kind at index " + index);
     };
   }
@@ -159,7 +176,69 @@ public final class ClusterState {
         (old, neu) -> evals.get(old).getCreateIndex() > e.getCreateIndex() ? old : neu);
   }
 
+  void markAclBootstrapped(long index, Mutations out) {
+    aclBootstrapped = true;
+    out.put(Keys.ACL_BOOTSTRAPPED, com.google.protobuf.UInt64Value.of(index));
+  }
+
+  void putAclPolicy(gantry.v1.AclPolicy p, Mutations out) {
+    aclPolicies.put(p.getName(), p);
+    out.put(Keys.aclPolicy(p.getName()), p);
+  }
+
+  void deleteAclPolicy(String name, Mutations out) {
+    aclPolicies.remove(name);
+    out.delete(Keys.aclPolicy(name));
+  }
+
+  void putAclToken(gantry.v1.AclToken t, Mutations out) {
+    indexAclToken(t);
+    out.put(Keys.aclToken(t.getAccessorId()), t);
+  }
+
+  void deleteAclToken(String accessor, Mutations out) {
+    gantry.v1.AclToken t = aclTokens.remove(accessor);
+    if (t != null) accessorByHash.remove(t.getSecretHash(), accessor);
+    out.delete(Keys.aclToken(accessor));
+  }
+
+  private void indexAclToken(gantry.v1.AclToken t) {
+    aclTokens.put(t.getAccessorId(), t);
+    accessorByHash.put(t.getSecretHash(), t.getAccessorId());
+  }
+
   // ---- reads ----
+
+  /** Whether the first management token was made (gantry acl bootstrap). */
+  public boolean aclBootstrapped() {
+    return aclBootstrapped;
+  }
+
+  public Optional<gantry.v1.AclPolicy> aclPolicy(String name) {
+    return Optional.ofNullable(aclPolicies.get(name));
+  }
+
+  /** Every policy, by name. */
+  public List<gantry.v1.AclPolicy> aclPolicies() {
+    return aclPolicies.values().stream().sorted(Comparator.comparing(gantry.v1.AclPolicy::getName)).toList();
+  }
+
+  public Optional<gantry.v1.AclToken> aclToken(String accessor) {
+    return Optional.ofNullable(aclTokens.get(accessor));
+  }
+
+  /** The token whose secret hashes to this, if any. */
+  public Optional<gantry.v1.AclToken> aclTokenByHash(String secretHash) {
+    String accessor = accessorByHash.get(secretHash);
+    return accessor == null ? Optional.empty() : Optional.ofNullable(aclTokens.get(accessor));
+  }
+
+  /** Every token, oldest first. */
+  public List<gantry.v1.AclToken> aclTokens() {
+    return aclTokens.values().stream().sorted(Comparator.comparingLong(gantry.v1.AclToken::getCreateIndex)
+        .thenComparing(gantry.v1.AclToken::getAccessorId)).toList();
+  }
+
 
   /** Every registered version of a job, oldest first. */
   public List<Job> jobVersions(String name) {

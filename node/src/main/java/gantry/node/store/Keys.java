@@ -15,7 +15,22 @@ public final class Keys {
   /** Every registered version of a job: v/NAME/VERSION (20 digits, so they sort). */
   public static final String JOB_VERSION = "v/";
 
+  /** ACL policies by name. */
+  public static final String ACL_POLICY = "acl-policy/";
+  /** ACL tokens by accessor id (with the secret's hash, never the secret). */
+  public static final String ACL_TOKEN = "acl-token/";
+  /** Present once ACLs were bootstrapped: a second bootstrap is refused. */
+  public static final String ACL_BOOTSTRAPPED = "m/acl-bootstrapped";
+
   private Keys() {}
+
+  public static String aclPolicy(String name) {
+    return ACL_POLICY + name;
+  }
+
+  public static String aclToken(String accessor) {
+    return ACL_TOKEN + accessor;
+  }
 
   public static String job(String name) {
     return JOB + name;
