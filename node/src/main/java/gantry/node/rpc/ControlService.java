@@ -6,6 +6,7 @@ import gantry.node.events.EventFilter;
 import gantry.node.events.EventLog;
 import gantry.node.events.Subscription;
 import gantry.node.events.Topic;
+import gantry.node.guard.AuditLog;
 import gantry.node.live.LiveQueries;
 import gantry.node.live.ServiceWatch;
 import gantry.v1.ControlServiceGrpc;
@@ -36,12 +37,19 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   private final LiveQueries live;
   private final ServiceWatch services;
   private final EventLog events;
+  /** This manager's own audit log (ReadAudit), or null when the peer keeps none. */
+  private final AuditLog audit;
 
   public ControlService(ControlHandler handler, LiveQueries live, ServiceWatch services, EventLog events) {
+    this(handler, live, services, events, null);
+  }
+
+  public ControlService(ControlHandler handler, LiveQueries live, ServiceWatch services, EventLog events, AuditLog audit) {
     this.handler = handler;
     this.live = live;
     this.services = services;
     this.events = events;
+    this.audit = audit;
   }
 
   @Override
@@ -189,6 +197,16 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
       return;
     }
     EventStreamCall.start((ServerCallStreamObserver<gantry.v1.WatchEventsResponse>) out, subscription);
+  }
+
+  /** This manager's own audit entries, from its own files: whichever peer receives the call answers. */
+  @Override
+  public void readAudit(gantry.v1.ReadAuditRequest req, StreamObserver<gantry.v1.AuditRecord> out) {
+    if (audit == null) {
+      out.onError(io.grpc.Status.FAILED_PRECONDITION.withDescription("this manager keeps no audit log").asRuntimeException());
+      return;
+    }
+    AuditReadCall.start((ServerCallStreamObserver<gantry.v1.AuditRecord>) out, audit, req);
   }
 
   private static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {
