@@ -47,9 +47,23 @@ public final class FailureHandler implements IExecutionExceptionHandler {
       // The server names the field; its message is the whole answer.
       case INVALID_ARGUMENT -> new Outcome(Failure.BAD_INPUT, description);
       case NOT_FOUND, FAILED_PRECONDITION, ALREADY_EXISTS -> new Outcome(Failure.FAILED, description);
+      case RESOURCE_EXHAUSTED -> new Outcome(Failure.FAILED, "RESOURCE_EXHAUSTED: " + namingTheSetting(description));
       default -> new Outcome(Failure.FAILED, status.getCode() + ": " + description);
     };
   }
+
+  /**
+   * grpc-java's transport refuses an oversize message with its own text, before the manager's
+   * code sees it; the user is told which setting of the manager that is.
+   */
+  static String namingTheSetting(String description) {
+    var m = OVERSIZE.matcher(description);
+    if (!m.matches()) return description;
+    return "the request is " + m.group(2) + " bytes, over the manager's limit of " + m.group(1) + " (max_message_bytes)";
+  }
+
+  private static final java.util.regex.Pattern OVERSIZE =
+      java.util.regex.Pattern.compile("gRPC message exceeds maximum size (\\d+): (\\d+)");
 
   private static boolean isUnexpected(Exception ex) {
     return !(ex instanceof Failure || ex instanceof NoManagerReachableException || ex instanceof StatusRuntimeException);
