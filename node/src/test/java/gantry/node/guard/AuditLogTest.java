@@ -179,6 +179,26 @@ class AuditLogTest {
   }
 
   @Test
+  void aThousandConcurrentRecordsShareFewForces() throws Exception {
+    try (AuditLog log = AuditLog.open(dir, 1L << 30, 3); var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> done = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        int n = i;
+        done.add(pool.submit(() -> {
+          start.await();
+          log.record(entry(T0, "job-" + n));
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : done) f.get();
+      assertEquals(1000, Files.readAllLines(dir.resolve("audit.log")).size());
+      assertTrue(log.forces() <= 100, log.forces() + " forces for 1000 concurrent records");
+    }
+  }
+
+  @Test
   void aClosedLogRefusesToRecord() throws Exception {
     AuditLog log = AuditLog.open(dir, 1 << 20, 3);
     log.close();
