@@ -131,10 +131,16 @@ class AuditCommandTest {
   }
 
   @Test
-  void noManagerExits1() {
-    Cli r = Cli.runAt(FakeControlServer.deadAddress(), "operator", "audit");
+  void aManagerThatIsDownIsPassedOverAndNoneUpExits1() {
+    Cli next = Cli.runAt(FakeControlServer.deadAddress() + "," + peer.grpcAddress(), "operator", "audit", "--since", "10m");
+    assertEquals(0, next.exitCode(), next.err());
+    assertEquals(List.of("api\nwith a newline", "db"), targets(next));
+
+    String dead = FakeControlServer.deadAddress();
+    Cli r = Cli.runAt(dead, "operator", "audit");
     assertEquals(1, r.exitCode(), r.out());
     assertEquals("", r.out());
+    assertTrue(r.err().startsWith("no manager reachable at " + dead + " (last error: UNAVAILABLE"), r.err());
   }
 
   @Test

@@ -6,13 +6,14 @@ import gantry.spec.Durations;
 import gantry.spec.SpecException;
 import gantry.v1.AuditRecord;
 import gantry.v1.ReadAuditRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Iterator;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,19 +57,32 @@ public final class AuditCommand implements Callable<Integer> {
   public Integer call() {
     ReadAuditRequest.Builder req = ReadAuditRequest.newBuilder();
     if (since != null) req.setSince(since(since, Clock.systemUTC().instant()).toString());
-    List<AuditRecord> records;
-    try (var control = client.connect()) {
-      // One manager's file, read whole: retrying at the next manager would read another file.
-      records = control.call(stub -> {
-        List<AuditRecord> got = new ArrayList<>();
-        stub.readAudit(req.build()).forEachRemaining(got::add);
-        return got;
-      });
-    }
     PrintWriter out = client.out();
-    for (AuditRecord r : records) out.println(line(r));
-    out.flush();
-    return 0;
+    try (var control = client.connect()) {
+      Status last = null;
+      for (String address : control.addresses()) {
+        boolean printed = false;
+        try {
+          // No deadline: the file may be large; each entry is printed as it arrives.
+          Iterator<AuditRecord> stream = control.streamingStub(address).readAudit(req.build());
+          while (stream.hasNext()) {
+            out.println(line(stream.next()));
+            printed = true;
+          }
+          out.flush();
+          return 0;
+        } catch (StatusRuntimeException e) {
+          // Only a manager that is down is passed over: once one answered, its file is the answer
+          // (another manager's file holds other requests).
+          if (printed || e.getStatus().getCode() != Status.Code.UNAVAILABLE) throw e;
+          last = e.getStatus();
+        }
+      }
+      throw Failure.failed("no manager reachable at " + String.join(",", control.addresses()) + " (last error: "
+          + last.getCode() + (last.getDescription() == null ? "" : ": " + last.getDescription()) + ")");
+    } finally {
+      out.flush();
+    }
   }
 
   static String line(AuditRecord r) {
