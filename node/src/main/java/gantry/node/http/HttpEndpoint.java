@@ -64,12 +64,13 @@ public final class HttpEndpoint implements AutoCloseable {
       config.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT_MS));
       config.http.maxRequestSize = maxBodyBytes; // a job spec has its own, smaller limit (JobSpecParser)
       config.http.prefer405over404 = true;
-      config.routes.before(new HttpLimits(limiter, maxBodyBytes)::check);
+      HttpLimits limits = new HttpLimits(limiter, maxBodyBytes);
+      config.routes.before(limits::check);
       api.register(config.routes);
       // This peer's own applied events, as WatchEvents over gRPC: any peer answers.
       config.routes.get("/v1/event/stream", new EventStream(raft.stateMachine().events())::handle);
       config.routes.get("/metrics", scrape::handle);
-      config.routes.exception(HttpResponseException.class, HttpEndpoint::fail);
+      config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(limits.named(e), ctx));
       config.routes.exception(Exception.class, HttpEndpoint::fail);
     });
     try {

@@ -11,7 +11,8 @@ import io.javalin.http.HttpStatus;
  * same {@link RateLimiter} as the gRPC port, keyed on a hash of the {@code X-Gantry-Token} header
  * or the caller's IP) answers 429 with a {@code Retry-After}, and a body declared larger than
  * max_message_bytes answers 413 without being read. A body with no declared length is cut at the
- * same size by Javalin's own limit ({@code maxRequestSize}, 413 "Content Too Large").
+ * same size by Javalin's own limit ({@code maxRequestSize}), whose 413 is named the same way
+ * ({@link #named}).
  * Both failures have the JSON shape of every other error ({@link HttpErrors}).
  *
  * @param limiter shared with the gRPC port
@@ -29,5 +30,15 @@ record HttpLimits(RateLimiter limiter, long maxBodyBytes) {
       throw new HttpResponseException(HttpStatus.CONTENT_TOO_LARGE.getCode(),
           "request body of " + declared + " bytes is over the limit of " + maxBodyBytes + " bytes (max_message_bytes)");
     }
+  }
+
+  /** Javalin's own 413 (a body with no declared length, cut while read) named as the setting, like the check above. */
+  Exception named(Exception e) {
+    if (e instanceof HttpResponseException x && x.getStatus() == HttpStatus.CONTENT_TOO_LARGE.getCode()
+        && !x.getMessage().contains("max_message_bytes")) {
+      return new HttpResponseException(x.getStatus(),
+          "request body is over the limit of " + maxBodyBytes + " bytes (max_message_bytes)");
+    }
+    return e;
   }
 }

@@ -134,6 +134,18 @@ class PeerLimitsAndAuditTest {
         json(refused.body()).getFieldsOrThrow("error").getStringValue());
   }
 
+  @Test
+  void anHttpBodyWithNoDeclaredLengthIsCutAtMaxMessageBytesNamingIt() throws Exception {
+    byte[] body = ("{\"job\":\"" + "x".repeat(70_000) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    HttpRequest post = HttpRequest.newBuilder(URI.create("http://" + peer.httpAddress() + "/v1/jobs"))
+        .header("X-Gantry-Token", "http-chunked").header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build();
+    HttpResponse<String> refused = http.send(post, HttpResponse.BodyHandlers.ofString());
+    assertEquals(413, refused.statusCode(), refused.body());
+    assertEquals("request body is over the limit of 65536 bytes (max_message_bytes)",
+        json(refused.body()).getFieldsOrThrow("error").getStringValue());
+  }
+
   static Struct json(String body) throws Exception {
     Struct.Builder b = Struct.newBuilder();
     JsonFormat.parser().merge(body, b);
