@@ -59,8 +59,18 @@ public final class FailureHandler implements IExecutionExceptionHandler {
   static String namingTheSetting(String description) {
     var m = OVERSIZE.matcher(description);
     if (!m.matches()) return description;
-    return "the request is " + m.group(2) + " bytes, over the manager's limit of " + m.group(1) + " (max_message_bytes)";
+    String limit = m.group(1);
+    String size = m.group(2);
+    // The client's own limit on replies gives the same text; at its default size it cannot be told apart.
+    if (limit.equals(String.valueOf(CLIENT_REPLY_LIMIT))) {
+      return "a message of " + size + " bytes is over the limit of " + limit + " bytes: the manager's max_message_bytes"
+          + " if it was the request, this client's own limit if it was the reply";
+    }
+    return "the request is " + size + " bytes, over the manager's limit of " + limit + " (max_message_bytes)";
   }
+
+  /** grpc-java's default limit on the messages a channel receives, which ControlClient keeps. */
+  static final int CLIENT_REPLY_LIMIT = 4 << 20;
 
   private static final java.util.regex.Pattern OVERSIZE =
       java.util.regex.Pattern.compile("gRPC message exceeds maximum size (\\d+): (\\d+)");

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The audit trail of one manager: {@code <data-dir>/audit.log}, one JSON line per entry
@@ -32,6 +34,7 @@ import java.util.function.Predicate;
  * then fails their requests: fail closed); later batches try again.
  */
 public final class AuditLog implements AuditSink, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
   private final AuditFiles files;
   private final long maxBytes;
 
@@ -173,13 +176,22 @@ public final class AuditLog implements AuditSink, AutoCloseable {
     }
   }
 
-  /** Called with {@link #io} held, after a force: the lines are durable before the file moves. */
+  /**
+   * Called with {@link #io} held, after a force: the lines are durable before the file moves. A
+   * rotation that fails leaves the entries where they are and the log writing on: the batch's
+   * callers were already served by the force, and the next write tries again.
+   */
   private void rotate() throws IOException {
     channel.close();
-    files.rotate();
-    channel = append(files.current());
+    try {
+      files.rotate();
+      size = 0;
+    } catch (IOException e) {
+      LOG.warn("rotating {}: {}; writing on in it", files.current(), e.toString());
+    } finally {
+      channel = append(files.current());
+    }
     files.forceDirectory();
-    size = 0;
   }
 
   /**
