@@ -1,8 +1,12 @@
 package gantry.node;
 
 import gantry.node.config.HostPorts;
+import gantry.node.config.SecurityConfig;
 import gantry.node.config.ServerConfig;
 import gantry.node.control.ControlHandler;
+import gantry.node.guard.AuditLog;
+import gantry.node.guard.LimitInterceptor;
+import gantry.node.guard.RateLimiter;
 import gantry.node.http.HttpEndpoint;
 import gantry.node.http.LeaderChanges;
 import gantry.node.leader.Leader;
@@ -54,9 +58,13 @@ public final class ManagerPeer implements AutoCloseable {
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile String stoppedBecause;
   private final Thread announcer;
+  private final AuditLog audit;
+  private final LimitInterceptor limits;
 
   private ManagerPeer(ServerConfig config, RaftNode raft, ControlHandler control, Server grpc, HttpEndpoint http,
-      Leader leader, HealthReporter health, ServiceWatch services) {
+      Leader leader, HealthReporter health, ServiceWatch services, AuditLog audit, LimitInterceptor limits) {
+    this.audit = audit;
+    this.limits = limits;
     this.config = config;
     this.services = services;
     this.raft = raft;
@@ -87,16 +95,25 @@ public final class ManagerPeer implements AutoCloseable {
 
   /** Starts the Raft server, the applied state and the gRPC (and, if configured, HTTP) endpoints of one peer. */
   public static ManagerPeer start(ServerConfig config) throws IOException {
-    return start(config, gantry.node.guard.AuditSink.NONE);
+    return start(config, null);
   }
 
   /**
-   * As {@link #start(ServerConfig)}, with the audit trail going to {@code audit}: every write and
-   * every denial, recorded before the answer is sent.
+   * As {@link #start(ServerConfig)}, with the guard's audit trail (every write and every denial,
+   * recorded before the answer is sent) going to {@code sink} instead of this peer's audit log
+   * file; null: to the file, as in production.
    */
-  public static ManagerPeer start(ServerConfig config, gantry.node.guard.AuditSink audit) throws IOException {
+  public static ManagerPeer start(ServerConfig config, gantry.node.guard.AuditSink sink) throws IOException {
     ManagerMetrics events = new ManagerMetrics();
-    RaftNode raft = RaftNode.start(config, events::applied);
+    SecurityConfig security = config.security();
+    AuditLog audit = openAudit(config);
+    RaftNode raft;
+    try {
+      raft = RaftNode.start(config, events::applied);
+    } catch (IOException | RuntimeException e) {
+      audit.close();
+      throw e;
+    }
     // First, so that as few leader changes as possible pass unseen (see LeaderChanges).
     LeaderChanges leaderChanges = LeaderChanges.follow(raft.stateMachine());
     Clock clock = Clock.systemUTC();
@@ -122,20 +139,26 @@ public final class ManagerPeer implements AutoCloseable {
     HealthReporter health = new HealthReporter(() -> new HealthRule.Facts(leader.isLeading() && raft.isLeader(),
         raft.leaderId().isPresent(), raft.divergedReason() != null));
     raft.stateMachine().onLeadership(leads -> health.leadershipChanged());
-    gantry.node.guard.Guard guard = guard(config, raft, audit, clock);
+    gantry.node.guard.Guard guard = guard(config, raft, sink == null ? audit : sink, clock);
+    // The limits run before the guard (the server's interceptors before a service's): a call over
+    // the rate costs no token lookup and no audit fsync.
+    RateLimiter limiter = new RateLimiter(security.ratePerToken(), security.rateBurst(), System::nanoTime);
+    LimitInterceptor limits = new LimitInterceptor(limiter, security.unaryDeadline());
     Server grpc;
     try {
       grpc = NettyServerBuilder.forAddress(HostPorts.parse(config.grpcAddress()))
           .addService(io.grpc.ServerInterceptors.intercept(
               new ControlService(control, new gantry.node.control.AclControl(raft, clock), live, services,
-                  raft.stateMachine().events()),
+                  raft.stateMachine().events(), audit),
               new gantry.node.guard.GuardInterceptor(guard)))
           .addService(new DispatcherService(leader, raft.proposer(), clock, leaderHint, metrics, logs,
               new UpdateFilter(() -> raft.stateMachine().state())))
           .addService(health.service())
           .addService(ProtoReflectionServiceV1.newInstance())
           .addService(v1alphaReflection())
-          .maxInboundMessageSize(16 << 20)
+          .intercept(limits)
+          .maxInboundMessageSize(security.maxMessageBytes())
+          .maxConcurrentCallsPerConnection(security.maxStreamsPerConnection())
           // service watchers (gantry:/// clients) ping every 10 s to notice a lost leader
           .permitKeepAliveTime(10, TimeUnit.SECONDS)
           .permitKeepAliveWithoutCalls(true)
@@ -145,24 +168,45 @@ public final class ManagerPeer implements AutoCloseable {
       health.close();
       services.close();
       leader.close();
+      limits.close();
+      audit.close();
       raft.close();
       throw new IOException("grpc_addr " + config.grpcAddress() + ": " + rootMessage(e), e);
     }
     HttpEndpoint http = null;
     if (!config.httpAddress().isEmpty()) {
       try {
-        http = HttpEndpoint.start(config.httpAddress(), control, services, raft, leaderChanges, events, guard);
+        http = HttpEndpoint.start(config.httpAddress(), control, services, raft, leaderChanges, events, guard, limiter,
+            security.maxMessageBytes());
       } catch (IOException e) {
         health.close();
         services.close();
         grpc.shutdownNow();
         leader.close();
+        limits.close();
+        audit.close();
         raft.close();
         throw e;
       }
     }
     LOG.info("peer {} serving gRPC on {}, Raft on {}", config.id(), grpcAddress(grpc, config), config.raftAddress());
-    return new ManagerPeer(config, raft, control, grpc, http, leader, health, services);
+    return new ManagerPeer(config, raft, control, grpc, http, leader, health, services, audit, limits);
+  }
+
+  private static AuditLog openAudit(ServerConfig config) throws IOException {
+    try {
+      return AuditLog.open(config.dataDir(), config.security().auditMaxBytes(), config.security().auditKeep());
+    } catch (IOException e) {
+      throw new IOException("audit log in " + config.dataDir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * This peer's audit log ({@code <data-dir>/audit.log}): the guard records every write and every
+   * denial there before it answers; ReadAudit reads it back.
+   */
+  public AuditLog audit() {
+    return audit;
   }
 
   /**
@@ -276,6 +320,12 @@ public final class ManagerPeer implements AutoCloseable {
       }
       grpc.shutdownNow();
       if (http != null) http.close(); // before Raft: requests in flight still get their answers
+      limits.close();
+      try {
+        audit.close(); // after both endpoints: no request is answered unaudited
+      } catch (IOException e) {
+        LOG.warn("closing the audit log: {}", e.toString());
+      }
       leader.close();
       try {
         raft.close();

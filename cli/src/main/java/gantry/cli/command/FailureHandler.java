@@ -48,9 +48,33 @@ public final class FailureHandler implements IExecutionExceptionHandler {
       case INVALID_ARGUMENT -> new Outcome(Failure.BAD_INPUT, description);
       // "permission denied: jobs:write needed" says it all as well.
       case NOT_FOUND, FAILED_PRECONDITION, ALREADY_EXISTS, PERMISSION_DENIED -> new Outcome(Failure.FAILED, description);
+      case RESOURCE_EXHAUSTED -> new Outcome(Failure.FAILED, "RESOURCE_EXHAUSTED: " + namingTheSetting(description));
       default -> new Outcome(Failure.FAILED, status.getCode() + ": " + description);
     };
   }
+
+  /**
+   * grpc-java's transport refuses an oversize message with its own text, before the manager's
+   * code sees it; the user is told which setting of the manager that is.
+   */
+  static String namingTheSetting(String description) {
+    var m = OVERSIZE.matcher(description);
+    if (!m.matches()) return description;
+    String limit = m.group(1);
+    String size = m.group(2);
+    // The client's own limit on replies gives the same text; at its default size it cannot be told apart.
+    if (limit.equals(String.valueOf(CLIENT_REPLY_LIMIT))) {
+      return "a message of " + size + " bytes is over the limit of " + limit + " bytes: the manager's max_message_bytes"
+          + " if it was the request, this client's own limit if it was the reply";
+    }
+    return "the request is " + size + " bytes, over the manager's limit of " + limit + " (max_message_bytes)";
+  }
+
+  /** grpc-java's default limit on the messages a channel receives, which ControlClient keeps. */
+  static final int CLIENT_REPLY_LIMIT = 4 << 20;
+
+  private static final java.util.regex.Pattern OVERSIZE =
+      java.util.regex.Pattern.compile("gRPC message exceeds maximum size (\\d+): (\\d+)");
 
   private static boolean isUnexpected(Exception ex) {
     return !(ex instanceof Failure || ex instanceof NoManagerReachableException || ex instanceof StatusRuntimeException);

@@ -7,14 +7,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code gantry operator ...}: cluster maintenance. */
 @Command(name = "operator", description = "Inspect and maintain the manager cluster.", mixinStandardHelpOptions = true,
-    subcommands = OperatorCommand.Raft.class)
+    subcommands = {OperatorCommand.Raft.class, AuditCommand.class})
 public final class OperatorCommand implements Runnable {
   @Spec
   CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: raft");
+    throw new ParameterException(spec.commandLine(), "missing subcommand: raft, audit");
   }
 
   /** {@code gantry operator raft ...}. */

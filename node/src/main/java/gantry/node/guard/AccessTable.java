@@ -69,7 +69,10 @@ public final class AccessTable {
     rule("DrainNode", Need.write(Resource.NODES), Kind.OTHER, m -> ((DrainNodeRequest) m).getNode());
     rule("ListPeers", Need.read(Resource.OPERATOR), Kind.OTHER, m -> "");
     rule("GetStateDigest", Need.read(Resource.OPERATOR), Kind.OTHER, m -> "");
-    rule("GetLiveMetrics", Need.read(Resource.OPERATOR), Kind.OTHER, m -> "");
+    // Nodes' and allocations' measured CPU and memory, which `node ls` and `alloc ls` show beside
+    // the lists (and print "-" for when refused): what a nodes:read operator reads.
+    rule("GetLiveMetrics", Need.read(Resource.NODES), Kind.OTHER, m -> "");
+    rule("ReadAudit", Need.read(Resource.OPERATOR), Kind.OTHER, m -> "");
     rule("TransferLeadership", Need.write(Resource.OPERATOR), Kind.OTHER, m -> ((TransferLeadershipRequest) m).getPeerId());
     rule("WatchEvents", Need.read(Resource.EVENTS), Kind.OTHER, m -> "");
     rule("GetLeader", null, Kind.OTHER, m -> "");

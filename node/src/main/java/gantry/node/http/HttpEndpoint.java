@@ -2,10 +2,10 @@ package gantry.node.http;
 
 import gantry.node.config.HostPorts;
 import gantry.node.control.ControlHandler;
+import gantry.node.guard.RateLimiter;
 import gantry.node.live.ServiceWatch;
 import gantry.node.metrics.ManagerMetrics;
 import gantry.node.raft.RaftNode;
-import gantry.spec.JobSpecParser;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -43,12 +43,15 @@ public final class HttpEndpoint implements AutoCloseable {
   /**
    * Serves the API of the peer behind {@code control} and {@code raft} on {@code address}
    * (host:port; port 0 picks a free one, see {@link #address()}); {@code /metrics} shows
-   * {@code metrics}, the peer's event series, beside those read from {@code raft}.
+   * {@code metrics}, the peer's event series, beside those read from {@code raft}. Every
+   * request first passes {@code limiter} (shared with the gRPC port) and a body limit of
+   * {@code maxBodyBytes} (max_message_bytes), see {@link HttpLimits}.
    *
    * @throws IOException if the address cannot be bound
    */
   public static HttpEndpoint start(String address, ControlHandler control, ServiceWatch services, RaftNode raft,
-      LeaderChanges changes, ManagerMetrics metrics, gantry.node.guard.Guard guard) throws IOException {
+      LeaderChanges changes, ManagerMetrics metrics, gantry.node.guard.Guard guard, RateLimiter limiter, int maxBodyBytes)
+      throws IOException {
     InetSocketAddress bind = HostPorts.parse(address);
     ControlRoutes api = new ControlRoutes(control, services);
     MetricsEndpoint scrape = new MetricsEndpoint(ClusterMetrics.of(raft, changes), metrics);
@@ -61,15 +64,18 @@ public final class HttpEndpoint implements AutoCloseable {
       config.startup.startupWatcherEnabled = false;
       config.jetty.threadPool = threads;
       config.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT_MS));
-      config.http.maxRequestSize = JobSpecParser.MAX_BYTES;
+      config.http.maxRequestSize = maxBodyBytes; // a job spec has its own, smaller limit (JobSpecParser)
       config.http.prefer405over404 = true;
-      // First: every /v1 request passes the guard (token, policy, audit) before its handler.
+      // First the limits (rate, body size), then the guard (token, policy, audit) of every /v1
+      // request, before its handler.
+      HttpLimits limits = new HttpLimits(limiter, maxBodyBytes);
+      config.routes.before(limits::check);
       new gantry.node.guard.HttpGuard(guard, HttpEndpoint::bodyJob).register(config.routes);
       api.register(config.routes);
       // This peer's own applied events, as WatchEvents over gRPC: any peer answers.
       config.routes.get("/v1/event/stream", new EventStream(raft.stateMachine().events())::handle);
       config.routes.get("/metrics", scrape::handle);
-      config.routes.exception(HttpResponseException.class, HttpEndpoint::fail);
+      config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(limits.named(e), ctx));
       config.routes.exception(Exception.class, HttpEndpoint::fail);
     });
     try {
@@ -86,6 +92,8 @@ public final class HttpEndpoint implements AutoCloseable {
   private static String bodyJob(Context ctx) {
     try {
       return JobSpecBody.parse(ctx.header("Content-Type"), ctx.body()).getName();
+    } catch (HttpResponseException e) {
+      throw e; // a body over max_message_bytes (413), cut while read: the limit answers, naming it
     } catch (RuntimeException e) {
       return ""; // the handler reads it again and answers 400 with the reason
     }

@@ -6,6 +6,7 @@ import gantry.node.events.EventFilter;
 import gantry.node.events.EventLog;
 import gantry.node.events.Subscription;
 import gantry.node.events.Topic;
+import gantry.node.guard.AuditLog;
 import gantry.node.live.LiveQueries;
 import gantry.node.live.ServiceWatch;
 import gantry.v1.ControlServiceGrpc;
@@ -37,9 +38,12 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   private final ServiceWatch services;
   private final EventLog events;
   private final gantry.node.control.AclControl acl;
+  /** This manager's own audit log (ReadAudit), or null when the peer keeps none. */
+  private final AuditLog audit;
 
   public ControlService(ControlHandler handler, gantry.node.control.AclControl acl, LiveQueries live, ServiceWatch services,
-      EventLog events) {
+      EventLog events, AuditLog audit) {
+    this.audit = audit;
     this.handler = handler;
     this.acl = acl;
     this.live = live;
@@ -227,6 +231,16 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   @Override
   public void revokeAclToken(gantry.v1.RevokeAclTokenRequest req, StreamObserver<gantry.v1.RevokeAclTokenResponse> out) {
     reply(() -> acl.revokeToken(req), out);
+  }
+
+  /** This manager's own audit entries, from its own files: whichever peer receives the call answers. */
+  @Override
+  public void readAudit(gantry.v1.ReadAuditRequest req, StreamObserver<gantry.v1.AuditRecord> out) {
+    if (audit == null) {
+      out.onError(io.grpc.Status.FAILED_PRECONDITION.withDescription("this manager keeps no audit log").asRuntimeException());
+      return;
+    }
+    AuditReadCall.start((ServerCallStreamObserver<gantry.v1.AuditRecord>) out, audit, req);
   }
 
   private static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {
