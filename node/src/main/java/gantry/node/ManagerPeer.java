@@ -3,6 +3,9 @@ package gantry.node;
 import gantry.node.config.HostPorts;
 import gantry.node.config.ServerConfig;
 import gantry.node.control.ControlHandler;
+import gantry.node.guard.AgentAdmission;
+import gantry.node.guard.IdentityInterceptor;
+import gantry.node.guard.PeerTls;
 import gantry.node.http.HttpEndpoint;
 import gantry.node.http.LeaderChanges;
 import gantry.node.leader.Leader;
@@ -17,6 +20,9 @@ import gantry.node.rpc.ControlService;
 import gantry.node.rpc.DispatcherService;
 import gantry.node.rpc.HealthReporter;
 import gantry.node.rpc.HealthRule;
+import gantry.security.tls.GrpcTls;
+import gantry.security.tls.HangupReload;
+import gantry.security.tls.TlsMaterial;
 import gantry.v1.NotLeaderDetail;
 import gantry.v1.Peer;
 import io.grpc.Server;
@@ -25,6 +31,7 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -54,6 +61,8 @@ public final class ManagerPeer implements AutoCloseable {
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile String stoppedBecause;
   private final Thread announcer;
+  /** SIGHUP reloads this peer's certificates until close; null without TLS. */
+  private volatile AutoCloseable reloads;
 
   private ManagerPeer(ServerConfig config, RaftNode raft, ControlHandler control, Server grpc, HttpEndpoint http,
       Leader leader, HealthReporter health, ServiceWatch services) {
@@ -88,7 +97,8 @@ public final class ManagerPeer implements AutoCloseable {
   /** Starts the Raft server, the applied state and the gRPC (and, if configured, HTTP) endpoints of one peer. */
   public static ManagerPeer start(ServerConfig config) throws IOException {
     ManagerMetrics events = new ManagerMetrics();
-    RaftNode raft = RaftNode.start(config, events::applied);
+    Optional<TlsMaterial> tls = PeerTls.load(config.security()); // one material: a reload reaches gRPC, Raft and HTTPS
+    RaftNode raft = RaftNode.start(config, events::applied, tls);
     // First, so that as few leader changes as possible pass unseen (see LeaderChanges).
     LeaderChanges leaderChanges = LeaderChanges.follow(raft.stateMachine());
     Clock clock = Clock.systemUTC();
@@ -119,10 +129,14 @@ public final class ManagerPeer implements AutoCloseable {
       grpc = NettyServerBuilder.forAddress(HostPorts.parse(config.grpcAddress()))
           .addService(new ControlService(control, live, services, raft.stateMachine().events()))
           .addService(new DispatcherService(leader, raft.proposer(), clock, leaderHint, metrics, logs,
-              new UpdateFilter(() -> raft.stateMachine().state())))
+              new UpdateFilter(() -> raft.stateMachine().state()),
+              tls.isEmpty() ? AgentAdmission.open()
+                  : AgentAdmission.certified(id -> raft.stateMachine().state().node(id).map(gantry.v1.Node::getName))))
           .addService(health.service())
           .addService(ProtoReflectionServiceV1.newInstance())
           .addService(v1alphaReflection())
+          .sslContext(tls.map(GrpcTls::server).orElse(null)) // null: plaintext
+          .intercept(new IdentityInterceptor())
           .maxInboundMessageSize(16 << 20)
           // service watchers (gantry:/// clients) ping every 10 s to notice a lost leader
           .permitKeepAliveTime(10, TimeUnit.SECONDS)
@@ -139,7 +153,7 @@ public final class ManagerPeer implements AutoCloseable {
     HttpEndpoint http = null;
     if (!config.httpAddress().isEmpty()) {
       try {
-        http = HttpEndpoint.start(config.httpAddress(), control, services, raft, leaderChanges, events);
+        http = HttpEndpoint.start(config.httpAddress(), control, services, raft, leaderChanges, events, tls);
       } catch (IOException e) {
         health.close();
         services.close();
@@ -150,7 +164,9 @@ public final class ManagerPeer implements AutoCloseable {
       }
     }
     LOG.info("peer {} serving gRPC on {}, Raft on {}", config.id(), grpcAddress(grpc, config), config.raftAddress());
-    return new ManagerPeer(config, raft, control, grpc, http, leader, health, services);
+    ManagerPeer peer = new ManagerPeer(config, raft, control, grpc, http, leader, health, services);
+    tls.ifPresent(material -> peer.reloads = HangupReload.register(material));
+    return peer;
   }
 
   /**
@@ -213,6 +229,13 @@ public final class ManagerPeer implements AutoCloseable {
     }
     try {
       announcer.interrupt();
+      if (reloads != null) {
+        try {
+          reloads.close();
+        } catch (Exception e) {
+          LOG.warn("unregistering the certificate reload: {}", e.toString());
+        }
+      }
       health.close(); // NOT_SERVING first: health watchers move away before the port closes
       services.close(); // ends the service watches, which would hold the shutdown below
       raft.stateMachine().events().close(); // and the event streams (gRPC and HTTP), for the same reason

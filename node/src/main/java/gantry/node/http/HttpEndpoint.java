@@ -10,7 +10,9 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
+import gantry.security.tls.TlsMaterial;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -48,6 +50,15 @@ public final class HttpEndpoint implements AutoCloseable {
    */
   public static HttpEndpoint start(String address, ControlHandler control, ServiceWatch services, RaftNode raft,
       LeaderChanges changes, ManagerMetrics metrics) throws IOException {
+    return start(address, control, services, raft, changes, metrics, Optional.empty());
+  }
+
+  /**
+   * As above; with {@code tls}, HTTPS only (TLS 1.3, a client certificate of the cluster CA
+   * required, see {@link HttpsConnector}), plaintext HTTP otherwise.
+   */
+  public static HttpEndpoint start(String address, ControlHandler control, ServiceWatch services, RaftNode raft,
+      LeaderChanges changes, ManagerMetrics metrics, Optional<TlsMaterial> tls) throws IOException {
     InetSocketAddress bind = HostPorts.parse(address);
     ControlRoutes api = new ControlRoutes(control, services);
     MetricsEndpoint scrape = new MetricsEndpoint(ClusterMetrics.of(raft, changes), metrics);
@@ -62,6 +73,8 @@ public final class HttpEndpoint implements AutoCloseable {
       config.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT_MS));
       config.http.maxRequestSize = JobSpecParser.MAX_BYTES;
       config.http.prefer405over404 = true;
+      tls.ifPresent(material -> config.jetty.addConnector(
+          (server, http) -> HttpsConnector.of(server, http, material, bind.getHostString(), bind.getPort())));
       api.register(config.routes);
       // This peer's own applied events, as WatchEvents over gRPC: any peer answers.
       config.routes.get("/v1/event/stream", new EventStream(raft.stateMachine().events())::handle);
@@ -75,7 +88,7 @@ public final class HttpEndpoint implements AutoCloseable {
       throw new IOException("http_addr " + address + ": " + rootMessage(e), e);
     }
     String bound = bind.getHostString() + ":" + app.port();
-    LOG.info("HTTP API and /metrics on {}", bound);
+    LOG.info("HTTP{} API and /metrics on {}", tls.isPresent() ? "S" : "", bound);
     return new HttpEndpoint(app, bound);
   }
 
