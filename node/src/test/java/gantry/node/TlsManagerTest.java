@@ -138,10 +138,11 @@ class TlsManagerTest {
   void theRaftPortTakesOnlyServerCertificates() throws Exception {
     Ports ports = ports();
     single(ports);
-    // Ratis' OpenSSL engine reports the trust manager's refusal as an internal_error alert
-    assertThrows(SSLException.class, () -> handshakeAndRead(ports.raft(), pki.material(Role.AGENT, "a1")));
-    assertThrows(SSLException.class, () -> handshakeAndRead(ports.raft(), pki.material(Role.CLIENT, "alice")));
-    assertThrows(SSLException.class, () -> handshakeAndRead(ports.raft(), rogue.material(Role.SERVER, "m1")));
+    // Ratis' OpenSSL engine reports the trust manager's refusal as an internal_error alert (or the
+    // client sees the connection reset first); a closed connection without either fails the read's assert
+    assertThrows(IOException.class, () -> handshakeAndRead(ports.raft(), pki.material(Role.AGENT, "a1")));
+    assertThrows(IOException.class, () -> handshakeAndRead(ports.raft(), pki.material(Role.CLIENT, "alice")));
+    assertThrows(IOException.class, () -> handshakeAndRead(ports.raft(), rogue.material(Role.SERVER, "m1")));
     X509Certificate served = handshakeAndRead(ports.raft(), pki.material(Role.SERVER, "m9"));
     assertEquals("CN=m1", served.getSubjectX500Principal().getName());
   }
