@@ -74,7 +74,14 @@ public final class GrpcTransport implements ManagerTransport {
       @Override
       public void onFailure(Throwable t) {
         var notLeader = NotLeaderException.from(t);
-        out.completeExceptionally(notLeader.isPresent() ? notLeader.get() : t);
+        Status status = Status.fromThrowable(t);
+        if (notLeader.isPresent()) {
+          out.completeExceptionally(notLeader.get());
+        } else if (status.getCode() == Status.Code.PERMISSION_DENIED || status.getCode() == Status.Code.UNAUTHENTICATED) {
+          out.completeExceptionally(new RefusedException(status.getDescription(), t));
+        } else {
+          out.completeExceptionally(t);
+        }
       }
     }, MoreExecutors.directExecutor());
     return out;
