@@ -129,10 +129,13 @@ class AgentTlsTest {
     try (SSLSocket socket = (SSLSocket) noCertificate.getSocketFactory().createSocket("127.0.0.1", metrics.port())) {
       socket.setSoTimeout(10_000);
       socket.startHandshake();
-      socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      socket.getOutputStream().flush();
-      var refused = assertThrows(SSLException.class, () -> socket.getInputStream().read());
-      assertTrue(refused.getMessage().contains("certificate_required"), refused.toString());
+      var refused = assertThrows(IOException.class, () -> {
+        socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        socket.getInputStream().read();
+      });
+      // the alert, or a reset when the server closed before the request was written: never an answer
+      if (refused instanceof SSLException) assertTrue(refused.getMessage().contains("certificate_required"), refused.toString());
     }
     assertEquals("CN=node-a", served(metrics.port(), prometheus).getSubjectX500Principal().getName());
     pki.issueAs(Role.AGENT, "node-a-renewed", "node-a", "127.0.0.1");

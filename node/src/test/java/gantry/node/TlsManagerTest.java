@@ -135,6 +135,18 @@ class TlsManagerTest {
   }
 
   @Test
+  void aManagerWithoutAServerCertificateDoesNotStart() throws Exception {
+    TlsFiles agent = pki.issue(Role.AGENT, "a1");
+    Ports ports = ports();
+    var refused = assertThrows(IOException.class, () -> ManagerPeer.start(ServerConfigLoader.load(null, Map.of(
+        "id", "m1", "data_dir", dir.resolve("m1").toString(), "peers", "m1=127.0.0.1:" + ports.raft(),
+        "grpc_addr", "127.0.0.1:" + ports.grpc(), "http_addr", "",
+        "tls_ca", agent.ca().toString(), "tls_cert", agent.cert().toString(), "tls_key", agent.key().toString()))));
+    assertEquals("tls_cert: " + agent.cert() + " has role agent; a manager needs a server certificate "
+        + "(gantry tls cert create --role server)", refused.getMessage());
+  }
+
+  @Test
   void theRaftPortTakesOnlyServerCertificates() throws Exception {
     Ports ports = ports();
     single(ports);
