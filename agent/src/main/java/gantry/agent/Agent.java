@@ -87,13 +87,17 @@ public final class Agent implements AutoCloseable {
    * ids derive from their names, so a restarted simulation is the same nodes; nothing is saved.
    */
   public static Agent simulate(AgentConfig config, int n) {
+    return simulate(config, n, new GrpcTransport());
+  }
+
+  /** As {@link #simulate(AgentConfig, int)}, over {@code transport} (e.g. a TLS {@link GrpcTransport}). */
+  public static Agent simulate(AgentConfig config, int n, ManagerTransport transport) {
     if (n < 1) {
       throw new IllegalArgumentException("simulate needs at least one node, got " + n);
     }
     SimDriver sim = new SimDriver();
     DriverSet drivers = DriverSet.simulated(sim, List.of("docker", "exec"));
     NodeFacts facts = NodeFacts.detect(config.cpuMillicores(), config.memoryMiB());
-    ManagerTransport transport = new GrpcTransport();
     ScheduledExecutorService scheduler = timer();
     HealthProber prober = new NetworkProber();
     // Thousands of simulated allocations need no 500 ms polling: nothing ends unless told to.

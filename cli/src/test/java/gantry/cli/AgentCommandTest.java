@@ -44,6 +44,18 @@ class AgentCommandTest {
   }
 
   @Test
+  void theTlsFlagsGoTogetherAndNameWhatIsWrong() {
+    assertBadInput(agent("--tls-ca", "ca.pem", "--tls-cert", "a1.pem"),
+        "--tls-key: missing; --tls-ca, --tls-cert and --tls-key turn on mutual TLS together");
+    assertBadInput(agent("--tls-key", "a1-key.pem"), "--tls-ca: missing;");
+    Path absent = dir.resolve("absent.pem");
+    assertBadInput(agent("--tls-ca", absent.toString(), "--tls-cert", "a1.pem", "--tls-key", "a1-key.pem"),
+        "--tls-ca/--tls-cert/--tls-key: " + absent + ": no such file");
+    assertBadInput(agent("--simulate", "3", "--tls-ca", "ca.pem", "--tls-cert", "a1.pem", "--tls-key", "a1-key.pem"),
+        "--simulate: not with --tls-cert");
+  }
+
+  @Test
   void otherBadValuesExitTwoNamingTheFlag() {
     assertBadInput(agent("--driver", "podman"), "--driver: must be docker, exec or sim, got \"podman\"");
     assertBadInput(agent("--cpu", "-1"), "--cpu: must be >= 0");

@@ -7,6 +7,9 @@ import gantry.node.control.ControlHandler;
 import gantry.node.guard.AuditLog;
 import gantry.node.guard.LimitInterceptor;
 import gantry.node.guard.RateLimiter;
+import gantry.node.guard.AgentAdmission;
+import gantry.node.guard.IdentityInterceptor;
+import gantry.node.guard.PeerTls;
 import gantry.node.http.HttpEndpoint;
 import gantry.node.http.LeaderChanges;
 import gantry.node.leader.Leader;
@@ -21,6 +24,9 @@ import gantry.node.rpc.ControlService;
 import gantry.node.rpc.DispatcherService;
 import gantry.node.rpc.HealthReporter;
 import gantry.node.rpc.HealthRule;
+import gantry.security.tls.GrpcTls;
+import gantry.security.tls.HangupReload;
+import gantry.security.tls.TlsMaterial;
 import gantry.v1.NotLeaderDetail;
 import gantry.v1.Peer;
 import io.grpc.Server;
@@ -29,6 +35,7 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -60,6 +67,8 @@ public final class ManagerPeer implements AutoCloseable {
   private final Thread announcer;
   private final AuditLog audit;
   private final LimitInterceptor limits;
+  /** SIGHUP reloads this peer's certificates until close; null without TLS. */
+  private volatile AutoCloseable reloads;
 
   private ManagerPeer(ServerConfig config, RaftNode raft, ControlHandler control, Server grpc, HttpEndpoint http,
       Leader leader, HealthReporter health, ServiceWatch services, AuditLog audit, LimitInterceptor limits) {
@@ -106,10 +115,11 @@ public final class ManagerPeer implements AutoCloseable {
   public static ManagerPeer start(ServerConfig config, gantry.node.guard.AuditSink sink) throws IOException {
     ManagerMetrics events = new ManagerMetrics();
     SecurityConfig security = config.security();
+    Optional<TlsMaterial> tls = PeerTls.load(security); // one material: a reload reaches gRPC, Raft and HTTPS
     AuditLog audit = openAudit(config);
     RaftNode raft;
     try {
-      raft = RaftNode.start(config, events::applied);
+      raft = RaftNode.start(config, events::applied, tls);
     } catch (IOException | RuntimeException e) {
       audit.close();
       throw e;
@@ -152,11 +162,15 @@ public final class ManagerPeer implements AutoCloseable {
                   raft.stateMachine().events(), audit),
               new gantry.node.guard.GuardInterceptor(guard)))
           .addService(new DispatcherService(leader, raft.proposer(), clock, leaderHint, metrics, logs,
-              new UpdateFilter(() -> raft.stateMachine().state())))
+              new UpdateFilter(() -> raft.stateMachine().state()),
+              tls.isEmpty() ? AgentAdmission.open()
+                  : AgentAdmission.certified(id -> raft.stateMachine().state().node(id).map(gantry.v1.Node::getName))))
           .addService(health.service())
           .addService(ProtoReflectionServiceV1.newInstance())
           .addService(v1alphaReflection())
+          .sslContext(tls.map(GrpcTls::server).orElse(null)) // null: plaintext
           .intercept(limits)
+          .intercept(new IdentityInterceptor()) // added last, runs first: the limits and the guard see who calls
           .maxInboundMessageSize(security.maxMessageBytes())
           .maxConcurrentCallsPerConnection(security.maxStreamsPerConnection())
           // service watchers (gantry:/// clients) ping every 10 s to notice a lost leader
@@ -177,7 +191,7 @@ public final class ManagerPeer implements AutoCloseable {
     if (!config.httpAddress().isEmpty()) {
       try {
         http = HttpEndpoint.start(config.httpAddress(), control, services, raft, leaderChanges, events, guard, limiter,
-            security.maxMessageBytes());
+            security.maxMessageBytes(), tls);
       } catch (IOException e) {
         health.close();
         services.close();
@@ -190,7 +204,9 @@ public final class ManagerPeer implements AutoCloseable {
       }
     }
     LOG.info("peer {} serving gRPC on {}, Raft on {}", config.id(), grpcAddress(grpc, config), config.raftAddress());
-    return new ManagerPeer(config, raft, control, grpc, http, leader, health, services, audit, limits);
+    ManagerPeer peer = new ManagerPeer(config, raft, control, grpc, http, leader, health, services, audit, limits);
+    tls.ifPresent(material -> peer.reloads = HangupReload.register(material));
+    return peer;
   }
 
   private static AuditLog openAudit(ServerConfig config) throws IOException {
@@ -309,6 +325,13 @@ public final class ManagerPeer implements AutoCloseable {
     }
     try {
       announcer.interrupt();
+      if (reloads != null) {
+        try {
+          reloads.close();
+        } catch (Exception e) {
+          LOG.warn("unregistering the certificate reload: {}", e.toString());
+        }
+      }
       health.close(); // NOT_SERVING first: health watchers move away before the port closes
       services.close(); // ends the service watches, which would hold the shutdown below
       raft.stateMachine().events().close(); // and the event streams (gRPC and HTTP), for the same reason

@@ -161,6 +161,9 @@ public final class AgentSession implements AutoCloseable {
         if (cause instanceof NotLeaderException nl) {
           log.debug("{}: {} is not the leader (leader={})", node.getName(), target, nl.leader());
           retryAfter(rotation.redirected(nl.leader()));
+        } else if (cause instanceof RefusedException refused) {
+          log.warn("{}: {} refused to register this node: {}", node.getName(), target, refused.getMessage());
+          retryAfter(rotation.failed());
         } else {
           log.debug("{}: register with {} failed: {}", node.getName(), target, cause.toString());
           retryAfter(rotation.failed());

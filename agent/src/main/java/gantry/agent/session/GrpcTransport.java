@@ -10,7 +10,10 @@ import gantry.v1.RegisterNodeRequest;
 import gantry.v1.RegisterNodeResponse;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import gantry.security.tls.GrpcTls;
+import gantry.security.tls.TlsMaterial;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContext;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -22,18 +25,31 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link ManagerTransport} over grpc-java, plaintext, one channel per manager address shared by
- * every session of the process (a simulation of thousands of nodes multiplexes its streams over
- * one HTTP/2 connection per manager).
+ * {@link ManagerTransport} over grpc-java, one channel per manager address shared by every session
+ * of the process (a simulation of thousands of nodes multiplexes its streams over one HTTP/2
+ * connection per manager). Plaintext, or mutual TLS 1.3 with the agent's certificate, accepting
+ * only managers that present a server-role certificate of the cluster CA.
  */
 public final class GrpcTransport implements ManagerTransport {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  /** Null: plaintext. */
+  private final SslContext tls;
+
+  /** Plaintext. */
+  public GrpcTransport() {
+    this.tls = null;
+  }
+
+  /** Mutual TLS with {@code material}; a reload of it reaches the next connection to a manager. */
+  public GrpcTransport(TlsMaterial material) {
+    this.tls = GrpcTls.client(material);
+  }
 
   private ManagedChannel channel(String address) {
-    ManagedChannel ch = channels.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget(a)
-        .usePlaintext()
-        .maxInboundMessageSize(64 * 1024 * 1024)
-        .build());
+    ManagedChannel ch = channels.computeIfAbsent(address, a -> {
+      NettyChannelBuilder builder = NettyChannelBuilder.forTarget(a).maxInboundMessageSize(64 * 1024 * 1024);
+      return (tls == null ? builder.usePlaintext() : builder.sslContext(tls)).build();
+    });
     // After a manager was down the channel waits out its own reconnect backoff (up to minutes);
     // the session has its own, shorter one, so let the channel try at once.
     if (ch.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
@@ -58,7 +74,14 @@ public final class GrpcTransport implements ManagerTransport {
       @Override
       public void onFailure(Throwable t) {
         var notLeader = NotLeaderException.from(t);
-        out.completeExceptionally(notLeader.isPresent() ? notLeader.get() : t);
+        Status status = Status.fromThrowable(t);
+        if (notLeader.isPresent()) {
+          out.completeExceptionally(notLeader.get());
+        } else if (status.getCode() == Status.Code.PERMISSION_DENIED || status.getCode() == Status.Code.UNAUTHENTICATED) {
+          out.completeExceptionally(new RefusedException(status.getDescription(), t));
+        } else {
+          out.completeExceptionally(t);
+        }
       }
     }, MoreExecutors.directExecutor());
     return out;

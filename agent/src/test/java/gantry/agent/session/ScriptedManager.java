@@ -45,9 +45,32 @@ public final class ScriptedManager implements AutoCloseable {
   public final AtomicInteger assignmentsSent = new AtomicInteger();
   private final AtomicInteger index = new AtomicInteger();
 
+  /** The subject of the client certificate of every call, with TLS. */
+  public final List<String> callers = new CopyOnWriteArrayList<>();
+
   public ScriptedManager(int port) throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-        .addService(new Service()).build().start();
+    this(port, null);
+  }
+
+  /** With {@code tls} (a server context), mutual TLS; plaintext if null. */
+  public ScriptedManager(int port, io.netty.handler.ssl.SslContext tls) throws IOException {
+    io.grpc.ServerInterceptor recordCaller = new io.grpc.ServerInterceptor() {
+      @Override
+      public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers,
+          io.grpc.ServerCallHandler<Q, R> next) {
+        javax.net.ssl.SSLSession session = call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_SSL_SESSION);
+        if (session != null) {
+          try {
+            callers.add(((java.security.cert.X509Certificate) session.getPeerCertificates()[0]).getSubjectX500Principal().getName());
+          } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            callers.add("unverified");
+          }
+        }
+        return next.startCall(call, headers);
+      }
+    };
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).sslContext(tls)
+        .addService(io.grpc.ServerInterceptors.intercept(new Service(), recordCaller)).build().start();
   }
 
   public ScriptedManager() throws IOException {

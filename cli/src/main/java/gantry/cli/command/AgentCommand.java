@@ -3,7 +3,12 @@ package gantry.cli.command;
 import gantry.agent.Agent;
 import gantry.agent.AgentConfig;
 import gantry.client.ControlClient;
+import gantry.agent.session.GrpcTransport;
+import gantry.security.tls.HangupReload;
+import gantry.security.tls.TlsFiles;
+import gantry.security.tls.TlsMaterial;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,8 +70,53 @@ public final class AgentCommand implements Callable<Integer> {
       description = "Serve /metrics (Prometheus text: the allocations' CPU and memory, the JVM's) on this address.")
   String httpAddr = "";
 
+  @Option(names = "--tls-ca", paramLabel = "FILE",
+      description = "The cluster CA (ca.pem); with --tls-cert and --tls-key: mutual TLS to the managers and HTTPS on --http-addr.")
+  String tlsCa;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = "This agent's certificate (gantry tls cert create --role agent --name NAME, the same NAME as --name).")
+  String tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "The key of --tls-cert.")
+  String tlsKey;
+
   @Spec
   CommandSpec spec;
+
+  /**
+   * The TLS files, if the three flags are given.
+   *
+   * @throws Failure (exit 2) naming the missing flag when only some are given
+   */
+  public Optional<TlsFiles> tlsFiles() {
+    Map<String, String> flags = new LinkedHashMap<>();
+    flags.put("--tls-ca", tlsCa);
+    flags.put("--tls-cert", tlsCert);
+    flags.put("--tls-key", tlsKey);
+    long given = flags.values().stream().filter(v -> v != null && !v.isBlank()).count();
+    if (given == 0) return Optional.empty();
+    for (var flag : flags.entrySet()) {
+      if (flag.getValue() == null || flag.getValue().isBlank()) {
+        throw Failure.badInput(flag.getKey() + ": missing; --tls-ca, --tls-cert and --tls-key turn on mutual TLS together");
+      }
+    }
+    if (simulate != null) {
+      throw Failure.badInput("--simulate: not with --tls-cert, whose certificate names one node and the managers "
+          + "admit no other (simulated nodes are NAME-1..NAME-N)");
+    }
+    return Optional.of(new TlsFiles(Path.of(tlsCa), Path.of(tlsCert), Path.of(tlsKey)));
+  }
+
+  /** Reads the TLS files. @throws Failure (exit 2) naming the file and what is wrong with it */
+  private static TlsMaterial load(TlsFiles files) {
+    try {
+      return TlsMaterial.load(files);
+    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+      String reason = e instanceof java.nio.file.NoSuchFileException ? e.getMessage() + ": no such file" : e.getMessage();
+      throw Failure.badInput("--tls-ca/--tls-cert/--tls-key: " + reason);
+    }
+  }
 
   /**
    * The agent configuration these flags describe.
@@ -137,11 +187,16 @@ public final class AgentCommand implements Callable<Integer> {
         throw Failure.badInput(e.getMessage());
       }
     }
-    Agent agent = simulate == null ? Agent.start(config) : Agent.simulate(config, simulate);
+    Optional<TlsMaterial> tls = tlsFiles().map(AgentCommand::load);
+    GrpcTransport transport = tls.map(GrpcTransport::new).orElseGet(GrpcTransport::new);
+    Agent agent = simulate == null
+        ? Agent.start(config, transport, new gantry.agent.health.NetworkProber(), java.time.Clock.systemUTC())
+        : Agent.simulate(config, simulate, transport);
+    tls.ifPresent(HangupReload::register); // SIGHUP reloads the files for the sessions and /metrics
     gantry.agent.metrics.MetricsServer metrics = null;
     if (metricsAt != null) {
       try {
-        metrics = gantry.agent.metrics.MetricsServer.start(metricsAt, agent);
+        metrics = gantry.agent.metrics.MetricsServer.start(metricsAt, agent, tls);
       } catch (java.io.IOException e) {
         agent.close();
         throw Failure.failed(e.getMessage());
@@ -156,7 +211,7 @@ public final class AgentCommand implements Callable<Integer> {
     if (simulate == null) {
       out.printf("gantry agent %s started: node %s, driver %s, managers %s, data dir %s%s%n", config.name(),
           agent.members().getFirst().session().nodeId(), config.driver(), String.join(",", config.servers()),
-          config.dataDir(), metrics == null ? "" : ", metrics on http://" + httpAddr + "/metrics");
+          config.dataDir(), metrics == null ? "" : ", metrics on http" + (tls.isPresent() ? "s" : "") + "://" + httpAddr + "/metrics");
     } else {
       out.printf("gantry agent simulating %d nodes %s-1..%s-%d: managers %s%n", simulate, config.name(), config.name(),
           simulate, String.join(",", config.servers()));

@@ -10,7 +10,9 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.io.IOException;
+import gantry.security.tls.TlsMaterial;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -45,13 +47,14 @@ public final class HttpEndpoint implements AutoCloseable {
    * (host:port; port 0 picks a free one, see {@link #address()}); {@code /metrics} shows
    * {@code metrics}, the peer's event series, beside those read from {@code raft}. Every
    * request first passes {@code limiter} (shared with the gRPC port) and a body limit of
-   * {@code maxBodyBytes} (max_message_bytes), see {@link HttpLimits}.
+   * {@code maxBodyBytes} (max_message_bytes), see {@link HttpLimits}. With {@code tls}, HTTPS only
+   * (TLS 1.3, a client certificate of the cluster CA required, see {@link HttpsConnector}).
    *
    * @throws IOException if the address cannot be bound
    */
   public static HttpEndpoint start(String address, ControlHandler control, ServiceWatch services, RaftNode raft,
-      LeaderChanges changes, ManagerMetrics metrics, gantry.node.guard.Guard guard, RateLimiter limiter, int maxBodyBytes)
-      throws IOException {
+      LeaderChanges changes, ManagerMetrics metrics, gantry.node.guard.Guard guard, RateLimiter limiter, int maxBodyBytes,
+      Optional<TlsMaterial> tls) throws IOException {
     InetSocketAddress bind = HostPorts.parse(address);
     ControlRoutes api = new ControlRoutes(control, services);
     MetricsEndpoint scrape = new MetricsEndpoint(ClusterMetrics.of(raft, changes), metrics);
@@ -66,6 +69,8 @@ public final class HttpEndpoint implements AutoCloseable {
       config.jetty.modifyServer(server -> server.setStopTimeout(STOP_TIMEOUT_MS));
       config.http.maxRequestSize = maxBodyBytes; // a job spec has its own, smaller limit (JobSpecParser)
       config.http.prefer405over404 = true;
+      tls.ifPresent(material -> config.jetty.addConnector(
+          (server, http) -> HttpsConnector.of(server, http, material, bind.getHostString(), bind.getPort())));
       // First the limits (rate, body size), then the guard (token, policy, audit) of every /v1
       // request, before its handler.
       HttpLimits limits = new HttpLimits(limiter, maxBodyBytes);
@@ -84,7 +89,7 @@ public final class HttpEndpoint implements AutoCloseable {
       throw new IOException("http_addr " + address + ": " + rootMessage(e), e);
     }
     String bound = bind.getHostString() + ":" + app.port();
-    LOG.info("HTTP API and /metrics on {}", bound);
+    LOG.info("HTTP{} API and /metrics on {}", tls.isPresent() ? "S" : "", bound);
     return new HttpEndpoint(app, bound);
   }
 

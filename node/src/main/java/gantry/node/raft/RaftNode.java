@@ -91,6 +91,16 @@ public final class RaftNode implements AutoCloseable {
    * entry it applies to {@code applyNanos} (from the first entry replayed at start).
    */
   public static RaftNode start(ServerConfig config, java.util.function.LongConsumer applyNanos) throws IOException {
+    return start(config, applyNanos, gantry.node.guard.PeerTls.load(config.security()));
+  }
+
+  /**
+   * As {@link #start(ServerConfig, java.util.function.LongConsumer)}, with the TLS material of
+   * the peer (shared with its other ports, so one reload reaches all), or plaintext if empty.
+   */
+  public static RaftNode start(ServerConfig config, java.util.function.LongConsumer applyNanos,
+      Optional<gantry.security.tls.TlsMaterial> tls) throws IOException {
+    Parameters parameters = RaftTls.parameters(tls);
     List<RaftPeer> peers = config.peers().entrySet().stream()
         .map(e -> RaftPeer.newBuilder().setId(e.getKey()).setAddress(e.getValue()).build())
         .toList();
@@ -108,6 +118,7 @@ public final class RaftNode implements AutoCloseable {
         .setGroup(group)
         .setStateMachine(sm)
         .setProperties(props)
+        .setParameters(parameters)
         .setOption(exists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
     String diverged = GantryStateMachine.recordedDivergence(
@@ -128,7 +139,7 @@ public final class RaftNode implements AutoCloseable {
         .setRaftGroup(group)
         .setLeaderId(null)
         .setProperties(clientProperties(config))
-        .setParameters(new Parameters())
+        .setParameters(parameters)
         // Failover: keep trying for ~15 s with short sleeps, so a write waits out an election
         // (well under a second) rather than failing.
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(300, TimeDuration.valueOf(50, TimeUnit.MILLISECONDS)))

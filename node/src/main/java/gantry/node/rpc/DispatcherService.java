@@ -1,6 +1,8 @@
 package gantry.node.rpc;
 
 import gantry.node.control.NotLeaderException;
+import gantry.node.guard.AgentAdmission;
+import gantry.node.guard.Identity;
 import gantry.node.leader.AgentStream;
 import gantry.node.leader.Leader;
 import gantry.node.live.AgentLogs;
@@ -32,6 +34,7 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
   private final LiveMetrics metrics;
   private final AgentLogs logs;
   private final UpdateFilter filter;
+  private final AgentAdmission admission;
 
   /**
    * {@code leaderHint}: who leads as this peer knows it, for the refusal of a follower;
@@ -39,6 +42,13 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
    */
   public DispatcherService(Leader leader, Proposer proposer, Clock clock, Supplier<NotLeaderDetail> leaderHint,
       LiveMetrics metrics, AgentLogs logs, UpdateFilter filter) {
+    this(leader, proposer, clock, leaderHint, metrics, logs, filter, AgentAdmission.open());
+  }
+
+  /** {@code admission}: who may register which node and open its session (with mTLS, by certificate name). */
+  public DispatcherService(Leader leader, Proposer proposer, Clock clock, Supplier<NotLeaderDetail> leaderHint,
+      LiveMetrics metrics, AgentLogs logs, UpdateFilter filter, AgentAdmission admission) {
+    this.admission = admission;
     this.leader = leader;
     this.proposer = proposer;
     this.clock = clock;
@@ -59,6 +69,11 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
       out.onError(Status.INVALID_ARGUMENT.withDescription("node.id and node.name are required").asRuntimeException());
       return;
     }
+    var refused = admission.refuseRegister(Identity.current(), n.getId(), n.getName());
+    if (refused.isPresent()) {
+      out.onError(Status.PERMISSION_DENIED.withDescription(refused.get()).asRuntimeException());
+      return;
+    }
     Record r = Record.newBuilder().setNodeRegistered(NodeRegistered.newBuilder().setNode(n).setTimeMs(clock.millis())).build();
     proposer.propose(List.of(r)).whenComplete((p, err) -> {
       if (err != null) {
@@ -75,11 +90,14 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
   @Override
   public StreamObserver<AgentMessage> session(StreamObserver<ManagerMessage> out) {
     AgentStream stream = AgentStream.of(out);
+    Identity caller = Identity.current();
     return new StreamObserver<>() {
       private String nodeId;
+      private boolean refused;
 
       @Override
       public void onNext(AgentMessage m) {
+        if (refused) return;
         if (!leader.isLeading()) {
           stream.send(ManagerMessage.newBuilder()
               .setNotLeader(NotLeader.newBuilder().setLeaderGrpcAddress(leaderHint.get().getLeaderGrpcAddress())).build());
@@ -88,6 +106,14 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
         }
         switch (m.getKindCase()) {
           case OPEN -> {
+            var refusal = admission.refuseSession(caller, m.getOpen().getNodeId());
+            if (refusal.isPresent()) {
+              refused = true;
+              synchronized (out) {
+                out.onError(Status.PERMISSION_DENIED.withDescription(refusal.get()).asRuntimeException());
+              }
+              return;
+            }
             nodeId = m.getOpen().getNodeId();
             leader.sessionOpened(nodeId, stream);
             logs.opened(nodeId, out);
