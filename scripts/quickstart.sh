@@ -2,8 +2,12 @@
 # Gantry on this machine in one command: prerequisites, three manager peers and two agents on
 # loopback, and the example job, then where everything answers.
 #
-#   scripts/quickstart.sh          start (or, when already up, print where everything answers)
-#   scripts/quickstart.sh --stop   stop the job (its containers go), the agents and the managers
+#   scripts/quickstart.sh           start (or, when already up, print where everything answers)
+#   scripts/quickstart.sh --secure  the same with the production set-up: mutual TLS on every port
+#                                   (a CA and certificates made with `gantry tls` in DIR/pki), ACLs
+#                                   on (bootstrapped; the management token in DIR/management.token,
+#                                   0600) and the audit log in each manager's data directory
+#   scripts/quickstart.sh --stop    stop the job (its containers go), the agents and the managers
 #
 # Prerequisites, each skipped when already there (what scripts/setup.sh does): a JDK >= 21
 # (installed with apt-get as root if none), a running Docker engine and the local image
@@ -25,6 +29,7 @@
 #   GANTRY_QUICKSTART_BASE_PORT  BASE above (default 4646; uses BASE..BASE+2002)
 #   GANTRY_QUICKSTART_DRIVER     docker | exec (default: docker when the engine answers, else exec)
 #   GANTRY_QUICKSTART_TIMEOUT    seconds to wait for the job's deployment (default 300)
+#   GANTRY_QUICKSTART_SECURE     1: as --secure
 # shellcheck source-path=SCRIPTDIR/..
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -73,6 +78,53 @@ set_ports() {
   export GANTRY_ADDR=$grpc_list
 }
 
+# --- security (--secure) ------------------------------------------------------------------------
+
+# The CLI and curl (gantry_http_get) of this script present the admin certificate and the
+# management token, as `export` lines of the summary tell a user to.
+secure_env() {
+  if [ "${secure:-0}" = 1 ]; then
+    scheme=https
+    export GANTRY_TLS_CA="$data/pki/ca.pem" GANTRY_TLS_CERT="$data/pki/admin.pem" GANTRY_TLS_KEY="$data/pki/admin-key.pem"
+    if [ -f "$data/management.token" ]; then
+      GANTRY_TOKEN=$(cat "$data/management.token")
+      export GANTRY_TOKEN
+    fi
+  else
+    scheme=http
+  fi
+}
+
+# sec_args: the --tls-ca/--tls-cert/--tls-key flags of process $1 (and --acl for a manager, $2),
+# nothing without --secure.
+security_args() {
+  sec_args=()
+  if [ "${secure:-0}" = 1 ]; then
+    sec_args=(--tls-ca "$data/pki/ca.pem" --tls-cert "$data/pki/$1.pem" --tls-key "$data/pki/$1-key.pem")
+    if [ "${2:-}" = manager ]; then sec_args+=(--acl); fi
+  fi
+}
+
+# A CA, a server certificate per manager, an agent certificate per agent, and "admin" for the CLI.
+make_pki() {
+  local p
+  rm -rf "${data:?}/pki" "$data/management.token"
+  gantry tls ca create --dir "$data/pki" >/dev/null
+  for p in "${managers[@]}"; do gantry tls cert create --dir "$data/pki" --role server --name "$p" >/dev/null; done
+  for p in "${agents[@]}"; do gantry tls cert create --dir "$data/pki" --role agent --name "$p" >/dev/null; done
+  gantry tls cert create --dir "$data/pki" --role client --name admin >/dev/null
+}
+
+# `gantry acl bootstrap` once a leader takes it; keeps the management secret in a 0600 file.
+bootstrap_acl() {
+  local out
+  out=$(gantry_within 20 acl bootstrap --json 2>"$data/bootstrap.err") || return 1
+  (umask 077 && sed -n 's/.*"secret[A-Za-z]*": *"\([^"]*\)".*/\1/p' <<<"$out" | head -1 >"$data/management.token")
+  [ -s "$data/management.token" ] || { echo "quickstart: no secret in the bootstrap answer" >&2; return 1; }
+  accessor=$(sed -n 's/.*"accessor[A-Za-z]*": *"\([^"]*\)".*/\1/p' <<<"$out" | head -1)
+  secure_env
+}
+
 # The CLI, straight from the jar (scripts/gantry would check the build at every call).
 gantry() {
   # shellcheck disable=SC2086 # GANTRY_JAVA_OPTS holds several flags
@@ -98,12 +150,13 @@ running_count() {
 }
 
 load_state() {
-  driver="" job="" spec="" started="" base_port=""
+  driver="" job="" spec="" started="" base_port="" secure=0
   if [ -f "$state" ]; then
     # shellcheck source=/dev/null
     source "$state"
   fi
   set_ports "${base_port:-${GANTRY_QUICKSTART_BASE_PORT:-4646}}"
+  secure_env
 }
 
 # --- stop ---------------------------------------------------------------------------------------
@@ -111,8 +164,8 @@ load_state() {
 # Allocations of the job that an agent still runs or is about to, as the managers see them.
 job_allocs_active() {
   local body
-  body=$(gantry_http_get "http://127.0.0.1:${http_ports[0]}/v1/job/$job/allocations") \
-    || body=$(gantry_http_get "http://127.0.0.1:${http_ports[1]}/v1/job/$job/allocations") \
+  body=$(gantry_http_get "$scheme://127.0.0.1:${http_ports[0]}/v1/job/$job/allocations") \
+    || body=$(gantry_http_get "$scheme://127.0.0.1:${http_ports[1]}/v1/job/$job/allocations") \
     || return 2
   grep -cE '"clientStatus": "CLIENT_STATUS_(RUNNING|PENDING)"' <<<"$body" || true
 }
@@ -266,7 +319,7 @@ every_manager_knows_leader() {
   all_alive "${managers[@]}"
   local i body
   for i in 0 1 2; do
-    body=$(gantry_http_get "http://127.0.0.1:${http_ports[$i]}/v1/status/leader") || return 1
+    body=$(gantry_http_get "$scheme://127.0.0.1:${http_ports[$i]}/v1/status/leader") || return 1
     grep -qE '"id": "[^"]+"' <<<"$body" || return 1
   done
 }
@@ -274,7 +327,7 @@ every_manager_knows_leader() {
 agents_ready() {
   all_alive "${managers[@]}" "${agents[@]}"
   local body
-  body=$(gantry_http_get "http://127.0.0.1:${http_ports[0]}/v1/nodes") || return 1
+  body=$(gantry_http_get "$scheme://127.0.0.1:${http_ports[0]}/v1/nodes") || return 1
   [ "$(grep -c '"status": "NODE_STATUS_READY"' <<<"$body")" -ge "${#agents[@]}" ]
 }
 
@@ -293,29 +346,41 @@ start_all() {
   choose_driver
   ensure_jar
   set_ports "${GANTRY_QUICKSTART_BASE_PORT:-4646}"
+  secure_env
   check_ports
 
   local i p
   for p in "${managers[@]}" "${agents[@]}" logs; do rm -rf "${data:?}/$p"; done
   rm -f "$data"/*.pid "$data"/*.err "$state"
   mkdir -p "$data/logs"
-  printf 'base_port=%s\ndriver=%s\njob=%s\nspec=%s\nstarted="%s"\n' "$base" "$driver" "$job" "$spec" \
-    "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" >"$state"
+  printf 'base_port=%s\ndriver=%s\njob=%s\nspec=%s\nsecure=%s\nstarted="%s"\n' "$base" "$driver" "$job" "$spec" \
+    "$secure" "$(date -u '+%Y-%m-%d %H:%M:%S UTC')" >"$state"
+  if [ "$secure" = 1 ]; then
+    say "making the cluster's CA and certificates in $data/pki (gantry tls)"
+    make_pki
+  fi
 
   say "starting managers m1 m2 m3 (gRPC $GANTRY_ADDR)"
   for i in 0 1 2; do
+    security_args "${managers[$i]}" manager
     start_process "${managers[$i]}" server --id "${managers[$i]}" --data-dir "$data/${managers[$i]}" \
       --raft-addr "127.0.0.1:${raft_ports[$i]}" --grpc-addr "127.0.0.1:${grpc_ports[$i]}" \
-      --http-addr "127.0.0.1:${http_ports[$i]}" --peers "$peers"
+      --http-addr "127.0.0.1:${http_ports[$i]}" --peers "$peers" "${sec_args[@]}"
   done
   gantry_await "the managers to elect a leader" 90 every_manager_knows_leader \
     || fail "no leader; logs in $data/logs ($self --stop stops what runs)"
+  if [ "$secure" = 1 ]; then
+    gantry_await "a leader to take the ACL bootstrap" 60 bootstrap_acl \
+      || fail "gantry acl bootstrap failed: $(tail -1 "$data/bootstrap.err" 2>/dev/null)"
+    say "ACLs bootstrapped: management token $accessor (its secret is in $data/management.token)"
+  fi
 
   say "starting agents a1 a2 ($driver driver)"
   for p in "${agents[@]}"; do
     # --advertise: this cluster is on loopback, so its services' endpoints are too.
+    security_args "$p"
     start_process "$p" agent --name "$p" --servers "$GANTRY_ADDR" --data-dir "$data/$p" --driver "$driver" \
-      --advertise 127.0.0.1
+      --advertise 127.0.0.1 "${sec_args[@]}"
   done
   gantry_await "both agents to be ready" 90 agents_ready \
     || fail "the agents did not register; logs in $data/logs ($self --stop stops what runs)"
@@ -373,11 +438,18 @@ summary() {
   echo
   echo "== Managers (gRPC for the CLI; HTTP: the JSON API /v1/... and /metrics)"
   for i in 0 1 2; do
-    echo "  ${managers[$i]}  gRPC 127.0.0.1:${grpc_ports[$i]}  HTTP http://127.0.0.1:${http_ports[$i]}/v1/status/leader  http://127.0.0.1:${http_ports[$i]}/metrics"
+    echo "  ${managers[$i]}  gRPC 127.0.0.1:${grpc_ports[$i]}  HTTP $scheme://127.0.0.1:${http_ports[$i]}/v1/status/leader  $scheme://127.0.0.1:${http_ports[$i]}/metrics"
   done
   echo
   echo "== Next"
   echo "  export GANTRY_ADDR=$GANTRY_ADDR"
+  if [ "$secure" = 1 ]; then
+    echo "  export GANTRY_TLS_CA=$GANTRY_TLS_CA GANTRY_TLS_CERT=$GANTRY_TLS_CERT GANTRY_TLS_KEY=$GANTRY_TLS_KEY"
+    echo "  export GANTRY_TOKEN=\$(cat $data/management.token)   # the management token: make a read-only one (README, Production set-up)"
+    echo "  audit: scripts/gantry operator audit    (each manager's $data/mN/audit.log)"
+  else
+    echo "  production set-up (mutual TLS, ACLs, audit): $self --secure, and the README's \"Production set-up\""
+  fi
   echo "  scripts/gantry alloc ls --job $job       scripts/gantry node ls"
   echo "  logs: $data/logs/{m1,m2,m3,a1,a2}.log"
   echo "  stop: $self --stop"
@@ -393,22 +465,28 @@ case "${1:-}" in
       fail "something would not stop (above)"
     fi
     ;;
-  "")
+  ""|--secure)
+    secure=0
+    if [ "${1:-}" = --secure ] || [ "${GANTRY_QUICKSTART_SECURE:-0}" = 1 ]; then secure=1; fi
     n=$(running_count)
     if [ "$n" = $((${#managers[@]} + ${#agents[@]})) ]; then
+      want=$secure
       load_state
       gantry_use_jdk
-      say "already up since $started ($driver driver); to start afresh: $self --stop, then $self"
+      say "already up since $started ($driver driver$([ "$secure" = 1 ] && echo ", secure")); to start afresh: $self --stop, then $self"
+      [ "$want" = "$secure" ] || say "note: it runs $([ "$secure" = 1 ] && echo with || echo without) --secure; --stop first to change that"
     else
       if [ "$n" -gt 0 ]; then
         say "only $n of 5 processes run: stopping them to start afresh"
       fi
+      want=$secure
       stop_all || fail "the earlier run would not stop (above)"
+      secure=$want
       start_all
-      say "up: 3 managers and 2 agents ($driver driver), job $job"
+      say "up: 3 managers and 2 agents ($driver driver$([ "$secure" = 1 ] && echo ", mutual TLS, ACLs")), job $job"
     fi
     summary
     ;;
-  -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' ;;
-  *) echo "quickstart: unknown argument \"$1\" (usage: scripts/quickstart.sh [--stop])" >&2; exit 2 ;;
+  -h|--help) sed -n '2,/^# shellcheck/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' ;;
+  *) echo "quickstart: unknown argument \"$1\" (usage: scripts/quickstart.sh [--secure | --stop])" >&2; exit 2 ;;
 esac

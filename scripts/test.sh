@@ -2,8 +2,8 @@
 # The test command: picks a JDK >= 21, makes sure Maven, a Docker engine (installed and
 # started as root if needed), the local workload image and Prometheus (installed as root if
 # needed, for the monitoring test) are there, then runs every module's tests with
-# `mvn -B verify`, then the quickstart end to end (scripts/tests/quickstart-e2e.sh, on its own
-# ports; skipped when arguments are given or GANTRY_SKIP_QUICKSTART_TEST=1). Extra arguments
+# `mvn -B verify`, then the quickstart end to end, plain and --secure (scripts/tests/quickstart-e2e.sh,
+# on its own ports; skipped when arguments are given or GANTRY_SKIP_QUICKSTART_TEST=1). Extra arguments
 # go to Maven.
 # shellcheck source-path=SCRIPTDIR/..
 set -euo pipefail
@@ -15,4 +15,5 @@ echo "test.sh: $(java -version 2>&1 | head -1), $(docker version --format 'Docke
 mvn -B -ntp verify "$@"
 if [ $# -eq 0 ] && [ "${GANTRY_SKIP_QUICKSTART_TEST:-0}" != 1 ]; then
   scripts/tests/quickstart-e2e.sh
+  scripts/tests/quickstart-e2e.sh --secure
 fi

@@ -7,7 +7,9 @@
 #   gantry_ticks_alive PID TICKS    0 when PID runs and started at TICKS (field 22 of /proc/PID/stat)
 #   gantry_port_taken PORT          0 when something accepts connections on 127.0.0.1:PORT
 #   gantry_port_owner PORT          who listens there, "NAME (pid N)" from `ss -ltnp` (empty if unknown)
-#   gantry_http_get URL             the body on stdout; 0 on HTTP 2xx within 3 s (curl, else bash's /dev/tcp)
+#   gantry_http_get URL             the body on stdout; 0 on HTTP 2xx within 3 s (curl, else bash's /dev/tcp);
+#                                   an https:// URL is fetched with curl and the mutual TLS and token of
+#                                   GANTRY_TLS_CA/CERT/KEY and GANTRY_TOKEN (never sent over http://)
 #   gantry_await WHAT SECONDS CMD…  runs CMD every 0.25 s until it succeeds; 1 with a message at the deadline
 #
 # Linux only (/proc).
@@ -75,6 +77,13 @@ gantry_port_owner() {
 }
 
 gantry_http_get() {
+  case $1 in
+    https://*)
+      curl -fsS --max-time 3 --cacert "$GANTRY_TLS_CA" --cert "$GANTRY_TLS_CERT" --key "$GANTRY_TLS_KEY" \
+        ${GANTRY_TOKEN:+-H "X-Gantry-Token: $GANTRY_TOKEN"} "$1" 2>/dev/null
+      return
+      ;;
+  esac
   if command -v curl >/dev/null 2>&1; then
     curl -fsS --max-time 3 "$1" 2>/dev/null
   else

@@ -8,12 +8,21 @@
 #
 # Environment: GANTRY_QUICKSTART_BASE_PORT (default here 17646, so ports 17646-19648) and
 # GANTRY_QUICKSTART_DIR (default here gantry-data/quickstart-test) go to the script.
+# With --secure it runs `scripts/quickstart.sh --secure` and checks the same over mutual TLS with
+# the management token, and also: plaintext and no-token calls are refused, the audit log holds
+# the job's registration, and the token's secret is in no log or data file but its own.
 # shellcheck source-path=SCRIPTDIR/../..
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 source scripts/lib/local-cluster.sh
 
+secure=0
+case "${1:-}" in
+  --secure) secure=1 ;;
+  "") ;;
+  *) echo "quickstart-e2e: unknown argument $1 (expected --secure)" >&2; exit 2 ;;
+esac
 export GANTRY_QUICKSTART_BASE_PORT="${GANTRY_QUICKSTART_BASE_PORT:-17646}"
 export GANTRY_QUICKSTART_DIR="${GANTRY_QUICKSTART_DIR:-gantry-data/quickstart-test}"
 base=$GANTRY_QUICKSTART_BASE_PORT
@@ -37,7 +46,11 @@ trap cleanup EXIT
 # --- up -----------------------------------------------------------------------------------------
 say "scripts/quickstart.sh (ports $base-$((base + 2002)), state in $dir; output also in $out)"
 set +e
-scripts/quickstart.sh 2>&1 | tee "$out"
+if [ "$secure" = 1 ]; then
+  scripts/quickstart.sh --secure 2>&1 | tee "$out"
+else
+  scripts/quickstart.sh 2>&1 | tee "$out"
+fi
 rc=${PIPESTATUS[0]}
 set -e
 [ "$rc" = 0 ] || fail "scripts/quickstart.sh exited $rc"
@@ -48,6 +61,32 @@ job=$(sed -n 's/^job=//p' "$dir/quickstart.env")
 spec=$(sed -n 's/^spec=//p' "$dir/quickstart.env")
 count=$(sed -n 's/^ *count: *\([0-9]*\).*/\1/p' "$spec" | head -1)
 say "up in ${up_after}s: driver $driver, job $job, $count replicas expected"
+
+scheme=http
+if [ "$secure" = 1 ]; then
+  scheme=https
+  export GANTRY_TLS_CA="$dir/pki/ca.pem" GANTRY_TLS_CERT="$dir/pki/admin.pem" GANTRY_TLS_KEY="$dir/pki/admin-key.pem"
+  [ "$(stat -c %a "$dir/management.token")" = 600 ] || fail "$dir/management.token is not 0600"
+  GANTRY_TOKEN=$(cat "$dir/management.token")
+  export GANTRY_TOKEN
+  grep -q "export GANTRY_TOKEN=" "$out" || fail "the summary does not say how to use the management token"
+  ! grep -qF "$GANTRY_TOKEN" "$out" || fail "the summary prints the management token's secret"
+  source scripts/lib/jdk.sh
+  gantry_use_jdk >/dev/null
+  cli() { java -jar cli/target/gantry.jar "$@" --address "127.0.0.1:$((base + 1))"; }
+  # plaintext: refused at the handshake
+  if (unset GANTRY_TLS_CA GANTRY_TLS_CERT GANTRY_TLS_KEY; cli job ls >/dev/null 2>&1); then fail "a plaintext client was answered"; fi
+  ! gantry_http_get "http://127.0.0.1:$base/v1/status/leader" >/dev/null || fail "plain HTTP was answered"
+  # no token: permission denied
+  denied=$( (unset GANTRY_TOKEN; cli job ls 2>&1 >/dev/null) || true)
+  grep -q "permission denied" <<<"$denied" || fail "a call without a token was not denied: $denied"
+  audit=$(cli operator audit; for m in 1 2; do java -jar cli/target/gantry.jar operator audit --address "127.0.0.1:$((base + 1000 * m + 1))"; done)
+  grep -q "RegisterJob.*\"ok\"" <<<"$audit" || grep -q "\"ok\".*RegisterJob" <<<"$audit" || fail "no allowed RegisterJob in the audit logs: $audit"
+  grep -q "denied" <<<"$audit" || fail "no denied request in the audit logs"
+  leaks=$(grep -rlF "$GANTRY_TOKEN" "$dir" --exclude=management.token || true)
+  [ -z "$leaks" ] || fail "the management secret is in: $leaks"
+  say "mutual TLS and ACLs: plaintext and token-less calls refused, the audit log holds them, the secret is nowhere else"
+fi
 
 # --- every replica answers ----------------------------------------------------------------------
 # The body of URL $1 has a line matching $2 (read whole first: grep -q on a pipe would cut it off
@@ -69,23 +108,25 @@ fi
 # --- every manager knows the same leader --------------------------------------------------------
 leader_of() {
   local body
-  body=$(gantry_http_get "http://127.0.0.1:$1/v1/status/leader") || return 0
+  body=$(gantry_http_get "$scheme://127.0.0.1:$1/v1/status/leader") || return 0
   grep -m1 -oE '"id": "[^"]+"' <<<"$body" || true
 }
 has_leader() { [ -n "$(leader_of "$1")" ]; }
 leaders=""
 for port in "$base" $((base + 1000)) $((base + 2000)); do
-  grep -q "http://127.0.0.1:$port/v1/status/leader" "$out" || fail "the summary does not name manager HTTP port $port"
-  gantry_await "a leader on :$port" 30 has_leader "$port" || fail "http://127.0.0.1:$port/v1/status/leader names no leader"
-  gantry_await "gantry_ series on :$port/metrics" 30 body_has "http://127.0.0.1:$port/metrics" '^gantry_' \
-    || fail "http://127.0.0.1:$port/metrics has no gantry_ series"
+  grep -q "$scheme://127.0.0.1:$port/v1/status/leader" "$out" || fail "the summary does not name manager HTTP port $port"
+  gantry_await "a leader on :$port" 30 has_leader "$port" || fail "$scheme://127.0.0.1:$port/v1/status/leader names no leader"
+  gantry_await "gantry_ series on :$port/metrics" 30 body_has "$scheme://127.0.0.1:$port/metrics" '^gantry_' \
+    || fail "$scheme://127.0.0.1:$port/metrics has no gantry_ series"
   leaders="$leaders$(leader_of "$port")"$'\n'
 done
 [ "$(sort -u <<<"${leaders%$'\n'}" | wc -l)" = 1 ] || fail "the managers name different leaders: $leaders"
 say "every manager answers /v1/status/leader with $(head -1 <<<"$leaders") and serves /metrics"
 
 # --- a second run while up ----------------------------------------------------------------------
-again=$(scripts/quickstart.sh 2>&1) || fail "a second scripts/quickstart.sh exited non-zero: $again"
+mode=()
+[ "$secure" = 1 ] && mode=(--secure)
+again=$(scripts/quickstart.sh "${mode[@]}" 2>&1) || fail "a second scripts/quickstart.sh exited non-zero: $again"
 grep -q "already up" <<<"$again" || fail "a second run did not say it is already up: $again"
 say "a second run says: $(grep 'already up' <<<"$again")"
 
@@ -93,7 +134,7 @@ say "a second run says: $(grep 'already up' <<<"$again")"
 pidfiles=("$dir"/*.pid)
 [ "${#pidfiles[@]}" = 5 ] || fail "expected 5 pid files in $dir, got ${#pidfiles[*]}"
 saved_pids=$(cat "${pidfiles[@]}")
-allocs=$(gantry_http_get "http://127.0.0.1:$base/v1/job/$job/allocations" | grep -oE '"id": "[^"]+"' | cut -d'"' -f4 | sort -u)
+allocs=$(gantry_http_get "$scheme://127.0.0.1:$base/v1/job/$job/allocations" | grep -oE '"id": "[^"]+"' | cut -d'"' -f4 | sort -u)
 containers=""
 if [ "$driver" = docker ]; then
   for id in $allocs; do containers="$containers $(docker ps -aq --filter "label=gantry.alloc=$id")"; done

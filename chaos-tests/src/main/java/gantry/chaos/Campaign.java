@@ -9,6 +9,7 @@ import gantry.chaos.checker.Verdict;
 import gantry.chaos.cluster.AgentFleet;
 import gantry.chaos.cluster.ImageBuild;
 import gantry.chaos.cluster.LossyDisk;
+import gantry.chaos.cluster.ClusterPki;
 import gantry.chaos.cluster.ManagerCluster;
 import gantry.chaos.fleet.FleetJob;
 import gantry.chaos.fleet.FleetSampler;
@@ -54,10 +55,10 @@ public final class Campaign {
    *     snapshot installs happen within seconds instead of never in a short run
    */
   public record Options(Duration time, List<Fault> faults, int managers, int clients, int keys, Path repo, Path out,
-      long seed, Duration quiet, Duration hold, int agents, int snapshotEvery) {
+      long seed, Duration quiet, Duration hold, int agents, int snapshotEvery, boolean tls) {
     public static Options defaults() {
       return new Options(Duration.ofSeconds(60), Fault.ALL, 3, 5, 6, Path.of("."), Path.of("chaos-tests/target/chaos"),
-          System.nanoTime(), Duration.ofSeconds(4), Duration.ofSeconds(8), 2, 200);
+          System.nanoTime(), Duration.ofSeconds(4), Duration.ofSeconds(8), 2, 200, true);
     }
   }
 
@@ -90,7 +91,7 @@ public final class Campaign {
   }
 
   static final String USAGE = "usage: Campaign [--time 60s|10m] [--nemesis all|NAME,...] [--managers 3|5] [--agents N]"
-      + " [--clients N] [--keys N] [--snapshot-every N] [--repo DIR] [--out DIR] [--seed N]";
+      + " [--clients N] [--keys N] [--snapshot-every N] [--repo DIR] [--out DIR] [--seed N] [--tls on|off]";
 
   static Options parse(String[] args) {
     Map<String, String> given = new LinkedHashMap<>();
@@ -101,7 +102,7 @@ public final class Campaign {
     Options d = Options.defaults();
     for (String flag : given.keySet()) {
       if (!List.of("--time", "--nemesis", "--managers", "--clients", "--keys", "--repo", "--out", "--agents", "--seed",
-          "--snapshot-every").contains(flag)) {
+          "--snapshot-every", "--tls").contains(flag)) {
         throw new IllegalArgumentException("unknown option " + flag + " (" + USAGE + ")");
       }
     }
@@ -111,12 +112,15 @@ public final class Campaign {
     if (agents < 0 || agents > 5) throw new IllegalArgumentException("--agents must be within 0..5");
     int snapshotEvery = Integer.parseInt(given.getOrDefault("--snapshot-every", String.valueOf(d.snapshotEvery())));
     if (snapshotEvery < 10) throw new IllegalArgumentException("--snapshot-every must be at least 10");
+    String tls = given.getOrDefault("--tls", d.tls() ? "on" : "off");
+    if (!tls.equals("on") && !tls.equals("off")) throw new IllegalArgumentException("--tls must be on or off, got " + tls);
     return new Options(given.containsKey("--time") ? duration(given.get("--time")) : d.time(),
         given.containsKey("--nemesis") ? Fault.parse(given.get("--nemesis")) : d.faults(), managers,
         Integer.parseInt(given.getOrDefault("--clients", String.valueOf(d.clients()))),
         Integer.parseInt(given.getOrDefault("--keys", String.valueOf(d.keys()))),
         Path.of(given.getOrDefault("--repo", d.repo().toString())), Path.of(given.getOrDefault("--out", d.out().toString())),
-        Long.parseLong(given.getOrDefault("--seed", String.valueOf(d.seed()))), d.quiet(), d.hold(), agents, snapshotEvery);
+        Long.parseLong(given.getOrDefault("--seed", String.valueOf(d.seed()))), d.quiet(), d.hold(), agents, snapshotEvery,
+        tls.equals("on"));
   }
 
   /** 90, 90s, 10m, 1h. */
@@ -153,7 +157,10 @@ public final class Campaign {
     facts.put("managers' disk", settings.lossy() ? "lossyfs (unsynced writes are lost on power-loss)"
         : "container file system (" + lossyUnavailable + ")");
     facts.put("snapshots", "every " + o.snapshotEvery() + " entries, log segments of " + settings.segmentBytes() + " bytes");
-    try (ManagerCluster cluster = ManagerCluster.start(image, o.managers(), runId, settings)) {
+    ClusterPki pki = o.tls() ? ClusterPki.create(o.repo().toAbsolutePath().normalize().resolve("cli/target/gantry.jar"),
+        report.dir().resolve("pki")) : null;
+    facts.put("transport", o.tls() ? "mutual TLS 1.3 on gRPC, Raft and HTTPS (certificates by gantry tls)" : "plaintext");
+    try (ManagerCluster cluster = ManagerCluster.start(image, o.managers(), runId, settings, pki)) {
       AtomicReference<AgentFleet> fleetRef = new AtomicReference<>();
       Thread hook = new Thread(() -> {
         if (fleetRef.get() != null) fleetRef.get().close();

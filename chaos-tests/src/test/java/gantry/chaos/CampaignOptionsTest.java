@@ -20,6 +20,8 @@ class CampaignOptionsTest {
     var s = Campaign.parse(new String[] {"--nemesis", "snapshot-install,power-loss,partition", "--snapshot-every", "50"});
     assertEquals(List.of("snapshot-install", "power-loss", "partition"), s.faults().stream().map(Fault::name).toList());
     assertEquals(50, s.snapshotEvery());
+    assertEquals(true, Campaign.parse(new String[] {}).tls());
+    assertEquals(false, Campaign.parse(new String[] {"--tls", "off"}).tls());
   }
 
   @Test
@@ -30,5 +32,6 @@ class CampaignOptionsTest {
     assertThrows(IllegalArgumentException.class, () -> Campaign.parse(new String[] {"--snapshot-every", "3"}));
     assertThrows(IllegalArgumentException.class, () -> Campaign.parse(new String[] {"--agents", "9"}));
     assertThrows(IllegalArgumentException.class, () -> Campaign.parse(new String[] {"--colour", "red"}));
+    assertThrows(IllegalArgumentException.class, () -> Campaign.parse(new String[] {"--tls", "yes"}));
   }
 }

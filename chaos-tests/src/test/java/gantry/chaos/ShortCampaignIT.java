@@ -34,8 +34,9 @@ class ShortCampaignIT {
     Path out = Path.of(System.getProperty("chaos.out", "target/chaos"));
     List<Fault> faults = List.of(new Fault.Kill(true), new Fault.SnapshotInstall(), new Fault.PartitionAgent(),
         new Fault.IsolateLeader(), new Fault.KillAgent(), new Fault.Pause());
+    // With mutual TLS on every port, as in production (the quickstart's --secure set-up).
     var o = new Campaign.Options(Duration.ofSeconds(90), faults, 3, 4, 5, repo, out, 42, Duration.ofSeconds(3), Duration.ofSeconds(6), 2,
-        200);
+        200, true);
     Campaign.Result r = Campaign.run(o);
     String summary = r.verdicts().stream().map(v -> v.checker() + " valid=" + v.valid() + " ops=" + v.ops() + ": " + v.detail())
         .collect(Collectors.joining("\n"));

@@ -42,7 +42,8 @@ public final class AgentFleet implements AutoCloseable {
    *
    * @param clock the run clock, for the times of kills and restarts
    */
-  public static AgentFleet start(String image, ManagerCluster cluster, int n, String runId, LongSupplier clock) {
+  public static AgentFleet start(String image, ManagerCluster cluster, int n, String runId, LongSupplier clock)
+      throws java.io.IOException, InterruptedException {
     AgentFleet fleet = new AgentFleet(clock);
     try {
       for (int i = 1; i <= n; i++) {
@@ -54,14 +55,21 @@ public final class AgentFleet implements AutoCloseable {
             .withNetworkAliases(name)
             .withCreateContainerCmdModifier(cmd -> cmd.withIpv4Address(ip).withName("gantry-chaos-" + runId + "-" + name))
             .withEnv("JAVA_TOOL_OPTIONS", "-Xmx128m -XX:MaxDirectMemorySize=64m")
-            .withCommand("agent", "--name", name, "--servers", String.join(",", cluster.grpcTargets()),
-                "--driver", "exec", "--data-dir", "/data/" + name, "--cpu", "2000", "--memory", "1024")
             .waitingFor(Wait.forLogMessage(".*gantry agent .* started.*", 1).withStartupTimeout(Duration.ofMinutes(3)));
+        List<String> command = new java.util.ArrayList<>(List.of("agent", "--name", name, "--servers",
+            String.join(",", cluster.grpcTargets()), "--driver", "exec", "--data-dir", "/data/" + name, "--cpu", "2000",
+            "--memory", "1024"));
+        if (cluster.pki() != null) {
+          // the agent's certificate names it: a session opens only for the node its certificate names
+          cluster.pki().issue("agent", name, null);
+          command.addAll(cluster.pki().mount(c, name));
+        }
+        c.withCommand(command.toArray(String[]::new));
         fleet.agents.put(name, new Agent(name, ip, c));
       }
       Startables.deepStart(fleet.agents.values().stream().map(Agent::container).toList()).join();
       return fleet;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | java.io.IOException | InterruptedException e) {
       fleet.close();
       throw e;
     }

@@ -80,8 +80,11 @@ public final class ManagerCluster implements AutoCloseable {
   private final Firewall firewall;
   private final String prefix;
   private final Settings settings;
+  /** Null for plaintext. */
+  private final ClusterPki pki;
 
-  private ManagerCluster(DockerClient docker, Network network, Firewall firewall, String prefix, Settings settings) {
+  private ManagerCluster(DockerClient docker, Network network, Firewall firewall, String prefix, Settings settings, ClusterPki pki) {
+    this.pki = pki;
     this.docker = docker;
     this.network = network;
     this.firewall = firewall;
@@ -89,15 +92,21 @@ public final class ManagerCluster implements AutoCloseable {
     this.settings = settings;
   }
 
-  /** Creates the network and starts {@code n} managers; returns once each logged its start. */
-  public static ManagerCluster start(String image, int n, String runId, Settings settings) {
+  /**
+   * Creates the network and starts {@code n} managers; returns once each logged its start. With
+   * {@code pki} (null for plaintext) every manager gets a server certificate naming its address
+   * and serves mutual TLS on all its ports, and this object's own calls present the suite's
+   * client certificate.
+   */
+  public static ManagerCluster start(String image, int n, String runId, Settings settings, ClusterPki pki)
+      throws java.io.IOException, InterruptedException {
     DockerClient docker = DockerClientFactory.instance().client();
     String prefix = freeSubnetPrefix(docker);
     Network network = Network.builder()
         .createNetworkCmdModifier(cmd -> cmd.withName("gantry-chaos-" + runId)
             .withIpam(new Ipam().withConfig(new Ipam.Config().withSubnet(prefix + ".0/24").withGateway(prefix + ".1"))))
         .build();
-    ManagerCluster cluster = new ManagerCluster(docker, network, new Firewall(runId), prefix, settings);
+    ManagerCluster cluster = new ManagerCluster(docker, network, new Firewall(runId), prefix, settings, pki);
     try {
       List<String> peerList = new ArrayList<>();
       for (int i = 1; i <= n; i++) peerList.add("m" + i + "=" + prefix + "." + (10 + i) + ":" + RAFT_PORT);
@@ -118,18 +127,28 @@ public final class ManagerCluster implements AutoCloseable {
             })
             .withCopyToContainer(Transferable.of(settings.yaml()), CONFIG)
             .withEnv("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:MaxDirectMemorySize=128m")
-            .withCommand("server", "--id", id, "--data-dir", "/data/" + id, "--config", CONFIG,
-                "--raft-addr", ip + ":" + RAFT_PORT, "--grpc-addr", "0.0.0.0:" + GRPC_PORT,
-                "--http-addr", "0.0.0.0:" + HTTP_PORT, "--peers", String.join(",", peerList))
             .waitingFor(Wait.forLogMessage(".*gantry server .* started.*", 1).withStartupTimeout(Duration.ofMinutes(3)));
+        List<String> command = new ArrayList<>(List.of("server", "--id", id, "--data-dir", "/data/" + id, "--config", CONFIG,
+            "--raft-addr", ip + ":" + RAFT_PORT, "--grpc-addr", "0.0.0.0:" + GRPC_PORT,
+            "--http-addr", "0.0.0.0:" + HTTP_PORT, "--peers", String.join(",", peerList)));
+        if (pki != null) {
+          pki.issue("server", id, ip);
+          command.addAll(pki.mount(c, id));
+        }
+        c.withCommand(command.toArray(String[]::new));
         cluster.managers.put(id, new Manager(id, ip, c));
       }
       Startables.deepStart(cluster.managers.values().stream().map(Manager::container).toList()).join();
       return cluster;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | java.io.IOException | InterruptedException e) {
       cluster.close();
       throw e;
     }
+  }
+
+  /** The run's certificates, or null when it runs in plaintext. */
+  public ClusterPki pki() {
+    return pki;
   }
 
   /** A 10.x.y prefix no existing Docker network uses. */
@@ -211,8 +230,10 @@ public final class ManagerCluster implements AutoCloseable {
   }
 
   public ControlServiceGrpc.ControlServiceBlockingStub stub(String id, Duration deadline) {
-    ManagedChannel ch = channels.computeIfAbsent(id, k -> NettyChannelBuilder.forAddress(ip(k), GRPC_PORT)
-        .usePlaintext().build());
+    ManagedChannel ch = channels.computeIfAbsent(id, k -> {
+      var builder = NettyChannelBuilder.forAddress(ip(k), GRPC_PORT);
+      return (pki == null ? builder.usePlaintext() : builder.sslContext(pki.clientContext())).build();
+    });
     return ControlServiceGrpc.newBlockingStub(ch).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS);
   }
 

@@ -5,7 +5,6 @@ import gantry.v1.GetLeaderRequest;
 import gantry.v1.GetStateDigestRequest;
 import gantry.v1.GetStateDigestResponse;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -36,6 +35,8 @@ final class PeerProcesses implements AutoCloseable {
   private final Map<String, Process> running = new LinkedHashMap<>();
   private final Map<String, ManagedChannel> channels = new LinkedHashMap<>();
   private final Path config;
+  private java.util.function.Function<String, List<String>> peerFlags = id -> List.of();
+  private gantry.client.ManagerCredentials credentials = gantry.client.ManagerCredentials.plaintext();
 
   PeerProcesses(Path root, int n, Map<String, String> settings) throws IOException {
     this.root = root;
@@ -70,6 +71,18 @@ final class PeerProcesses implements AutoCloseable {
     }
   }
 
+  /** More flags for each peer's command line (its own certificate, say), by peer id. */
+  PeerProcesses withPeerFlags(java.util.function.Function<String, List<String>> flags) {
+    this.peerFlags = flags;
+    return this;
+  }
+
+  /** What the test's own channels ({@link #stub}, {@link #awaitLeader}) present: TLS, a token. */
+  PeerProcesses withCredentials(gantry.client.ManagerCredentials credentials) {
+    this.credentials = credentials;
+    return this;
+  }
+
   List<Peer> peers() {
     return List.copyOf(peers.values());
   }
@@ -92,6 +105,8 @@ final class PeerProcesses implements AutoCloseable {
     List<String> cmd = Gantry.command("server", "--id", id, "--data-dir", p.dataDir().toString(),
         "--raft-addr", "127.0.0.1:" + p.raftPort(), "--grpc-addr", p.grpc(),
         "--http-addr", "127.0.0.1:" + p.httpPort(), "--peers", peerList, "--config", config.toString());
+    cmd = new ArrayList<>(cmd);
+    cmd.addAll(peerFlags.apply(id));
     Process proc = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(p.log().toFile())).start();
     running.put(id, proc);
@@ -120,9 +135,9 @@ final class PeerProcesses implements AutoCloseable {
     return ControlServiceGrpc.newBlockingStub(channel(id)).withDeadlineAfter(15, TimeUnit.SECONDS);
   }
 
-  /** A plaintext channel to the peer's gRPC port, kept until {@link #close}. */
+  /** A channel to the peer's gRPC port (plaintext unless {@link #withCredentials}), kept until {@link #close}. */
   ManagedChannel channel(String id) {
-    return channels.computeIfAbsent(id, k -> ManagedChannelBuilder.forTarget(peers.get(k).grpc()).usePlaintext().build());
+    return channels.computeIfAbsent(id, k -> credentials.channel(peers.get(k).grpc(), false));
   }
 
   /** The id of the leader once one is elected and every running peer answers and knows it. */

@@ -24,6 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>failover: SIGKILL of the leader to the first successful write, median of 5;
  *   <li>cold restart: SIGKILL of all peers, start, first linearizable read.
  * </ul>
+ *
+ * <p>With {@code -Dbench.tls=true} and/or {@code -Dbench.acl=true} ({@code state.sh --tls --acl})
+ * it compares instead: the throughput phases on a plain cluster, then on a cluster with mutual
+ * TLS and/or ACLs (clients present a client certificate and the management token), each with
+ * its own warm-up, and prints both and their ratios ({@code RESULT ..._off}, {@code ..._on},
+ * {@code ratio_...}).
  */
 public final class StateBench {
   private StateBench() {}
@@ -33,6 +39,16 @@ public final class StateBench {
     Path dir = Files.createTempDirectory("gantry-bench");
     int peers = Integer.getInteger("bench.peers", 3);
     boolean quick = Boolean.getBoolean("bench.quick");
+    boolean tls = Boolean.getBoolean("bench.tls");
+    boolean acl = Boolean.getBoolean("bench.acl");
+    if (tls || acl) {
+      try {
+        compare(dir, peers, phase, tls, acl);
+      } finally {
+        deleteTree(dir);
+      }
+      return;
+    }
     try (PeerProcesses cluster = new PeerProcesses(dir, peers, Map.of())) {
       cluster.startAll();
       cluster.awaitLeader(Duration.ofSeconds(60));
@@ -43,6 +59,51 @@ public final class StateBench {
       coldRestart(cluster);
     } finally {
       deleteTree(dir);
+    }
+  }
+
+  /** The throughput phases without, then with, TLS and/or ACLs; both series and their ratios. */
+  private static void compare(Path dir, int peers, Duration phase, boolean tls, boolean acl) throws Exception {
+    int[] concurrency = {1, 16, 64};
+    Stats[] off = new Stats[concurrency.length];
+    Stats[] on = new Stats[concurrency.length];
+    try (PeerProcesses cluster = new PeerProcesses(dir.resolve("off"), peers, Map.of())) {
+      cluster.startAll();
+      cluster.awaitLeader(Duration.ofSeconds(60));
+      warmUp(cluster);
+      for (int i = 0; i < concurrency.length; i++) off[i] = run(cluster, concurrency[i], phase, "off" + concurrency[i]);
+    }
+    List<String> certificates = new ArrayList<>(List.of("client:bench"));
+    for (int i = 1; i <= peers; i++) certificates.add("server:m" + i);
+    Pki pki = Pki.create(dir.resolve("pki"), certificates.toArray(String[]::new));
+    try (PeerProcesses cluster = new PeerProcesses(dir.resolve("on"), peers, acl ? Map.of("acl", "true") : Map.of())) {
+      if (tls) cluster.withPeerFlags(pki::flags).withCredentials(pki.credentials("bench"));
+      cluster.startAll();
+      if (acl) {
+        String[] args = tls ? pki.as("bench", null, "acl", "bootstrap", "--json") : new String[] {"acl", "bootstrap", "--json"};
+        String[] secret = new String[1];
+        PeerProcesses.await("acl bootstrap", Duration.ofSeconds(90), () -> {
+          try {
+            var r = Gantry.runAt(cluster.addresses(), args);
+            if (r.exit() == 0) secret[0] = Pki.secret(r.stdout());
+            return r.exit() == 0;
+          } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+        cluster.withCredentials((tls ? pki.credentials("bench") : gantry.client.ManagerCredentials.plaintext()).withToken(secret[0]));
+      }
+      cluster.awaitLeader(Duration.ofSeconds(60));
+      warmUp(cluster);
+      for (int i = 0; i < concurrency.length; i++) on[i] = run(cluster, concurrency[i], phase, "on" + concurrency[i]);
+    }
+    System.out.printf("RESULT secure_mode=%s%n", (tls ? "tls" : "") + (tls && acl ? "+" : "") + (acl ? "acl" : ""));
+    for (int i = 0; i < concurrency.length; i++) {
+      int c = concurrency[i];
+      System.out.printf("RESULT registrations_per_s_c%d_off=%.0f%nRESULT registrations_per_s_c%d_on=%.0f%n", c, off[i].perSecond, c, on[i].perSecond);
+      System.out.printf("RESULT p99_ms_c%d_off=%.2f%nRESULT p99_ms_c%d_on=%.2f%n", c, off[i].p99, c, on[i].p99);
+      System.out.printf("RESULT ratio_registrations_c%d=%.3f%nRESULT ratio_p99_c%d=%.3f%n", c, on[i].perSecond / off[i].perSecond,
+          c, on[i].p99 / off[i].p99);
     }
   }
 
