@@ -473,7 +473,7 @@ case "${1:-}" in
       want=$secure
       load_state
       gantry_use_jdk
-      say "already up since $started ($driver driver$([ "$secure" = 1 ] && echo ", secure")); to start afresh: $self --stop, then $self"
+      say "already up since $started ($driver driver$([ "$secure" = 1 ] && echo ", secure")); to start afresh: $self --stop, then $self$([ "$secure" = 1 ] && echo " --secure")"
       [ "$want" = "$secure" ] || say "note: it runs $([ "$secure" = 1 ] && echo with || echo without) --secure; --stop first to change that"
     else
       if [ "$n" -gt 0 ]; then
