@@ -2,7 +2,7 @@
 # Runs a Jepsen-style chaos campaign against managers and agents in containers.
 #
 #   scripts/chaos.sh [--time 10m] [--nemesis all|kill,kill-leader,pause,partition,...] [--managers 3|5]
-#                    [--agents N] [--clients N] [--keys N] [--snapshot-every N] [--seed N]
+#                    [--agents N] [--clients N] [--keys N] [--snapshot-every N] [--seed N] [--tls on|off]
 #
 # Builds the gantry jar if missing, the image local/gantry:dev if the jar changed, the chaos image
 # local/gantry-chaos:dev on top of it (lossyfs, for power-loss), and the chaos-tests module (with
@@ -16,12 +16,13 @@
 # follower off until the others purged their logs past it, heal, check it installed a snapshot,
 # move the leadership onto it), power-loss (every manager at once, with lossyfs dropping what was
 # not fsynced; needs /dev/fuse). --snapshot-every (default 200) is the managers'
-# snapshot_every_entries. Partitions, power-loss and the allocation checker (mandatory with
+# snapshot_every_entries. --tls (default on) runs every port with mutual TLS, certificates made by
+# the jar's `gantry tls` in the run's report directory (pki/). Partitions, power-loss and the allocation checker (mandatory with
 # agents: it reads the agents' task processes from /proc) need root.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-case "${1:-}" in -h|--help) sed -n '2,20p' "$0"; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,22p' "$0"; exit 0 ;; esac
 # shellcheck source=lib/jdk.sh
 source "$root/scripts/lib/jdk.sh"
 # shellcheck source=lib/docker.sh
