@@ -22,7 +22,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-case "${1:-}" in -h|--help) sed -n '2,22p' "$0"; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,21p' "$0"; exit 0 ;; esac
 # shellcheck source=lib/jdk.sh
 source "$root/scripts/lib/jdk.sh"
 # shellcheck source=lib/docker.sh
