@@ -46,8 +46,9 @@ public final class ManagerCredentials {
   }
 
   /**
-   * Mutual TLS: trust only {@code ca}, present {@code cert} with its {@code key} (PEM, the key in
-   * PKCS#8, as {@code gantry tls} writes them).
+   * Mutual TLS: trust only {@code ca}'s server-role certificates for the host dialled
+   * ({@link ManagerTrust}), present {@code cert} with its {@code key} (PEM, the key in PKCS#8, as
+   * {@code gantry tls} writes them).
    *
    * @param fields the names the three paths came from (flags or variables), for the message
    * @throws IllegalArgumentException naming the field of a file that is missing or not PEM
@@ -60,10 +61,10 @@ public final class ManagerCredentials {
     }
     try {
       return new ManagerCredentials(TlsChannelCredentials.newBuilder()
-          .trustManager(ca.toFile())
+          .trustManager(ManagerTrust.of(ca))
           .keyManager(cert.toFile(), key.toFile())
           .build(), true, "");
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | java.security.GeneralSecurityException | RuntimeException e) {
       throw new IllegalArgumentException(names[0] + ", " + names[1] + ", " + names[2] + ": not a usable CA, certificate and key ("
           + e.getMessage() + ")", e);
     }

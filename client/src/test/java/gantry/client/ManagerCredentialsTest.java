@@ -100,6 +100,7 @@ class ManagerCredentialsTest {
     CertificateAndKey c = ca.issue(CertificateRequest.of(Role.CLIENT, client), clock, random);
     dir.toFile().mkdirs();
     PemFiles.write(List.of(PemFile.of(dir.resolve("ca.pem"), ca.certificate()),
+        PemFile.of(dir.resolve("ca-key.pem"), ca.credentials().privateKey()),
         PemFile.of(dir.resolve(server + ".pem"), s.certificate()), PemFile.of(dir.resolve(server + "-key.pem"), s.privateKey()),
         PemFile.of(dir.resolve(client + ".pem"), c.certificate()), PemFile.of(dir.resolve(client + "-key.pem"), c.privateKey())),
         false);
@@ -141,6 +142,43 @@ class ManagerCredentialsTest {
     // mallory's CA is not the cluster's, and alice's client does not trust rogue's server either
     var foreign = ManagerCredentials.tls(pki.resolve("ca.pem"), rogue.resolve("mallory.pem"), rogue.resolve("mallory-key.pem"));
     assertThrows(NoManagerReachableException.class, () -> whoAmI(foreign));
+  }
+
+  /** An agent's certificate of the cluster CA, naming 127.0.0.1, still cannot pose as a manager. */
+  @Test
+  void onlyAServerCertificateIsAManager() throws Exception {
+    Clock clock = Clock.systemUTC();
+    SecureRandom random = new SecureRandom();
+    var ca = CertificateAuthority.of(PemFiles.read(pki.resolve("ca.pem"), pki.resolve("ca-key.pem")));
+    CertificateAndKey agent = ca.issue(new CertificateRequest(Role.AGENT, "poser", List.of(), List.of("127.0.0.1"), 30), clock, random);
+    Path dir = tmp.resolve("poser");
+    dir.toFile().mkdirs();
+    PemFiles.write(List.of(PemFile.of(dir.resolve("poser.pem"), agent.certificate()),
+        PemFile.of(dir.resolve("poser-key.pem"), agent.privateKey())), false);
+    var tls = GrpcSslContexts.forServer(dir.resolve("poser.pem").toFile(), dir.resolve("poser-key.pem").toFile())
+        .trustManager(pki.resolve("ca.pem").toFile()).clientAuth(ClientAuth.REQUIRE).protocols("TLSv1.3").build();
+    var poser = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).sslContext(tls)
+        .addService(new ControlServiceGrpc.ControlServiceImplBase() {
+          @Override
+          public void listPeers(ListPeersRequest request, StreamObserver<ListPeersResponse> out) {
+            out.onNext(ListPeersResponse.getDefaultInstance());
+            out.onCompleted();
+          }
+        }).build().start();
+    try (var client = new ControlClient(List.of("127.0.0.1:" + poser.getPort()), Duration.ofSeconds(5),
+        ManagerCredentials.tls(pki.resolve("ca.pem"), pki.resolve("alice.pem"), pki.resolve("alice-key.pem")))) {
+      var e = assertThrows(NoManagerReachableException.class,
+          () -> client.call(stub -> stub.listPeers(ListPeersRequest.getDefaultInstance())));
+      assertTrue(String.valueOf(e.getCause()).contains("server.gantry") || describe(e).contains("server.gantry"), describe(e));
+    } finally {
+      poser.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String describe(Throwable e) {
+    StringBuilder out = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) out.append(t).append(" <- ");
+    return out.toString();
   }
 
   @Test
