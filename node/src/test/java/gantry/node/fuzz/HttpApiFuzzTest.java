@@ -1,0 +1,102 @@
+package gantry.node.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Fuzzed requests to the HTTP API (node/http's HttpEndpoint on loopback, over the same single
+ * peer as {@link ControlApiFuzzTest}), sent with the JDK's HttpClient as any client would.
+ *
+ * <p>An input is a request written as text, like HTTP itself: {@code METHOD /path?query} on the
+ * first line, header lines ({@code Content-Type} is the one sent), a blank line, the body. So the
+ * corpus is readable and its seeds are the requests a user makes. Characters a URI cannot carry
+ * are percent-encoded; a method the client refuses to send is skipped.
+ *
+ * <p>The contract: no 5xx but 503 (not the leader; the one peer here always leads, so in practice
+ * none), and a refused write (4xx to POST, PUT, DELETE, PATCH) leaves the state as it was
+ * ({@link Observed}). {@code /v1/event/stream} is left out: it answers with a stream that ends only
+ * when the client leaves (EventStreamTest covers it).
+ */
+class HttpApiFuzzTest {
+  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,16}");
+  private static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  /** Characters a URI's path and query carry as they are; the rest are percent-encoded. */
+  private static final String URI_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/?&=:@!$'()*+,;";
+
+  private static final FuzzCluster cluster = FuzzCluster.get();
+  private static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(TIMEOUT).build();
+
+  @FuzzTest(maxDuration = "5m")
+  void request(byte[] input) throws Exception {
+    String text = new String(input, StandardCharsets.UTF_8).replace("\r\n", "\n");
+    int headEnd = text.indexOf("\n\n");
+    String head = headEnd < 0 ? text : text.substring(0, headEnd);
+    String body = headEnd < 0 ? "" : text.substring(headEnd + 2);
+    String[] lines = head.split("\n", -1);
+    String[] requestLine = lines[0].split(" ", 2);
+    String method = requestLine[0];
+    if (!TOKEN.matcher(method).matches()) return;
+    String target = requestLine.length > 1 ? requestLine[1].strip() : "/";
+    if (!target.startsWith("/")) target = "/" + target;
+    if (target.startsWith("/v1/event/stream")) return;
+
+    HttpRequest.Builder request;
+    try {
+      request = HttpRequest.newBuilder(URI.create(cluster.http() + encoded(target))).timeout(TIMEOUT)
+          .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+      for (int i = 1; i < lines.length; i++) {
+        int colon = lines[i].indexOf(':');
+        if (colon > 0 && lines[i].substring(0, colon).strip().equalsIgnoreCase("Content-Type")) {
+          request.header("Content-Type", lines[i].substring(colon + 1).strip());
+        }
+      }
+    } catch (IllegalArgumentException clientWillNotSendIt) {
+      return;
+    }
+
+    boolean writes = !READS.contains(method);
+    Observed before = writes ? cluster.observe() : null;
+    HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    int status = response.statusCode();
+    String what = method + " " + target + " -> " + status + " " + response.body();
+    assertFalse(status >= 500 && status != 503, "a 5xx other than 503: " + what);
+    if (!writes) return;
+    if (status >= 400) {
+      before.assertUnchangedBy(what, cluster.observe());
+    } else {
+      cluster.reseed();
+    }
+  }
+
+  /** {@code target} with every character a URI cannot carry (and a stray %) percent-encoded as UTF-8. */
+  private static String encoded(String target) {
+    var out = new StringBuilder();
+    byte[] bytes = target.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < bytes.length; i++) {
+      int b = bytes[i] & 0xff;
+      boolean escape = b == '%' && i + 2 < bytes.length && isHex(bytes[i + 1]) && isHex(bytes[i + 2]);
+      if (escape || (b < 0x80 && URI_SAFE.indexOf(b) >= 0)) {
+        out.append((char) b);
+      } else {
+        out.append('%').append(HexFormat.of().withUpperCase().toHexDigits((byte) b));
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean isHex(byte b) {
+    return Character.digit(b, 16) >= 0;
+  }
+}
