@@ -115,6 +115,10 @@ public final class JobSpecParser {
       // SnakeYAML reads a YAML 1.1 base-60 number (`90:00:00`) with Long.parseLong, part by
       // part, and lets a part too long for a long escape as this (found by ParserFuzzTest).
       throw new SpecException("spec", "invalid YAML: a number is out of range (" + shortened(e.getMessage()) + ")");
+    } catch (IllegalArgumentException e) {
+      // SnakeYAML checks some tokens outside its YAMLException path: a tag such as `!F%0` whose
+      // escapes decode to a space throws this (found by ParserFuzzTest).
+      throw new SpecException("spec", "invalid YAML: " + shortened(e.getMessage()));
     }
     if (doc == null) throw new SpecException("spec", "the file is empty; expected a mapping with " + String.join(", ", JOB));
     return job(SpecMap.of("", doc).allowOnly(JOB));

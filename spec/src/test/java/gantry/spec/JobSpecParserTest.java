@@ -154,6 +154,14 @@ class JobSpecParserTest {
     assertTrue(e.getMessage().length() < 120, e.getMessage());
   }
 
+  /** Found by ParserFuzzTest: a tag whose escapes decode to a space let SnakeYAML's IllegalArgumentException out. */
+  @Test
+  void aTagWithAnEscapedSpaceIsRefusedAsInvalidYaml() {
+    var e = fails("!F%20 x\n");
+    assertEquals("spec", e.path());
+    assertEquals("spec: invalid YAML: Tag must not contain leading or trailing spaces.", e.getMessage());
+  }
+
   @Test
   void anUpdateBlockGetsNomadsDefaultsForWhatItDoesNotSay() {
     var update = JobSpecParser.parse("groups: [{name: g, update: {auto_revert: true}}]").getGroups(0).getUpdate();
