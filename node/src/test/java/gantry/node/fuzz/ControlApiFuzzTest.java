@@ -30,6 +30,8 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Fuzzed requests to the control API (gantry.v1.ControlService over grpc's in-process transport,
@@ -79,8 +81,8 @@ class ControlApiFuzzTest {
       Map.entry("GetServiceEndpoints", Method.of(GetServiceEndpointsRequest.getDefaultInstance(), false,
           ControlServiceBlockingStub::getServiceEndpoints)));
 
-  /** Static: one cluster for the whole run, not one per input. */
-  private static final FuzzCluster cluster = FuzzCluster.get();
+  /** One cluster for the whole run (static), not one per input. */
+  private static FuzzCluster cluster;
 
   /** Method names and request fields, so mutations make requests more often than noise. */
   @DictionaryEntries({"RegisterJob", "ScaleJob", "DeregisterJob", "DrainNode", "ChangeDeployment",
@@ -88,6 +90,16 @@ class ControlApiFuzzTest {
       "\"group\":", "\"count\":", "\"version\":", "\"node\":", "\"drain\":", "\"purge\":", "\"job\":", "\"id\":",
       "\"action\":", "\"spec\":", "\"groups\":", "\"tasks\":", "\"resources\":", "\"web\"", "\"g\"", "\"n1\"",
       "DEPLOYMENT_ACTION_PROMOTE", "DEPLOYMENT_ACTION_PAUSE", "true"})
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = FuzzCluster.start();
+  }
+
+  @AfterAll
+  static void closeCluster() {
+    if (cluster != null) cluster.close();
+  }
+
   @FuzzTest(maxDuration = "5m")
   void call(byte[] input) throws Exception {
     String text = new String(input, StandardCharsets.UTF_8);

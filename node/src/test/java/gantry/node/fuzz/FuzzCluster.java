@@ -44,8 +44,9 @@ import java.util.stream.Stream;
  * served over grpc's in-process transport and the HTTP API on loopback, as ManagerPeer wires them
  * but without the leader loop: no scheduler or heartbeat monitor writes in the background, so
  * the state changes only by the requests the fuzzer sends, and "a refused write changed nothing"
- * can be checked by comparing the state before and after ({@link Observed}). Started once per JVM (a fuzzer
- * runs thousands of inputs a minute; a Raft group per input would measure its start-up), and
+ * can be checked by comparing the state before and after ({@link Observed}). Started once per test
+ * class, in its @BeforeAll (a fuzzer runs thousands of inputs a minute in one class; a Raft group
+ * per input would measure its start-up), and
  * seeded with one ready node and one job of two versions, so writes have something to act on.
  */
 final class FuzzCluster {
@@ -54,7 +55,6 @@ final class FuzzCluster {
   static final String JOB = "web";
   static final String GROUP = "g";
   private static final long TIMEOUT_S = 10;
-  private static FuzzCluster started;
 
   private final Path dir;
   private final RaftNode raft;
@@ -75,20 +75,8 @@ final class FuzzCluster {
     this.http = http;
   }
 
-  /** The JVM's cluster, started on first use and closed when the JVM exits. */
-  static synchronized FuzzCluster get() {
-    if (started == null) {
-      try {
-        started = start();
-      } catch (Exception e) {
-        throw new IllegalStateException("the fuzz cluster did not start: " + e, e);
-      }
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "fuzz-cluster-close"));
-    }
-    return started;
-  }
-
-  private static FuzzCluster start() throws Exception {
+  /** Starts a cluster; the fuzz test class closes it in its @AfterAll. */
+  static FuzzCluster start() throws Exception {
     Path dir = Files.createTempDirectory("gantry-fuzz");
     RaftNode raft = SinglePeer.start(dir, FreePorts.next());
     LeaderChanges changes = LeaderChanges.follow(raft.stateMachine());
@@ -148,7 +136,12 @@ final class FuzzCluster {
     return URI.create("http://" + http.address());
   }
 
-  private void close() {
+  /**
+   * Stops everything and deletes the data directory. A test class closes its cluster when it is
+   * done: Ratis keeps per-JVM registries by peer and group, and the raft tests that run later in
+   * the same JVM start their own peer m1 of the same group.
+   */
+  void close() {
     channel.shutdownNow();
     grpc.shutdownNow();
     http.close();

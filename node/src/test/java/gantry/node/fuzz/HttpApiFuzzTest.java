@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Fuzzed requests to the HTTP API (node/http's HttpEndpoint on loopback, over the same single
@@ -35,7 +37,8 @@ class HttpApiFuzzTest {
   /** Characters a URI's path and query carry as they are; the rest are percent-encoded. */
   private static final String URI_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/?&=:@!$'()*+,;";
 
-  private static final FuzzCluster cluster = FuzzCluster.get();
+  /** One cluster for the whole run (static), not one per input. */
+  private static FuzzCluster cluster;
   private static final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(TIMEOUT).build();
 
@@ -44,6 +47,16 @@ class HttpApiFuzzTest {
       "/v1/nodes", "/v1/node/n1", "/v1/allocations", "/v1/deployments", "/v1/deployment/", "/v1/status/leader",
       "/v1/services", "/v1/service/", "?stale", "&purge=true", "?job=web", "&node=n1", "Content-Type: application/json",
       "Content-Type: application/yaml", "\"group\":", "\"count\":", "job: ", "groups:", "tasks:"})
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = FuzzCluster.start();
+  }
+
+  @AfterAll
+  static void closeCluster() {
+    if (cluster != null) cluster.close();
+  }
+
   @FuzzTest(maxDuration = "5m")
   void request(byte[] input) throws Exception {
     String text = new String(input, StandardCharsets.UTF_8).replace("\r\n", "\n");
