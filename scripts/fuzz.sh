@@ -57,8 +57,9 @@ for t in "${targets[@]}"; do
   log="$module/target/fuzz-${class##*.}.log"
   mkdir -p "$module/target"
   # jazzer.internal.arg.N are libFuzzer's arguments as the Jazzer JUnit integration reads them
-  # (0.24.0); the ones given here come last and win over @FuzzTest(maxDuration).
-  if JAZZER_FUZZ=1 mvn -B -ntp -pl "$module" -am test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false \
+  # (0.24.0); the ones given here come last and win over @FuzzTest(maxDuration). jazzer.hooks:
+  # the instrumentation that guides fuzzing, off in junit-platform.properties for the replay.
+  if JAZZER_FUZZ=1 mvn -B -ntp -pl "$module" -am test -Dtest="$test" -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.hooks=true \
       -Djazzer.internal.arg.0=fake_argv0 -Djazzer.internal.arg.1=-max_total_time="$seconds" >"$log" 2>&1; then
     echo "fuzz.sh: $test: no finding ($(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 || true)s)" >&2
   else

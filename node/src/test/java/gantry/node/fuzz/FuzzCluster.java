@@ -46,8 +46,8 @@ import java.util.stream.Stream;
  * the state changes only by the requests the fuzzer sends, and "a refused write changed nothing"
  * can be checked by comparing the state before and after ({@link Observed}). Started once per test
  * class, in its @BeforeAll (a fuzzer runs thousands of inputs a minute in one class; a Raft group
- * per input would measure its start-up), and
- * seeded with one ready node and one job of two versions, so writes have something to act on.
+ * per input would measure its start-up), and seeded with one ready node and one job of two
+ * versions, so writes have something to act on.
  */
 final class FuzzCluster {
   static final String NODE = "n1";
