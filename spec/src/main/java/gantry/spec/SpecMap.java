@@ -19,8 +19,8 @@ import java.util.regex.Pattern;
 final class SpecMap {
   private static final Pattern MEMORY = Pattern.compile("(?i)(\\d{1,12})\\s*(mib|mi|mb|m|gib|gi|gb|g)?");
 
-  /** A key shown in a path without quotes. */
-  private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_-]+");
+  /** A key shown in a path without quotes: a word, as the field names are (node's HttpErrors reads paths back). */
+  private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final String path;
   private final Map<?, ?> values;

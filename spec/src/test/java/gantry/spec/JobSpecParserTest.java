@@ -143,6 +143,8 @@ class JobSpecParserTest {
     assertEquals("\"\"", empty.path());
     assertTrue(empty.getMessage().startsWith("\"\": unknown field (known: job, type,"), empty.getMessage());
     assertEquals("groups[0].\"a b\\\"\\u000a\"", fails("job: w\ngroups: [{name: g, \"a b\\\"\\n\": 1}]\n").path());
+    assertEquals("\"my-job\"", fails("my-job: w\n").path());
+    assertEquals("jobb", fails("jobb: w\n").path());
   }
 
   /** Found by ParserFuzzTest: SnakeYAML let a NumberFormatException out for a base-60 number too large. */
