@@ -2,9 +2,10 @@
 # The test command: picks a JDK >= 21, makes sure Maven, a Docker engine (installed and
 # started as root if needed), the local workload image and Prometheus (installed as root if
 # needed, for the monitoring test) are there, then runs every module's tests with
-# `mvn -B verify`, then the quickstart end to end, plain and --secure (scripts/tests/quickstart-e2e.sh,
-# on its own ports; skipped when arguments are given or GANTRY_SKIP_QUICKSTART_TEST=1). Extra arguments
-# go to Maven.
+# `mvn -B verify`, then a minute of fuzzing (scripts/fuzz.sh, 15 s for each of its four targets;
+# a crash fails the run), then the quickstart end to end, plain and --secure
+# (scripts/tests/quickstart-e2e.sh, on its own ports). The last two are skipped when arguments are
+# given, or by GANTRY_SKIP_FUZZ=1 and GANTRY_SKIP_QUICKSTART_TEST=1. Extra arguments go to Maven.
 # shellcheck source-path=SCRIPTDIR/..
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +14,9 @@ source scripts/lib/prereqs.sh
 gantry_prepare || exit 1
 echo "test.sh: $(java -version 2>&1 | head -1), $(docker version --format 'Docker {{.Server.Version}}' 2>/dev/null)" >&2
 mvn -B -ntp verify "$@"
+if [ $# -eq 0 ] && [ "${GANTRY_SKIP_FUZZ:-0}" != 1 ]; then
+  GANTRY_FUZZ_KEEP=0 scripts/fuzz.sh 15s
+fi
 if [ $# -eq 0 ] && [ "${GANTRY_SKIP_QUICKSTART_TEST:-0}" != 1 ]; then
   scripts/tests/quickstart-e2e.sh
   scripts/tests/quickstart-e2e.sh --secure

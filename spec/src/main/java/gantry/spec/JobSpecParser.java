@@ -111,6 +111,14 @@ public final class JobSpecParser {
       throw new SpecException("spec", "invalid YAML" + where + ": " + problem);
     } catch (YAMLException e) {
       throw new SpecException("spec", "invalid YAML: " + limitReason(e.getMessage()));
+    } catch (NumberFormatException e) {
+      // SnakeYAML reads a YAML 1.1 base-60 number (`90:00:00`) with Long.parseLong, part by
+      // part, and lets a part too long for a long escape as this (found by ParserFuzzTest).
+      throw new SpecException("spec", "invalid YAML: a number is out of range (" + shortened(e.getMessage()) + ")");
+    } catch (IllegalArgumentException e) {
+      // SnakeYAML checks some tokens outside its YAMLException path: a tag such as `!F%0` whose
+      // escapes decode to a space throws this (found by ParserFuzzTest).
+      throw new SpecException("spec", "invalid YAML: " + shortened(e.getMessage()));
     }
     if (doc == null) throw new SpecException("spec", "the file is empty; expected a mapping with " + String.join(", ", JOB));
     return job(SpecMap.of("", doc).allowOnly(JOB));
@@ -126,6 +134,12 @@ public final class JobSpecParser {
     options.setNestingDepthLimit(Limits.MAX_YAML_NESTING);
     options.setCodePointLimit(Limits.MAX_YAML_CODE_POINTS);
     return new Yaml(new SafeConstructor(options));
+  }
+
+  /** At most 60 characters of {@code text}: a refused number can be a megabyte long. */
+  private static String shortened(String text) {
+    String t = String.valueOf(text);
+    return t.length() <= 60 ? t : t.substring(0, 57) + "...";
   }
 
   /** SnakeYAML words its limits for its own developers; say what the user's document did. */

@@ -2,6 +2,7 @@ package gantry.spec;
 
 import java.math.BigInteger;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -17,6 +18,9 @@ import java.util.regex.Pattern;
  */
 final class SpecMap {
   private static final Pattern MEMORY = Pattern.compile("(?i)(\\d{1,12})\\s*(mib|mi|mb|m|gib|gi|gb|g)?");
+
+  /** A key shown in a path without quotes: a word, as the field names are (node's HttpErrors reads paths back). */
+  private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final String path;
   private final Map<?, ?> values;
@@ -36,7 +40,7 @@ final class SpecMap {
   SpecMap allowOnly(List<String> known) {
     for (Object key : values.keySet()) {
       if (!(key instanceof String k) || !known.contains(k)) {
-        throw new SpecException(child(String.valueOf(key)), "unknown field (known: " + String.join(", ", known) + ")");
+        throw new SpecException(child(shown(key)), "unknown field (known: " + String.join(", ", known) + ")");
       }
     }
     return this;
@@ -129,6 +133,22 @@ final class SpecMap {
   /** The path of {@code key} in this mapping, for errors the parser finds in a value it read. */
   String field(String key) {
     return child(key);
+  }
+
+  /**
+   * A key as the path shows it: a plain word as is, anything else quoted and escaped, so an empty
+   * key, a blank one or one with a line break still names a field ({@code "": unknown field}).
+   */
+  private static String shown(Object key) {
+    String k = String.valueOf(key);
+    if (PLAIN_KEY.matcher(k).matches()) return k;
+    var quoted = new StringBuilder("\"");
+    k.codePoints().forEach(c -> {
+      if (c == '"' || c == '\\') quoted.append('\\').appendCodePoint(c);
+      else if (Character.isISOControl(c) || !Character.isDefined(c)) quoted.append(String.format(Locale.ROOT, "\\u%04x", c));
+      else quoted.appendCodePoint(c);
+    });
+    return quoted.append('"').toString();
   }
 
   private String child(String key) {

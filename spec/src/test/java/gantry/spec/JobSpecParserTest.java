@@ -136,6 +136,34 @@ class JobSpecParserTest {
     assertTrue(fails("jobb: w\n").getMessage().startsWith("jobb: unknown field (known: job, type,"));
   }
 
+  /** Found by ParserFuzzTest: {@code {''}} was refused as ": unknown field", naming no field. */
+  @Test
+  void anUnknownKeyThatIsNoPlainWordIsQuotedInThePath() {
+    var empty = fails("{''}");
+    assertEquals("\"\"", empty.path());
+    assertTrue(empty.getMessage().startsWith("\"\": unknown field (known: job, type,"), empty.getMessage());
+    assertEquals("groups[0].\"a b\\\"\\u000a\"", fails("job: w\ngroups: [{name: g, \"a b\\\"\\n\": 1}]\n").path());
+    assertEquals("\"my-job\"", fails("my-job: w\n").path());
+    assertEquals("jobb", fails("jobb: w\n").path());
+  }
+
+  /** Found by ParserFuzzTest: SnakeYAML let a NumberFormatException out for a base-60 number too large. */
+  @Test
+  void aBase60NumberTooLargeIsRefusedAsInvalidYaml() {
+    var e = fails("job: w\npriority: " + "6".repeat(100) + ":0\n");
+    assertEquals("spec", e.path());
+    assertTrue(e.getMessage().startsWith("spec: invalid YAML: a number is out of range (For input string: \"666"), e.getMessage());
+    assertTrue(e.getMessage().length() < 120, e.getMessage());
+  }
+
+  /** Found by ParserFuzzTest: a tag whose escapes decode to a space let SnakeYAML's IllegalArgumentException out. */
+  @Test
+  void aTagWithAnEscapedSpaceIsRefusedAsInvalidYaml() {
+    var e = fails("!F%20 x\n");
+    assertEquals("spec", e.path());
+    assertEquals("spec: invalid YAML: Tag must not contain leading or trailing spaces.", e.getMessage());
+  }
+
   @Test
   void anUpdateBlockGetsNomadsDefaultsForWhatItDoesNotSay() {
     var update = JobSpecParser.parse("groups: [{name: g, update: {auto_revert: true}}]").getGroups(0).getUpdate();

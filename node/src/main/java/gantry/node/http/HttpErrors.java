@@ -34,11 +34,13 @@ import org.apache.ratis.protocol.exceptions.RaftException;
  * headers (If-Match), which this API does not take; 409 says the cluster's state is in the way.
  */
 final class HttpErrors {
+  /** A key in a path: a word, or a quoted key as the parser shows one that is no word ({@code "my key"}). */
+  private static final String SEGMENT = "(?:[A-Za-z_][A-Za-z0-9_]*|\"(?:[^\"\\\\]|\\\\.)*\")";
   /**
    * A field path at the start of a message, as the spec parser, the validator and the control
    * layer write them: {@code groups[0].tasks[1].resources.memory: must be ...}.
    */
-  private static final Pattern FIELD = Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*(?:\\[\\d+])*(?:\\.[A-Za-z_][A-Za-z0-9_]*(?:\\[\\d+])*)*): ");
+  private static final Pattern FIELD = Pattern.compile("^(" + SEGMENT + "(?:\\[\\d+])*(?:\\." + SEGMENT + "(?:\\[\\d+])*)*): ");
 
   /** The status and the message of one failed request. */
   record Failure(int status, String message) {

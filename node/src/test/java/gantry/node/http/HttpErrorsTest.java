@@ -69,6 +69,10 @@ class HttpErrorsTest {
     assertEquals(Optional.empty(), HttpErrors.fieldOf("job \"web\" not found"));
     assertEquals(Optional.empty(), HttpErrors.fieldOf("peer m1 has diverged: reason"));
     assertEquals(Optional.empty(), HttpErrors.fieldOf("count:no space"));
+    // keys that are no word, quoted by the parser (an unknown key found by ParserFuzzTest)
+    assertEquals(Optional.of("\"\""), HttpErrors.fieldOf("\"\": unknown field (known: job)"));
+    assertEquals(Optional.of("groups[0].\"a b\\\"\\u000a\""),
+        HttpErrors.fieldOf("groups[0].\"a b\\\"\\u000a\": unknown field (known: name)"));
     assertEquals(Optional.empty(), HttpErrors.fieldOf(null));
   }
 
