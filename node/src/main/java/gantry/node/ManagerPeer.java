@@ -9,6 +9,7 @@ import gantry.node.guard.LimitInterceptor;
 import gantry.node.guard.RateLimiter;
 import gantry.node.guard.AgentAdmission;
 import gantry.node.guard.IdentityInterceptor;
+import gantry.node.guard.PeerGuard;
 import gantry.node.guard.PeerTls;
 import gantry.node.http.HttpEndpoint;
 import gantry.node.http.LeaderChanges;
@@ -149,7 +150,7 @@ public final class ManagerPeer implements AutoCloseable {
     HealthReporter health = new HealthReporter(() -> new HealthRule.Facts(leader.isLeading() && raft.isLeader(),
         raft.leaderId().isPresent(), raft.divergedReason() != null));
     raft.stateMachine().onLeadership(leads -> health.leadershipChanged());
-    gantry.node.guard.Guard guard = guard(config, raft, sink == null ? audit : sink, clock);
+    gantry.node.guard.Guard guard = PeerGuard.of(security.acl(), raft, sink == null ? audit : sink, clock);
     // The limits run before the guard (the server's interceptors before a service's): a call over
     // the rate costs no token lookup and no audit fsync.
     RateLimiter limiter = new RateLimiter(security.ratePerToken(), security.rateBurst(), System::nanoTime);
@@ -225,45 +226,6 @@ public final class ManagerPeer implements AutoCloseable {
     return audit;
   }
 
-  /**
-   * The checks of every ControlService and HTTP API request, reading tokens and policies from
-   * this peer's applied state (a token works on a peer once that peer applied its creation).
-   */
-  private static gantry.node.guard.Guard guard(ServerConfig config, RaftNode raft, gantry.node.guard.AuditSink audit,
-      Clock clock) {
-    var tokens = new gantry.node.acl.Authorizer.Tokens() {
-      @Override
-      public java.util.Optional<gantry.v1.AclToken> tokenByHash(String hash) {
-        return raft.stateMachine().state().aclTokenByHash(hash);
-      }
-
-      @Override
-      public java.util.Optional<gantry.v1.AclPolicy> policy(String name) {
-        return raft.stateMachine().state().aclPolicy(name);
-      }
-    };
-    var jobs = new gantry.node.guard.Guard.Jobs() {
-      @Override
-      public java.util.Optional<String> jobOfAllocation(String id) {
-        var s = raft.stateMachine().state();
-        return s.alloc(id).or(() -> unique(s.allocs().stream().filter(a -> a.getId().startsWith(id)).toList()))
-            .map(gantry.v1.Allocation::getJob);
-      }
-
-      @Override
-      public java.util.Optional<String> jobOfDeployment(String id) {
-        var s = raft.stateMachine().state();
-        return s.deployment(id).or(() -> unique(s.deployments("").stream().filter(d -> d.getId().startsWith(id)).toList()))
-            .map(gantry.v1.Deployment::getJob);
-      }
-    };
-    return new gantry.node.guard.Guard(config.security().acl(), new gantry.node.acl.Authorizer(tokens, clock), audit, jobs,
-        clock);
-  }
-
-  private static <T> java.util.Optional<T> unique(java.util.List<T> matches) {
-    return matches.size() == 1 ? java.util.Optional.of(matches.getFirst()) : java.util.Optional.empty();
-  }
 
   /**
    * grpc.reflection.v1alpha: deprecated in grpc-java, but older grpcurl and grpcui releases ask

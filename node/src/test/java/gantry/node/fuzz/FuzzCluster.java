@@ -88,11 +88,18 @@ final class FuzzCluster {
     ServiceWatch services = new ServiceWatch(raft::isLeader, leader, () -> raft.stateMachine().state(),
         () -> raft.stateMachine().appliedIndex(), metrics::nodeTotals);
     raft.stateMachine().onApplied(applied -> services.applied());
+    // The API as a manager serves it: through the guard (ACLs off, so every input reaches the
+    // handlers) and the limits (high enough never to refuse the fuzzer's pace).
+    var guard = gantry.node.guard.PeerGuard.of(false, raft, gantry.node.guard.AuditSink.NONE, clock);
+    var limiter = new gantry.node.guard.RateLimiter(1_000_000, 1_000_000, System::nanoTime);
     String name = InProcessServerBuilder.generateName();
     Server grpc = InProcessServerBuilder.forName(name)
-        .addService(new ControlService(control, live, services, raft.stateMachine().events())).build().start();
+        .addService(io.grpc.ServerInterceptors.intercept(new ControlService(control, new gantry.node.control.AclControl(raft, clock),
+            live, services, raft.stateMachine().events(), null), new gantry.node.guard.GuardInterceptor(guard)))
+        .build().start();
     ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
-    HttpEndpoint http = HttpEndpoint.start("127.0.0.1:0", control, services, raft, changes, new ManagerMetrics());
+    HttpEndpoint http = HttpEndpoint.start("127.0.0.1:0", control, services, raft, changes, new ManagerMetrics(), guard, limiter,
+        16 << 20, java.util.Optional.empty());
     FuzzCluster cluster = new FuzzCluster(dir, raft, control, services, grpc, channel, http);
     Node node = Node.newBuilder().setId(NODE_ID).setName(NODE).addDrivers("exec")
         .setCapacity(Resources.newBuilder().setCpu(4000).setMemory(8192)).build();
