@@ -1,0 +1,2 @@
+/** Tests of the pure ACL core: the policy parser, the authorizer and secrets. */
+package gantry.node.acl;

@@ -1,0 +1,2 @@
+/** Tests of the guard on real peers and sockets: ACLs, the audit log, the limits, mutual TLS. */
+package gantry.node.guard;

@@ -1,0 +1,2 @@
+/** Tests of the reloadable TLS material over plain JDK sockets. */
+package gantry.security.tls;
