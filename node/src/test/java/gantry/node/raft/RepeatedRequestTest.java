@@ -23,6 +23,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,16 +51,27 @@ class RepeatedRequestTest {
     return Message.valueOf(ByteString.copyFrom(batch.toByteArray()));
   }
 
-  /** Sends call {@code callId} of client {@code id} as that client's retry would: same ids, same bytes. */
+  /**
+   * Sends call {@code callId} of client {@code id} as that client's retry would: same ids, same
+   * bytes. A leader not ready yet (just elected, its first entry not committed) refuses without
+   * appending; the call is then sent again, as Ratis' own client does.
+   */
   private static BatchOutcome send(RaftNode node, ClientId id, long callId, Message m) throws Exception {
     RaftGroup group = RaftGroup.valueOf(RaftNode.GROUP_ID, node.peers());
     try (RaftClient client = RaftClient.newBuilder().setClientId(id).setRaftGroup(group)
         .setProperties(new RaftProperties()).setParameters(new Parameters()).build()) {
-      RaftClientReply reply = client.getClientRpc().sendRequest(RaftClientRequest.newBuilder().setClientId(id)
-          .setServerId(RaftPeerId.valueOf("m1")).setGroupId(group.getGroupId()).setCallId(callId).setMessage(m)
-          .setType(RaftClientRequest.writeRequestType()).build());
-      assertTrue(reply.isSuccess(), String.valueOf(reply.getException()));
-      return BatchOutcome.parseFrom(reply.getMessage().getContent().toByteArray());
+      long end = System.nanoTime() + 30_000_000_000L;
+      while (true) {
+        RaftClientReply reply = client.getClientRpc().sendRequest(RaftClientRequest.newBuilder().setClientId(id)
+            .setServerId(RaftPeerId.valueOf("m1")).setGroupId(group.getGroupId()).setCallId(callId).setMessage(m)
+            .setType(RaftClientRequest.writeRequestType()).build());
+        if (reply.getException() instanceof LeaderNotReadyException && System.nanoTime() < end) {
+          Thread.sleep(50);
+          continue;
+        }
+        assertTrue(reply.isSuccess(), String.valueOf(reply.getException()));
+        return BatchOutcome.parseFrom(reply.getMessage().getContent().toByteArray());
+      }
     }
   }
 
