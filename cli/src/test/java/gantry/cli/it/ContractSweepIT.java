@@ -155,7 +155,7 @@ class ContractSweepIT {
     for (String path : List.of("/v1/jobs", "/v1/jobs?prefix=sweep", "/v1/job/sweep-http", "/v1/job/sweep-http/allocations",
         "/v1/nodes", "/v1/node/a1", "/v1/allocations", "/v1/allocations?job=sweep-http&node=a1", "/v1/evaluations",
         "/v1/evaluations?job=sweep-http&stale", "/v1/deployments", "/v1/deployment/" + deployment, "/v1/status/leader",
-        "/v1/status/peers", "/v1/services", "/v1/service/sweep-svc")) {
+        "/v1/status/peers", "/v1/services", "/v1/service/sweep-http-svc")) {
       jsonBody(200, get(path));
     }
     // Errors are JSON too: {"error": ..., "field": ...}.
