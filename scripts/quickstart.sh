@@ -114,7 +114,8 @@ make_pki() {
   rm -rf "${data:?}/pki" "$data/management.token"
   gantry tls ca create --dir "$data/pki" >/dev/null
   for p in "${managers[@]}"; do gantry tls cert create --dir "$data/pki" --role server --name "$p" >/dev/null; done
-  for p in "${agents[@]}"; do gantry tls cert create --dir "$data/pki" --role agent --name "$p" >/dev/null; done
+  # --ip: the agents serve their /metrics over HTTPS on 127.0.0.1, and a scraper checks the address.
+  for p in "${agents[@]}"; do gantry tls cert create --dir "$data/pki" --role agent --name "$p" --ip 127.0.0.1 >/dev/null; done
   gantry tls cert create --dir "$data/pki" --role client --name admin >/dev/null
 }
 
