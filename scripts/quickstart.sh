@@ -95,6 +95,9 @@ secure_env() {
     fi
   else
     scheme=http
+    # A plaintext cluster: TLS files or a token left in the environment (by a --secure run's state
+    # read at --stop, or the user's own shell) would make every CLI call of this script fail.
+    unset GANTRY_TLS_CA GANTRY_TLS_CERT GANTRY_TLS_KEY GANTRY_TOKEN
   fi
 }
 
