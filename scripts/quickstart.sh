@@ -15,10 +15,12 @@
 # older than the sources). Without a working Docker engine the agents use the exec driver and the
 # example is examples/sleep-exec.yaml instead of examples/web.yaml.
 #
-# Ports (fixed, so the README's commands work), manager mN at BASE + 1000 * (N - 1):
+# Ports (fixed, so the README's commands work), manager mN at BASE + 1000 * (N - 1), agent aN's
+# own /metrics (gantry agent --http-addr) at BASE + 1000 * (N - 1) + 3:
 #   m1: HTTP 4646, gRPC 4647, Raft 4648   m2: 5646, 5647, 5648   m3: 6646, 6647, 6648
-# A port taken by another program stops the start with a message naming it. The agents take no
-# port; each replica gets a host port from 20000-32000.
+#   a1: HTTP 4649 (/metrics)              a2: 5649
+# scripts/monitoring/prometheus.yml scrapes all five. A port taken by another program stops the
+# start with a message naming it. Each replica gets a host port from 20000-32000.
 #
 # A start always begins a fresh cluster: the state of an earlier run is removed first (and any
 # process or container it left). Run again while up, it only prints the summary again. --stop
@@ -65,7 +67,7 @@ set_ports() {
     echo "quickstart: GANTRY_QUICKSTART_BASE_PORT must be within 1024-63000, got $base" >&2
     exit 2
   fi
-  http_ports=() grpc_ports=() raft_ports=()
+  http_ports=() grpc_ports=() raft_ports=() agent_ports=()
   local i peers_list="" grpc_list=""
   for i in 0 1 2; do
     http_ports+=($((base + 1000 * i)))
@@ -74,6 +76,7 @@ set_ports() {
     peers_list="${peers_list:+$peers_list,}${managers[$i]}=127.0.0.1:${raft_ports[$i]}"
     grpc_list="${grpc_list:+$grpc_list,}127.0.0.1:${grpc_ports[$i]}"
   done
+  for i in "${!agents[@]}"; do agent_ports+=($((base + 1000 * i + 3))); done
   peers=$peers_list
   export GANTRY_ADDR=$grpc_list
 }
@@ -92,6 +95,9 @@ secure_env() {
     fi
   else
     scheme=http
+    # A plaintext cluster: TLS files or a token left in the environment (by a --secure run's state
+    # read at --stop, or the user's own shell) would make every CLI call of this script fail.
+    unset GANTRY_TLS_CA GANTRY_TLS_CERT GANTRY_TLS_KEY GANTRY_TOKEN
   fi
 }
 
@@ -111,7 +117,8 @@ make_pki() {
   rm -rf "${data:?}/pki" "$data/management.token"
   gantry tls ca create --dir "$data/pki" >/dev/null
   for p in "${managers[@]}"; do gantry tls cert create --dir "$data/pki" --role server --name "$p" >/dev/null; done
-  for p in "${agents[@]}"; do gantry tls cert create --dir "$data/pki" --role agent --name "$p" >/dev/null; done
+  # --ip: the agents serve their /metrics over HTTPS on 127.0.0.1, and a scraper checks the address.
+  for p in "${agents[@]}"; do gantry tls cert create --dir "$data/pki" --role agent --name "$p" --ip 127.0.0.1 >/dev/null; done
   gantry tls cert create --dir "$data/pki" --role client --name admin >/dev/null
 }
 
@@ -296,6 +303,14 @@ check_ports() {
       fi
     done
   done
+  for i in "${!agents[@]}"; do
+    port=${agent_ports[$i]}
+    if gantry_port_taken "$port"; then
+      owner=$(gantry_port_owner "$port")
+      echo "quickstart: port $port (${agents[$i]} /metrics) is taken${owner:+ by $owner}" >&2
+      taken=1
+    fi
+  done
   if [ "$taken" = 1 ]; then
     echo "quickstart: stop that program, or move every quickstart port with GANTRY_QUICKSTART_BASE_PORT (now $base; it uses $base-$((base + 2002)))" >&2
     exit 1
@@ -375,12 +390,13 @@ start_all() {
     say "ACLs bootstrapped: management token $accessor (its secret is in $data/management.token)"
   fi
 
-  say "starting agents a1 a2 ($driver driver)"
-  for p in "${agents[@]}"; do
+  say "starting agents a1 a2 ($driver driver; their /metrics on ${agent_ports[*]})"
+  for i in "${!agents[@]}"; do
+    p=${agents[$i]}
     # --advertise: this cluster is on loopback, so its services' endpoints are too.
     security_args "$p"
     start_process "$p" agent --name "$p" --servers "$GANTRY_ADDR" --data-dir "$data/$p" --driver "$driver" \
-      --advertise 127.0.0.1 "${sec_args[@]}"
+      --advertise 127.0.0.1 --http-addr "127.0.0.1:${agent_ports[$i]}" "${sec_args[@]}"
   done
   gantry_await "both agents to be ready" 90 agents_ready \
     || fail "the agents did not register; logs in $data/logs ($self --stop stops what runs)"
@@ -440,6 +456,16 @@ summary() {
   for i in 0 1 2; do
     echo "  ${managers[$i]}  gRPC 127.0.0.1:${grpc_ports[$i]}  HTTP $scheme://127.0.0.1:${http_ports[$i]}/v1/status/leader  $scheme://127.0.0.1:${http_ports[$i]}/metrics"
   done
+  echo
+  echo "== Agents (their own /metrics: each allocation's CPU and memory)"
+  for i in "${!agents[@]}"; do
+    echo "  ${agents[$i]}  $scheme://127.0.0.1:${agent_ports[$i]}/metrics"
+  done
+  if [ "$base" = 4646 ] && [ "$secure" = 0 ]; then
+    echo "  Prometheus scrapes these and the managers: prometheus --config.file=scripts/monitoring/prometheus.yml"
+  else
+    echo "  Prometheus: scripts/monitoring/prometheus.yml names the default plain-HTTP ports; give it these (its header says how)"
+  fi
   echo
   echo "== Next"
   echo "  export GANTRY_ADDR=$GANTRY_ADDR"

@@ -2,8 +2,9 @@
 # End-to-end test of scripts/quickstart.sh, run by scripts/test.sh after `mvn verify` (or alone).
 # Starts the quickstart on its own ports and state directory (so it never meets a quickstart a
 # user runs, nor the other tests, which take ports from the kernel's ephemeral range), then checks:
-# every replica answers over HTTP, every manager's /v1/status/leader names the same leader, a
-# second run says it is already up, and --stop leaves no process, no container and no port.
+# every replica answers over HTTP, every manager's /v1/status/leader names the same leader, each
+# agent serves its own /metrics (the session and, on some agent, each allocation's CPU and memory),
+# a second run says it is already up, and --stop leaves no process, no container and no port.
 # Every wait polls with a deadline. Exit 0 and a PASS line, or 1 and the reason.
 #
 # Environment: GANTRY_QUICKSTART_BASE_PORT (default here 17646, so ports 17646-19648) and
@@ -123,6 +124,21 @@ done
 [ "$(sort -u <<<"${leaders%$'\n'}" | wc -l)" = 1 ] || fail "the managers name different leaders: $leaders"
 say "every manager answers /v1/status/leader with $(head -1 <<<"$leaders") and serves /metrics"
 
+# --- the agents' own /metrics (gantry agent --http-addr, scraped by scripts/monitoring) ---------
+for port in $((base + 3)) $((base + 1003)); do
+  grep -q "$scheme://127.0.0.1:$port/metrics" "$out" || fail "the summary does not name agent metrics port $port"
+  gantry_await "gantry_agent_session_open 1 on :$port/metrics" 30 body_has "$scheme://127.0.0.1:$port/metrics" \
+    '^gantry_agent_session_open{.*} 1' || fail "$scheme://127.0.0.1:$port/metrics has no open session series"
+done
+# Samples every 5 s; the job's replicas are spread or packed, so some agent has them.
+agent_alloc_series() {
+  body_has "$scheme://127.0.0.1:$((base + 3))/metrics" '^gantry_agent_allocation_memory_mib{' \
+    || body_has "$scheme://127.0.0.1:$((base + 1003))/metrics" '^gantry_agent_allocation_memory_mib{'
+}
+gantry_await "per-allocation series on an agent's /metrics" 30 agent_alloc_series \
+  || fail "no agent's /metrics has gantry_agent_allocation_memory_mib for the job's replicas"
+say "both agents serve /metrics with their session and their allocations' CPU and memory"
+
 # --- a second run while up ----------------------------------------------------------------------
 mode=()
 [ "$secure" = 1 ] && mode=(--secure)
@@ -161,6 +177,9 @@ for i in 0 1 2; do
   for port in $((base + 1000 * i)) $((base + 1000 * i + 1)) $((base + 1000 * i + 2)); do
     ! gantry_port_taken "$port" || fail "port $port is still taken after --stop"
   done
+done
+for port in $((base + 3)) $((base + 1003)); do
+  ! gantry_port_taken "$port" || fail "agent metrics port $port is still taken after --stop"
 done
 [ -z "$(ls "$dir"/*.pid 2>/dev/null)" ] || fail "pid files left: $(ls "$dir"/*.pid)"
 say "--stop left no process (5 stopped), no container ($(wc -w <<<"$containers") removed) and no port"

@@ -5,6 +5,8 @@ import gantry.cli.command.AgentCommand;
 import gantry.cli.command.AllocCommand;
 import gantry.cli.command.DeploymentCommand;
 import gantry.cli.command.DevCommand;
+import gantry.cli.command.EvalCommand;
+import gantry.cli.command.UsageErrorHandler;
 import gantry.cli.command.EventsCommand;
 import gantry.cli.command.FailureHandler;
 import gantry.cli.command.JobCommand;
@@ -26,7 +28,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Gantry.Version.class,
     description = "Gantry: a cluster manager for self-hosted fleets.",
-    subcommands = {ServerCommand.class, AgentCommand.class, DevCommand.class, JobCommand.class, DeploymentCommand.class, AllocCommand.class,
+    subcommands = {ServerCommand.class, AgentCommand.class, DevCommand.class, JobCommand.class, DeploymentCommand.class, EvalCommand.class, AllocCommand.class,
         NodeCommand.class, ServiceCommand.class, OperatorCommand.class, EventsCommand.class, TlsCommand.class, AclCommand.class,
         CommandLine.HelpCommand.class})
 public final class Gantry implements Runnable {
@@ -42,6 +44,7 @@ public final class Gantry implements Runnable {
   public static CommandLine commandLine() {
     var cmd = new CommandLine(new Gantry());
     cmd.setExecutionExceptionHandler(new FailureHandler());
+    cmd.setParameterExceptionHandler(new UsageErrorHandler());
     return cmd;
   }
 

@@ -7,6 +7,7 @@ import com.google.protobuf.util.JsonFormat;
 import gantry.v1.ListJobsResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,15 @@ class GantryCommandTest extends FakeServerTest {
     var badAddress = Cli.run("job", "ls", "--address", "nohost");
     assertEquals(2, badAddress.exitCode());
     assertTrue(badAddress.err().contains("--address: expected host:port"), badAddress.err());
+    // One line, the reason and where the usage is; not picocli's whole usage text.
+    var unknown = Cli.run("job", "ls", "--no-such-flag");
+    assertEquals(List.of("Unknown option: '--no-such-flag' (gantry job ls --help shows the usage)"), unknown.err().lines().toList());
+    var notANumber = Cli.run("job", "scale", "web", "g", "many");
+    assertEquals(1, notANumber.err().lines().count(), notANumber.err());
+    assertTrue(notANumber.err().contains("COUNT") && notANumber.err().contains("'many'"), notANumber.err());
+    var badStatus = Cli.run("eval", "ls", "--status", "done");
+    assertEquals(2, badStatus.exitCode());
+    assertEquals("--status: expected pending, complete, blocked, failed or canceled, got \"done\"", badStatus.err().strip());
   }
 
   @Test

@@ -31,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code promtool check config}, and every query of every panel of
  * {@code scripts/monitoring/grafana-dashboard.json} returns data — at least one series, at
  * least one of them a number (a latency quantile over no observations is NaN, which a
- * dashboard shows as nothing). A missing prometheus fails the test with the reason.
+ * dashboard shows as nothing). The agent runs with {@code --http-addr} and is scraped under the
+ * shipped file's {@code gantry-agents} job, so the per-allocation CPU and memory panels get the
+ * agent's own series. A missing prometheus fails the test with the reason.
  */
 class MonitoringIT {
   /** Series the dashboard must show, each named in some panel's query. */
@@ -39,16 +41,18 @@ class MonitoringIT {
       "gantry_raft_term", "gantry_raft_applied_index", "gantry_raft_commit_index", "gantry_raft_apply_seconds",
       "gantry_scheduling_seconds", "gantry_scheduler_evaluations_total", "gantry_scheduler_placements_total",
       "gantry_plan_rejections_total", "gantry_agent_sessions", "gantry_job_allocations", "gantry_job_desired_allocations",
-      "jvm_memory_used_bytes");
+      "jvm_memory_used_bytes", "gantry_agent_allocation_cpu_percent", "gantry_agent_allocation_memory_mib");
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir Path dir;
 
   @Test
-  void everyDashboardQueryReturnsDataFromARealPrometheusScrapingThreeManagers() throws Exception {
+  void everyDashboardQueryReturnsDataFromARealPrometheusScrapingThreeManagersAndAnAgent() throws Exception {
     Path monitoring = Path.of(System.getProperty("gantry.monitoring", "../scripts/monitoring"));
     Path prometheus = PrometheusServer.executable();
     checkConfig(monitoring.resolve("prometheus.yml"));
+    assertTrue(java.nio.file.Files.readString(monitoring.resolve("prometheus.yml")).contains("job_name: gantry-agents"),
+        "prometheus.yml scrapes the agents under gantry-agents, the job the dashboard's agent panels select");
     List<GrafanaDashboard.Query> queries = GrafanaDashboard.queries(monitoring.resolve("grafana-dashboard.json"));
     String exprs = String.join("\n", queries.stream().map(GrafanaDashboard.Query::expr).toList());
     for (String series : SHOWN) assertTrue(exprs.contains(series), "no panel shows " + series);
@@ -58,11 +62,12 @@ class MonitoringIT {
         AgentProcesses agents = new AgentProcesses(dir.resolve("a"), logs)) {
       cluster.startAll();
       String leader = cluster.awaitLeader(WAIT);
-      agents.start("a1", cluster.addresses(), "sim", Map.of());
+      String agentMetrics = "127.0.0.1:" + PeerProcesses.freePort();
+      agents.start("a1", cluster.addresses(), "sim", Map.of(), List.of("--http-addr", agentMetrics));
       PeerProcesses.await("a1 ready", WAIT, () -> cluster.stub(leader).listNodes(ListNodesRequest.getDefaultInstance())
           .getNodesList().stream().anyMatch(n -> n.getName().equals("a1") && n.getStatus() == NodeStatus.NODE_STATUS_READY));
       List<String> targets = cluster.peers().stream().map(p -> "127.0.0.1:" + p.httpPort()).toList();
-      try (PrometheusServer prom = PrometheusServer.start(dir.resolve("prometheus"), targets,
+      try (PrometheusServer prom = PrometheusServer.start(dir.resolve("prometheus"), targets, List.of(agentMetrics),
           logs.resolve("prometheus.log"))) {
         // Scraped at least once before anything is scheduled, so rate() sees the counters rise from 0.
         PeerProcesses.await("prometheus scraping the three managers' gantry series", WAIT, () ->
@@ -81,6 +86,11 @@ class MonitoringIT {
         assertEquals(2.0, prom.query("max by (exported_job, group) (gantry_job_desired_allocations{exported_job=\"web\"})")
             .getFirst().value());
         assertEquals(1.0, prom.query("sum(gantry_raft_leader)").getFirst().value());
+        // The agent's own series: one per running allocation, labelled with the job, group and node.
+        assertEquals(2, prom.query("gantry_agent_allocation_memory_mib{job=\"gantry-agents\",exported_job=\"web\",node=\"a1\"}").size());
+        assertEquals(2.0, prom.query("gantry_agent_allocations{job=\"gantry-agents\",node=\"a1\",status=\"running\"}")
+            .getFirst().value());
+        assertEquals(1.0, prom.query("gantry_agent_session_open{job=\"gantry-agents\",node=\"a1\"}").getFirst().value());
       }
     }
   }

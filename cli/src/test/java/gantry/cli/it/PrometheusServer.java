@@ -60,6 +60,15 @@ final class PrometheusServer implements AutoCloseable {
 
   /** Starts Prometheus scraping {@code targets} (host:port) under the scrape job {@code gantry}. */
   static PrometheusServer start(Path dir, List<String> targets, Path log) throws IOException {
+    return start(dir, targets, List.of(), log);
+  }
+
+  /**
+   * Starts Prometheus scraping the managers' {@code targets} under the scrape job {@code gantry}
+   * and the agents' {@code agentTargets} (their {@code --http-addr}) under {@code gantry-agents},
+   * the job names of {@code scripts/monitoring/prometheus.yml}.
+   */
+  static PrometheusServer start(Path dir, List<String> targets, List<String> agentTargets, Path log) throws IOException {
     Files.createDirectories(dir);
     Path config = dir.resolve("prometheus.yml");
     StringBuilder yaml = new StringBuilder("""
@@ -74,6 +83,10 @@ final class PrometheusServer implements AutoCloseable {
               - targets:
         """);
     for (String t : targets) yaml.append("            - '").append(t).append("'\n");
+    if (!agentTargets.isEmpty()) {
+      yaml.append("  - job_name: gantry-agents\n    metrics_path: /metrics\n    static_configs:\n      - targets:\n");
+      for (String t : agentTargets) yaml.append("            - '").append(t).append("'\n");
+    }
     Files.writeString(config, yaml.toString());
     String listen = "127.0.0.1:" + PeerProcesses.freePort();
     Process p = new ProcessBuilder(executable().toString(), "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),

@@ -127,6 +127,12 @@ public final class ControlHandler {
     return read(StateQuery.newBuilder().setListDeployments(req).build(), req.getStale(), ListDeploymentsResponse.parser());
   }
 
+  /** Evaluations, newest first; of one job and/or in one status when the request names them. */
+  public CompletableFuture<gantry.v1.ListEvaluationsResponse> listEvaluations(gantry.v1.ListEvaluationsRequest req) {
+    return read(StateQuery.newBuilder().setListEvaluations(req).build(), req.getStale(),
+        gantry.v1.ListEvaluationsResponse.parser());
+  }
+
   /**
    * One deployment by id or by a prefix of at least {@value #MIN_DEPLOYMENT_PREFIX} characters
    * (the tables show 8). The state machine answers with the matches (the first few); one is the

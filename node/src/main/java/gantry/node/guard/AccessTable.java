@@ -60,6 +60,7 @@ public final class AccessTable {
     rule("ListAllocations", jobsRead, Kind.JOB, m -> ((ListAllocationsRequest) m).getJob());
     rule("GetAllocLogs", jobsRead, Kind.ALLOCATION, m -> ((GetAllocLogsRequest) m).getAllocation());
     rule("ListDeployments", jobsRead, Kind.JOB, m -> ((ListDeploymentsRequest) m).getJob());
+    rule("ListEvaluations", jobsRead, Kind.JOB, m -> ((ListEvaluationsRequest) m).getJob());
     rule("GetDeployment", jobsRead, Kind.DEPLOYMENT, m -> ((GetDeploymentRequest) m).getId());
     rule("ChangeDeployment", jobsWrite, Kind.DEPLOYMENT, m -> ((ChangeDeploymentRequest) m).getId());
     rule("ListServices", jobsRead, Kind.OTHER, m -> "");
@@ -100,7 +101,7 @@ public final class AccessTable {
     route("GET /v1/services", "ListServices", "", "");
     route("GET /v1/service/{name}", "GetServiceEndpoints", "name", "");
     route("GET /v1/event/stream", "WatchEvents", "", "");
-    route("GET /v1/evaluations", "ListJobs", "", "");
+    route("GET /v1/evaluations", "ListEvaluations", "", "job");
   }
 
   private AccessTable() {}

@@ -8,7 +8,9 @@ import gantry.v1.DeregisterJobRequest;
 import gantry.v1.GetDeploymentRequest;
 import gantry.v1.GetJobRequest;
 import gantry.v1.ListAllocationsRequest;
+import gantry.v1.EvalStatus;
 import gantry.v1.ListDeploymentsRequest;
+import gantry.v1.ListEvaluationsRequest;
 import gantry.v1.ListJobsRequest;
 import gantry.v1.ListNodesRequest;
 import gantry.v1.Node;
@@ -16,8 +18,6 @@ import gantry.v1.RegisterJobRequest;
 import gantry.v1.ScaleJobRequest;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.HttpResponseException;
-import io.javalin.http.HttpStatus;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -75,13 +75,8 @@ final class ControlRoutes {
     routes.get("/v1/services", ctx -> json(ctx, gantry.v1.ListServicesResponse.newBuilder()
         .addAllServices(services.list()).build()));
     routes.get("/v1/service/{name}", ctx -> json(ctx, services.get(ctx.pathParam("name"))));
-    // In the contract, not in the gRPC API yet: say so rather than answer with made-up data.
-    for (String path : new String[] {"/v1/evaluations"}) {
-      routes.get(path, ctx -> {
-        throw new HttpResponseException(HttpStatus.NOT_IMPLEMENTED.getCode(),
-            path + " is not served yet: the gRPC API has no such call to answer it from");
-      });
-    }
+    routes.get("/v1/evaluations", ctx -> reply(ctx, control.listEvaluations(ListEvaluationsRequest.newBuilder()
+        .setJob(query(ctx, "job")).setStatus(evalStatus(query(ctx, "status"))).setStale(flag(ctx, "stale")).build())));
   }
 
   /**
@@ -126,6 +121,21 @@ final class ControlRoutes {
     } catch (TimeoutException e) {
       throw new TimeoutException("no answer from Raft within " + TIMEOUT.toSeconds() + " s (a write may still be applied)");
     }
+  }
+
+  /**
+   * {@code ?status=blocked} (or {@code EVAL_STATUS_BLOCKED}, any case); absent or empty is every
+   * status. Anything else is a 400 naming {@code status} and the accepted words.
+   */
+  static EvalStatus evalStatus(String v) {
+    if (v.isEmpty()) return EvalStatus.EVAL_STATUS_UNSPECIFIED;
+    String upper = v.toUpperCase(Locale.ROOT);
+    for (EvalStatus s : EvalStatus.values()) {
+      if (s == EvalStatus.EVAL_STATUS_UNSPECIFIED || s == EvalStatus.UNRECOGNIZED) continue;
+      if (s.name().equals(upper) || s.name().equals("EVAL_STATUS_" + upper)) return s;
+    }
+    throw new ControlException(ControlException.Code.INVALID_ARGUMENT,
+        "status: expected pending, complete, blocked, failed or canceled, got \"" + v + "\"");
   }
 
   private static String query(Context ctx, String name) {

@@ -5,7 +5,11 @@ import gantry.node.store.StateStore;
 import gantry.v1.Deployment;
 import gantry.v1.GetJobResponse;
 import gantry.v1.GetStateDigestResponse;
+import gantry.v1.Evaluation;
+import gantry.v1.EvalStatus;
 import gantry.v1.ListDeploymentsResponse;
+import gantry.v1.ListEvaluationsRequest;
+import gantry.v1.ListEvaluationsResponse;
 import gantry.v1.ListJobVersionsResponse;
 import gantry.v1.ListJobsResponse;
 import gantry.v1.ListNodesResponse;
@@ -41,6 +45,8 @@ final class StateQueries {
           .addAllDeployments(s.deployments(q.getListDeployments().getJob())).build();
       case GET_DEPLOYMENT -> ListDeploymentsResponse.newBuilder()
           .addAllDeployments(deploymentsByPrefix(s, q.getGetDeployment().getId())).build();
+      case LIST_EVALUATIONS -> ListEvaluationsResponse.newBuilder()
+          .addAllEvaluations(evaluations(s, q.getListEvaluations())).build();
       case LIST_JOB_VERSIONS -> ListJobVersionsResponse.newBuilder()
           .addAllVersions(s.jobVersions(q.getListJobVersions().getJob())).build();
       case LIST_JOBS -> ListJobsResponse.newBuilder().addAllJobs(s.jobs(q.getListJobs().getPrefix())).build();
@@ -66,6 +72,15 @@ final class StateQueries {
       }
       case KIND_NOT_SET -> throw new IllegalArgumentException("empty query");
     };
+  }
+
+  /** The evaluations of the request's job and status (each when set), newest first. */
+  private static List<Evaluation> evaluations(ClusterState s, ListEvaluationsRequest req) {
+    return s.evals().stream()
+        .filter(e -> req.getJob().isEmpty() || e.getJob().equals(req.getJob()))
+        .filter(e -> req.getStatus() == EvalStatus.EVAL_STATUS_UNSPECIFIED || e.getStatus() == req.getStatus())
+        .sorted(java.util.Comparator.comparingLong(Evaluation::getCreateIndex).reversed().thenComparing(Evaluation::getId))
+        .toList();
   }
 
   /**

@@ -123,6 +123,11 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   }
 
   @Override
+  public void listEvaluations(gantry.v1.ListEvaluationsRequest req, StreamObserver<gantry.v1.ListEvaluationsResponse> out) {
+    reply(() -> handler.listEvaluations(req), out);
+  }
+
+  @Override
   public void listDeployments(gantry.v1.ListDeploymentsRequest req, StreamObserver<gantry.v1.ListDeploymentsResponse> out) {
     reply(() -> handler.listDeployments(req), out);
   }

@@ -235,6 +235,12 @@ class AclGuardTest {
         .header("X-Gantry-Token", teamA).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, cut.statusCode(), cut.body());
     assertTrue(cut.body().contains("team-a-web") && !cut.body().contains("team-b-web"), cut.body());
+    HttpResponse<String> evals = http.send(HttpRequest.newBuilder(URI.create("http://" + peer.httpAddress() + "/v1/evaluations"))
+        .header("X-Gantry-Token", teamA).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, evals.statusCode(), evals.body());
+    assertTrue(evals.body().contains("team-a-web") && !evals.body().contains("team-b-web"), "evaluations cut like jobs: " + evals.body());
+    assertEquals(403, http.send(HttpRequest.newBuilder(URI.create("http://" + peer.httpAddress() + "/v1/evaluations?job=team-b-web"))
+        .header("X-Gantry-Token", teamA).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
 
     audited.clear();
     HttpResponse<String> stop = http.send(HttpRequest.newBuilder(URI.create("http://" + peer.httpAddress() + "/v1/job/team-b-web"))

@@ -22,6 +22,7 @@ import gantry.v1.JobSpec;
 import gantry.v1.JobStatus;
 import gantry.v1.ListAllocationsResponse;
 import gantry.v1.ListDeploymentsResponse;
+import gantry.v1.ListEvaluationsResponse;
 import gantry.v1.ListJobsResponse;
 import gantry.v1.ListNodesResponse;
 import gantry.v1.ListPeersResponse;
@@ -127,6 +128,19 @@ class HttpApiTest {
       String id = deployments.getDeployments(0).getId();
       GetDeploymentResponse deployment = parse(ok(get(i, "/v1/deployment/" + id.substring(0, 8))), GetDeploymentResponse.getDefaultInstance());
       assertEquals(id, deployment.getDeployment().getId());
+      ListEvaluationsResponse evals = parse(ok(get(i, "/v1/evaluations?job=reads")), ListEvaluationsResponse.getDefaultInstance());
+      assertFalse(evals.getEvaluationsList().isEmpty(), "the registration made an evaluation");
+      assertTrue(evals.getEvaluationsList().stream().allMatch(e -> e.getJob().equals("reads")), evals.toString());
+      assertTrue(evals.getEvaluationsList().stream().anyMatch(e -> e.getTriggeredBy().equals("job-register")), evals.toString());
+      ListEvaluationsResponse complete = parse(ok(get(i, "/v1/evaluations?job=reads&status=complete")),
+          ListEvaluationsResponse.getDefaultInstance());
+      assertTrue(complete.getEvaluationsList().stream().allMatch(e -> e.getStatus() == gantry.v1.EvalStatus.EVAL_STATUS_COMPLETE),
+          complete.toString());
+      long newest = Long.MAX_VALUE;
+      for (gantry.v1.Evaluation e : parse(ok(get(i, "/v1/evaluations")), ListEvaluationsResponse.getDefaultInstance()).getEvaluationsList()) {
+        assertTrue(e.getCreateIndex() <= newest, "newest first");
+        newest = e.getCreateIndex();
+      }
       ListPeersResponse peerList = parse(ok(get(i, "/v1/status/peers")), ListPeersResponse.getDefaultInstance());
       assertEquals(ids, peerList.getPeersList().stream().map(gantry.v1.Peer::getId).sorted().toList());
       GetLeaderResponse leader = parse(ok(get(i, "/v1/status/leader")), GetLeaderResponse.getDefaultInstance());
@@ -147,6 +161,7 @@ class HttpApiTest {
       parse(ok(get(i, "/v1/nodes?stale")), ListNodesResponse.getDefaultInstance());
       parse(ok(get(i, "/v1/allocations?stale")), ListAllocationsResponse.getDefaultInstance());
       parse(ok(get(i, "/v1/deployments?stale")), ListDeploymentsResponse.getDefaultInstance());
+      parse(ok(get(i, "/v1/evaluations?stale")), ListEvaluationsResponse.getDefaultInstance());
     }
     assertError(get(0, "/v1/jobs?stale=maybe"), 400, "stale");
   }
@@ -226,8 +241,8 @@ class HttpApiTest {
     assertError(get(0, "/v1/deployment/ab"), 400, "id");
     assertError(get(0, "/v1/nope"), 404, null);
     assertError(send(0, "PUT", "/v1/jobs", JSON, "{}"), 405, null);
-    Struct e = assertError(get(1, "/v1/evaluations"), 501, null);
-    assertTrue(e.getFieldsOrThrow("error").getStringValue().contains("not served yet"), e.toString());
+    Struct e = assertError(get(1, "/v1/evaluations?status=done"), 400, "status");
+    assertTrue(e.getFieldsOrThrow("error").getStringValue().contains("blocked"), e.toString());
   }
 
   @Test
