@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: picks a JDK >= 21, makes sure Maven, a Docker engine (installed and
-# started as root if needed), the local workload image and Prometheus (installed as root if
-# needed, for the monitoring test) are there, then runs every module's tests with
+# started as root if needed), the local workload image, Prometheus (for the monitoring test)
+# and Chromium with chromedriver (for the web UI's browser test; both installed as root if
+# needed) are there, then runs every module's tests with
 # `mvn -B verify`, then the quickstart end to end, plain and --secure (scripts/tests/quickstart-e2e.sh,
 # on its own ports; skipped when arguments are given or GANTRY_SKIP_QUICKSTART_TEST=1). Extra arguments
 # go to Maven.
