@@ -117,14 +117,14 @@ function applyEvent(ev) {
   const map = state[mapName];
   const obj = ev[ev.topic];
   if (!concernsThisPage(ev, obj, map)) return;
-  const cur = map.get(ev.key);
-  if (cur && num(cur.modifyIndex) > index) return; // the page holds a newer copy already
-  if (ev.type === "deleted" || !obj) map.delete(ev.key); else map.set(ev.key, obj);
   if (jobName) {
     state.events.unshift(ev);
     state.events.length = Math.min(state.events.length, MAX_EVENTS);
   }
   renderSoon();
+  const cur = map.get(ev.key);
+  if (cur && num(cur.modifyIndex) > index) return; // the page holds a newer copy already
+  if (ev.type === "deleted" || !obj) map.delete(ev.key); else map.set(ev.key, obj);
 }
 
 /** Calls onLine with each JSON line of an NDJSON body until it ends; rejects on a broken connection. */
@@ -148,7 +148,10 @@ async function readLines(body, onLine, onChunk) {
 
 /** Follows the stream from state.lastIndex, reconnecting from the last event seen, until stopped. */
 function follow() {
-  if (state.stream) state.stream.stopped = true;
+  if (state.stream) {
+    state.stream.stopped = true;
+    if (state.stream.controller) state.stream.controller.abort();
+  }
   const me = { stopped: false, controller: null };
   state.stream = me;
   const topics = jobName ? ["job", "allocation", "deployment"] : ["job", "allocation", "node"];
@@ -177,6 +180,7 @@ function follow() {
         if (e instanceof ApiError && e.status === 403) { clearTimeout(watchdog); askToken(e.message); return; }
       } finally {
         clearTimeout(watchdog);
+        me.controller.abort(); // lets go of the connection whichever way the stream ended
       }
       if (me.stopped) return;
       setLive(false);
