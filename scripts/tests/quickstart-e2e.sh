@@ -2,8 +2,9 @@
 # End-to-end test of scripts/quickstart.sh, run by scripts/test.sh after `mvn verify` (or alone).
 # Starts the quickstart on its own ports and state directory (so it never meets a quickstart a
 # user runs, nor the other tests, which take ports from the kernel's ephemeral range), then checks:
-# every replica answers over HTTP, every manager's /v1/status/leader names the same leader, a
-# second run says it is already up, and --stop leaves no process, no container and no port.
+# every replica answers over HTTP, every manager's /v1/status/leader names the same leader, the
+# summary prints the web UI's address and it answers HTML, a second run says it is already up,
+# and --stop leaves no process, no container and no port.
 # Every wait polls with a deadline. Exit 0 and a PASS line, or 1 and the reason.
 #
 # Environment: GANTRY_QUICKSTART_BASE_PORT (default here 17646, so ports 17646-19648) and
@@ -122,6 +123,14 @@ for port in "$base" $((base + 1000)) $((base + 2000)); do
 done
 [ "$(sort -u <<<"${leaders%$'\n'}" | wc -l)" = 1 ] || fail "the managers name different leaders: $leaders"
 say "every manager answers /v1/status/leader with $(head -1 <<<"$leaders") and serves /metrics"
+
+# --- the web UI ---------------------------------------------------------------------------------
+if ! grep -qF "== Web UI" "$out" || ! grep -qE "^  $scheme://127\.0\.0\.1:$base/ " "$out"; then
+  fail "the summary does not print the web UI address $scheme://127.0.0.1:$base/"
+fi
+gantry_await "the web UI on :$base/" 30 body_has "$scheme://127.0.0.1:$base/" '<title>Gantry</title>' \
+  || fail "$scheme://127.0.0.1:$base/ does not answer the web UI's HTML"
+say "the summary prints the web UI address and $scheme://127.0.0.1:$base/ answers its HTML"
 
 # --- a second run while up ----------------------------------------------------------------------
 mode=()
