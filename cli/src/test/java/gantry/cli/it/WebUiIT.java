@@ -31,8 +31,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The web UI in a real browser: Debian's headless Chromium, driven by Selenium through Debian's
  * chromedriver, against a real manager and a sim agent (separate processes). What a user sees:
  * a job registered while the home page is open appears there, with running / desired; its page
- * lists its allocations with their node; the Stop button stops it, and the page shows it stopped
- * without reloading. Without chromium or chromedriver the test fails saying how to install them
+ * lists its allocations with their node; Scale adds a replica; the Stop button stops the job, and
+ * the page shows it stopped without reloading. Without chromium or chromedriver the test fails saying how to install them
  * (scripts/test.sh does, as root).
  */
 class WebUiIT {
@@ -43,7 +43,7 @@ class WebUiIT {
   @TempDir Path dir;
 
   @Test
-  void homeListsARunningJobItsPageShowsItsAllocationsAndStopShowsItStoppedWithoutAReload() throws Exception {
+  void homeListsARunningJobItsPageShowsItsAllocationsScaleAndStopShowLiveWithoutAReload() throws Exception {
     for (Path p : List.of(CHROMIUM, CHROMEDRIVER)) {
       if (!Files.isExecutable(p)) {
         throw new AssertionError(p + " is missing: the web UI test needs Debian's chromium and chromium-driver"
@@ -83,6 +83,15 @@ class WebUiIT {
         assertEquals("2 / 2", browser.findElement(By.id("job-running")).getText());
         assertEquals("g", rows(browser, "#groups").getFirst().get(0));
 
+        // Scale the group to 3 from its row: the API call, then the third replica shows up live.
+        WebElement count = browser.findElement(By.cssSelector("#groups tbody tr[data-key='g'] input"));
+        count.clear();
+        count.sendKeys("3");
+        browser.findElement(By.cssSelector("#groups tbody tr[data-key='g'] button")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("job-running"), "3 / 3"));
+        wait.until(d -> rows(d, "#allocs").stream().filter(r -> r.get(4).equals("running")).count() == 3);
+        assertEquals(3, m.stub().getJob(GetJobRequest.newBuilder().setName("web").build()).getJob().getSpec().getGroups(0).getCount());
+
         // Stop, confirmed in the dialog: the page shows the job stopped and its allocations told to stop.
         String jobPageLoadedAt = loadMark(browser);
         browser.findElement(By.id("stop")).click();
@@ -90,6 +99,7 @@ class WebUiIT {
         wait.until(ExpectedConditions.textToBe(By.id("job-status"), "stopped"));
         wait.until(d -> rows(d, "#allocs").stream().allMatch(r -> r.get(5).equals("stop") && !r.get(4).equals("running")));
         wait.until(ExpectedConditions.textToBe(By.id("job-running"), "0 / 0"));
+        assertEquals(3, rows(browser, "#allocs").size());
         assertEquals(jobPageLoadedAt, loadMark(browser), "the job page reloaded to show the stop");
         assertTrue(browser.findElement(By.id("events")).getText().contains("JobStopped"), browser.findElement(By.id("events")).getText());
         // And the cluster agrees: the button made the API call.
