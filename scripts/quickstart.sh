@@ -452,7 +452,13 @@ summary() {
     done
   done <<<"$allocs"
   echo
-  echo "== Managers (gRPC for the CLI; HTTP: the JSON API /v1/... and /metrics)"
+  echo "== Web UI (jobs, nodes, a page per job; live; stop and scale)"
+  echo "  $scheme://127.0.0.1:${http_ports[0]}/    (every manager's HTTP port serves it)"
+  if [ "$secure" = 1 ]; then
+    echo "  the browser must present a client certificate of the cluster CA (README, \"Web UI\") and asks once for a token"
+  fi
+  echo
+  echo "== Managers (gRPC for the CLI; HTTP: the web UI, the JSON API /v1/... and /metrics)"
   for i in 0 1 2; do
     echo "  ${managers[$i]}  gRPC 127.0.0.1:${grpc_ports[$i]}  HTTP $scheme://127.0.0.1:${http_ports[$i]}/v1/status/leader  $scheme://127.0.0.1:${http_ports[$i]}/metrics"
   done

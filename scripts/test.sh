@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The test command: picks a JDK >= 21, makes sure Maven, a Docker engine (installed and
-# started as root if needed), the local workload image and Prometheus (installed as root if
-# needed, for the monitoring test) are there, then runs every module's tests with
-# `mvn -B verify`, then a minute of fuzzing (scripts/fuzz.sh, 15 s for each of its four targets;
-# a crash fails the run), then the quickstart end to end, plain and --secure
-# (scripts/tests/quickstart-e2e.sh, on its own ports). The last two are skipped when arguments are
-# given, or by GANTRY_SKIP_FUZZ=1 and GANTRY_SKIP_QUICKSTART_TEST=1. Extra arguments go to Maven.
+# started as root if needed), the local workload image, Prometheus (for the monitoring test)
+# and Chromium with chromedriver (for the web UI's browser test; both installed as root if
+# needed) are there, then runs every module's tests with `mvn -B verify`, then a minute of
+# fuzzing (scripts/fuzz.sh, 15 s for each of its four targets; a crash fails the run), then the
+# quickstart end to end, plain and --secure (scripts/tests/quickstart-e2e.sh, on its own ports).
+# The last two are skipped when arguments are given, or by GANTRY_SKIP_FUZZ=1 and
+# GANTRY_SKIP_QUICKSTART_TEST=1. Extra arguments go to Maven.
 # shellcheck source-path=SCRIPTDIR/..
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

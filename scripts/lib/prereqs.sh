@@ -3,8 +3,9 @@
 #   gantry_ensure_jdk    a JDK >= 21 (jdk.sh); as root, installs one with apt-get when none is found
 #   gantry_ensure_maven  Maven (installed with apt-get as root if missing)
 #   gantry_prepare       everything the build and the tests need: the two above, a running Docker
-#                        engine (docker.sh), the local workload image (images.sh) and Prometheus
-#                        (prometheus.sh, for the monitoring test)
+#                        engine (docker.sh), the local workload image (images.sh), Prometheus
+#                        (prometheus.sh, for the monitoring test) and Chromium with its driver
+#                        (chromium.sh, for the web UI's browser test)
 
 gantry_ensure_jdk() {
   source scripts/lib/jdk.sh
@@ -44,4 +45,7 @@ gantry_prepare() {
   # shellcheck source=prometheus.sh
   source scripts/lib/prometheus.sh
   gantry_ensure_prometheus || return 1
+  # shellcheck source=chromium.sh
+  source scripts/lib/chromium.sh
+  gantry_ensure_chromium || return 1
 }

@@ -4,7 +4,8 @@
 # user runs, nor the other tests, which take ports from the kernel's ephemeral range), then checks:
 # every replica answers over HTTP, every manager's /v1/status/leader names the same leader, each
 # agent serves its own /metrics (the session and, on some agent, each allocation's CPU and memory),
-# a second run says it is already up, and --stop leaves no process, no container and no port.
+# the summary prints the web UI's address and it answers HTML, a second run says it is already up,
+# and --stop leaves no process, no container and no port.
 # Every wait polls with a deadline. Exit 0 and a PASS line, or 1 and the reason.
 #
 # Environment: GANTRY_QUICKSTART_BASE_PORT (default here 17646, so ports 17646-19648) and
@@ -138,6 +139,14 @@ agent_alloc_series() {
 gantry_await "per-allocation series on an agent's /metrics" 30 agent_alloc_series \
   || fail "no agent's /metrics has gantry_agent_allocation_memory_mib for the job's replicas"
 say "both agents serve /metrics with their session and their allocations' CPU and memory"
+
+# --- the web UI ---------------------------------------------------------------------------------
+if ! grep -qF "== Web UI" "$out" || ! grep -qE "^  $scheme://127\.0\.0\.1:$base/ " "$out"; then
+  fail "the summary does not print the web UI address $scheme://127.0.0.1:$base/"
+fi
+gantry_await "the web UI on :$base/" 30 body_has "$scheme://127.0.0.1:$base/" '<title>Gantry</title>' \
+  || fail "$scheme://127.0.0.1:$base/ does not answer the web UI's HTML"
+say "the summary prints the web UI address and $scheme://127.0.0.1:$base/ answers its HTML"
 
 # --- a second run while up ----------------------------------------------------------------------
 mode=()

@@ -7,6 +7,7 @@ import gantry.v1.*;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -46,6 +47,11 @@ public final class AccessTable {
 
   private static final Map<String, Rule> RULES = new HashMap<>();
   private static final Map<String, Route> ROUTES = new HashMap<>();
+  /**
+   * The web UI's routes (verb and path pattern), open: static files that carry no data. The page
+   * reads and changes everything through the /v1 routes above, with the user's token.
+   */
+  private static final Set<String> PAGES = Set.of("GET /", "GET /ui/jobs/{name}", "GET /ui/assets/{file}");
 
   static {
     Need jobsRead = Need.read(Resource.JOBS);
@@ -127,9 +133,15 @@ public final class AccessTable {
 
   /**
    * The route of an HTTP request, by verb and matched path pattern ("GET /v1/job/{name}"). Empty
-   * for paths outside the API ({@code /metrics}, the web page), which the guard leaves open.
+   * for paths outside the API ({@code /metrics}, the web UI's {@link #page pages}), which the guard
+   * leaves open.
    */
   public static Optional<Route> http(String verb, String pathPattern) {
     return Optional.ofNullable(ROUTES.get(verb + " " + pathPattern));
+  }
+
+  /** Whether the route is one of the web UI's open pages or assets (never an API route). */
+  public static boolean page(String verb, String pathPattern) {
+    return PAGES.contains(verb + " " + pathPattern);
   }
 }

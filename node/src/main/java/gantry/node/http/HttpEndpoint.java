@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server on a manager's {@code --http-addr} (Javalin on Jetty 12): the {@code /v1} JSON
- * API ({@link ControlRoutes}), the event stream ({@link EventStream}) and {@code /metrics}
- * ({@link MetricsEndpoint}), behind {@link gantry.node.guard.HttpGuard} (tokens, policies, audit; {@code
+ * API ({@link ControlRoutes}), the event stream ({@link EventStream}), {@code /metrics}
+ * ({@link MetricsEndpoint}) and the web UI at {@code /} ({@link WebUi}), behind {@link gantry.node.guard.HttpGuard} (tokens, policies, audit; {@code
  * /metrics} stays open for scrapers). Every failure,
  * including an unknown path (404) or method (405), answers {@code {"error": ..., "field": ...}}
  * with the status {@link HttpErrors} gives it.
@@ -57,6 +57,7 @@ public final class HttpEndpoint implements AutoCloseable {
       Optional<TlsMaterial> tls) throws IOException {
     InetSocketAddress bind = HostPorts.parse(address);
     ControlRoutes api = new ControlRoutes(control, services);
+    WebUi ui = WebUi.load();
     MetricsEndpoint scrape = new MetricsEndpoint(ClusterMetrics.of(raft, changes), metrics);
     QueuedThreadPool threads = new QueuedThreadPool(16, 2);
     threads.setName("gantry-http");
@@ -80,6 +81,7 @@ public final class HttpEndpoint implements AutoCloseable {
       // This peer's own applied events, as WatchEvents over gRPC: any peer answers.
       config.routes.get("/v1/event/stream", new EventStream(raft.stateMachine().events())::handle);
       config.routes.get("/metrics", scrape::handle);
+      ui.register(config.routes);
       config.routes.exception(HttpResponseException.class, (e, ctx) -> fail(limits.named(e), ctx));
       config.routes.exception(Exception.class, HttpEndpoint::fail);
     });
@@ -89,7 +91,7 @@ public final class HttpEndpoint implements AutoCloseable {
       throw new IOException("http_addr " + address + ": " + rootMessage(e), e);
     }
     String bound = bind.getHostString() + ":" + app.port();
-    LOG.info("HTTP{} API and /metrics on {}", tls.isPresent() ? "S" : "", bound);
+    LOG.info("HTTP{} API, /metrics and the web UI on {}", tls.isPresent() ? "S" : "", bound);
     return new HttpEndpoint(app, bound);
   }
 

@@ -1,6 +1,7 @@
 package gantry.node.guard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.v1.ControlServiceGrpc;
@@ -26,5 +27,11 @@ class AccessTableTest {
     assertEquals("jobs:read", AccessTable.method("WatchService").orElseThrow().need().toString());
     assertTrue(AccessTable.method("DeregisterJob").orElseThrow().audited());
     assertEquals("GetJob", AccessTable.http("GET", "/v1/job/{name}").orElseThrow().method());
+    // The web UI's files are open pages, never API routes; an API route is never a page.
+    for (String page : List.of("/", "/ui/jobs/{name}", "/ui/assets/{file}")) {
+      assertTrue(AccessTable.page("GET", page), page);
+      assertTrue(AccessTable.http("GET", page).isEmpty(), page);
+    }
+    assertFalse(AccessTable.page("GET", "/v1/jobs"));
   }
 }

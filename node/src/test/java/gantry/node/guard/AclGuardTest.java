@@ -224,6 +224,19 @@ class AclGuardTest {
   }
 
   @Test
+  void theWebUiPagesAreOpenAndTheirDataIsNot() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    for (String path : List.of("/", "/ui/jobs/team-a-web", "/ui/assets/app.js", "/ui/assets/app.css")) {
+      HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://" + peer.httpAddress() + path)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, page.statusCode(), path + ": " + page.body());
+    }
+    HttpResponse<String> data = http.send(HttpRequest.newBuilder(URI.create("http://" + peer.httpAddress() + "/v1/job/team-a-web")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, data.statusCode(), data.body());
+  }
+
+  @Test
   void httpAsksTheSameTable() throws Exception {
     String teamA = token("team-a-http", "team-a");
     HttpClient http = HttpClient.newHttpClient();

@@ -246,6 +246,44 @@ class HttpApiTest {
   }
 
   @Test
+  void theWebUiIsServedFromTheJarOnEveryPeer() throws Exception {
+    for (int peer = 0; peer < 3; peer++) {
+      HttpResponse<String> home = raw(peer, "/", null);
+      assertEquals(200, home.statusCode(), home.body());
+      assertEquals("text/html;charset=utf-8", home.headers().firstValue("Content-Type").orElse("").replace(" ", "").toLowerCase());
+      assertTrue(home.body().contains("<script src=\"/ui/assets/app.js\""), home.body());
+      assertEquals("no-cache", home.headers().firstValue("Cache-Control").orElse(""));
+      assertTrue(home.headers().firstValue("Content-Security-Policy").orElse("").contains("script-src 'self'"), home.headers().toString());
+    }
+    // A job's page is the same document: the script reads the name from the path.
+    HttpResponse<String> jobPage = raw(1, "/ui/jobs/some%20job", null);
+    assertEquals(200, jobPage.statusCode());
+    assertEquals(raw(0, "/", null).body(), jobPage.body());
+
+    HttpResponse<String> js = raw(0, "/ui/assets/app.js", null);
+    assertEquals(200, js.statusCode());
+    assertTrue(js.headers().firstValue("Content-Type").orElse("").startsWith("text/javascript"), js.headers().toString());
+    assertTrue(js.body().contains("/v1/event/stream"), "the script follows the event stream");
+    HttpResponse<String> css = raw(0, "/ui/assets/app.css", null);
+    assertTrue(css.headers().firstValue("Content-Type").orElse("").startsWith("text/css"), css.headers().toString());
+
+    // Revalidation: the same ETag answers 304 without a body.
+    String etag = js.headers().firstValue("ETag").orElseThrow();
+    HttpResponse<String> again = raw(0, "/ui/assets/app.js", etag);
+    assertEquals(304, again.statusCode());
+    assertEquals("", again.body());
+
+    assertError(get(0, "/ui/assets/nope.js"), 404, null);
+    assertError(get(0, "/ui/nope"), 404, null);
+  }
+
+  private static HttpResponse<String> raw(int peer, String path, String ifNoneMatch) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + peers.get(peer).httpAddress() + path)).timeout(WAIT);
+    if (ifNoneMatch != null) b.header("If-None-Match", ifNoneMatch);
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void servicesAreTheLeadersAndAFollowerSaysWhoLeads() throws Exception {
     String leader = parse(ok(get(0, "/v1/status/leader")), GetLeaderResponse.getDefaultInstance()).getLeader().getId();
     int l = ids.indexOf(leader);
