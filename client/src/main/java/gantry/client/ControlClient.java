@@ -129,6 +129,14 @@ public final class ControlClient implements AutoCloseable {
     return ControlServiceGrpc.newBlockingStub(channel(address));
   }
 
+  /**
+   * An asynchronous stub for {@code address} (one of {@link #addresses()}), for client streams
+   * (RestoreSnapshot, which a blocking stub cannot make); the caller sets the deadline.
+   */
+  public gantry.v1.ControlServiceGrpc.ControlServiceStub asyncStub(String address) {
+    return gantry.v1.ControlServiceGrpc.newStub(channel(address));
+  }
+
   /** The leader address of a follower's refusal, "" when it knows none, null for any other error. */
   static String leaderHint(StatusRuntimeException e) {
     return LeaderHint.of(e).map(LeaderHint::leaderAddress).orElse(null);

@@ -160,7 +160,8 @@ public final class ManagerPeer implements AutoCloseable {
       grpc = NettyServerBuilder.forAddress(HostPorts.parse(config.grpcAddress()))
           .addService(io.grpc.ServerInterceptors.intercept(
               new ControlService(control, new gantry.node.control.AclControl(raft, clock), live, services,
-                  raft.stateMachine().events(), audit),
+                  raft.stateMachine().events(), audit, new gantry.node.backup.SnapshotSaver(raft, clock),
+                  new gantry.node.backup.SnapshotRestorer(raft)),
               new gantry.node.guard.GuardInterceptor(guard)))
           .addService(new DispatcherService(leader, raft.proposer(), clock, leaderHint, metrics, logs,
               new UpdateFilter(() -> raft.stateMachine().state()),

@@ -7,14 +7,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code gantry operator ...}: cluster maintenance. */
 @Command(name = "operator", description = "Inspect and maintain the manager cluster.", mixinStandardHelpOptions = true,
-    subcommands = {OperatorCommand.Raft.class, AuditCommand.class})
+    subcommands = {OperatorCommand.Raft.class, OperatorCommand.Snapshot.class, AuditCommand.class})
 public final class OperatorCommand implements Runnable {
   @Spec
   CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: raft, audit");
+    throw new ParameterException(spec.commandLine(), "missing subcommand: raft, snapshot, audit");
   }
 
   /** {@code gantry operator raft ...}. */
@@ -27,6 +27,19 @@ public final class OperatorCommand implements Runnable {
     @Override
     public void run() {
       throw new ParameterException(spec.commandLine(), "missing subcommand: peers, transfer-leader");
+    }
+  }
+
+  /** {@code gantry operator snapshot ...}: backups of the replicated state. */
+  @Command(name = "snapshot", description = "Save the cluster's state to a file, or restore it from one.",
+      mixinStandardHelpOptions = true, subcommands = {SnapshotSaveCommand.class, SnapshotRestoreCommand.class})
+  public static final class Snapshot implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new ParameterException(spec.commandLine(), "missing subcommand: save, restore");
     }
   }
 }

@@ -80,6 +80,8 @@ public final class AccessTable {
     // the lists (and print "-" for when refused): what a nodes:read operator reads.
     rule("GetLiveMetrics", Need.read(Resource.NODES), Kind.OTHER, m -> "");
     rule("ReadAudit", Need.read(Resource.OPERATOR), Kind.OTHER, m -> "");
+    rule("SaveSnapshot", Need.read(Resource.OPERATOR), Kind.OTHER, m -> "");
+    rule("RestoreSnapshot", Need.write(Resource.OPERATOR), Kind.OTHER, m -> "");
     rule("TransferLeadership", Need.write(Resource.OPERATOR), Kind.OTHER, m -> ((TransferLeadershipRequest) m).getPeerId());
     rule("WatchEvents", Need.read(Resource.EVENTS), Kind.OTHER, m -> "");
     rule("GetLeader", null, Kind.OTHER, m -> "");

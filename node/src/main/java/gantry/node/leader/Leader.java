@@ -86,6 +86,14 @@ public final class Leader implements AutoCloseable {
       loop.post(new LeaderEvent.EntryApplied(changes));
     });
     sm.onLeadership(leads -> loop.post(leads ? new LeaderEvent.LeadershipGained() : new LeaderEvent.LeadershipLost()));
+    // A snapshot restore replaced the whole state: the duties reopen on it as after an election
+    // (the broker takes its pending evaluations, every node gets one TTL, agents reconnect and
+    // get their assignments from it).
+    sm.onStateRestored(() -> {
+      if (!loop.isLeading()) return;
+      loop.post(new LeaderEvent.LeadershipLost());
+      loop.post(new LeaderEvent.LeadershipGained());
+    });
     loop.start();
   }
 

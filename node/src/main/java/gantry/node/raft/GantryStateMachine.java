@@ -10,6 +10,7 @@ import gantry.node.store.StateStore;
 import gantry.v1.BatchOutcome;
 import gantry.v1.Record;
 import gantry.v1.RecordBatch;
+import gantry.v1.RecordOutcome;
 import gantry.v1.StateQuery;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
@@ -67,6 +68,7 @@ public final class GantryStateMachine extends BaseStateMachine {
   private static final String DIVERGED_MARKER = "DIVERGED";
   private final AppliedTerms terms = new AppliedTerms();
   private final java.util.List<java.util.function.Consumer<String>> divergenceListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final java.util.List<Runnable> restoreListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.List<Runnable> closeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final StateQueries queries = new StateQueries(this::state, this::store);
   private final java.util.List<java.util.function.Consumer<Changes>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -207,11 +209,22 @@ public final class GantryStateMachine extends BaseStateMachine {
     }
     BatchOutcome.Builder outcome = BatchOutcome.newBuilder().setIndex(entry.getIndex()).setReplayed(repeated);
     Changes changes = new Changes();
+    boolean replaced = false;
     EventRecorder out;
     try (WriteBatch wb = new WriteBatch()) {
       // Replay writes every change through these Mutations: the seam where the entry's events are made.
       out = events.recorder(entry.getIndex(), new BatchMutations(wb));
       for (Record r : batch.getRecordsList()) {
+        if (batch.getRecordsCount() == 1 && r.hasStateRestoreChunk()) {
+          outcome.addOutcomes(StateRestore.chunk(store, wb, r.getStateRestoreChunk()));
+          continue;
+        }
+        if (batch.getRecordsCount() == 1 && r.hasStateRestored()) {
+          RecordOutcome o = StateRestore.restored(store, wb, r.getStateRestored());
+          replaced = o.getErrorCode().isEmpty();
+          outcome.addOutcomes(o);
+          continue;
+        }
         out.begin(r);
         outcome.addOutcomes(state.replay(r, entry.getIndex(), out, changes));
       }
@@ -228,7 +241,11 @@ public final class GantryStateMachine extends BaseStateMachine {
       throw new IllegalStateException("apply " + entry.getIndex(), e);
     }
     updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-    events.append(out);
+    if (replaced) {
+      stateRestored(entry.getIndex());
+    } else {
+      events.append(out);
+    }
     if (!changes.isEmpty()) {
       for (var l : listeners) {
         try {
@@ -242,6 +259,60 @@ public final class GantryStateMachine extends BaseStateMachine {
     applyNanos.accept(System.nanoTime() - start);
     return CompletableFuture.completedFuture(
         Message.valueOf(UnsafeByteOperations.unsafeWrap(outcome.build().toByteArray())));
+  }
+
+  /**
+   * A snapshot restore was just written: the state object is rebuilt from the store, watchers of
+   * events are told to start again (nothing before this index describes the new state), and the
+   * listeners (the leader's duties) reopen on it.
+   */
+  private void stateRestored(long index) {
+    ClusterState loaded = ClusterState.load(store);
+    swap.writeLock().lock();
+    try {
+      state = loaded;
+    } finally {
+      swap.writeLock().unlock();
+    }
+    events.restart(index);
+    LOG.info("state restored from a snapshot at index {}: {} jobs", index, loaded.jobCount());
+    for (Runnable l : restoreListeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        LOG.warn("restore listener failed: {}", e.toString());
+      }
+    }
+  }
+
+  /** Called on the apply thread after a snapshot restore replaced the state. */
+  public void onStateRestored(Runnable listener) {
+    restoreListeners.add(listener);
+  }
+
+  /** The cluster state at one applied position, read from one RocksDB snapshot (a backup). */
+  public record Export(AppliedPosition applied, java.util.List<gantry.v1.StateEntry> entries) {}
+
+  /** Reads every portable key (see {@link StateRestore#portable}) of this peer's store at one position. */
+  public Export export() {
+    swap.readLock().lock();
+    try {
+      checkNotDiverged();
+      java.util.List<gantry.v1.StateEntry> entries = new java.util.ArrayList<>();
+      AppliedPosition[] applied = {AppliedPosition.NONE};
+      byte[] appliedKey = Keys.bytes(Keys.APPLIED);
+      store().readConsistent((k, v) -> {
+        if (java.util.Arrays.equals(k, appliedKey)) {
+          applied[0] = AppliedPosition.decode(v);
+        } else if (StateRestore.portable(new String(k, java.nio.charset.StandardCharsets.UTF_8))) {
+          entries.add(gantry.v1.StateEntry.newBuilder().setKey(com.google.protobuf.ByteString.copyFrom(k))
+              .setValue(com.google.protobuf.ByteString.copyFrom(v)).build());
+        }
+      });
+      return new Export(applied[0], entries);
+    } finally {
+      swap.readLock().unlock();
+    }
   }
 
   @Override

@@ -31,7 +31,7 @@ public final class Proposer implements AutoCloseable {
   /** What one proposal got: the entry's index and one outcome per record, in order. */
   public record Proposal(long index, List<RecordOutcome> outcomes) {}
 
-  private record Pending(List<Record> records, int bytes, CompletableFuture<Proposal> done) {}
+  private record Pending(List<Record> records, int bytes, boolean alone, CompletableFuture<Proposal> done) {}
 
   private static final Logger LOG = LoggerFactory.getLogger(Proposer.class);
   private static final int WINDOW = 2;
@@ -59,6 +59,18 @@ public final class Proposer implements AutoCloseable {
 
   /** Proposes records to be applied together, in order, in one entry. */
   public CompletableFuture<Proposal> propose(List<Record> records) {
+    return enqueue(records, false);
+  }
+
+  /**
+   * Proposes records in an entry of their own, never packed with other requests' (a snapshot
+   * restore's records replace the store and must not share an entry with ordinary ones).
+   */
+  public CompletableFuture<Proposal> proposeAlone(List<Record> records) {
+    return enqueue(records, true);
+  }
+
+  private CompletableFuture<Proposal> enqueue(List<Record> records, boolean alone) {
     CompletableFuture<Proposal> done = new CompletableFuture<>();
     if (closed) {
       done.completeExceptionally(new IllegalStateException("proposer closed"));
@@ -66,7 +78,7 @@ public final class Proposer implements AutoCloseable {
     }
     int bytes = 0;
     for (Record r : records) bytes += r.getSerializedSize() + 5;
-    queue.add(new Pending(List.copyOf(records), bytes, done));
+    queue.add(new Pending(List.copyOf(records), bytes, alone, done));
     return done;
   }
 
@@ -79,7 +91,7 @@ public final class Proposer implements AutoCloseable {
         batch.add(first);
         int records = first.records().size();
         int bytes = first.bytes();
-        for (Pending next; (next = queue.peek()) != null
+        for (Pending next; !first.alone() && (next = queue.peek()) != null && !next.alone()
             && records + next.records().size() <= maxRecords && bytes + next.bytes() <= maxBytes; ) {
           batch.add(queue.poll());
           records += next.records().size();

@@ -40,9 +40,11 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
   private final gantry.node.control.AclControl acl;
   /** This manager's own audit log (ReadAudit), or null when the peer keeps none. */
   private final AuditLog audit;
+  private final SnapshotCalls snapshots;
 
   public ControlService(ControlHandler handler, gantry.node.control.AclControl acl, LiveQueries live, ServiceWatch services,
-      EventLog events, AuditLog audit) {
+      EventLog events, AuditLog audit, gantry.node.backup.SnapshotSaver saver, gantry.node.backup.SnapshotRestorer restorer) {
+    this.snapshots = new SnapshotCalls(saver, restorer);
     this.audit = audit;
     this.handler = handler;
     this.acl = acl;
@@ -246,6 +248,18 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
       return;
     }
     AuditReadCall.start((ServerCallStreamObserver<gantry.v1.AuditRecord>) out, audit, req);
+  }
+
+  /** Backups (gantry operator snapshot save): the state at one applied index, as a file's bytes. */
+  @Override
+  public void saveSnapshot(gantry.v1.SaveSnapshotRequest req, StreamObserver<gantry.v1.SnapshotChunk> out) {
+    snapshots.save(out);
+  }
+
+  /** Backups (gantry operator snapshot restore): a file's bytes in, the whole state replaced through Raft. */
+  @Override
+  public StreamObserver<gantry.v1.SnapshotChunk> restoreSnapshot(StreamObserver<gantry.v1.RestoreSnapshotResponse> out) {
+    return snapshots.restore(out);
   }
 
   private static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {

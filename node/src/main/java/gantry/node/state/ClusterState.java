@@ -105,6 +105,9 @@ public final class ClusterState {
       case ACL_POLICY_DELETED -> aclReplay.deletePolicy(record.getAclPolicyDeleted(), out);
       case ACL_TOKEN_CREATED -> aclReplay.createToken(record.getAclTokenCreated(), index, out);
       case ACL_TOKEN_REVOKED -> aclReplay.revokeToken(record.getAclTokenRevoked(), out);
+      // A restore replaces the store itself; the state machine applies these (raft/StateRestore), alone in their entry.
+      case STATE_RESTORE_CHUNK, STATE_RESTORED -> RecordOutcome.newBuilder().setErrorCode("INVALID_ARGUMENT")
+          .setErrorMessage("a snapshot restore record must be alone in its entry").build();
       case KIND_NOT_SET -> throw new IllegalArgumentException("record without a kind at index " + index);
     };
   }

@@ -10,7 +10,7 @@ public record AppliedPosition(long term, long index) {
     return ByteBuffer.allocate(16).putLong(term).putLong(index).array();
   }
 
-  static AppliedPosition decode(byte[] b) {
+  public static AppliedPosition decode(byte[] b) {
     ByteBuffer buf = ByteBuffer.wrap(b);
     return new AppliedPosition(buf.getLong(), buf.getLong());
   }

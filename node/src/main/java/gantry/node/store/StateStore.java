@@ -161,6 +161,19 @@ public final class StateStore implements AutoCloseable {
     return new Digest(HexFormat.of().formatHex(sha.digest()), applied, keys);
   }
 
+  /**
+   * Visits every key and value in key order, from one consistent RocksDB snapshot (a backup reads
+   * the state at exactly one applied position, whatever is applied meanwhile).
+   */
+  public void readConsistent(BiConsumer<byte[], byte[]> visitor) {
+    Snapshot snap = db.getSnapshot();
+    try (ReadOptions ro = new ReadOptions().setSnapshot(snap); RocksIterator it = db.newIterator(ro)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) visitor.accept(it.key(), it.value());
+    } finally {
+      db.releaseSnapshot(snap);
+    }
+  }
+
   /** The digest of the state, the position it was read at, and how many keys it covers. */
   public record Digest(String sha256, AppliedPosition applied, long keys) {}
 

@@ -95,7 +95,8 @@ final class FuzzCluster {
     String name = InProcessServerBuilder.generateName();
     Server grpc = InProcessServerBuilder.forName(name)
         .addService(io.grpc.ServerInterceptors.intercept(new ControlService(control, new gantry.node.control.AclControl(raft, clock),
-            live, services, raft.stateMachine().events(), null), new gantry.node.guard.GuardInterceptor(guard)))
+            live, services, raft.stateMachine().events(), null, new gantry.node.backup.SnapshotSaver(raft, clock),
+            new gantry.node.backup.SnapshotRestorer(raft)), new gantry.node.guard.GuardInterceptor(guard)))
         .build().start();
     ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
     HttpEndpoint http = HttpEndpoint.start("127.0.0.1:0", control, services, raft, changes, new ManagerMetrics(), guard, limiter,
