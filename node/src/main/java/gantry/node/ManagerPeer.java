@@ -192,7 +192,7 @@ public final class ManagerPeer implements AutoCloseable {
     HttpEndpoint http = null;
     if (!config.httpAddress().isEmpty()) {
       try {
-        http = HttpEndpoint.start(config.httpAddress(), control, services, raft, leaderChanges, events, guard, limiter,
+        http = HttpEndpoint.start(config.httpAddress(), control, services, live, raft, leaderChanges, events, guard, limiter,
             security.maxMessageBytes(), tls);
       } catch (IOException e) {
         health.close();

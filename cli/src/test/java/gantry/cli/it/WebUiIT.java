@@ -74,6 +74,11 @@ class WebUiIT {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#nodes tbody tr"), "0.20 / "));
         assertTrue(browser.findElement(By.cssSelector("#nodes tbody tr")).getText().contains("64 / "),
             browser.findElement(By.cssSelector("#nodes tbody tr")).getText());
+        // And what they use, as the agent measured it and the leader heard it (/v1/metrics/live).
+        wait.until(ExpectedConditions.textMatches(By.cssSelector("#nodes tbody tr td.used-mem"),
+            java.util.regex.Pattern.compile("^\\d+ MiB$")));
+        wait.until(ExpectedConditions.textMatches(By.cssSelector("#nodes tbody tr td.used-cpu"),
+            java.util.regex.Pattern.compile("^\\d+\\.\\d %$")));
 
         // The job's page, by its link: two running allocations on a1.
         browser.findElement(webRow).findElement(By.linkText("web")).click();

@@ -100,6 +100,7 @@ public final class AccessTable {
     route("GET /v1/job/{name}/allocations", "ListAllocations", "name", "");
     route("POST /v1/job/{name}/scale", "ScaleJob", "name", "");
     route("GET /v1/nodes", "ListNodes", "", "");
+    route("GET /v1/metrics/live", "GetLiveMetrics", "", "");
     route("GET /v1/node/{name}", "ListNodes", "name", "");
     route("GET /v1/allocations", "ListAllocations", "", "job");
     route("GET /v1/deployments", "ListDeployments", "", "job");

@@ -42,10 +42,12 @@ final class ControlRoutes {
 
   private final ControlHandler control;
   private final ServiceWatch services;
+  private final gantry.node.live.LiveQueries live;
 
-  ControlRoutes(ControlHandler control, ServiceWatch services) {
+  ControlRoutes(ControlHandler control, ServiceWatch services, gantry.node.live.LiveQueries live) {
     this.control = control;
     this.services = services;
+    this.live = live;
   }
 
   void register(RoutesConfig routes) {
@@ -63,6 +65,9 @@ final class ControlRoutes {
     routes.get("/v1/nodes", ctx -> reply(ctx, control.listNodes(ListNodesRequest.newBuilder()
         .setStale(flag(ctx, "stale")).build())));
     routes.get("/v1/node/{name}", ctx -> node(ctx, ctx.pathParam("name")));
+    // The leader's live view of measured use (the agents' reports, not replicated): a follower
+    // answers 503 naming the leader, as for services.
+    routes.get("/v1/metrics/live", ctx -> json(ctx, live.metrics()));
     routes.get("/v1/allocations", ctx -> reply(ctx, control.listAllocations(ListAllocationsRequest.newBuilder()
         .setJob(query(ctx, "job")).setNode(query(ctx, "node")).setStale(flag(ctx, "stale")).build())));
     routes.get("/v1/deployments", ctx -> reply(ctx, control.listDeployments(ListDeploymentsRequest.newBuilder()

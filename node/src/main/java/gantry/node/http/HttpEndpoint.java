@@ -52,11 +52,12 @@ public final class HttpEndpoint implements AutoCloseable {
    *
    * @throws IOException if the address cannot be bound
    */
-  public static HttpEndpoint start(String address, ControlHandler control, ServiceWatch services, RaftNode raft,
+  public static HttpEndpoint start(String address, ControlHandler control, ServiceWatch services,
+      gantry.node.live.LiveQueries live, RaftNode raft,
       LeaderChanges changes, ManagerMetrics metrics, gantry.node.guard.Guard guard, RateLimiter limiter, int maxBodyBytes,
       Optional<TlsMaterial> tls) throws IOException {
     InetSocketAddress bind = HostPorts.parse(address);
-    ControlRoutes api = new ControlRoutes(control, services);
+    ControlRoutes api = new ControlRoutes(control, services, live);
     WebUi ui = WebUi.load();
     MetricsEndpoint scrape = new MetricsEndpoint(ClusterMetrics.of(raft, changes), metrics);
     QueuedThreadPool threads = new QueuedThreadPool(16, 2);

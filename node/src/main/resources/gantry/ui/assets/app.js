@@ -11,6 +11,8 @@ const TOKEN_HEADER = "X-Gantry-Token";
 /** The server sends a heartbeat line every 10 s; silence for longer means the connection is dead. */
 const STREAM_SILENCE_MS = 25000;
 const MAX_EVENTS = 40;
+/** How often the home page reads the leader's measured use (agents report every 5 s by default). */
+const LIVE_EVERY_MS = 5000;
 
 const jobName = (() => {
   const m = location.pathname.match(/^\/ui\/jobs\/([^/]+)\/?$/);
@@ -20,6 +22,8 @@ const jobName = (() => {
 const state = {
   jobs: new Map(), allocs: new Map(), nodes: new Map(), deployments: new Map(),
   events: [], lastIndex: 0, stream: null,
+  // node id -> NodeMetrics, the leader's live view (not in the event stream: it is not replicated)
+  live: new Map(),
 };
 
 class ApiError extends Error {
@@ -80,6 +84,20 @@ async function loadHome() {
   merge(state.allocs, allocs.allocations || [], (a) => a.id, num(allocs.appliedIndex));
   merge(state.nodes, nodes.nodes || [], (n) => n.id, num(nodes.appliedIndex));
   return Math.min(num(jobs.appliedIndex), num(allocs.appliedIndex), num(nodes.appliedIndex));
+}
+
+/**
+ * The measured CPU and memory of each node, from the leader's live view. A follower has none
+ * (503), nor has a token without nodes:read (403): the columns then show "-".
+ */
+async function loadLive() {
+  try {
+    const live = await api("GET", "/v1/metrics/live");
+    state.live = new Map(Object.entries(live.nodes || {}));
+  } catch (e) {
+    state.live = new Map();
+  }
+  renderSoon();
 }
 
 async function loadJob() {
@@ -269,6 +287,12 @@ function usage(used, total, unit, scale) {
   return span;
 }
 
+/** A node's measured figure as the leader last heard it, or "-" when there is none. */
+function measured(nodeId, format) {
+  const m = state.live.get(nodeId);
+  return m ? format(m) : "-";
+}
+
 function renderHome() {
   const jobs = [...state.jobs.values()].sort((a, b) => a.name.localeCompare(b.name));
   $("jobs-empty").hidden = jobs.length > 0;
@@ -289,7 +313,8 @@ function renderHome() {
   const held = [...state.allocs.values()].filter(holdsResources);
   syncRows($("nodes").tBodies[0], nodes, (n) => n.id, () => {
     const tr = el("tr");
-    tr.append(el("td"), el("td", "", "status"), el("td"), el("td", "", "num"), el("td", "", "num"), el("td", "", "num"));
+    tr.append(el("td"), el("td", "", "status"), el("td"), el("td", "", "num"), el("td", "", "num"), el("td", "", "num"),
+      el("td", "", "num used-cpu"), el("td", "", "num used-mem"));
     return tr;
   }, (tr, n) => {
     const mine = held.filter((a) => a.nodeId === n.id);
@@ -297,7 +322,8 @@ function renderHome() {
     const mem = mine.reduce((s, a) => s + num(a.resources && a.resources.memory), 0);
     const cap = n.capacity || {};
     setCells(tr, [n.name, lower(n.status, "NODE_STATUS_"), n.draining ? "draining" : (n.eligible ? "yes" : "no"),
-      usage(cpu, num(cap.cpu), "cores", 1000), usage(mem, num(cap.memory), "MiB", 1), mine.length]);
+      usage(cpu, num(cap.cpu), "cores", 1000), usage(mem, num(cap.memory), "MiB", 1), mine.length,
+      measured(n.id, (m) => num(m.cpuPercent).toFixed(1) + " %"), measured(n.id, (m) => num(m.memoryUsedMb) + " MiB")]);
   });
 }
 
@@ -457,6 +483,10 @@ async function start() {
   $("token-form").hidden = true;
   renderSoon();
   follow();
+  if (!jobName && !state.liveTimer) {
+    loadLive();
+    state.liveTimer = setInterval(loadLive, LIVE_EVERY_MS);
+  }
 }
 
 document.addEventListener("DOMContentLoaded", () => {

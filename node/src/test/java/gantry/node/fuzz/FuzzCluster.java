@@ -99,8 +99,8 @@ final class FuzzCluster {
             new gantry.node.backup.SnapshotRestorer(raft)), new gantry.node.guard.GuardInterceptor(guard)))
         .build().start();
     ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
-    HttpEndpoint http = HttpEndpoint.start("127.0.0.1:0", control, services, raft, changes, new ManagerMetrics(), guard, limiter,
-        16 << 20, java.util.Optional.empty());
+    HttpEndpoint http = HttpEndpoint.start("127.0.0.1:0", control, services, live, raft, changes, new ManagerMetrics(), guard,
+        limiter, 16 << 20, java.util.Optional.empty());
     FuzzCluster cluster = new FuzzCluster(dir, raft, control, services, grpc, channel, http);
     Node node = Node.newBuilder().setId(NODE_ID).setName(NODE).addDrivers("exec")
         .setCapacity(Resources.newBuilder().setCpu(4000).setMemory(8192)).build();

@@ -304,6 +304,17 @@ class HttpApiTest {
     assertTrue(follower.getFieldsOrThrow("error").getStringValue().contains("leader"), follower.toString());
   }
 
+  @Test
+  void liveMetricsAreTheLeadersAndAFollowerSaysWhoLeads() throws Exception {
+    String leader = parse(ok(get(0, "/v1/status/leader")), GetLeaderResponse.getDefaultInstance()).getLeader().getId();
+    int l = ids.indexOf(leader);
+    // No agent reports here: an empty live view, in the message's JSON.
+    gantry.v1.GetLiveMetricsResponse live = parse(ok(get(l, "/v1/metrics/live")), gantry.v1.GetLiveMetricsResponse.getDefaultInstance());
+    assertEquals(0, live.getNodesCount());
+    Struct follower = assertError(get((l + 1) % ids.size(), "/v1/metrics/live"), 503, null);
+    assertTrue(follower.getFieldsOrThrow("error").getStringValue().contains("leader"), follower.toString());
+  }
+
   // ---- metrics ----
 
   @Test
