@@ -1,5 +1,6 @@
 package gantry.agent;
 
+import gantry.security.tls.TestPki;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import gantry.security.CertificateAndKey;
-import gantry.security.CertificateAuthority;
-import gantry.security.CertificateRequest;
-import gantry.security.PemFile;
-import gantry.security.PemFiles;
 import gantry.security.Role;
+import gantry.security.tls.TestPki;
 import gantry.v1.ControlServiceGrpc;
 import gantry.v1.ListPeersRequest;
 import gantry.v1.ListPeersResponse;
@@ -30,9 +26,7 @@ import io.grpc.stub.StreamObserver;
 import io.netty.handler.ssl.ClientAuth;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +50,7 @@ class ManagerCredentialsTest {
   static Server server;
   static Path pki;
   static Path rogue;
+  static TestPki cluster;
 
   private static final Context.Key<String> SEEN = Context.key("seen");
 
@@ -63,8 +58,10 @@ class ManagerCredentialsTest {
   static void start() throws Exception {
     pki = tmp.resolve("pki");
     rogue = tmp.resolve("rogue");
-    issue(pki, "m1", Role.SERVER, "alice");
-    issue(rogue, "x1", Role.SERVER, "mallory");
+    cluster = TestPki.create(pki);
+    cluster.issue(Role.SERVER, "m1");
+    cluster.issue(Role.CLIENT, "alice");
+    TestPki.create(rogue).issue(Role.CLIENT, "mallory");
     var tls = GrpcSslContexts.forServer(pki.resolve("m1.pem").toFile(), pki.resolve("m1-key.pem").toFile())
         .trustManager(pki.resolve("ca.pem").toFile()).clientAuth(ClientAuth.REQUIRE).protocols("TLSv1.3").build();
     ServerInterceptor seen = new ServerInterceptor() {
@@ -92,19 +89,6 @@ class ManagerCredentialsTest {
         .addService(ServerInterceptors.intercept(control, seen)).build().start();
   }
 
-  private static void issue(Path dir, String server, Role serverRole, String client) throws Exception {
-    Clock clock = Clock.systemUTC();
-    SecureRandom random = new SecureRandom();
-    CertificateAuthority ca = CertificateAuthority.create(CertificateAuthority.DEFAULT_DAYS, clock, random);
-    CertificateAndKey s = ca.issue(CertificateRequest.of(serverRole, server), clock, random);
-    CertificateAndKey c = ca.issue(CertificateRequest.of(Role.CLIENT, client), clock, random);
-    dir.toFile().mkdirs();
-    PemFiles.write(List.of(PemFile.of(dir.resolve("ca.pem"), ca.certificate()),
-        PemFile.of(dir.resolve("ca-key.pem"), ca.credentials().privateKey()),
-        PemFile.of(dir.resolve(server + ".pem"), s.certificate()), PemFile.of(dir.resolve(server + "-key.pem"), s.privateKey()),
-        PemFile.of(dir.resolve(client + ".pem"), c.certificate()), PemFile.of(dir.resolve(client + "-key.pem"), c.privateKey())),
-        false);
-  }
 
   @AfterAll
   static void stop() throws InterruptedException {
@@ -147,15 +131,8 @@ class ManagerCredentialsTest {
   /** An agent's certificate of the cluster CA, naming 127.0.0.1, still cannot pose as a manager. */
   @Test
   void onlyAServerCertificateIsAManager() throws Exception {
-    Clock clock = Clock.systemUTC();
-    SecureRandom random = new SecureRandom();
-    var ca = CertificateAuthority.of(PemFiles.read(pki.resolve("ca.pem"), pki.resolve("ca-key.pem")));
-    CertificateAndKey agent = ca.issue(new CertificateRequest(Role.AGENT, "poser", List.of(), List.of("127.0.0.1"), 30), clock, random);
-    Path dir = tmp.resolve("poser");
-    dir.toFile().mkdirs();
-    PemFiles.write(List.of(PemFile.of(dir.resolve("poser.pem"), agent.certificate()),
-        PemFile.of(dir.resolve("poser-key.pem"), agent.privateKey())), false);
-    var tls = GrpcSslContexts.forServer(dir.resolve("poser.pem").toFile(), dir.resolve("poser-key.pem").toFile())
+    var poserFiles = cluster.issue(Role.AGENT, "poser", "127.0.0.1");
+    var tls = GrpcSslContexts.forServer(poserFiles.cert().toFile(), poserFiles.key().toFile())
         .trustManager(pki.resolve("ca.pem").toFile()).clientAuth(ClientAuth.REQUIRE).protocols("TLSv1.3").build();
     var poser = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).sslContext(tls)
         .addService(new ControlServiceGrpc.ControlServiceImplBase() {

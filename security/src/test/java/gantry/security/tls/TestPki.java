@@ -1,4 +1,4 @@
-package gantry.node;
+package gantry.security.tls;
 
 import gantry.security.CertificateAndKey;
 import gantry.security.CertificateAuthority;
@@ -6,15 +6,16 @@ import gantry.security.CertificateRequest;
 import gantry.security.PemFile;
 import gantry.security.PemFiles;
 import gantry.security.Role;
-import gantry.security.tls.TlsFiles;
-import gantry.security.tls.TlsMaterial;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 
-/** A cluster CA in a directory and the certificates tests issue from it, as {@code gantry tls} writes them. */
+/**
+ * A cluster CA in a directory and the certificates tests issue from it, as {@code gantry tls}
+ * writes them. Shared with the node, agent and client tests through this module's test jar.
+ */
 public final class TestPki {
   private final Path dir;
   private final CertificateAuthority ca;
