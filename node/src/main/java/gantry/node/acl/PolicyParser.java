@@ -5,10 +5,6 @@ import gantry.v1.AclRule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads a policy file:
@@ -37,10 +33,9 @@ public final class PolicyParser {
     if (text.length() > Limits.MAX_FILE_BYTES) throw new PolicyException("rules: the file is over the limit of 1 MiB");
     Object doc;
     try {
-      doc = yaml().load(text);
-    } catch (YAMLException e) {
-      String first = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
-      throw new PolicyException("rules: invalid YAML: " + first);
+      doc = gantry.spec.SafeYaml.load(text);
+    } catch (gantry.spec.SafeYaml.Invalid e) {
+      throw new PolicyException("rules: " + e.getMessage());
     }
     if (!(doc instanceof Map<?, ?> top)) {
       throw new PolicyException("rules: expected a mapping with " + KEYS + ", got " + describe(doc));
@@ -110,15 +105,5 @@ public final class PolicyParser {
       case List<?> l -> "a list";
       default -> value.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " " + value;
     };
-  }
-
-  private static Yaml yaml() {
-    var options = new LoaderOptions();
-    options.setAllowDuplicateKeys(false);
-    options.setMaxAliasesForCollections(Limits.MAX_YAML_COLLECTION_ALIASES);
-    options.setAllowRecursiveKeys(false);
-    options.setNestingDepthLimit(Limits.MAX_YAML_NESTING);
-    options.setCodePointLimit(Limits.MAX_YAML_CODE_POINTS);
-    return new Yaml(new SafeConstructor(options));
   }
 }

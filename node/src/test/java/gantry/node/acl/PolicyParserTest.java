@@ -2,6 +2,7 @@ package gantry.node.acl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.v1.AclRule;
 import java.util.List;
@@ -55,5 +56,14 @@ class PolicyParserTest {
     for (int i = 0; i < 30; i++) bomb.append("b").append(i).append(": &b").append(i).append(" [*a, *a]\n");
     String message = assertThrows(PolicyException.class, () -> PolicyParser.parse(bomb.toString())).getMessage();
     assertEquals("rules: invalid YAML", message.substring(0, "rules: invalid YAML".length()), message);
+  }
+
+  /** The parser escapes the job spec's fuzzing found are closed here too (one SafeYaml for both). */
+  @Test
+  void theYamlEscapesFoundByFuzzingAreRefusedAsInvalidYaml() {
+    assertEquals("rules: invalid YAML: Tag must not contain leading or trailing spaces.",
+        assertThrows(PolicyException.class, () -> PolicyParser.parse("!F%20 x\n")).getMessage());
+    String number = assertThrows(PolicyException.class, () -> PolicyParser.parse("jobs: " + "6".repeat(40) + ":0\n")).getMessage();
+    assertTrue(number.startsWith("rules: invalid YAML: a number is out of range"), number);
   }
 }
