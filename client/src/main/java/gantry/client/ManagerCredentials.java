@@ -117,10 +117,6 @@ public final class ManagerCredentials {
     return tls;
   }
 
-  public boolean hasToken() {
-    return !token.isEmpty();
-  }
-
   /**
    * A channel to one manager ({@code host:port}); with TLS the manager's certificate must name
    * that host (the server certificates carry 127.0.0.1, localhost and their --ip/--dns).
