@@ -19,11 +19,11 @@ public final class EventsCommand implements Callable<Integer> {
   ClientOptions client;
 
   @Option(names = "--topic", paramLabel = "TOPIC",
-      description = "Only this topic: job, allocation, node, evaluation, deployment or scaling; repeat for several (default: all).")
+      description = "Only this topic: job, allocation, node, evaluation, deployment, scaling or service; repeat for several (default: all).")
   List<String> topics = new ArrayList<>();
 
   @Option(names = "--key", paramLabel = "KEY", defaultValue = "",
-      description = "Only events with this key: a job name, allocation id, node id, evaluation id, deployment id, or JOB/GROUP for scaling.")
+      description = "Only events with this key: a job name, allocation id, node id, evaluation id, deployment id, JOB/GROUP for scaling, or a service name.")
   String key;
 
   @Option(names = "--index", paramLabel = "N", defaultValue = "0",

@@ -21,9 +21,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The echo service (examples/echo) run by the exec driver on three agents of 1000, 2000 and 3000
  * millicores, called through {@code gantry:///echo} by the client library as a user's program
  * would: the weighted split follows the nodes' CPU, round_robin is even, {@code gantry service
- * endpoints} shows what the clients use, and a killed replica's traffic moves to the others.
+ * endpoints} shows what the clients use, a killed replica's traffic moves to the others, and the
+ * event stream's service topic follows the endpoints.
  */
 class ServiceLbIT {
   static final int CALLS = 6_000;
@@ -186,5 +190,72 @@ class ServiceLbIT {
     }
     assertEquals(0, answeredByDeadAfterKill.get());
     assertTrue(failures.size() <= 4, "at most the 4 calls in flight fail: " + failures);
+  }
+
+  /**
+   * {@code gantry events --topic service --key echo} from the start: the endpoints its events
+   * register and deregister are, once caught up, exactly those the leader serves; a replica
+   * killed with SIGKILL leaves (ServiceDeregistered) and its replacement joins, and the two sets
+   * agree again.
+   */
+  @Test
+  void theServiceEventsFollowTheEndpointsThroughAKilledReplica() throws Exception {
+    await("3 endpoints of echo", 120, () -> endpoints().getEndpointsCount() == 3);
+    List<gantry.v1.Event> events = Collections.synchronizedList(new ArrayList<>());
+    Process follow = new ProcessBuilder(Gantry.command("events", "--topic", "service", "--key", "echo", "--index", "1",
+        "--address", cluster.addresses())).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Thread reader = Thread.ofPlatform().daemon().start(() -> {
+      try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(follow.getInputStream()))) {
+        for (String line; (line = lines.readLine()) != null; ) {
+          var e = gantry.v1.Event.newBuilder();
+          com.google.protobuf.util.JsonFormat.parser().merge(line, e);
+          events.add(e.build());
+        }
+      } catch (java.io.IOException ended) {
+        // the process was stopped
+      }
+    });
+    try {
+      await("the events' endpoints are the leader's", 60, () -> registered(events).equals(endpointIds()));
+      List<gantry.v1.Event> seen = List.copyOf(events);
+      assertTrue(seen.stream().allMatch(e -> e.getTopic().equals("service") && e.getKey().equals("echo")), seen.toString());
+      ServiceEndpoint victim = endpoints().getEndpoints(0);
+      var ch = io.grpc.ManagedChannelBuilder.forAddress(victim.getAddress(), victim.getPort()).usePlaintext().build();
+      long pid;
+      try {
+        pid = EchoGrpc.newBlockingStub(ch).withDeadlineAfter(5, TimeUnit.SECONDS).echo(EchoRequest.newBuilder().setMessage("pid").build()).getPid();
+      } finally {
+        ch.shutdownNow();
+      }
+      ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+      await("ServiceDeregistered for the killed replica's allocation", 60, () -> List.copyOf(events).stream()
+          .anyMatch(e -> e.getType().equals("ServiceDeregistered") && e.getServiceEndpoint().getAllocationId().equals(victim.getAllocationId())));
+      await("3 endpoints of echo again, as the events say", 120, () -> {
+        Set<String> now = endpointIds();
+        return now.size() == 3 && !now.contains(victim.getAllocationId()) && registered(events).equals(now);
+      });
+      gantry.v1.Event left = List.copyOf(events).stream().filter(e -> e.getType().equals("ServiceDeregistered")
+          && e.getServiceEndpoint().getAllocationId().equals(victim.getAllocationId())).findFirst().orElseThrow();
+      assertEquals(victim.getPort(), left.getServiceEndpoint().getPort(), "the endpoint as it was");
+      assertEquals(victim.getWeight(), left.getServiceEndpoint().getWeight());
+    } finally {
+      follow.destroyForcibly();
+      follow.onExit().get(10, TimeUnit.SECONDS);
+      reader.join(10_000);
+    }
+  }
+
+  static Set<String> endpointIds() {
+    return endpoints().getEndpointsList().stream().map(ServiceEndpoint::getAllocationId).collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  /** The allocations the events leave registered, replaying them in order. */
+  static Set<String> registered(List<gantry.v1.Event> events) {
+    Set<String> ids = new TreeSet<>();
+    for (gantry.v1.Event e : List.copyOf(events)) {
+      if (e.getType().equals("ServiceRegistered")) ids.add(e.getServiceEndpoint().getAllocationId());
+      if (e.getType().equals("ServiceDeregistered")) ids.remove(e.getServiceEndpoint().getAllocationId());
+    }
+    return ids;
   }
 }

@@ -1,8 +1,10 @@
 package gantry.node.events;
 
+import gantry.node.state.ClusterState;
 import gantry.node.state.Mutations;
 import gantry.v1.Event;
 import gantry.v1.EventsLost;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +25,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * are not replayed, so they make no events here. A subscriber asking for older events is told so
  * first (EventsLost) and served from the oldest kept.
  *
- * <p>Thread-safe: one lock guards the ring and every subscription's position.
+ * <p>Thread-safe: one lock guards the ring and every subscription's position; what the service
+ * topic compares with is the apply thread's alone.
  */
 public final class EventLog implements AutoCloseable {
   public static final int DEFAULT_CAPACITY = 50_000;
@@ -41,6 +44,8 @@ public final class EventLog implements AutoCloseable {
   private final Set<Subscription> live = new HashSet<>();
   /** Why new subscriptions are refused (null: they are not). */
   private String closed;
+  /** What the service topic compares each entry with; apply thread only, outside the lock. */
+  private final ServiceEvents services = new ServiceEvents();
 
   public EventLog(int capacity) {
     if (capacity <= 0) throw new IllegalArgumentException("capacity must be positive, got " + capacity);
@@ -52,9 +57,17 @@ public final class EventLog implements AutoCloseable {
     return new EventRecorder(index, out);
   }
 
-  /** Adds the events of an applied entry; entries come in index order. */
-  public void append(EventRecorder entry) {
+  /**
+   * Adds the events of an applied entry, then its service events ({@link ServiceEvents}); entries
+   * come in index order, on the apply thread, with {@code state} as the entry left it.
+   */
+  public void append(EventRecorder entry, ClusterState state) {
     List<Event> events = entry.events();
+    List<Event> service = services.changes(entry.index(), entry.allocationsWritten(), entry.nodesWritten(), state);
+    if (!service.isEmpty()) {
+      events = new ArrayList<>(events);
+      events.addAll(service);
+    }
     if (events.isEmpty()) return;
     lock.lock();
     try {
@@ -74,10 +87,12 @@ public final class EventLog implements AutoCloseable {
 
   /**
    * The state was loaded as of {@code index} (at start, or from a snapshot the leader sent): the
-   * events of the entries up to it are not kept here. Live subscriptions end (they would
+   * events of the entries up to it are not kept here, and the service events start again from
+   * what {@code state} serves. Live subscriptions end (they would
    * otherwise miss those entries without a word); they reconnect and are told what is lost.
    */
-  public void restart(long index) {
+  public void restart(long index, ClusterState state) {
+    services.reset(state);
     lock.lock();
     try {
       for (long s = firstSeq; s < nextSeq; s++) ring[slot(s)] = null;

@@ -12,9 +12,11 @@ import gantry.v1.Record;
 import gantry.v1.ScaleMark;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The {@link Mutations} replay writes one entry's effects to, passed through to the entry's
@@ -42,6 +44,9 @@ public final class EventRecorder implements Mutations {
   private final List<Event> events = new ArrayList<>();
   /** Store key -> its value after the current record, null when it deleted the key. */
   private final Map<String, MessageLite> touched = new LinkedHashMap<>();
+  /** Allocation and node ids the whole entry wrote, for the service events ({@link ServiceEvents}). */
+  private final Set<String> allocations = new HashSet<>();
+  private final Set<String> nodes = new HashSet<>();
   private Record record;
 
   EventRecorder(long index, Mutations out) {
@@ -58,17 +63,35 @@ public final class EventRecorder implements Mutations {
   @Override
   public void put(String key, MessageLite value) {
     out.put(key, value);
-    if (Topic.ofStoreKey(key).isPresent()) touched.put(key, value);
+    touch(key, value);
   }
 
   @Override
   public void delete(String key) {
     out.delete(key);
-    if (Topic.ofStoreKey(key).isPresent()) touched.put(key, null);
+    touch(key, null);
+  }
+
+  private void touch(String key, MessageLite value) {
+    Topic topic = Topic.ofStoreKey(key).orElse(null);
+    if (topic == null) return;
+    touched.put(key, value);
+    if (topic == Topic.ALLOCATION) allocations.add(topic.idOf(key));
+    if (topic == Topic.NODE) nodes.add(topic.idOf(key));
   }
 
   long index() {
     return index;
+  }
+
+  /** The ids of the allocations the entry wrote or deleted, so far. */
+  Set<String> allocationsWritten() {
+    return allocations;
+  }
+
+  /** The ids of the nodes the entry wrote or deleted, so far. */
+  Set<String> nodesWritten() {
+    return nodes;
   }
 
   /** The entry's events, once every record was replayed. */

@@ -18,7 +18,12 @@ public enum Topic {
   EVALUATION(Keys.EVAL),
   DEPLOYMENT(Keys.DEPLOYMENT),
   /** A group's count change (JobScaled): made from the job a JobScaled record wrote, not a key of its own. */
-  SCALING(null);
+  SCALING(null),
+  /**
+   * A service's endpoint joining or leaving ({@link ServiceEvents}): made from the allocations and
+   * nodes an entry wrote, not a key of its own.
+   */
+  SERVICE(null);
 
   private final String keyPrefix;
   private final String wireName = name().toLowerCase(Locale.ROOT);

@@ -78,36 +78,43 @@ public final class ServiceCatalog {
 
   private static List<ServiceEndpoint> all(ClusterState state, Map<String, NodeMetrics> nodeUse) {
     List<ServiceEndpoint> out = new ArrayList<>();
-    for (Allocation a : state.allocs()) {
-      if (a.getDesiredStatus() != DesiredStatus.DESIRED_STATUS_RUN
-          || a.getClientStatus() != ClientStatus.CLIENT_STATUS_RUNNING) {
-        continue;
-      }
-      Node node = state.node(a.getNodeId()).orElse(null);
-      if (node == null || node.getStatus() != NodeStatus.NODE_STATUS_READY) continue;
-      for (TaskSpec t : a.getGroupSpec().getTasksList()) {
-        if (!t.hasService() || !serving(t, a.getTasksMap().get(t.getName()))) continue;
-        ServiceSpec s = t.getService();
-        AllocatedPort port = a.getPortsList().stream()
-            .filter(p -> p.getTask().equals(t.getName()) && p.getName().equals(s.getPort())).findFirst().orElse(null);
-        if (port == null) continue;
-        out.add(ServiceEndpoint.newBuilder()
-            .setService(s.getName())
-            .setAllocationId(a.getId())
-            .setJob(a.getJob())
-            .setGroup(a.getGroup())
-            .setTask(t.getName())
-            .setNodeId(node.getId())
-            .setNodeName(node.getName())
-            .setAddress(node.getAddress())
-            .setPort(port.getHost())
-            .setWeight(weight(s, node, nodeUse.get(node.getId())))
-            .setWeightSource(s.getHeadroom() ? "headroom" : s.getWeight() > 0 ? "fixed" : "capacity")
-            .addAllTags(s.getTagsList())
-            .build());
-      }
-    }
+    for (Allocation a : state.allocs()) out.addAll(endpointsOf(a, state, nodeUse));
     out.sort(Comparator.comparing(ServiceEndpoint::getAllocationId).thenComparing(ServiceEndpoint::getTask));
+    return out;
+  }
+
+  /**
+   * The endpoints {@code a} serves now, in its group's task order: none unless it is wanted and
+   * reported running on a ready node (the rule above).
+   */
+  public static List<ServiceEndpoint> endpointsOf(Allocation a, ClusterState state, Map<String, NodeMetrics> nodeUse) {
+    if (a.getDesiredStatus() != DesiredStatus.DESIRED_STATUS_RUN || a.getClientStatus() != ClientStatus.CLIENT_STATUS_RUNNING) {
+      return List.of();
+    }
+    Node node = state.node(a.getNodeId()).orElse(null);
+    if (node == null || node.getStatus() != NodeStatus.NODE_STATUS_READY) return List.of();
+    List<ServiceEndpoint> out = new ArrayList<>(1);
+    for (TaskSpec t : a.getGroupSpec().getTasksList()) {
+      if (!t.hasService() || !serving(t, a.getTasksMap().get(t.getName()))) continue;
+      ServiceSpec s = t.getService();
+      AllocatedPort port = a.getPortsList().stream()
+          .filter(p -> p.getTask().equals(t.getName()) && p.getName().equals(s.getPort())).findFirst().orElse(null);
+      if (port == null) continue;
+      out.add(ServiceEndpoint.newBuilder()
+          .setService(s.getName())
+          .setAllocationId(a.getId())
+          .setJob(a.getJob())
+          .setGroup(a.getGroup())
+          .setTask(t.getName())
+          .setNodeId(node.getId())
+          .setNodeName(node.getName())
+          .setAddress(node.getAddress())
+          .setPort(port.getHost())
+          .setWeight(weight(s, node, nodeUse.get(node.getId())))
+          .setWeightSource(s.getHeadroom() ? "headroom" : s.getWeight() > 0 ? "fixed" : "capacity")
+          .addAllTags(s.getTagsList())
+          .build());
+    }
     return out;
   }
 

@@ -158,7 +158,7 @@ public final class GantryStateMachine extends BaseStateMachine {
     }
     durableIndex = applied == null ? -1 : applied.index();
     // Entries the store holds are not replayed, so they make no events: say none before it are kept.
-    events.restart(durableIndex);
+    events.restart(durableIndex, loaded);
     // Ratis restarts its applier at the snapshot and walks the log forward from there;
     // applyTransaction skips what the store already has. The snapshot is the one checked against
     // the store above, never a newer one that arrived since: its entries would never be applied.
@@ -244,7 +244,7 @@ public final class GantryStateMachine extends BaseStateMachine {
     if (replaced) {
       stateRestored(entry.getIndex());
     } else {
-      events.append(out);
+      events.append(out, state);
     }
     if (!changes.isEmpty()) {
       for (var l : listeners) {
@@ -274,7 +274,7 @@ public final class GantryStateMachine extends BaseStateMachine {
     } finally {
       swap.writeLock().unlock();
     }
-    events.restart(index);
+    events.restart(index, loaded);
     LOG.info("state restored from a snapshot at index {}: {} jobs", index, loaded.jobCount());
     for (Runnable l : restoreListeners) {
       try {

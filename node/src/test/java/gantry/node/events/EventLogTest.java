@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.MessageLite;
 import gantry.node.control.ControlException;
+import gantry.node.state.ClusterState;
 import gantry.node.state.Mutations;
 import gantry.v1.Allocation;
 import gantry.v1.Event;
@@ -49,7 +50,7 @@ class EventLogTest {
     r.put("j/web", job("web", index));
     r.begin(PLAN);
     r.put("a/a" + index, Allocation.newBuilder().setId("a" + index).setJob("web").build());
-    log.append(r);
+    log.append(r, new ClusterState());
   }
 
   /** Entry {@code index} with one event: node "n{index}". */
@@ -57,7 +58,7 @@ class EventLogTest {
     EventRecorder r = log.recorder(index, NOWHERE);
     r.begin(NODE);
     r.put("n/n" + index, Node.newBuilder().setId("n" + index).build());
-    log.append(r);
+    log.append(r, new ClusterState());
   }
 
   private static Job job(String name, long version) {
@@ -204,7 +205,7 @@ class EventLogTest {
     EventLog log = new EventLog(100);
     node(log, 1);
     Subscription live = log.subscribe(EventFilter.ALL, 0);
-    log.restart(20);
+    log.restart(20, new ClusterState());
     StreamEnded e = assertThrows(StreamEnded.class, () -> live.next(100));
     assertEquals(StreamEnded.Reason.STATE_REPLACED, e.reason());
     assertEquals(21, log.oldestIndex());
@@ -271,7 +272,7 @@ class EventLogTest {
     r.put("a/x", Allocation.newBuilder().setId("x").build());
     r.delete("a/x");
     r.put("p/m1", Peer.newBuilder().setId("m1").build());
-    log.append(r);
+    log.append(r, new ClusterState());
     assertEquals(6, written.size(), "every write still reaches the batch: " + written);
     List<WatchEventsResponse> got = take(s, 3);
     assertEquals(List.of("9:job:web", "9:scaling:web/g", "9:allocation:x"), keys(got));

@@ -8,6 +8,7 @@ import com.google.protobuf.MessageLite;
 import gantry.node.events.EventFilter;
 import gantry.node.events.EventLog;
 import gantry.node.events.EventRecorder;
+import gantry.node.state.ClusterState;
 import gantry.node.state.Mutations;
 import gantry.v1.Node;
 import gantry.v1.NodeRegistered;
@@ -71,7 +72,7 @@ class EventStreamCallTest {
     });
     r.begin(Record.newBuilder().setNodeRegistered(NodeRegistered.getDefaultInstance()).build());
     r.put("n/n" + index, Node.newBuilder().setId("n" + index).build());
-    log.append(r);
+    log.append(r, new ClusterState());
   }
 
   /** A server call that is ready or not as the test says, and records what it was sent. */
