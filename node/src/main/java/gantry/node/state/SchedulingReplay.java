@@ -166,8 +166,16 @@ final class SchedulingReplay {
     }
     Evaluation e = state.evals.get(p.getEvalId());
     if (e != null) {
-      state.putEval(e.toBuilder().setStatus(p.getEvalStatus()).clearFailedGroups()
-          .putAllFailedGroups(p.getFailedGroupsMap()).setModifyIndex(index).build(), out);
+      EvalStatus status = p.getEvalStatus();
+      // A node came up while the evaluation was being scheduled: its unblock found it pending,
+      // not blocked, and the scheduler may not have seen that node. Evaluate it again rather
+      // than leave it blocked until some later node change (chaos: a job left with no replica
+      // after agents rejoined a new leader just as it marked their nodes down).
+      boolean again = status == EvalStatus.EVAL_STATUS_BLOCKED && nodeReadySince(e.getModifyIndex());
+      if (again) status = EvalStatus.EVAL_STATUS_PENDING;
+      state.putEval(e.toBuilder().setStatus(status).clearFailedGroups()
+          .putAllFailedGroups(again ? Map.of() : p.getFailedGroupsMap()).setModifyIndex(index).build(), out);
+      if (again) changes.evalReady(e.getId());
     }
     for (Evaluation f : p.getFollowUpsList()) createEval(f, index, out, changes);
     // A deployment counts what was placed; one made only of updates in place gets no health
@@ -253,6 +261,17 @@ final class SchedulingReplay {
     if (a.getClientStatus() != ClientStatus.CLIENT_STATUS_COMPLETE) return true;
     Job job = state.jobs.get(a.getJob());
     return job != null && !"batch".equals(job.getSpec().getType());
+  }
+
+  /**
+   * Whether a node that can take work (ready, eligible) was written after {@code index}: it may
+   * have come up since, so work that found no room then may fit now. Pure: every peer agrees.
+   */
+  private boolean nodeReadySince(long index) {
+    for (Node n : state.nodes.values()) {
+      if (n.getModifyIndex() > index && n.getStatus() == NodeStatus.NODE_STATUS_READY && n.getEligible()) return true;
+    }
+    return false;
   }
 
   private void nodeCameUp(Node node, long index, long timeMs, Mutations out, Changes changes) {

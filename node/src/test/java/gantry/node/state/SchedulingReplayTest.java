@@ -202,4 +202,42 @@ class SchedulingReplayTest extends ReplayHarness {
     return Record.newBuilder().setAllocationsUpdated(AllocationsUpdated.newBuilder().addUpdates(
         AllocationStatusUpdate.newBuilder().setAllocationId(id).setClientStatus(status))).build();
   }
+
+  static Record blocked(Evaluation e) {
+    return Record.newBuilder().setPlanApplied(PlanApplied.newBuilder().setEvalId(e.getId())
+        .setEvalStatus(EvalStatus.EVAL_STATUS_BLOCKED)
+        .putFailedGroups("g", gantry.v1.PlacementFailure.newBuilder().setUnplaced(2).setMessage("no node is ready").build()))
+        .build();
+  }
+
+  @Test
+  void aBlockedPlanStaysBlockedWhenNoNodeCameUpSinceItsEvaluationWasReady() {
+    apply(node("n1", 1000, 1024));
+    Evaluation e = registerJob();
+    Changes c = apply(blocked(e));
+    assertEquals(EvalStatus.EVAL_STATUS_BLOCKED, state.eval(e.getId()).orElseThrow().getStatus());
+    assertTrue(c.readyEvals().isEmpty(), c.readyEvals().toString());
+    Changes up = apply(node("n2", 1000, 1024));
+    assertTrue(up.readyEvals().contains(e.getId()), "a node coming up unblocks it");
+  }
+
+  @Test
+  void aPlanBlockedWhileANodeCameUpIsEvaluatedAgain() {
+    apply(node("n1", 1000, 1024));
+    apply(Record.newBuilder().setNodeStatusChanged(NodeStatusChanged.newBuilder().setNodeId("n1")
+        .setStatus(NodeStatus.NODE_STATUS_DOWN)).build());
+    Evaluation e = registerJob();
+    // n1 rejoins while the scheduler works on e from a snapshot where it was down: the unblock
+    // finds e pending, not blocked, so it leaves it alone.
+    Changes up = apply(node("n1", 1000, 1024));
+    assertFalse(up.readyEvals().contains(e.getId()));
+    Changes c = apply(blocked(e));
+    Evaluation after = state.eval(e.getId()).orElseThrow();
+    assertEquals(EvalStatus.EVAL_STATUS_PENDING, after.getStatus(), "evaluated again: n1 may take it now");
+    assertTrue(after.getFailedGroupsMap().isEmpty());
+    assertTrue(c.readyEvals().contains(e.getId()));
+    // The second try found no room either (n1 came up before it was ready again): blocked now.
+    apply(blocked(after));
+    assertEquals(EvalStatus.EVAL_STATUS_BLOCKED, state.eval(e.getId()).orElseThrow().getStatus());
+  }
 }
