@@ -247,9 +247,20 @@ public final class ManagerPeer implements AutoCloseable {
     return http == null ? "" : http.address();
   }
 
+  /**
+   * The gRPC address others reach this peer at (announced to the cluster, sent to agents and
+   * clients as the leader's): the configured host, or, when it binds every interface (0.0.0.0,
+   * ::), the host of this peer's Raft address, which the other peers already reach. A wildcard
+   * hint sent an agent to its own loopback before it tried the next manager.
+   */
   private static String grpcAddress(Server grpc, ServerConfig config) {
     String host = HostPorts.parse(config.grpcAddress()).getHostString();
-    return host + ":" + grpc.getPort();
+    if (isWildcard(host)) host = HostPorts.parse(config.raftAddress()).getHostString();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + grpc.getPort();
+  }
+
+  private static boolean isWildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0") || host.isEmpty();
   }
 
   /**
