@@ -174,6 +174,32 @@ public final class FleetJob {
       }
       ManagerCluster.sleep(500);
     }
-    return new AllocationChecker.Convergence(false, bound.toMillis(), bound, last);
+    return new AllocationChecker.Convergence(false, bound.toMillis(), bound, last + "; " + whatManagersSee(cluster));
+  }
+
+  /**
+   * For a run that did not converge: the nodes' statuses and the job's allocations by desired and
+   * client status, as the first manager that answers sees them.
+   */
+  private static String whatManagersSee(ManagerCluster cluster) {
+    for (String peer : cluster.ids()) {
+      try {
+        var stub = cluster.stub(peer, Duration.ofSeconds(5));
+        String nodes = stub.listNodes(gantry.v1.ListNodesRequest.getDefaultInstance()).getNodesList().stream()
+            .map(n -> n.getName() + "=" + n.getStatus().name().replace("NODE_STATUS_", "").toLowerCase(java.util.Locale.ROOT)
+                + (n.getEligible() ? "" : "(ineligible)"))
+            .collect(Collectors.joining(", "));
+        Map<String, Long> allocs = stub.listAllocations(ListAllocationsRequest.newBuilder().setJob(NAME).build()).getAllocationsList()
+            .stream().collect(Collectors.groupingBy(a -> a.getDesiredStatus().name().replace("DESIRED_STATUS_", "").toLowerCase(java.util.Locale.ROOT)
+                + "/" + a.getClientStatus().name().replace("CLIENT_STATUS_", "").toLowerCase(java.util.Locale.ROOT),
+                java.util.TreeMap::new, Collectors.counting()));
+        var eval = stub.listEvaluations(gantry.v1.ListEvaluationsRequest.newBuilder().setJob(NAME).build()).getEvaluationsList();
+        String lastEval = eval.isEmpty() ? "none" : eval.getFirst().getStatus() + " " + eval.getFirst().getStatusDescription();
+        return "at " + peer + ": nodes [" + nodes + "], allocations by desired/client status " + allocs + ", last evaluation " + lastEval;
+      } catch (StatusRuntimeException e) {
+        // the next manager
+      }
+    }
+    return "no manager answered the diagnosis";
   }
 }

@@ -65,10 +65,13 @@ public final class Nemesis {
     return List.copyOf(timeline);
   }
 
-  /** Runs the schedule until {@code untilNanos} on the run clock. */
+  /**
+   * Runs the schedule until {@code untilNanos} on the run clock, and at least once through: a
+   * slow fault (a snapshot install can take half a minute) never crowds out the later ones.
+   */
   public void run(long untilNanos) throws InterruptedException {
     int next = 0;
-    while (clock.getAsLong() + quiet.toNanos() + hold.toNanos() < untilNanos) {
+    while (next < faults.size() || clock.getAsLong() + quiet.toNanos() + hold.toNanos() < untilNanos) {
       Thread.sleep(quiet.toMillis());
       Fault fault = faults.get(next++ % faults.size());
       long start = clock.getAsLong();
