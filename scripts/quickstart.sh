@@ -40,6 +40,7 @@ source scripts/lib/jdk.sh
 source scripts/lib/prereqs.sh
 source scripts/lib/docker.sh
 source scripts/lib/local-cluster.sh
+source scripts/lib/agent-jvm.sh
 
 say() { echo "quickstart: $*"; }
 fail() { echo "quickstart: $*" >&2; exit 1; }
@@ -347,11 +348,16 @@ agents_ready() {
 }
 
 start_process() {
-  local name=$1
+  local name=$1 flags=() envs=()
   shift
+  # An agent runs with the launcher's small-JVM flags, as scripts/gantry starts it (lib/agent-jvm.sh).
+  if [ "$1" = agent ]; then
+    read -r -a flags <<<"$(gantry_agent_flags)"
+    read -r -a envs <<<"$(gantry_agent_env)"
+  fi
   # setsid: the process outlives this script and a Ctrl-C in its terminal.
   # shellcheck disable=SC2086 # GANTRY_JAVA_OPTS holds several flags
-  setsid java $GANTRY_JAVA_OPTS -jar "$jar" "$@" >"$data/logs/$name.log" 2>&1 </dev/null &
+  setsid env "${envs[@]}" java "${flags[@]}" $GANTRY_JAVA_OPTS -jar "$jar" "$@" >"$data/logs/$name.log" 2>&1 </dev/null &
   gantry_pid_save "$(pidfile "$name")" "$!"
 }
 

@@ -24,7 +24,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import gantry.cli.client.ControlClient;
+import gantry.client.ControlClient;
 import gantry.v1.Allocation;
 import gantry.v1.Deployment;
 import gantry.v1.DeploymentStatus;

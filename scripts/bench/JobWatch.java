@@ -7,7 +7,7 @@
 // the job's group summaries (sum of `running`), or with NODE the allocations on that node whose
 // client status is running and desired status is run. Exits 1 with "timeout COUNT" otherwise.
 // `allocs` prints the ids of JOB's allocations on NODE, one a line.
-import gantry.cli.client.ControlClient;
+import gantry.client.ControlClient;
 import gantry.v1.Allocation;
 import gantry.v1.ClientStatus;
 import gantry.v1.DesiredStatus;

@@ -12,7 +12,7 @@
 #            containers, as a dead machine would) to all replicas running on the survivor,
 #            with heartbeat_ttl BENCH_HEARTBEAT_TTL (1s); BENCH_LOSS_DEFAULT_TTL=1 also at 3s
 #   rss      VmRSS of a fresh agent running 20 allocations (the web job with its http check), with
-#            the agent JVM flags the benchmark uses (BENCH_AGENT_JAVA_OPTS) and with none
+#            the launcher's agent JVM flags (scripts/lib/agent-jvm.sh; BENCH_AGENT_JAVA_OPTS replaces them) and with none
 # Each timing runs BENCH_ROUNDS (3) times; the medians are printed as RESULT lines. BENCH_QUICK=1 is
 # a smoke run (1 round, 10 replicas, short settle). BENCH_MANAGERS (3) managers.
 # On exit (also on error or Ctrl-C) it stops its processes, removes its containers by label and
@@ -48,11 +48,14 @@ loss_replicas=${BENCH_LOSS_REPLICAS:-10}
 ttl=${BENCH_HEARTBEAT_TTL:-1s}
 loss_default_ttl=${BENCH_LOSS_DEFAULT_TTL:-0}
 phases=${BENCH_PHASES:-gantry docker swarm loss rss}
-# The agent's JVM: a small heap that gives memory back, the serial collector (one agent per
-# machine, a few hundred allocations at most), C1 only with one compiler thread, small stacks,
-# Netty's unpooled allocator, and two glibc malloc arenas (MALLOC_ARENA_MAX, set for the agent
-# process only when these flags are used); see README "Benchmarks".
-agent_opts=${BENCH_AGENT_JAVA_OPTS--Xms8m -Xmx40m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=24m -XX:MaxMetaspaceSize=128m -Xss256k -XX:MaxDirectMemorySize=32m -Dio.netty.allocator.type=unpooled}
+# The agent's JVM: the launcher's default flags (scripts/lib/agent-jvm.sh: a small heap that
+# gives memory back, the serial collector, C1 only with one compiler thread, small stacks,
+# Netty's unpooled allocator) and its two glibc malloc arenas (MALLOC_ARENA_MAX, set for the
+# agent process only when these flags are used); BENCH_AGENT_JAVA_OPTS replaces the flags. See
+# README "Benchmarks".
+# shellcheck source=../lib/agent-jvm.sh
+source scripts/lib/agent-jvm.sh
+agent_opts=${BENCH_AGENT_JAVA_OPTS-$(gantry_agent_flags)}
 malloc_arenas=${BENCH_AGENT_MALLOC_ARENA_MAX:-2}
 image=local/busybox:1
 
@@ -326,8 +329,8 @@ rss_default=""
 phase_rss() {
   local which opts node name spec i s max
   start_cluster rss 3s
-  for which in tuned default; do
-    if [ "$which" = tuned ]; then opts=$agent_opts; else opts=""; fi
+  for which in launcher default; do
+    if [ "$which" = launcher ]; then opts=$agent_opts; else opts=""; fi
     node="rss-$which"
     start_agent "$node" "$opts" --label "role=$node"
     name="$tag-rss-$which"; jobs_made+=("$name"); spec="$cluster_dir/$name.yaml"
@@ -342,7 +345,7 @@ phase_rss() {
     done
     say "agent RSS with $rss_allocs running allocations, JVM flags '${opts:-none}': $(rss_of "$agent_pid") MiB now," \
       "max $max MiB over ${settle} s (running: $(running_count "gantry.job=$name"))"
-    if [ "$which" = tuned ]; then rss_result=$max; else rss_default=$max; fi
+    if [ "$which" = launcher ]; then rss_result=$max; else rss_default=$max; fi
     stop_job "$name"
   done
   stop_cluster rss
