@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Wires an agent: node identity and facts, drivers, the allocation supervisor (re-attaching saved
  * allocations), the session with the managers, and the fencing timer. {@link #simulate} runs many
- * simulated nodes in one process on one transport (one channel per manager) and one timer thread.
+ * simulated nodes in one process on a few transports (one channel per manager for every 500 nodes) and one timer thread.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -43,16 +43,23 @@ public final class Agent implements AutoCloseable {
   /** One node: its session and its allocations. */
   public record Member(String name, AgentSession session, AllocationSupervisor supervisor) {}
 
+  /**
+   * Simulated nodes per transport: each node's session is a stream, and a manager serves at most
+   * {@code max_streams_per_connection} (1,000 by default) on one connection; more would wait for a
+   * free stream without a word, registrations and heartbeats included.
+   */
+  static final int SIMULATED_PER_TRANSPORT = 500;
+
   private final List<Member> members;
-  private final ManagerTransport transport;
+  private final List<ManagerTransport> transports;
   private final ScheduledExecutorService scheduler;
   private final DriverSet drivers;
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  private Agent(List<Member> members, ManagerTransport transport, ScheduledExecutorService scheduler,
+  private Agent(List<Member> members, List<ManagerTransport> transports, ScheduledExecutorService scheduler,
       DriverSet drivers) {
     this.members = List.copyOf(members);
-    this.transport = transport;
+    this.transports = List.copyOf(transports);
     this.scheduler = scheduler;
     this.drivers = drivers;
   }
@@ -78,20 +85,21 @@ public final class Agent implements AutoCloseable {
         scheduler, true);
     log.info("agent {} (node {}) started: drivers {}, managers {}", config.name(), id, drivers.advertised(),
         config.servers());
-    return new Agent(List.of(m), transport, scheduler, drivers);
+    return new Agent(List.of(m), List.of(transport), scheduler, drivers);
   }
 
   /**
    * Starts {@code n} simulated nodes named {@code NAME-1..NAME-n}, each with its own session and
-   * allocations, sharing one sim driver, one gRPC channel per manager and one timer thread. Their
-   * ids derive from their names, so a restarted simulation is the same nodes; nothing is saved.
+   * allocations, sharing one sim driver and one timer thread, and one gRPC channel per manager for
+   * every {@value #SIMULATED_PER_TRANSPORT} nodes. Their ids derive from their names, so a
+   * restarted simulation is the same nodes; nothing is saved.
    */
   public static Agent simulate(AgentConfig config, int n) {
-    return simulate(config, n, new GrpcTransport());
+    return simulate(config, n, GrpcTransport::new);
   }
 
-  /** As {@link #simulate(AgentConfig, int)}, over {@code transport} (e.g. a TLS {@link GrpcTransport}). */
-  public static Agent simulate(AgentConfig config, int n, ManagerTransport transport) {
+  /** As {@link #simulate(AgentConfig, int)}, over transports made by {@code transports} (e.g. TLS {@link GrpcTransport}s). */
+  public static Agent simulate(AgentConfig config, int n, java.util.function.Supplier<? extends ManagerTransport> transports) {
     if (n < 1) {
       throw new IllegalArgumentException("simulate needs at least one node, got " + n);
     }
@@ -106,15 +114,21 @@ public final class Agent implements AutoCloseable {
             Duration.ofSeconds(1)))
         : config;
     List<Member> members = new ArrayList<>(n);
+    List<ManagerTransport> made = new ArrayList<>();
+    ManagerTransport transport = null;
     for (int i = 1; i <= n; i++) {
+      if ((i - 1) % SIMULATED_PER_TRANSPORT == 0) {
+        transport = transports.get();
+        made.add(transport);
+      }
       String name = config.name() + "-" + i;
       NodeFacts f = new NodeFacts(facts.os(), facts.arch(), name, facts.cpuMillicores(), facts.memoryMiB());
       Node node = node(name, NodeIdentity.forSimulated(name), f, c, drivers);
       members.add(member(c, node, drivers, AllocationStore.none(), transport, prober, Clock.systemUTC(),
           scheduler, false));
     }
-    log.info("simulating {} nodes against {}", n, config.servers());
-    return new Agent(members, transport, scheduler, drivers);
+    log.info("simulating {} nodes against {} over {} connection(s) to each", n, config.servers(), made.size());
+    return new Agent(members, made, scheduler, drivers);
   }
 
   private static Member member(AgentConfig config, Node node, DriverSet drivers, AllocationStore store,
@@ -197,7 +211,7 @@ public final class Agent implements AutoCloseable {
     for (Member m : members) {
       m.supervisor().detachAll(Duration.ofSeconds(10));
     }
-    transport.close();
+    transports.forEach(ManagerTransport::close);
     drivers.close();
     closed.countDown();
   }

@@ -17,8 +17,22 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Many simulated nodes in one JVM on one channel and one timer thread. */
+/** Many simulated nodes in one JVM on a few channels and one timer thread. */
 class SimulationTest {
+  /**
+   * More nodes than a manager serves streams on one connection (1,000 by default): every session
+   * opens (on one channel they stalled at the limit, and so did registrations and heartbeats).
+   */
+  @Test
+  void moreNodesThanOneConnectionsStreamsAllOpenTheirSessions(@TempDir Path dir) throws Exception {
+    int n = 1_200;
+    try (ScriptedManager manager = new ScriptedManager();
+        Agent sim = Agent.simulate(AgentConfig.of("big", List.of(manager.address()), dir), n)) {
+      waitFor(n + " sessions", Duration.ofSeconds(60)).until(() -> manager.opens.size() >= n);
+      assertEquals(n, new HashSet<>(manager.opens).size());
+    }
+  }
+
   @Test
   void manySimulatedNodesRegisterAndRunTheirAssignments(@TempDir Path dir) throws Exception {
     int n = 300;

@@ -69,7 +69,9 @@ public final class ScriptedManager implements AutoCloseable {
         return next.startCall(call, headers);
       }
     };
+    // The managers' default max_streams_per_connection: more calls on one connection wait.
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).sslContext(tls)
+        .maxConcurrentCallsPerConnection(1000)
         .addService(io.grpc.ServerInterceptors.intercept(new Service(), recordCaller)).build().start();
   }
 

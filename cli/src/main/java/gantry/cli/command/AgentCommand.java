@@ -188,10 +188,10 @@ public final class AgentCommand implements Callable<Integer> {
       }
     }
     Optional<TlsMaterial> tls = tlsFiles().map(AgentCommand::load);
-    GrpcTransport transport = tls.map(GrpcTransport::new).orElseGet(GrpcTransport::new);
+    java.util.function.Supplier<GrpcTransport> transports = () -> tls.map(GrpcTransport::new).orElseGet(GrpcTransport::new);
     Agent agent = simulate == null
-        ? Agent.start(config, transport, new gantry.agent.health.NetworkProber(), java.time.Clock.systemUTC())
-        : Agent.simulate(config, simulate, transport);
+        ? Agent.start(config, transports.get(), new gantry.agent.health.NetworkProber(), java.time.Clock.systemUTC())
+        : Agent.simulate(config, simulate, transports);
     tls.ifPresent(HangupReload::register); // SIGHUP reloads the files for the sessions and /metrics
     gantry.agent.metrics.MetricsServer metrics = null;
     if (metricsAt != null) {
