@@ -35,6 +35,7 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -254,13 +255,10 @@ public final class ManagerPeer implements AutoCloseable {
    * hint sent an agent to its own loopback before it tried the next manager.
    */
   private static String grpcAddress(Server grpc, ServerConfig config) {
-    String host = HostPorts.parse(config.grpcAddress()).getHostString();
-    if (isWildcard(host)) host = HostPorts.parse(config.raftAddress()).getHostString();
+    InetSocketAddress bound = HostPorts.parse(config.grpcAddress());
+    boolean wildcard = bound.getAddress() != null && bound.getAddress().isAnyLocalAddress();
+    String host = (wildcard ? HostPorts.parse(config.raftAddress()) : bound).getHostString();
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + grpc.getPort();
-  }
-
-  private static boolean isWildcard(String host) {
-    return host.equals("0.0.0.0") || host.equals("::") || host.equals("0:0:0:0:0:0:0:0") || host.isEmpty();
   }
 
   /**

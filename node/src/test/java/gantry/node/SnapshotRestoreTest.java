@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import gantry.node.backup.SnapshotFile;
 import gantry.node.config.ServerConfigLoader;
 import gantry.v1.ControlServiceGrpc;
@@ -14,20 +13,16 @@ import gantry.v1.ListJobsRequest;
 import gantry.v1.RegisterJobRequest;
 import gantry.v1.RestoreSnapshotResponse;
 import gantry.v1.SaveSnapshotRequest;
-import gantry.v1.SnapshotChunk;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -91,33 +86,7 @@ class SnapshotRestoreTest {
   }
 
   private static RestoreSnapshotResponse restore(ManagedChannel ch, byte[] file, boolean force) throws Exception {
-    CompletableFuture<RestoreSnapshotResponse> done = new CompletableFuture<>();
-    StreamObserver<SnapshotChunk> up = ControlServiceGrpc.newStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS)
-        .restoreSnapshot(new StreamObserver<>() {
-          @Override
-          public void onNext(RestoreSnapshotResponse r) {
-            done.complete(r);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            done.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {}
-        });
-    int step = 1000;
-    for (int at = 0; at < file.length; at += step) {
-      up.onNext(SnapshotChunk.newBuilder().setForce(force && at == 0)
-          .setData(ByteString.copyFrom(file, at, Math.min(step, file.length - at))).build());
-    }
-    up.onCompleted();
-    try {
-      return done.get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw (Exception) e.getCause();
-    }
+    return SnapshotUpload.send(ControlServiceGrpc.newStub(ch), file, 1000, force);
   }
 
   /** Name, version and spec of each job: what the user registered, as the cluster holds it. */

@@ -7,7 +7,6 @@ import gantry.v1.Event;
 import gantry.v1.ServiceEndpoint;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,18 +29,19 @@ final class ServiceEvents {
   static final String REGISTERED = "ServiceRegistered";
   static final String DEREGISTERED = "ServiceDeregistered";
 
-  /** Allocation id -> the endpoints it serves, for the allocations serving any. */
+  /**
+   * Allocation id -> the endpoints it serves, for the allocations serving any. Which allocations
+   * a node holds is the state's own index: nodes and allocations are never dropped from it
+   * without a write of their own.
+   */
   private final Map<String, List<ServiceEndpoint>> serving = new HashMap<>();
-  /** Node id -> the ids in {@link #serving} of the allocations on it. */
-  private final Map<String, Set<String>> byNode = new HashMap<>();
 
   /** Forgets what was served and reads it again from {@code state} (at load, or once a snapshot replaced the state). */
   void reset(ClusterState state) {
     serving.clear();
-    byNode.clear();
     for (Allocation a : state.allocs()) {
       List<ServiceEndpoint> now = ServiceCatalog.endpointsOf(a, state, Map.of());
-      if (!now.isEmpty()) remember(a.getId(), a.getNodeId(), now);
+      if (!now.isEmpty()) serving.put(a.getId(), now);
     }
   }
 
@@ -53,7 +53,6 @@ final class ServiceEvents {
     if (allocations.isEmpty() && nodes.isEmpty()) return List.of();
     Set<String> ids = new TreeSet<>(allocations);
     for (String node : nodes) {
-      ids.addAll(byNode.getOrDefault(node, Set.of()));
       for (Allocation a : state.allocsOfNodeUnordered(node)) ids.add(a.getId());
     }
     List<Event> out = new ArrayList<>();
@@ -68,23 +67,13 @@ final class ServiceEvents {
       for (ServiceEndpoint now : after) {
         if (!before.contains(now)) out.add(event(index, REGISTERED, now));
       }
-      forget(id, before);
-      if (!after.isEmpty()) remember(id, a.getNodeId(), after);
+      if (after.isEmpty()) {
+        serving.remove(id);
+      } else {
+        serving.put(id, after);
+      }
     }
     return out;
-  }
-
-  private void remember(String alloc, String node, List<ServiceEndpoint> endpoints) {
-    serving.put(alloc, endpoints);
-    byNode.computeIfAbsent(node, n -> new HashSet<>()).add(alloc);
-  }
-
-  private void forget(String alloc, List<ServiceEndpoint> was) {
-    if (was.isEmpty()) return;
-    serving.remove(alloc);
-    String node = was.getFirst().getNodeId();
-    Set<String> on = byNode.get(node);
-    if (on != null && on.remove(alloc) && on.isEmpty()) byNode.remove(node);
   }
 
   /** The same task's endpoint of one allocation (its address, port or weight may differ). */

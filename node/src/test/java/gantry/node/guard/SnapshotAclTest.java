@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
+import gantry.node.SnapshotUpload;
 import gantry.node.backup.SnapshotFile;
 import gantry.v1.ApplyAclPolicyRequest;
 import gantry.v1.ControlServiceGrpc;
@@ -12,16 +12,11 @@ import gantry.v1.CreateAclTokenRequest;
 import gantry.v1.ListJobsRequest;
 import gantry.v1.RestoreSnapshotResponse;
 import gantry.v1.SaveSnapshotRequest;
-import gantry.v1.SnapshotChunk;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,29 +61,7 @@ class SnapshotAclTest {
   private static RestoreSnapshotResponse restore(String secret, byte[] file) throws Exception {
     Metadata headers = new Metadata();
     headers.put(GuardInterceptor.TOKEN, secret);
-    CompletableFuture<RestoreSnapshotResponse> done = new CompletableFuture<>();
-    StreamObserver<SnapshotChunk> up = ControlServiceGrpc.newStub(AclGuardTest.channel)
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).withDeadlineAfter(20, TimeUnit.SECONDS)
-        .restoreSnapshot(new StreamObserver<>() {
-          @Override
-          public void onNext(RestoreSnapshotResponse r) {
-            done.complete(r);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            done.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {}
-        });
-    up.onNext(SnapshotChunk.newBuilder().setForce(true).setData(ByteString.copyFrom(file)).build());
-    up.onCompleted();
-    try {
-      return done.get(20, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw (Exception) e.getCause();
-    }
+    return SnapshotUpload.send(ControlServiceGrpc.newStub(AclGuardTest.channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)), file, file.length, true);
   }
 }
