@@ -9,6 +9,9 @@
 # Nothing is ever pulled: there is no registry here (see scripts/images.sh).
 # Executed directly (not sourced), it runs gantry_ensure_docker once.
 
+# shellcheck source=apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+
 GANTRY_DOCKERD_LOG="${GANTRY_DOCKERD_LOG:-/var/log/gantry-dockerd.log}"
 GANTRY_DOCKER_WAIT_SECONDS="${GANTRY_DOCKER_WAIT_SECONDS:-30}"
 
@@ -27,17 +30,8 @@ gantry_ensure_docker() {
     return 1
   fi
 
-  if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
-    _gantry_docker_say "dockerd (or docker) is missing: installing docker.io with apt-get"
-    export DEBIAN_FRONTEND=noninteractive
-    if ! apt-get update -qq >/dev/null 2>&1; then
-      _gantry_docker_say "apt-get update failed"; return 1
-    fi
-    # docker.io brings containerd, runc and tini (docker-init, for --init).
-    if ! apt-get install -y -qq --no-install-recommends docker.io cgroupfs-mount iptables >/dev/null 2>&1; then
-      _gantry_docker_say "apt-get install docker.io failed; try it by hand to see why"; return 1
-    fi
-  fi
+  # docker.io brings containerd, runc and tini (docker-init, for --init).
+  gantry_apt_ensure docker "the Docker engine" "dockerd docker" "docker.io cgroupfs-mount iptables" || return 1
 
   if [ -d /sys/fs/cgroup ] && [ -z "$(ls -A /sys/fs/cgroup 2>/dev/null)" ]; then
     _gantry_docker_say "/sys/fs/cgroup is empty: mounting cgroups"
