@@ -41,6 +41,7 @@ source scripts/lib/prereqs.sh
 source scripts/lib/docker.sh
 source scripts/lib/local-cluster.sh
 source scripts/lib/agent-jvm.sh
+source scripts/lib/server-jvm.sh
 
 say() { echo "quickstart: $*"; }
 fail() { echo "quickstart: $*" >&2; exit 1; }
@@ -350,10 +351,13 @@ agents_ready() {
 start_process() {
   local name=$1 flags=() envs=()
   shift
-  # An agent runs with the launcher's small-JVM flags, as scripts/gantry starts it (lib/agent-jvm.sh).
+  # As scripts/gantry starts them: an agent with the small-JVM flags (lib/agent-jvm.sh), a manager
+  # from its ahead-of-time cache (lib/server-jvm.sh; the first start after a build trains it).
   if [ "$1" = agent ]; then
     read -r -a flags <<<"$(gantry_agent_flags)"
     read -r -a envs <<<"$(gantry_agent_env)"
+  elif [ "$1" = server ]; then
+    read -r -a flags <<<"$server_flags"
   fi
   # setsid: the process outlives this script and a Ctrl-C in its terminal.
   # shellcheck disable=SC2086 # GANTRY_JAVA_OPTS holds several flags
@@ -381,6 +385,11 @@ start_all() {
     make_pki
   fi
 
+  if [ ! -f "$jar.server.aot" ] || [ "$jar" -nt "$jar.server.aot" ]; then
+    say "training the managers' ahead-of-time class cache (once per build, about 15 s)"
+  fi
+  local server_flags
+  server_flags=$(gantry_server_flags "$jar")
   say "starting managers m1 m2 m3 (gRPC $GANTRY_ADDR)"
   for i in 0 1 2; do
     security_args "${managers[$i]}" manager

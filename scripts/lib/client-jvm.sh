@@ -10,23 +10,19 @@
 #
 # `scripts/bench/cli.sh` measures what it saves.
 
+# shellcheck source=aot.sh
+. "$(dirname "${BASH_SOURCE[0]}")/aot.sh"
+
+# The training run's own messages go to stdout: none of them may reach the user's command.
+_gantry_client_train() {
+  # shellcheck disable=SC2086 # GANTRY_JAVA_OPTS holds several flags
+  java $GANTRY_JAVA_OPTS "${flags[@]}" -XX:AOTCacheOutput="$1" -jar "$jar" \
+    operator raft peers --address 127.0.0.1:1 >/dev/null 2>&1 </dev/null
+}
+
 gantry_client_flags() {
-  local jar=$1 cache="$1.aot" tmp major
+  local jar=$1 aot
   local flags=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:aot=off -Xlog:cds=off)
-  major=$(_gantry_jdk_major "$JAVA_HOME")
-  if [ "${GANTRY_AOT:-1}" != 0 ] && [ -n "$major" ] && [ "$major" -ge 25 ]; then
-    if [ ! -f "$cache" ] || [ "$jar" -nt "$cache" ]; then
-      tmp="$cache.$$.tmp"
-      # The training run's own messages go to stdout: none of them may reach the user's command.
-      # shellcheck disable=SC2086 # GANTRY_JAVA_OPTS holds several flags
-      if [ -w "$(dirname "$cache")" ] && java $GANTRY_JAVA_OPTS "${flags[@]}" -XX:AOTCacheOutput="$tmp" -jar "$jar" \
-          operator raft peers --address 127.0.0.1:1 >/dev/null 2>&1 </dev/null; [ -s "$tmp" ]; then
-        mv -f "$tmp" "$cache"
-      fi
-      rm -f "$tmp" "$tmp.config"
-    fi
-    # A cache that does not match this JDK or jar is ignored silently (the logs are off).
-    [ -f "$cache" ] && flags+=(-XX:AOTCache="$cache")
-  fi
-  echo "${flags[@]}"
+  aot=$(gantry_aot_flag "$jar" "$jar.aot" _gantry_client_train)
+  echo "${flags[@]}" $aot
 }

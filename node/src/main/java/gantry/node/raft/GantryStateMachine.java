@@ -124,6 +124,7 @@ public final class GantryStateMachine extends BaseStateMachine {
 
   /** Opens the store; if a newer snapshot was installed than the store holds, restores it first. */
   private void load() throws IOException {
+    long started = System.nanoTime();
     snapshots.recoverInterruptedRestore();
     Path live = snapshots.liveDbDir();
     StateStore opened = StateStore.open(live);
@@ -163,8 +164,8 @@ public final class GantryStateMachine extends BaseStateMachine {
     // applyTransaction skips what the store already has. The snapshot is the one checked against
     // the store above, never a newer one that arrived since: its entries would never be applied.
     setLastAppliedTermIndex(snap == null ? TermIndex.INITIAL_VALUE : snap.getTermIndex());
-    LOG.info("state loaded: {} jobs, store at {}, snapshot {}", loaded.jobCount(), applied,
-        snap == null ? "none" : snap.getTermIndex());
+    LOG.info("state loaded in {} ms: {} jobs, store at {}, snapshot {}", (System.nanoTime() - started) / 1_000_000,
+        loaded.jobCount(), applied, snap == null ? "none" : snap.getTermIndex());
     SnapshotInfo newer = snapshots.getLatestSnapshot();
     if (newer != null && newer.getIndex() > durableIndex) {
       LOG.info("snapshot {} arrived while loading: loading again", newer.getTermIndex());
