@@ -2,8 +2,11 @@
 # State benchmark: a 3-peer cluster of gantry processes on loopback (started and stopped by
 # the benchmark itself). Prints RESULT lines: registrations_per_s_c{1,16,64},
 # p50_ms_c*/p99_ms_c*, failover_ms (median of 5 leader SIGKILLs to the next write) and
-# cold_restart_ms (all peers SIGKILLed and started to the first linearizable read).
-# BENCH_SECONDS sets the length of each throughput phase (default 10).
+# cold_restart_ms (all peers SIGKILLed and started to the first linearizable read); then the
+# anchor, scripts/bench/etcd.sh (Debian's etcd, 3 members, `etcdctl check perf --load=xl`), run
+# after the peers are gone, and RESULT gantry_vs_etcd = registrations_per_s_c64 / etcd_writes_per_s.
+# BENCH_SECONDS sets the length of each throughput phase (default 10); BENCH_ETCD=false skips the
+# anchor; BENCH_KEEP=true keeps the peers' data and logs (the path is printed).
 # With --tls and/or --acl it compares instead: the throughput phases on a plain cluster, then on
 # one with mutual TLS (certificates made by `gantry tls`) and/or ACLs (the management token), in
 # one run: RESULT registrations_per_s_cN_off/_on, p99_ms_cN_off/_on, ratio_registrations_cN,
@@ -24,8 +27,21 @@ for arg in "$@"; do
 done
 mvn -B -q -ntp install -DskipTests
 mvn -B -q -ntp -pl cli test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
-# The clients run in this JVM; the peers are separate `java -jar gantry.jar server` processes.
-exec java $GANTRY_JAVA_OPTS -Dgantry.jar="$root/cli/target/gantry.jar" -Dbench.seconds="${BENCH_SECONDS:-10}" \
-  -Dbench.peers="${BENCH_PEERS:-3}" -Dbench.quick="${BENCH_QUICK:-false}" -Dbench.tls="$tls" -Dbench.acl="$acl" \
+# The clients run in this JVM; the peers are separate `java -jar gantry.jar server` processes,
+# started as scripts/gantry starts a manager: from the ahead-of-time class cache of
+# lib/server-jvm.sh, trained here with the peers' own JVM flags (GANTRY_AOT=0: without it).
+# shellcheck source=../lib/server-jvm.sh
+source scripts/lib/server-jvm.sh
+peer_flags=$(GANTRY_JAVA_OPTS="--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -Xmx256m" \
+  gantry_server_flags "$root/cli/target/gantry.jar" "$root/cli/target/gantry.jar.bench-server.aot")
+echo "peers' extra JVM flags: $peer_flags"
+out="$(mktemp)"
+trap 'rm -f "$out"' EXIT
+java $GANTRY_JAVA_OPTS -Dgantry.jar="$root/cli/target/gantry.jar" -Dgantry.it.jvm.options="$peer_flags" -Dbench.seconds="${BENCH_SECONDS:-10}" \
+  -Dbench.peers="${BENCH_PEERS:-3}" -Dbench.keep="${BENCH_KEEP:-false}" -Dbench.quick="${BENCH_QUICK:-false}" -Dbench.tls="$tls" -Dbench.acl="$acl" \
   -cp "$root/cli/target/test-classes:$root/cli/target/gantry.jar:$(cat cli/target/bench.classpath)" \
-  gantry.cli.it.StateBench
+  gantry.cli.it.StateBench | tee "$out"
+if $tls || $acl || [ "${BENCH_ETCD:-true}" != true ] || [ "${BENCH_QUICK:-false}" = true ]; then exit 0; fi
+scripts/bench/etcd.sh | tee -a "$out"
+awk -F= '/^RESULT registrations_per_s_c64=/ { g = $2 } /^RESULT etcd_writes_per_s=/ { e = $2 }
+  END { if (g > 0 && e > 0) printf "RESULT gantry_vs_etcd=%.2f\n", g / e }' "$out"

@@ -200,7 +200,12 @@ public final class StateBench {
     System.out.printf("RESULT cold_restart_ms=%d%n", (System.nanoTime() - t0) / 1_000_000);
   }
 
+  /** Deletes the run's directory, or with -Dbench.keep=true says where it is kept. */
   private static void deleteTree(Path dir) throws Exception {
+    if (Boolean.getBoolean("bench.keep")) {
+      System.out.println("peers' data and logs kept in " + dir);
+      return;
+    }
     try (var s = Files.walk(dir)) {
       for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
     }
