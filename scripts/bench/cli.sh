@@ -29,21 +29,25 @@ start_cluster cluster 3s
 launcher="$data/gantry"
 sed "s|^jar=.*|jar=\"$jar\"|" scripts/gantry >"$launcher"
 chmod +x "$launcher"
-mkdir -p "$data/lib" && cp scripts/lib/jdk.sh scripts/lib/client-jvm.sh "$data/lib/"
+mkdir -p "$data/lib" && cp scripts/lib/jdk.sh scripts/lib/aot.sh scripts/lib/client-jvm.sh "$data/lib/"
 
-# time_ms CMD...: the wall time of one call, in ms (its output is discarded; a failure stops the run).
+# time_ms CMD...: the wall time of one call, in ms (its output is discarded; a failure stops the
+# run: these run in command substitutions, where set -e does not reach, hence the explicit checks).
 time_ms() {
   local t0
   t0=$(now_ms)
-  "$@" >/dev/null
+  "$@" >/dev/null || { say "failed: $*"; return 1; }
   echo $(($(now_ms) - t0))
 }
 
 measure() {   # measure NAME CMD...: untimed first call, then $calls timed ones; prints the median
-  local name=$1 i all=()
+  local name=$1 i t all=()
   shift
-  "$@" >/dev/null
-  for i in $(seq 1 "$calls"); do all+=("$(time_ms "$@")"); done
+  "$@" >/dev/null || { say "$name failed: $*"; return 1; }
+  for i in $(seq 1 "$calls"); do
+    t=$(time_ms "$@") || return 1
+    all+=("$t")
+  done
   say "$name: ${all[*]}"
   median "${all[@]}"
 }
