@@ -6,7 +6,8 @@
 # anchor, scripts/bench/etcd.sh (Debian's etcd, 3 members, `etcdctl check perf --load=xl`), run
 # after the peers are gone, and RESULT gantry_vs_etcd = registrations_per_s_c64 / etcd_writes_per_s.
 # BENCH_SECONDS sets the length of each throughput phase (default 10); BENCH_ETCD=false skips the
-# anchor; BENCH_KEEP=true keeps the peers' data and logs (the path is printed).
+# anchor; BENCH_KEEP=true keeps the peers' data and logs (the path is printed); BENCH_PHASES picks
+# phases (any of "throughput failover restart"; the anchor runs only when all three do).
 # With --tls and/or --acl it compares instead: the throughput phases on a plain cluster, then on
 # one with mutual TLS (certificates made by `gantry tls`) and/or ACLs (the management token), in
 # one run: RESULT registrations_per_s_cN_off/_on, p99_ms_cN_off/_on, ratio_registrations_cN,
@@ -38,10 +39,11 @@ echo "peers' extra JVM flags: $peer_flags"
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 java $GANTRY_JAVA_OPTS -Dgantry.jar="$root/cli/target/gantry.jar" -Dgantry.it.jvm.options="$peer_flags" -Dbench.seconds="${BENCH_SECONDS:-10}" \
-  -Dbench.peers="${BENCH_PEERS:-3}" -Dbench.keep="${BENCH_KEEP:-false}" -Dbench.quick="${BENCH_QUICK:-false}" -Dbench.tls="$tls" -Dbench.acl="$acl" \
+  -Dbench.peers="${BENCH_PEERS:-3}" -Dbench.keep="${BENCH_KEEP:-false}" -Dbench.quick="${BENCH_QUICK:-false}" -Dbench.phases="${BENCH_PHASES:-throughput failover restart}" -Dbench.tls="$tls" -Dbench.acl="$acl" \
   -cp "$root/cli/target/test-classes:$root/cli/target/gantry.jar:$(cat cli/target/bench.classpath)" \
   gantry.cli.it.StateBench | tee "$out"
-if $tls || $acl || [ "${BENCH_ETCD:-true}" != true ] || [ "${BENCH_QUICK:-false}" = true ]; then exit 0; fi
+if $tls || $acl || [ "${BENCH_ETCD:-true}" != true ] || [ "${BENCH_QUICK:-false}" = true ] \
+  || [ -n "${BENCH_PHASES:-}" ]; then exit 0; fi
 scripts/bench/etcd.sh | tee -a "$out"
 awk -F= '/^RESULT registrations_per_s_c64=/ { g = $2 } /^RESULT etcd_writes_per_s=/ { e = $2 }
   END { if (g > 0 && e > 0) printf "RESULT gantry_vs_etcd=%.2f\n", g / e }' "$out"

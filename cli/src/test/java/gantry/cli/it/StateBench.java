@@ -25,6 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>cold restart: SIGKILL of all peers, start, first linearizable read.
  * </ul>
  *
+ * <p>{@code -Dbench.phases} (state.sh's {@code BENCH_PHASES}) names the phases to run, any of
+ * {@code throughput failover restart} (all by default); the warm-up runs before any of them.
+ *
  * <p>With {@code -Dbench.tls=true} and/or {@code -Dbench.acl=true} ({@code state.sh --tls --acl})
  * it compares instead: the throughput phases on a plain cluster, then on a cluster with mutual
  * TLS and/or ACLs (clients present a client certificate and the management token), each with
@@ -41,6 +44,7 @@ public final class StateBench {
     boolean quick = Boolean.getBoolean("bench.quick");
     boolean tls = Boolean.getBoolean("bench.tls");
     boolean acl = Boolean.getBoolean("bench.acl");
+    List<String> phases = List.of(System.getProperty("bench.phases", "throughput failover restart").split("[ ,]+"));
     if (tls || acl) {
       try {
         compare(dir, peers, phase, tls, acl);
@@ -53,10 +57,10 @@ public final class StateBench {
       cluster.startAll();
       cluster.awaitLeader(Duration.ofSeconds(60));
       warmUp(cluster);
-      for (int clients : new int[] {1, 16, 64}) throughput(cluster, clients, phase);
+      if (phases.contains("throughput")) for (int clients : new int[] {1, 16, 64}) throughput(cluster, clients, phase);
       if (quick) return;
-      failover(cluster, 5);
-      coldRestart(cluster);
+      if (phases.contains("failover")) failover(cluster, 5);
+      if (phases.contains("restart")) coldRestart(cluster);
     } finally {
       deleteTree(dir);
     }
@@ -156,6 +160,7 @@ public final class StateBench {
     for (int r = 0; r < rounds; r++) {
       String leader = cluster.awaitLeader(Duration.ofSeconds(60));
       String other = cluster.peers().stream().map(PeerProcesses.Peer::id).filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+      java.time.Instant killedAt = java.time.Instant.now();
       long t0 = System.nanoTime();
       cluster.kill(leader);
       for (int i = 0; ; i++) {
@@ -167,7 +172,7 @@ public final class StateBench {
         }
       }
       ms[r] = (System.nanoTime() - t0) / 1_000_000;
-      System.out.printf("failover round %d: %d ms%n", r + 1, ms[r]);
+      System.out.printf("failover round %d: %d ms (leader %s SIGKILLed at %s, written through %s)%n", r + 1, ms[r], leader, killedAt, other);
       cluster.start(leader);
       // Back in the cluster: the restarted peer answers a linearizable read. (Digests keep
       // moving here: the leader is still working through the evaluations of the registrations.)
