@@ -307,13 +307,13 @@ phase_gantry() {
 }
 
 phase_swarm() {
-  local state r svc listen label t0 t1 v i stats last_running
+  local state r svc listen label t0 t1 v i stats last_running p
   state=$(docker info --format '{{.Swarm.LocalNodeState}}')
   if [ "$state" != inactive ]; then
     say "Swarm mode is already $state on this engine (not ours): skipping the swarm timing"
     return 0
   fi
-  listen="127.0.0.1:$(free_port)"
+  free_port p; listen="127.0.0.1:$p"
   swarm_ours=1
   docker swarm init --advertise-addr 127.0.0.1 --listen-addr "$listen" >/dev/null
   say "swarm: initialised, listening on $listen"

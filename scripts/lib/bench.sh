@@ -29,16 +29,18 @@ bench_copy_jar() {
 gantry() { java "${java_opts[@]}" -jar "$jar" "$@"; }
 
 # Free TCP ports on loopback, outside Gantry's dynamic range (20000-32000) and the kernel's
-# ephemeral range, never the same one twice in a run.
+# ephemeral range, never the same one twice in a run: `free_port VAR` sets VAR. It runs in this
+# shell, not in a command substitution, whose subshell would forget the ports already handed out
+# (two managers were once given the same port that way, and one of them died at start).
 declare -A taken_ports=()
 free_port() {
-  local p
+  local _port
   while true; do
-    p=$((40000 + RANDOM % 20000))
-    [ -z "${taken_ports[$p]:-}" ] || continue
-    if [ -z "$(ss -Htan "sport = :$p")" ]; then
-      taken_ports[$p]=1
-      echo "$p"
+    _port=$((40000 + RANDOM % 20000))
+    [ -z "${taken_ports[$_port]:-}" ] || continue
+    if [ -z "$(ss -Htan "sport = :$_port")" ]; then
+      taken_ports[$_port]=1
+      printf -v "$1" '%s' "$_port"
       return 0
     fi
   done
@@ -76,11 +78,11 @@ addrs=""
 cluster_dir=""
 
 start_cluster() {   # start_cluster NAME TTL
-  local name=$1 cttl=$2 i id peers="" grpc=() raft=() http=()
+  local name=$1 cttl=$2 i id g r h peers="" grpc=() raft=() http=()
   cluster_dir="$data/$name"
   mkdir -p "$cluster_dir"
   for i in $(seq 1 "$managers"); do
-    grpc+=("127.0.0.1:$(free_port)"); raft+=("127.0.0.1:$(free_port)"); http+=("127.0.0.1:$(free_port)")
+    free_port g; free_port r; free_port h; grpc+=("127.0.0.1:$g"); raft+=("127.0.0.1:$r"); http+=("127.0.0.1:$h")
     peers+="${peers:+,}m$i=${raft[$((i - 1))]}"
   done
   addrs=$(IFS=,; echo "${grpc[*]}")
