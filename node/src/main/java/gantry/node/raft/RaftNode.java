@@ -143,8 +143,8 @@ public final class RaftNode implements AutoCloseable {
         // Failover: keep trying for ~15 s with short sleeps, so a write waits out an election
         // (well under a second) rather than failing. The sleep is short because it is paid again
         // on each hop after the election (the new leader not ready yet, then a retry to another
-        // peer): failover_ms of scripts/bench/state.sh fell from 1,067 to 856 at 10 ms instead of
-        // 50 ms (BENCH_PHASES=failover, medians of 5 rounds, one run each way after a third at 50).
+        // peer): failover_ms of BENCH_PHASES=failover scripts/bench/state.sh (medians of 5 rounds
+        // per run) went from 1,085 and 1,067 at 50 ms to 856, 936 and 991 at 10 ms.
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(1500, TimeDuration.valueOf(10, TimeUnit.MILLISECONDS)))
         .build();
     Proposer proposer = new Proposer(client, config.batchMaxRecords(), config.batchMaxBytes());
