@@ -5,6 +5,7 @@ import gantry.v1.RegisterJobRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,14 +38,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class StateBench {
   private StateBench() {}
 
+  private static final List<String> PHASES = List.of("throughput", "failover", "restart");
+
   public static void main(String[] args) throws Exception {
+    List<String> phases = List.of(System.getProperty("bench.phases", String.join(" ", PHASES)).trim().split("[ ,]+"));
+    for (String p : phases) {
+      if (!PHASES.contains(p)) {
+        System.err.println("BENCH_PHASES: unknown phase \"" + p + "\" (expected any of " + String.join(" ", PHASES) + ")");
+        System.exit(2);
+      }
+    }
     Duration phase = Duration.ofSeconds(Long.parseLong(System.getProperty("bench.seconds", "10")));
     Path dir = Files.createTempDirectory("gantry-bench");
     int peers = Integer.getInteger("bench.peers", 3);
     boolean quick = Boolean.getBoolean("bench.quick");
     boolean tls = Boolean.getBoolean("bench.tls");
     boolean acl = Boolean.getBoolean("bench.acl");
-    List<String> phases = List.of(System.getProperty("bench.phases", "throughput failover restart").split("[ ,]+"));
     if (tls || acl) {
       try {
         compare(dir, peers, phase, tls, acl);
@@ -160,7 +169,7 @@ public final class StateBench {
     for (int r = 0; r < rounds; r++) {
       String leader = cluster.awaitLeader(Duration.ofSeconds(60));
       String other = cluster.peers().stream().map(PeerProcesses.Peer::id).filter(id -> !id.equals(leader)).findFirst().orElseThrow();
-      java.time.Instant killedAt = java.time.Instant.now();
+      Instant killedAt = Instant.now();
       long t0 = System.nanoTime();
       cluster.kill(leader);
       for (int i = 0; ; i++) {
