@@ -1,18 +1,25 @@
 # shellcheck shell=bash
 # Sourced by Gantry's scripts. gantry_use_jdk finds a JDK >= 21 and exports:
-#   JAVA_HOME, PATH (with $JAVA_HOME/bin first), and GANTRY_JAVA_OPTS (flags for `java`).
+#   JAVA_HOME, PATH (with $JAVA_HOME/bin first), GANTRY_JDK_MAJOR (its feature version) and
+#   GANTRY_JAVA_OPTS (flags for `java`).
 # Order: $JAVA_HOME if it is new enough, else the newest JDK >= 21 under /usr/lib/jvm
 # (or macOS's JavaVirtualMachines), else `java` on PATH. Returns 1 with a message otherwise.
 
 GANTRY_MIN_JAVA=21
 
-# The feature version (8, 17, 21, 25...) of the JDK at $1, or nothing.
+# Sets REPLY to the feature version (8, 17, 21, 25...) of the JDK at $1, or "". The launcher
+# runs this on every call, so it reads the release file with builtins: a fork and exec costs
+# milliseconds each, and starting a JVM ~100 ms (only for a JDK without a release file).
 _gantry_jdk_major() {
-  local home=$1 version=""
+  local home=$1 version="" line
+  REPLY=""
   [ -x "$home/bin/java" ] || return 0
   if [ -f "$home/release" ]; then
-    # Reading the release file costs nothing; starting a JVM costs ~100 ms per candidate.
-    version=$(sed -n 's/^JAVA_VERSION="\(.*\)"$/\1/p' "$home/release")
+    while IFS= read -r line || [ -n "$line" ]; do
+      case $line in
+        JAVA_VERSION=*) version=${line#JAVA_VERSION=}; version=${version//\"/}; break ;;
+      esac
+    done <"$home/release"
   fi
   if [ -z "$version" ]; then
     version=$("$home/bin/java" -version 2>&1 | sed -n '1s/.*version "\([^"]*\)".*/\1/p')
@@ -20,8 +27,7 @@ _gantry_jdk_major() {
   case $version in
     1.*) version=${version#1.} ;;
   esac
-  version=${version%%[!0-9]*}
-  [ -n "$version" ] && echo "$version"
+  REPLY=${version%%[!0-9]*}
   return 0
 }
 
@@ -29,7 +35,7 @@ gantry_use_jdk() {
   local home="" major best="" best_major=0 candidate java_bin
 
   if [ -n "${JAVA_HOME:-}" ]; then
-    major=$(_gantry_jdk_major "$JAVA_HOME")
+    _gantry_jdk_major "$JAVA_HOME"; major=$REPLY
     if [ -n "$major" ] && [ "$major" -ge "$GANTRY_MIN_JAVA" ]; then
       home=$JAVA_HOME
     fi
@@ -38,7 +44,7 @@ gantry_use_jdk() {
   if [ -z "$home" ]; then
     for candidate in /usr/lib/jvm/* /Library/Java/JavaVirtualMachines/*/Contents/Home; do
       [ -d "$candidate" ] || continue
-      major=$(_gantry_jdk_major "$candidate")
+      _gantry_jdk_major "$candidate"; major=$REPLY
       if [ -n "$major" ] && [ "$major" -ge "$GANTRY_MIN_JAVA" ] && [ "$major" -gt "$best_major" ]; then
         best=$candidate
         best_major=$major
@@ -49,7 +55,7 @@ gantry_use_jdk() {
 
   if [ -z "$home" ] && java_bin=$(command -v java 2>/dev/null); then
     candidate=$(dirname "$(dirname "$(readlink -f "$java_bin")")")
-    major=$(_gantry_jdk_major "$candidate")
+    _gantry_jdk_major "$candidate"; major=$REPLY
     if [ -n "$major" ] && [ "$major" -ge "$GANTRY_MIN_JAVA" ]; then
       home=$candidate
     fi
@@ -65,8 +71,8 @@ gantry_use_jdk() {
     return 1
   fi
 
-  major=$(_gantry_jdk_major "$home")
-  export JAVA_HOME=$home
+  _gantry_jdk_major "$home"; major=$REPLY
+  export JAVA_HOME=$home GANTRY_JDK_MAJOR=$major
   export PATH="$JAVA_HOME/bin:$PATH"
   # JDK 24+ warns about Netty's sun.misc.Unsafe use and RocksDB's native access;
   # JDK 21 refuses to start with --sun-misc-unsafe-memory-access, so only add it where it exists.

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Sourced by scripts/gantry, the quickstart and scripts/bench/state.sh after jdk.sh.
-# gantry_server_flags JAR [CACHE] prints the JVM flags a manager (`gantry server`) starts with:
+# gantry_server_flags JAR [CACHE] sets the array GANTRY_FLAGS to the JVM flags a manager
+# (`gantry server`) starts with, and prints them:
 # on JDK >= 25 an ahead-of-time cache of the classes a manager loads and links (JEP 514/515),
 # CACHE (JAR.server.aot by default). A manager then reaches "started" in about two thirds of the
 # time (4.6 -> 3.0 s for one peer on a 2-core machine); a whole cluster restarted at once saves
@@ -48,7 +49,8 @@ _gantry_server_train() {
 }
 
 gantry_server_flags() {
-  local jar=$1 cache=${2:-$1.server.aot} aot
-  aot=$(gantry_aot_flag "$jar" "$cache" _gantry_server_train)
-  echo -Xlog:aot=off -Xlog:cds=off $aot
+  local jar=$1 cache=${2:-$1.server.aot}
+  gantry_aot_flag "$jar" "$cache" _gantry_server_train
+  GANTRY_FLAGS=(-Xlog:aot=off -Xlog:cds=off ${GANTRY_AOT_FLAG:+"$GANTRY_AOT_FLAG"})
+  echo "${GANTRY_FLAGS[@]}"
 }

@@ -15,6 +15,11 @@ import gantry.cli.command.OperatorCommand;
 import gantry.cli.command.ServerCommand;
 import gantry.cli.command.ServiceCommand;
 import gantry.cli.command.TlsCommand;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -27,11 +32,36 @@ import picocli.CommandLine.Spec;
  * (picocli's own usage errors are already 2).
  */
 @Command(name = "gantry", mixinStandardHelpOptions = true, versionProvider = Gantry.Version.class,
-    description = "Gantry: a cluster manager for self-hosted fleets.",
-    subcommands = {ServerCommand.class, AgentCommand.class, DevCommand.class, JobCommand.class, DeploymentCommand.class, EvalCommand.class, AllocCommand.class,
-        NodeCommand.class, ServiceCommand.class, OperatorCommand.class, EventsCommand.class, TlsCommand.class, AclCommand.class,
-        CommandLine.HelpCommand.class})
+    description = "Gantry: a cluster manager for self-hosted fleets.")
 public final class Gantry implements Runnable {
+  /**
+   * The top-level verbs, in the order {@code gantry --help} lists them, each with the name its
+   * {@code @Command} gives it. Building picocli's model of every verb reflects over every command
+   * class (about 300 ms, half of a short CLI call), so {@link #main} builds only the verb called.
+   */
+  private static final Map<String, Class<?>> VERBS = verbs();
+
+  private static Map<String, Class<?>> verbs() {
+    // Classes, not constructor references: the JDK 25 ahead-of-time cache's training run crashed
+    // (archiveHeapWriter, "Metadata ... should have been archived") with a map of those.
+    var verbs = new LinkedHashMap<String, Class<?>>();
+    verbs.put("server", ServerCommand.class);
+    verbs.put("agent", AgentCommand.class);
+    verbs.put("dev", DevCommand.class);
+    verbs.put("job", JobCommand.class);
+    verbs.put("deployment", DeploymentCommand.class);
+    verbs.put("eval", EvalCommand.class);
+    verbs.put("alloc", AllocCommand.class);
+    verbs.put("node", NodeCommand.class);
+    verbs.put("service", ServiceCommand.class);
+    verbs.put("operator", OperatorCommand.class);
+    verbs.put("events", EventsCommand.class);
+    verbs.put("tls", TlsCommand.class);
+    verbs.put("acl", AclCommand.class);
+    verbs.put("help", CommandLine.HelpCommand.class);
+    return Collections.unmodifiableMap(verbs);
+  }
+
   @Spec
   CommandSpec spec;
 
@@ -42,7 +72,22 @@ public final class Gantry implements Runnable {
 
   /** The command tree with the contract's error handling; tests call {@code execute} on it in-process. */
   public static CommandLine commandLine() {
+    return commandLine(VERBS.keySet());
+  }
+
+  /**
+   * The command tree for {@code args}: when the first argument names a verb (other than help, which
+   * lists them all), only that verb's subtree, which parses and runs {@code args} as the whole tree
+   * would; otherwise the whole tree (no verb, an option first, an unknown verb and its suggestions).
+   */
+  static CommandLine commandLineFor(String... args) {
+    boolean one = args.length > 0 && VERBS.containsKey(args[0]) && !args[0].equals("help");
+    return commandLine(one ? List.of(args[0]) : VERBS.keySet());
+  }
+
+  private static CommandLine commandLine(Collection<String> verbs) {
     var cmd = new CommandLine(new Gantry());
+    for (String verb : verbs) cmd.addSubcommand(verb, VERBS.get(verb));
     cmd.setExecutionExceptionHandler(new FailureHandler());
     cmd.setParameterExceptionHandler(new UsageErrorHandler());
     return cmd;
@@ -50,7 +95,7 @@ public final class Gantry implements Runnable {
 
   public static void main(String[] args) {
     quietJavaUtilLogging();
-    System.exit(commandLine().execute(args));
+    System.exit(commandLineFor(args).execute(args));
   }
 
   // Ratis' shaded gRPC logs through java.util.logging, not slf4j, and prints INFO lines (epoll

@@ -34,7 +34,7 @@ record Cli(int exitCode, String out, String err) {
   private static Cli run(boolean terminal, String... args) {
     var out = new StringWriter();
     var err = new StringWriter();
-    var cmd = Gantry.commandLine();
+    var cmd = Gantry.commandLineFor(args);
     cmd.setOut(new PrintWriter(out, true));
     cmd.setErr(new PrintWriter(err, true));
     String before = System.getProperty(Terminal.PROPERTY);

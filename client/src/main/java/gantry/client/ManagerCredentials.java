@@ -6,6 +6,9 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,7 +125,19 @@ public final class ManagerCredentials {
    * that host (the server certificates carry 127.0.0.1, localhost and their --ip/--dns).
    */
   public ManagedChannel channel(String address, boolean keepAlive) {
-    var builder = Grpc.newChannelBuilder("dns:///" + address, channel);
+    return configure(Grpc.newChannelBuilder("dns:///" + address, channel), keepAlive);
+  }
+
+  /**
+   * As {@link #channel(String, boolean)}, its I/O on {@code loop} (NIO), which the caller owns
+   * and shuts down after the channel.
+   */
+  public ManagedChannel channel(String address, boolean keepAlive, EventLoopGroup loop) {
+    return configure(NettyChannelBuilder.forTarget("dns:///" + address, channel)
+        .eventLoopGroup(loop).channelType(NioSocketChannel.class), keepAlive);
+  }
+
+  private ManagedChannel configure(io.grpc.ManagedChannelBuilder<?> builder, boolean keepAlive) {
     if (keepAlive) {
       // A leader cut off without a closed connection (a partition) must not hold a watch for as
       // long as TCP takes to give up. Managers permit pings every 10 s.

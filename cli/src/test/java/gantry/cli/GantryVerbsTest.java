@@ -1,0 +1,44 @@
+package gantry.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The tree main builds for one verb is that verb's part of the whole tree. */
+class GantryVerbsTest {
+  @Test
+  void eachVerbAloneHasTheWholeTreesUsage() {
+    var whole = Gantry.commandLine();
+    for (var verb : whole.getSubcommands().entrySet()) {
+      if (verb.getKey().equals("help")) continue;
+      var alone = Gantry.commandLineFor(verb.getKey(), "--help");
+      assertEquals(List.of(verb.getKey()), List.copyOf(alone.getSubcommands().keySet()));
+      assertEquals(verb.getValue().getUsageMessage(), alone.getSubcommands().get(verb.getKey()).getUsageMessage());
+    }
+  }
+
+  @Test
+  void eachVerbIsNamedAsItsCommandNamesItself() {
+    Gantry.commandLine().getSubcommands().forEach((name, sub) ->
+        assertEquals(name, sub.getCommandSpec().userObject().getClass().getAnnotation(Command.class).name()));
+  }
+
+  @Test
+  void noVerbHelpAndUnknownWordsGetTheWholeTree() {
+    var all = List.copyOf(Gantry.commandLine().getSubcommands().keySet());
+    assertEquals(List.of("server", "agent", "dev", "job", "deployment", "eval", "alloc", "node", "service", "operator",
+        "events", "tls", "acl", "help"), all);
+    for (String[] args : new String[][] {{}, {"help", "job"}, {"--version"}, {"jobs", "ls"}}) {
+      assertEquals(all, List.copyOf(Gantry.commandLineFor(args).getSubcommands().keySet()), String.join(" ", args));
+    }
+  }
+
+  @Test
+  void anUnknownVerbIsAUsageError() {
+    assertEquals(2, Cli.run("jobs", "ls").exitCode());
+    assertEquals(CommandLine.ExitCode.USAGE, Cli.run("jobs").exitCode());
+  }
+}
