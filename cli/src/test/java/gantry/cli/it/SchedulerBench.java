@@ -36,6 +36,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       read at the end); {@code leader_rss_end_mb} is VmRSS at the end.
  * </ul>
  *
+ * <p>With {@code bench.million=true} (see {@link Settings}) the same lines are prefixed
+ * {@code e2e_1m_}, after {@code e2e_1m_allocations_s}: the seconds to the millionth committed.</p>
+ *
  * <p>The poll is cheap: one GetJob (per-group counts) at a time, walking the jobs in
  * registration order and moving on only once a job is fully placed, so it costs about one
  * read per job. Nodes heartbeat every {@code heartbeat_ttl / 3}; the TTL is 100 s here, what
@@ -47,16 +50,22 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SchedulerBench {
   private SchedulerBench() {}
 
-  record Settings(int nodes, int jobs, int replicas, int clients, int cpu, int memory, Duration timeout) {
+  /**
+   * The sizes of a run. {@code bench.million=true} is the million-allocation run: 10,000 nodes of
+   * 16 cores (100 replicas of 100 millicores each fit), 1,000 jobs of 1,000 replicas, and RESULT
+   * names of its own ({@code e2e_1m_...}).
+   */
+  record Settings(boolean million, int nodes, int jobs, int replicas, int clients, int cpu, int memory, Duration timeout) {
     static Settings fromProperties() {
       boolean quick = Boolean.getBoolean("bench.quick");
-      return new Settings(Integer.getInteger("bench.nodes", quick ? 200 : 5000),
-          Integer.getInteger("bench.jobs", quick ? 50 : 1000),
-          Integer.getInteger("bench.replicas", quick ? 20 : 100),
+      boolean million = Boolean.getBoolean("bench.million");
+      return new Settings(million, Integer.getInteger("bench.nodes", million ? 10_000 : quick ? 200 : 5000),
+          Integer.getInteger("bench.jobs", quick && !million ? 50 : 1000),
+          Integer.getInteger("bench.replicas", million ? 1000 : quick ? 20 : 100),
           Integer.getInteger("bench.clients", 64),
-          Integer.getInteger("bench.node.cpu", 4000),
+          Integer.getInteger("bench.node.cpu", million ? 16_000 : 4000),
           Integer.getInteger("bench.node.memory", 16384),
-          Duration.ofSeconds(Long.getLong("bench.timeout.seconds", 600)));
+          Duration.ofSeconds(Long.getLong("bench.timeout.seconds", million ? 1800 : 600)));
     }
   }
 
@@ -98,9 +107,12 @@ public final class SchedulerBench {
       String current = cluster.awaitLeader(Duration.ofSeconds(30));
       if (!current.equals(leader)) System.out.printf("note: the leader changed from %s to %s during the run%n", leader, current);
       long pid = cluster.pid(current);
-      System.out.printf("RESULT e2e_placements_per_s=%.0f%n", total / seconds);
-      System.out.printf("RESULT leader_rss_mb=%d%n", procStatusKb(pid, "VmHWM") / 1024);
-      System.out.printf("RESULT leader_rss_end_mb=%d%n", procStatusKb(pid, "VmRSS") / 1024);
+      String prefix = s.million() ? "e2e_1m_" : "";
+      if (s.million()) System.out.printf("RESULT e2e_1m_allocations_s=%.1f%n", seconds);
+      System.out.printf("RESULT %se2e_placements_per_s=%.0f%n", prefix, total / seconds);
+      System.out.printf("RESULT %sleader_rss_mb=%d%n", prefix, procStatusKb(pid, "VmHWM") / 1024);
+      System.out.printf("RESULT %sleader_rss_end_mb=%d%n", prefix, procStatusKb(pid, "VmRSS") / 1024);
+      diagnose(pid, System.getProperty("bench.diagnose", ""));
     } finally {
       if (agent != null) {
         agent.destroyForcibly();
@@ -156,32 +168,44 @@ public final class SchedulerBench {
     }
   }
 
-  /** Walks the jobs in order, one linearizable GetJob at a time; returns when the last is fully placed. */
+  /**
+   * Walks the jobs in order, one linearizable GetJob at a time; returns when the last is fully
+   * placed. Gives up after the run's timeout, or when nothing more was placed for {@code
+   * bench.stall.seconds} (default 180): a cluster that lost its nodes places nothing more.
+   */
   private static long awaitPlaced(PeerProcesses cluster, String leader, Settings s) {
     long deadline = System.nanoTime() + s.timeout().toNanos();
+    long stall = Duration.ofSeconds(Long.getLong("bench.stall.seconds", 180)).toNanos();
+    long progressAt = System.nanoTime();
     int at = 0;
     int lastPlaced = -1;
+    String unplaced = "";
     while (at < s.jobs()) {
       int placed;
       try {
         GetJobResponse r = cluster.stub(leader).getJob(GetJobRequest.newBuilder().setName(name(at)).build());
         placed = r.getGroupsList().stream().mapToInt(GroupSummary::getPlaced).sum();
-        if (placed < s.replicas() && r.getGroupsCount() > 0 && !r.getGroups(0).getUnplacedReason().isEmpty()
-            && placed == lastPlaced) {
-          System.out.printf("job %s: %d placed, unplaced: %s%n", name(at), placed, r.getGroups(0).getUnplacedReason());
+        unplaced = r.getGroupsCount() > 0 ? r.getGroups(0).getUnplacedReason() : "";
+        if (placed < s.replicas() && !unplaced.isEmpty() && placed == lastPlaced) {
+          System.out.printf("job %s: %d placed, unplaced: %s%n", name(at), placed, unplaced);
         }
       } catch (RuntimeException e) {
         placed = -1;
       }
+      long now = System.nanoTime();
       if (placed >= s.replicas()) {
         at++;
         lastPlaced = -1;
+        progressAt = now;
         continue;
       }
-      lastPlaced = placed;
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("after " + s.timeout() + " job " + name(at) + " has " + placed + " of " + s.replicas()
-            + " placed (" + at + " jobs fully placed)");
+      if (placed > lastPlaced && placed > 0) progressAt = now;
+      lastPlaced = Math.max(lastPlaced, placed);
+      if (now > deadline || now - progressAt > stall) {
+        throw new AssertionError((now > deadline ? "after " + s.timeout() : "nothing placed for " + Duration.ofNanos(stall))
+            + ": " + at + " of " + s.jobs() + " jobs fully placed, and job " + name(at) + " has " + Math.max(placed, 0)
+            + " of " + s.replicas()
+            + (unplaced.isEmpty() ? "" : " (unplaced: " + unplaced + ")"));
       }
       PeerProcesses.sleep(20);
     }
@@ -191,6 +215,23 @@ public final class SchedulerBench {
   private static long readyNodes(PeerProcesses cluster, String peer) {
     return cluster.stub(peer).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList().stream()
         .filter(n -> n.getStatus() == NodeStatus.NODE_STATUS_READY).count();
+  }
+
+  /**
+   * With {@code bench.diagnose=DIR}: where the leader's memory is, written to DIR before the
+   * cluster stops: jcmd's heap histogram and, when the managers run with
+   * -XX:NativeMemoryTracking=summary (BENCH_JVM_OPTS), its native memory summary.
+   */
+  private static void diagnose(long pid, String dir) throws Exception {
+    if (dir.isEmpty()) return;
+    Path out = Files.createDirectories(Path.of(dir));
+    for (String[] cmd : new String[][] {{"GC.class_histogram"}, {"VM.native_memory", "summary"}, {"GC.heap_info"}}) {
+      var command = new ArrayList<>(List.of("jcmd", Long.toString(pid)));
+      command.addAll(List.of(cmd));
+      Path file = out.resolve("leader-" + cmd[0] + ".txt");
+      new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(file.toFile()).start().waitFor(120, TimeUnit.SECONDS);
+      System.out.println("leader " + String.join(" ", cmd) + ": " + file);
+    }
   }
 
   /** A field of /proc/PID/status in kB, e.g. VmRSS (now) or VmHWM (peak). */
