@@ -98,12 +98,17 @@ final class Dispatcher {
     return out;
   }
 
-  /** What a node should run (live) or still stop (told to stop, not yet finished). */
+  /**
+   * What a node should run (live) or still stop (told to stop, not yet finished). The group spec
+   * goes once per assignment, in {@code group}: the allocation's own copy is left out (a node is
+   * sent all of its allocations whenever one changes, so a second copy of every spec doubled
+   * what the leader serialized and each agent parsed).
+   */
   static ManagerMessage assignments(String nodeId, ClusterState state, long appliedIndex) {
     Assignments.Builder b = Assignments.newBuilder().setIndex(appliedIndex);
     for (Allocation a : state.allocsOfNode(nodeId)) {
       if (AllocationRules.isLive(a) || AllocationRules.isStopping(a)) {
-        b.addAllocations(Assignment.newBuilder().setAllocation(a).setGroup(a.getGroupSpec()));
+        b.addAllocations(Assignment.newBuilder().setAllocation(a.toBuilder().clearGroupSpec()).setGroup(a.getGroupSpec()));
       }
     }
     return ManagerMessage.newBuilder().setAssignments(b).build();

@@ -40,6 +40,19 @@ class DispatcherTest {
   }
 
   @Test
+  void eachAssignmentCarriesItsGroupSpecOnce() {
+    String eval = s.job("web", 2);
+    s.place(eval, ReplayedState.alloc("a1", "web", "n1", 100));
+    RecordingStream n1 = new RecordingStream();
+    run(dispatcher.open("n1", n1, s.state, s.index));
+    var assignment = n1.last().getAssignments().getAllocations(0);
+    assertEquals("g", assignment.getGroup().getName(), "the agent runs the group spec it is given");
+    assertEquals(2, assignment.getGroup().getCount());
+    assertTrue(!assignment.getAllocation().hasGroupSpec(), "not a second copy inside the allocation");
+    assertEquals(s.state.alloc("a1").orElseThrow().toBuilder().clearGroupSpec().build(), assignment.getAllocation());
+  }
+
+  @Test
   void aNewSessionReplacesAndClosesTheOldOne() {
     RecordingStream old = new RecordingStream();
     RecordingStream fresh = new RecordingStream();
