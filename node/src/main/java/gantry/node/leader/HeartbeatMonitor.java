@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,13 +29,18 @@ import org.slf4j.LoggerFactory;
  * node back), kept otherwise so the next check tries again. The same for READY. A proposal
  * still in flight after two TTLs no longer blocks a new one.
  *
- * <p>Pure: the state and the time come with each call; runs on the loop's thread only.
+ * <p>Pure: the state and the time come with each call; runs on the loop's thread, except
+ * {@link #heartbeat}, which the leader calls as a sign of life arrives (on the gRPC thread), not
+ * when its loop gets to the event: a loop behind on a burst of work (a plan touching a thousand
+ * nodes resends each of them its assignments) must not turn its own backlog into missed
+ * heartbeats.
  */
 final class HeartbeatMonitor {
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatMonitor.class);
 
   private final Duration ttl;
-  private final Map<String, Long> deadlines = new HashMap<>();
+  /** Written by {@link #heartbeat} from any thread. */
+  private final Map<String, Long> deadlines = new ConcurrentHashMap<>();
   /** When {@link #check} last ran, or -1. */
   private long lastCheck = -1;
   /** Nodes with a status proposal in flight, and when it was made. */
@@ -48,8 +54,9 @@ final class HeartbeatMonitor {
     return ttl;
   }
 
+  /** A sign of life from {@code nodeId} at {@code now}; thread-safe. A later deadline is never moved back. */
   void heartbeat(String nodeId, long now) {
-    deadlines.put(nodeId, now + ttl.toMillis());
+    deadlines.merge(nodeId, now + ttl.toMillis(), Math::max);
   }
 
   /** This peer just became leader: every node starts with a full TTL. */

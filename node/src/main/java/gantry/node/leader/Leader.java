@@ -117,11 +117,13 @@ public final class Leader implements AutoCloseable {
 
   /** A sign of life; with {@code ack} the agent gets a heartbeat acknowledgement. */
   public void heartbeat(String nodeId, boolean ack) {
+    loop.heard(nodeId);
     loop.post(new LeaderEvent.Heartbeat(nodeId, ack));
   }
 
-  /** Allocation status from an agent (metrics already taken out). */
+  /** Allocation status from an agent (metrics already taken out); also a sign of life. */
   public void statusReported(String nodeId, AllocationUpdates updates) {
+    loop.heard(nodeId);
     loop.post(new LeaderEvent.StatusReported(nodeId, updates));
   }
 

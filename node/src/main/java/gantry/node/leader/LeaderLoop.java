@@ -117,6 +117,14 @@ final class LeaderLoop implements AutoCloseable {
     return leading;
   }
 
+  /**
+   * A heartbeat or status report from {@code nodeId} arrived: its liveness counts from now, before
+   * the event waits in the queue behind whatever the loop has to do first. Any thread.
+   */
+  void heard(String nodeId) {
+    heartbeats.heartbeat(nodeId, clock.millis());
+  }
+
   /** Handles every event queued now (harness tests drive the loop this way, with no thread). */
   void drain() {
     for (LeaderEvent e; (e = events.poll()) != null; ) handle(e);
@@ -169,11 +177,9 @@ final class LeaderLoop implements AutoCloseable {
         io.agentSessions(dispatcher.sessionCount());
       }
       case Heartbeat h -> {
-        heartbeats.heartbeat(h.nodeId(), clock.millis());
         if (h.ack() && leading) execute(dispatcher.heartbeatAck(h.nodeId()));
       }
       case StatusReported s -> {
-        heartbeats.heartbeat(s.nodeId(), clock.millis());
         if (leading) execute(dispatcher.updates(s.nodeId(), s.updates(), io.state(), clock.millis()));
       }
       case PlanReady p -> {

@@ -83,11 +83,42 @@ class LeaderLoopTest {
         "the agent takes assignments as its full desired set: a stale copy would stop this allocation");
     for (int t = 0; t < 31; t++) { // ticks every 100 ms for 3.1 s; n1 heartbeats, n9 does not
       clock.advance(100);
+      loop.heard("n1");
       loop.post(new LeaderEvent.Heartbeat("n1", false));
       loop.post(new Tick());
       loop.drain();
     }
     assertEquals(List.of("n9"), markedDown(), "a node that joined while this peer was behind is watched too");
+  }
+
+  /**
+   * The loop runs a due tick between two events whatever waits in its queue: a heartbeat that
+   * arrived while the loop was behind counts from its arrival, not from when the loop handles it.
+   */
+  @Test
+  void aHeartbeatCountsFromItsArrivalWhileTheLoopIsBehind() {
+    current = new ReplayedState().node("n1", 1000, 1000).node("n2", 1000, 1000);
+    loop.post(new LeadershipGained());
+    loop.post(new Tick());
+    loop.drain();
+    ticksFor(2900);
+    loop.heard("n1");                                   // the agent's heartbeat arrives...
+    loop.post(new LeaderEvent.Heartbeat("n1", false));  // ...and waits behind other work
+    ticksFor(200);                                      // while the ticks that fall due run
+    assertEquals(List.of("n2"), markedDown(), "n1 was heard 2.9 s into its 3 s TTL");
+    loop.drain();
+    ticksFor(2800);
+    assertEquals(List.of("n2"), markedDown(), "n1's deadline is a TTL after it was heard");
+    ticksFor(100);
+    assertEquals(List.of("n2", "n1"), markedDown());
+  }
+
+  /** The ticks of {@code ms} milliseconds, one every 100 ms, run as the loop runs a due tick between events. */
+  private void ticksFor(long ms) {
+    for (long t = 0; t < ms; t += 100) {
+      clock.advance(100);
+      loop.handle(new Tick());
+    }
   }
 
   @Test
