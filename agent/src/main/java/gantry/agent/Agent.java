@@ -52,15 +52,14 @@ public final class Agent implements AutoCloseable {
 
   private final List<Member> members;
   private final List<ManagerTransport> transports;
-  private final ScheduledExecutorService scheduler;
+  private final Timers timers;
   private final DriverSet drivers;
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  private Agent(List<Member> members, List<ManagerTransport> transports, ScheduledExecutorService scheduler,
-      DriverSet drivers) {
+  private Agent(List<Member> members, List<ManagerTransport> transports, Timers timers, DriverSet drivers) {
     this.members = List.copyOf(members);
     this.transports = List.copyOf(transports);
-    this.scheduler = scheduler;
+    this.timers = timers;
     this.drivers = drivers;
   }
 
@@ -80,12 +79,12 @@ public final class Agent implements AutoCloseable {
     String id = NodeIdentity.loadOrCreate(config.dataDir());
     NodeFacts facts = NodeFacts.detect(config.cpuMillicores(), config.memoryMiB());
     Node node = node(config.name(), id, facts, config, drivers);
-    ScheduledExecutorService scheduler = timer();
+    Timers timers = Timers.start();
     Member m = member(config, node, drivers, AllocationStore.in(config.dataDir()), transport, prober, clock,
-        scheduler, true);
+        timers, true);
     log.info("agent {} (node {}) started: drivers {}, managers {}", config.name(), id, drivers.advertised(),
         config.servers());
-    return new Agent(List.of(m), List.of(transport), scheduler, drivers);
+    return new Agent(List.of(m), List.of(transport), timers, drivers);
   }
 
   /**
@@ -106,7 +105,7 @@ public final class Agent implements AutoCloseable {
     SimDriver sim = new SimDriver();
     DriverSet drivers = DriverSet.simulated(sim, List.of("docker", "exec"));
     NodeFacts facts = NodeFacts.detect(config.cpuMillicores(), config.memoryMiB());
-    ScheduledExecutorService scheduler = timer();
+    Timers timers = Timers.start();
     HealthProber prober = new NetworkProber();
     // Thousands of simulated allocations need no 500 ms polling: nothing ends unless told to.
     AgentConfig c = config.runner().equals(AllocationRunner.Settings.DEFAULT)
@@ -125,33 +124,49 @@ public final class Agent implements AutoCloseable {
       NodeFacts f = new NodeFacts(facts.os(), facts.arch(), name, facts.cpuMillicores(), facts.memoryMiB());
       Node node = node(name, NodeIdentity.forSimulated(name), f, c, drivers);
       members.add(member(c, node, drivers, AllocationStore.none(), transport, prober, Clock.systemUTC(),
-          scheduler, false));
+          timers, false));
     }
     log.info("simulating {} nodes against {} over {} connection(s) to each", n, config.servers(), made.size());
-    return new Agent(members, made, scheduler, drivers);
+    return new Agent(members, made, timers, drivers);
   }
 
   private static Member member(AgentConfig config, Node node, DriverSet drivers, AllocationStore store,
-      ManagerTransport transport, HealthProber prober, Clock clock, ScheduledExecutorService scheduler,
-      boolean recover) {
+      ManagerTransport transport, HealthProber prober, Clock clock, Timers timers, boolean recover) {
     AllocationSupervisor supervisor = new AllocationSupervisor(drivers, store, clock, prober, config.runner());
     AgentSession.Settings s = AgentSession.Settings.of(config.servers());
     s = new AgentSession.Settings(s.servers(), config.heartbeatTtl(), config.heartbeatInterval(),
         s.registerTimeout(), s.initialBackoff(), s.maxBackoff(), s.flushDelay());
-    AgentSession session = new AgentSession(s, node, transport, scheduler, clock, supervisor);
+    AgentSession session = new AgentSession(s, node, transport, timers.sessions(), clock, supervisor);
     supervisor.setSink(session::report);
     if (recover) {
       supervisor.recover();
     }
-    scheduler.scheduleWithFixedDelay(supervisor.fencingCheck(session::lastContact), FENCING_CHECK.toMillis(),
+    timers.fencing().scheduleWithFixedDelay(supervisor.fencingCheck(session::lastContact), FENCING_CHECK.toMillis(),
         FENCING_CHECK.toMillis(), TimeUnit.MILLISECONDS);
     session.start();
     return new Member(node.getName(), session, supervisor);
   }
 
-  private static ScheduledExecutorService timer() {
+  /**
+   * The process's two timer threads: the sessions' (heartbeats, status flushes, reconnects) and
+   * the fencing checks'. A fencing check waits for its supervisor's lock, which assignments hold
+   * while they are applied; on the sessions' thread it held up every session's heartbeats (the
+   * scheduler benchmark's 10,000 simulated nodes went down together, a TTL after registering).
+   */
+  record Timers(ScheduledExecutorService sessions, ScheduledExecutorService fencing) {
+    static Timers start() {
+      return new Timers(timer("gantry-agent-timer"), timer("gantry-agent-fencing"));
+    }
+
+    void shutdownNow() {
+      sessions.shutdownNow();
+      fencing.shutdownNow();
+    }
+  }
+
+  private static ScheduledExecutorService timer(String name) {
     return Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "gantry-agent-timer");
+      Thread t = new Thread(r, name);
       t.setDaemon(true);
       return t;
     });
@@ -207,7 +222,7 @@ public final class Agent implements AutoCloseable {
     for (Member m : members) {
       m.session().close();
     }
-    scheduler.shutdownNow();
+    timers.shutdownNow();
     for (Member m : members) {
       m.supervisor().detachAll(Duration.ofSeconds(10));
     }
