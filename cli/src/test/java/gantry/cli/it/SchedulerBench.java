@@ -87,10 +87,17 @@ public final class SchedulerBench {
       cluster.startAll();
       String leader = cluster.awaitLeader(Duration.ofSeconds(60));
       Path agentLog = cluster.peer(leader).log().resolveSibling("agent.log");
-      agent = new ProcessBuilder(Gantry.command("agent", "--name", "sim", "--servers", cluster.addresses(),
+      List<String> simulator = new ArrayList<>(Gantry.command("agent", "--name", "sim", "--servers", cluster.addresses(),
           "--driver", "sim", "--simulate", Integer.toString(s.nodes()), "--cpu", Integer.toString(s.cpu()),
-          "--memory", Integer.toString(s.memory()), "--data-dir", dir.resolve("agent").toString()))
-          .redirectErrorStream(true).redirectOutput(agentLog.toFile()).start();
+          "--memory", Integer.toString(s.memory()), "--data-dir", dir.resolve("agent").toString()));
+      // Netty's unpooled allocator, as every agent's launcher flags give it (scripts/lib/agent-jvm.sh):
+      // a pooled arena's lock, held by an allocation's virtual thread waiting for a carrier thread,
+      // blocked the one timer thread that sends every simulated node's heartbeats.
+      simulator.add(1, "-Dio.netty.allocator.type=unpooled");
+      agent = new ProcessBuilder(simulator).redirectErrorStream(true).redirectOutput(agentLog.toFile()).start();
+      // Also when this JVM is stopped (Ctrl-C, SIGTERM), where the finally below does not run.
+      Process simulating = agent;
+      Runtime.getRuntime().addShutdownHook(new Thread(simulating::destroyForcibly));
       long tNodes = System.nanoTime();
       PeerProcesses.await(s.nodes() + " ready nodes", Duration.ofSeconds(300), () -> readyNodes(cluster, leader) >= s.nodes());
       System.out.printf("%d nodes registered and ready in %d ms (logs in %s)%n", s.nodes(),
