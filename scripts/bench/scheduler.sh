@@ -10,7 +10,7 @@
 #     and RESULT leader_rss_end_mb=N (VmRSS at the end); then the same with 10,000 nodes (16
 #     cores each) and 1,000 jobs x 1,000 replicas: RESULT e2e_1m_allocations_s=SECONDS from the
 #     first registration to the millionth allocation committed, and the lines above prefixed
-#     e2e_1m_ (about 10 minutes; each manager's heap 5g).
+#     e2e_1m_ (about 3 minutes more, and about 10 GB of memory: heaps of up to 5g).
 # Every process it starts is stopped when it ends.
 #
 # Env:
