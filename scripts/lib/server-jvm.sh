@@ -7,7 +7,7 @@
 # time (4.6 -> 3.0 s for one peer on a 2-core machine); a whole cluster restarted at once saves
 # more, its peers sharing the cores. The cache is made once per build of the jar by a training
 # run: a one-peer cluster in a temporary directory on free loopback ports, stopped with SIGTERM
-# once it leads (about 10 s; flock keeps concurrent launches from training twice). It is trained
+# once it leads and has started all its endpoints (about 10 s; flock keeps concurrent launches from training twice). It is trained
 # with the flags in GANTRY_JAVA_OPTS, as the manager will run; a cache that does not match the
 # JVM or the jar is ignored silently. GANTRY_AOT=0 turns it off (lib/aot.sh holds the rule).
 
@@ -36,7 +36,7 @@ _gantry_server_train() {
     --http-addr "127.0.0.1:$http" >"$dir/log" 2>&1 </dev/null &
   pid=$!
   for i in $(seq 1 120); do
-    grep -q "LeaderLoop - leading" "$dir/log" 2>/dev/null && break
+    grep -q "LeaderLoop - leading" "$dir/log" 2>/dev/null && grep -q "^gantry server train started" "$dir/log" && break
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.5
   done
