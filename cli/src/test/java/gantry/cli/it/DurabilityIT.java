@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Three manager processes; 1,000 jobs registered by 8 concurrent clients while the leader is
  * SIGKILLed part-way. Every acknowledged job must be readable from every peer, the peers'
  * state digests must agree, and after all three are killed and restarted nothing
- * acknowledged may be missing.
+ * acknowledged may be missing (nor may the kills leave RocksDB's library behind in the
+ * peers' temporary directories).
  */
 class DurabilityIT {
   static final int CLIENTS = 8;
@@ -70,6 +71,17 @@ class DurabilityIT {
       for (PeerProcesses.Peer p : cluster.peers()) assertAllReadable(cluster, p.id(), load.acknowledged);
       assertEquals(digest, cluster.awaitEqualDigests(Duration.ofSeconds(60)),
           "a restart must neither re-apply nor skip an entry");
+      // Two SIGKILLs and three starts each: RocksDB's library is the one copy in the data
+      // directory, none was left in the temporary directory.
+      for (PeerProcesses.Peer p : cluster.peers()) {
+        try (var left = java.nio.file.Files.list(cluster.tmpDir(p.id()))) {
+          assertEquals(List.of(), left.filter(f -> f.getFileName().toString().contains("rocksdb")).toList(),
+              "peer " + p.id() + " left RocksDB's library in its temporary directory");
+        }
+        try (var builds = java.nio.file.Files.list(p.dataDir().resolve("native"))) {
+          assertEquals(1, builds.count(), "one copy of RocksDB's library in " + p.id() + "'s data directory");
+        }
+      }
     }
   }
 

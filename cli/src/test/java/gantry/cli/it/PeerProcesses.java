@@ -95,6 +95,11 @@ final class PeerProcesses implements AutoCloseable {
     return String.join(",", peers.values().stream().map(Peer::grpc).toList());
   }
 
+  /** The temporary directory ({@code java.io.tmpdir}) of peer {@code id}'s process. */
+  Path tmpDir(String id) {
+    return root.resolve(id + "-tmp");
+  }
+
   void startAll() throws IOException {
     for (String id : peers.keySet()) start(id);
   }
@@ -106,6 +111,10 @@ final class PeerProcesses implements AutoCloseable {
         "--raft-addr", "127.0.0.1:" + p.raftPort(), "--grpc-addr", p.grpc(),
         "--http-addr", "127.0.0.1:" + p.httpPort(), "--peers", peerList, "--config", config.toString());
     cmd = new ArrayList<>(cmd);
+    // Each peer's temporary directory is its own, under the test's: what a peer leaves there is
+    // seen by the test (tmpDir) and removed with the test's directory.
+    Files.createDirectories(tmpDir(id));
+    cmd.add(cmd.indexOf("-jar"), "-Djava.io.tmpdir=" + tmpDir(id));
     cmd.addAll(peerFlags.apply(id));
     Process proc = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(p.log().toFile())).start();

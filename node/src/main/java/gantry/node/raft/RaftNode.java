@@ -105,6 +105,9 @@ public final class RaftNode implements AutoCloseable {
         .map(e -> RaftPeer.newBuilder().setId(e.getKey()).setAddress(e.getValue()).build())
         .toList();
     RaftGroup group = RaftGroup.valueOf(GROUP_ID, peers);
+    // Before anything touches RocksDB: its library is kept in the data directory, not copied
+    // out of the jar into /tmp at every start.
+    gantry.node.store.RocksLibrary.load(config.dataDir().resolve("native"));
     File storageDir = config.dataDir().resolve("raft").toFile();
     boolean exists = new File(storageDir, GROUP_ID.getUuid().toString()).isDirectory();
     Files.createDirectories(storageDir.toPath());
