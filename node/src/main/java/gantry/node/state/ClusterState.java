@@ -11,8 +11,10 @@ import gantry.v1.Peer;
 import gantry.v1.Record;
 import gantry.v1.RecordOutcome;
 import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,13 +66,27 @@ public final class ClusterState {
   /** Rebuilds the in-memory maps and indexes from the store. */
   public static ClusterState load(StateStore store) {
     ClusterState s = new ClusterState();
-    store.scan(Keys.JOB, (k, v) -> s.jobs.put(k.substring(Keys.JOB.length()), parse(Job.parser(), k, v)));
+    // In memory a job's current version is one object in jobs and versions, and an allocation's
+    // group spec is its job version's; on disk each is a copy of its own. The load shares them
+    // again (where the copies are equal), as replay made them: a restarted peer would otherwise
+    // hold a group spec per allocation.
+    Map<String, byte[]> currentVersionBytes = new HashMap<>();
+    store.scan(Keys.JOB, (k, v) -> {
+      Job job = parse(Job.parser(), k, v);
+      s.jobs.put(k.substring(Keys.JOB.length()), job);
+      currentVersionBytes.put(Keys.jobVersion(job.getName(), job.getVersion()), v);
+    });
+    store.scan(Keys.JOB_VERSION, (k, v) -> {
+      byte[] current = currentVersionBytes.get(k);
+      s.indexVersion(current != null && Arrays.equals(current, v)
+          ? s.jobs.get(k.substring(Keys.JOB_VERSION.length(), k.lastIndexOf('/')))
+          : parse(Job.parser(), k, v));
+    });
     store.scan(Keys.PEER, (k, v) -> s.peers.put(k.substring(Keys.PEER.length()), parse(Peer.parser(), k, v)));
     store.scan(Keys.NODE, (k, v) -> s.nodes.put(k.substring(Keys.NODE.length()), parse(Node.parser(), k, v)));
-    store.scan(Keys.ALLOC, (k, v) -> s.index(parse(Allocation.parser(), k, v)));
+    store.scan(Keys.ALLOC, (k, v) -> s.index(s.sharingGroupSpec(parse(Allocation.parser(), k, v))));
     store.scan(Keys.EVAL, (k, v) -> s.indexEval(parse(Evaluation.parser(), k, v)));
     store.scan(Keys.DEPLOYMENT, (k, v) -> s.indexDeployment(parse(Deployment.parser(), k, v)));
-    store.scan(Keys.JOB_VERSION, (k, v) -> s.indexVersion(parse(Job.parser(), k, v)));
     store.scan(Keys.ACL_POLICY, (k, v) -> {
       var p = parse(gantry.v1.AclPolicy.parser(), k, v);
       s.aclPolicies.put(p.getName(), p);
@@ -166,6 +182,20 @@ public final class ClusterState {
     allocs.put(a.getId(), a);
     allocsByNode.computeIfAbsent(a.getNodeId(), k -> ConcurrentHashMap.newKeySet()).add(a.getId());
     allocsByJob.computeIfAbsent(a.getJob(), k -> ConcurrentHashMap.newKeySet()).add(a.getId());
+  }
+
+  /** {@code a} with its job version's group spec object in place of an equal copy. */
+  private Allocation sharingGroupSpec(Allocation a) {
+    if (!a.hasGroupSpec()) return a;
+    java.util.NavigableMap<Long, Job> all = versions.get(a.getJob());
+    Job version = all == null ? null : all.get(a.getJobVersion());
+    if (version == null) return a;
+    for (gantry.v1.GroupSpec g : version.getSpec().getGroupsList()) {
+      if (g.getName().equals(a.getGroup())) {
+        return g != a.getGroupSpec() && g.equals(a.getGroupSpec()) ? a.toBuilder().setGroupSpec(g).build() : a;
+      }
+    }
+    return a;
   }
 
   private void indexEval(Evaluation e) {

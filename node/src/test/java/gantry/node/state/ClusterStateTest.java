@@ -2,6 +2,7 @@ package gantry.node.state;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.node.store.Keys;
@@ -152,6 +153,40 @@ class ClusterStateTest {
       ClusterState loaded = ClusterState.load(store);
       assertEquals(state.jobs(""), loaded.jobs(""));
       assertEquals(2, loaded.job("b").orElseThrow().getVersion());
+    }
+  }
+  @Test
+  void loadSharesWhatReplaySharedAndLosesNothing(@TempDir Path dir) throws Exception {
+    try (StateStore store = StateStore.open(dir)) {
+      try (WriteBatch wb = new WriteBatch()) {
+        var m = new gantry.node.raft.TestBatchMutations(wb);
+        state.replay(SchedulingReplayTest.node("n1", 4000, 4096), 1, m, new Changes());
+        state.replay(register(spec("web", 2), 1), 2, m, new Changes());
+        String eval = state.evals().getFirst().getId();
+        state.replay(Record.newBuilder().setPlanApplied(gantry.v1.PlanApplied.newBuilder().setEvalId(eval)
+            .setEvalStatus(gantry.v1.EvalStatus.EVAL_STATUS_COMPLETE)
+            .addPlaced(SchedulingReplayTest.alloc("a1", "n1", 100, 100))
+            .addPlaced(SchedulingReplayTest.alloc("a2", "n1", 100, 100))).build(), 3, m, new Changes());
+        // Version 2: the running allocations stay at version 1 with version 1's group spec.
+        state.replay(register(spec("web", 3), 4), 4, m, new Changes());
+        store.write(wb);
+      }
+    }
+    try (StateStore store = StateStore.open(dir)) {
+      ClusterState loaded = ClusterState.load(store);
+      assertEquals(state.jobs(""), loaded.jobs(""));
+      assertEquals(state.versions, loaded.versions);
+      assertEquals(state.allocs(), loaded.allocs());
+      assertEquals(2, loaded.allocs().size());
+
+      Job current = loaded.job("web").orElseThrow();
+      assertEquals(2, current.getVersion());
+      assertSame(current, loaded.versions.get("web").get(2L), "the current version is one object");
+      GroupSpec v1 = loaded.versions.get("web").get(1L).getSpec().getGroups(0);
+      for (var a : loaded.allocs()) {
+        assertEquals(1, a.getJobVersion());
+        assertSame(v1, a.getGroupSpec(), a.getId() + " holds its job version's group spec, not a copy");
+      }
     }
   }
 }
