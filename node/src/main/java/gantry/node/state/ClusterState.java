@@ -190,12 +190,10 @@ public final class ClusterState {
     java.util.NavigableMap<Long, Job> all = versions.get(a.getJob());
     Job version = all == null ? null : all.get(a.getJobVersion());
     if (version == null) return a;
-    for (gantry.v1.GroupSpec g : version.getSpec().getGroupsList()) {
-      if (g.getName().equals(a.getGroup())) {
-        return g != a.getGroupSpec() && g.equals(a.getGroupSpec()) ? a.toBuilder().setGroupSpec(g).build() : a;
-      }
-    }
-    return a;
+    return SchedulingReplay.groupSpec(version, a.getGroup())
+        .filter(g -> g != a.getGroupSpec() && g.equals(a.getGroupSpec()))
+        .map(g -> a.toBuilder().setGroupSpec(g).build())
+        .orElse(a);
   }
 
   private void indexEval(Evaluation e) {

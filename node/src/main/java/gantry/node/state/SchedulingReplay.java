@@ -291,7 +291,8 @@ final class SchedulingReplay {
     for (String job : jobs) evals.create(job, trigger, nodeId, index, timeMs, out, changes);
   }
 
-  private static java.util.Optional<GroupSpec> groupSpec(Job job, String group) {
+  /** The group of {@code job}'s spec named {@code group}: what a placement's allocation carries. */
+  static java.util.Optional<GroupSpec> groupSpec(Job job, String group) {
     return job.getSpec().getGroupsList().stream().filter(g -> g.getName().equals(group)).findFirst();
   }
 

@@ -155,6 +155,7 @@ class ClusterStateTest {
       assertEquals(2, loaded.job("b").orElseThrow().getVersion());
     }
   }
+
   @Test
   void loadSharesWhatReplaySharedAndLosesNothing(@TempDir Path dir) throws Exception {
     try (StateStore store = StateStore.open(dir)) {
