@@ -19,7 +19,7 @@ final class AppliedTerms {
   private final TreeMap<Long, Long> starts = new TreeMap<>();
 
   static String key(long term) {
-    return PREFIX + String.format("%020d", term);
+    return PREFIX + gantry.node.store.Keys.sortable(term);
   }
 
   static byte[] encode(long index) {

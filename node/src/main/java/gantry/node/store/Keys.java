@@ -57,7 +57,18 @@ public final class Keys {
   }
 
   public static String jobVersion(String name, long version) {
-    return JOB_VERSION + name + "/" + String.format("%020d", version);
+    return JOB_VERSION + name + "/" + sortable(version);
+  }
+
+  /**
+   * {@code value} in 20 decimal digits, zeros first, so that keys sort by it: what
+   * {@code String.format("%020d", value)} gives, without the formatter's parse of its pattern (a
+   * restarted manager makes one such key per job it loads, and replay one per registration).
+   */
+  public static String sortable(long value) {
+    if (value < 0) return String.format("%020d", value);
+    String digits = Long.toString(value);
+    return "0".repeat(20 - digits.length()) + digits;
   }
 
   /** The prefix of every version of one job. */
