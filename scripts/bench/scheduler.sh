@@ -25,6 +25,8 @@
 #   BENCH_SERVER_CONFIG   more manager settings, key=value,key=value (e.g. batch_max_bytes=4194304)
 #   BENCH_HEAP            heap of each manager and agent process (default 2g)
 #   BENCH_JVM_OPTS        more flags for those processes (they run -XX:+UseSerialGC)
+#   BENCH_JVM_BASE        replaces -XX:+UseSerialGC -Xmx256m, the flags before the heap (empty: the
+#                         JVM's own collector, G1 here, as scripts/gantry starts a manager)
 #   BENCH_DIAGNOSE=DIR    write the leader's heap histogram, heap info and (with
 #                         BENCH_JVM_OPTS=-XX:NativeMemoryTracking=summary) native memory to DIR
 #   BENCH_NO_BUILD=true   use the jar and classes already built (cli/target)
@@ -65,6 +67,9 @@ sizes=()   # the first run's sizes only
 [[ -n "${BENCH_WORKERS:-}" ]] && props+=(-Dbench.workers="$BENCH_WORKERS")
 [[ -n "${BENCH_SERVER_CONFIG:-}" ]] && props+=(-Dbench.server.config="$BENCH_SERVER_CONFIG")
 [[ -n "${BENCH_DIAGNOSE:-}" ]] && props+=(-Dbench.diagnose="$BENCH_DIAGNOSE")
+# BENCH_JVM_BASE replaces the processes' base flags (-XX:+UseSerialGC -Xmx256m, before the heap and
+# BENCH_JVM_OPTS); empty: the JVM's own collector, as the launcher starts a manager.
+[[ -n "${BENCH_JVM_BASE+set}" ]] && props+=(-Dgantry.it.jvm.base="$BENCH_JVM_BASE")
 # e2e HEAP [PROPS...]: one end-to-end run. The clients and the poll run in this JVM; the managers
 # and the agent are separate processes, each with HEAP.
 e2e() {

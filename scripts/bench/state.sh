@@ -8,6 +8,8 @@
 # BENCH_SECONDS sets the length of each throughput phase (default 10); BENCH_ETCD=false skips the
 # anchor; BENCH_KEEP=true keeps the peers' data and logs (the path is printed); BENCH_PHASES picks
 # phases (any of "throughput failover restart"; the anchor runs only with the throughput phase).
+# The peers run with the JVM's default heap and collector, as scripts/gantry starts a manager;
+# BENCH_PEER_JVM gives them other flags.
 # With --tls and/or --acl it compares instead: the throughput phases on a plain cluster, then on
 # one with mutual TLS (certificates made by `gantry tls`) and/or ACLs (the management token), in
 # one run: RESULT registrations_per_s_cN_off/_on, p99_ms_cN_off/_on, ratio_registrations_cN,
@@ -37,12 +39,18 @@ mvn -B -q -ntp -pl cli test-compile dependency:build-classpath -Dmdep.outputFile
 # lib/server-jvm.sh, trained here with the peers' own JVM flags (GANTRY_AOT=0: without it).
 # shellcheck source=../lib/server-jvm.sh
 source scripts/lib/server-jvm.sh
-peer_flags=$(GANTRY_JAVA_OPTS="--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseSerialGC -Xmx256m" \
-  gantry_server_flags "$root/cli/target/gantry.jar" "$root/cli/target/gantry.jar.bench-server.aot")
+# The peers' heap and collector are the JVM's defaults, as the launcher leaves them for a manager;
+# BENCH_PEER_JVM sets others (e.g. "-XX:+UseSerialGC -Xmx256m", the tests' small processes), and
+# the cache is trained with them (one cache per set of flags).
+peer_jvm=${BENCH_PEER_JVM-}
+peer_cache="$root/cli/target/gantry.jar.bench-server-$(printf '%s' "$peer_jvm" | cksum | cut -d' ' -f1).aot"
+peer_flags=$(GANTRY_JAVA_OPTS="--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow $peer_jvm" \
+  gantry_server_flags "$root/cli/target/gantry.jar" "$peer_cache")
+peer_flags="$peer_jvm $peer_flags"
 echo "peers' extra JVM flags: $peer_flags"
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
-java $GANTRY_JAVA_OPTS -Dgantry.jar="$root/cli/target/gantry.jar" -Dgantry.it.jvm.options="$peer_flags" -Dbench.seconds="${BENCH_SECONDS:-10}" \
+java $GANTRY_JAVA_OPTS -Dgantry.jar="$root/cli/target/gantry.jar" -Dgantry.it.jvm.base= -Dgantry.it.jvm.options="$peer_flags" -Dbench.seconds="${BENCH_SECONDS:-10}" \
   -Dbench.peers="${BENCH_PEERS:-3}" -Dbench.keep="${BENCH_KEEP:-false}" -Dbench.quick="${BENCH_QUICK:-false}" -Dbench.phases="${BENCH_PHASES:-throughput failover restart}" -Dbench.tls="$tls" -Dbench.acl="$acl" \
   -cp "$root/cli/target/test-classes:$root/cli/target/gantry.jar:$(cat cli/target/bench.classpath)" \
   gantry.cli.it.StateBench | tee "$out"

@@ -26,16 +26,21 @@ final class Gantry {
       cmd.add("--enable-native-access=ALL-UNNAMED");
       cmd.add("--sun-misc-unsafe-memory-access=allow");
     }
-    cmd.add("-XX:+UseSerialGC");
-    cmd.add("-Xmx256m");
+    // Tests run small processes; a benchmark that measures what the launcher starts replaces these
+    // with -Dgantry.it.jvm.base= (empty: the JVM's defaults, as scripts/gantry gives a manager).
+    addAll(cmd, System.getProperty("gantry.it.jvm.base", "-XX:+UseSerialGC -Xmx256m"));
     // Benchmarks give the processes more room (later flags win): -Dgantry.it.jvm.options="-Xmx2g ..."
-    for (String o : System.getProperty("gantry.it.jvm.options", "").trim().split("\\s+")) {
-      if (!o.isEmpty()) cmd.add(o);
-    }
+    addAll(cmd, System.getProperty("gantry.it.jvm.options", ""));
     cmd.add("-jar");
     cmd.add(jar().toString());
     cmd.addAll(List.of(args));
     return cmd;
+  }
+
+  private static void addAll(List<String> cmd, String flags) {
+    for (String o : flags.trim().split("\\s+")) {
+      if (!o.isEmpty()) cmd.add(o);
+    }
   }
 
   /** {@link #run} against the managers at {@code addresses} (host:port,...), as --address. */
