@@ -27,6 +27,7 @@
 #   BENCH_JVM_OPTS        more flags for those processes (they run -XX:+UseSerialGC)
 #   BENCH_JVM_BASE        replaces -XX:+UseSerialGC -Xmx256m, the flags before the heap (empty: the
 #                         JVM's own collector, G1 here, as scripts/gantry starts a manager)
+#   BENCH_AGENT_JVM       flags for the simulated agent only, after the heap (e.g. -Xmx600m)
 #   BENCH_DIAGNOSE=DIR    write the leader's heap histogram, heap info and (with
 #                         BENCH_JVM_OPTS=-XX:NativeMemoryTracking=summary) native memory to DIR
 #   BENCH_NO_BUILD=true   use the jar and classes already built (cli/target)
@@ -70,6 +71,7 @@ sizes=()   # the first run's sizes only
 # BENCH_JVM_BASE replaces the processes' base flags (-XX:+UseSerialGC -Xmx256m, before the heap and
 # BENCH_JVM_OPTS); empty: the JVM's own collector, as the launcher starts a manager.
 [[ -n "${BENCH_JVM_BASE+set}" ]] && props+=(-Dgantry.it.jvm.base="$BENCH_JVM_BASE")
+[[ -n "${BENCH_AGENT_JVM:-}" ]] && props+=(-Dbench.agent.jvm="$BENCH_AGENT_JVM")
 # e2e HEAP [PROPS...]: one end-to-end run. The clients and the poll run in this JVM; the managers
 # and the agent are separate processes, each with HEAP.
 e2e() {

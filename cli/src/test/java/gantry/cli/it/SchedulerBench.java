@@ -94,6 +94,10 @@ public final class SchedulerBench {
       // a pooled arena's lock, held by an allocation's virtual thread waiting for a carrier thread,
       // blocked the one timer thread that sends every simulated node's heartbeats.
       simulator.add(1, "-Dio.netty.allocator.type=unpooled");
+      // The simulator's own flags, after the heap every process gets (later flags win).
+      for (String o : System.getProperty("bench.agent.jvm", "").trim().split("\\s+")) {
+        if (!o.isEmpty()) simulator.add(simulator.indexOf("-jar"), o);
+      }
       agent = new ProcessBuilder(simulator).redirectErrorStream(true).redirectOutput(agentLog.toFile()).start();
       // Also when this JVM is stopped (Ctrl-C, SIGTERM), where the finally below does not run.
       Process simulating = agent;
