@@ -49,9 +49,9 @@ _gantry_server_train() {
 }
 
 # A manager uses the cache's classes but not the method profiles the training run recorded in it
-# (JEP 515): replayed, they send the C2 compiler to work on the profiled methods as soon as the
-# JVM starts, and three managers restarted at once on 2 cores then compete for the cores with
-# that work (scripts/bench/state.sh, restart phase, alternating: 4,912/4,785/4,735 ms with the
+# (JEP 515). Replayed, they likely send the C2 compiler to work on the profiled methods as soon as
+# the JVM starts, while three managers restarted at once share 2 cores; measured, the restart is
+# faster without them (scripts/bench/state.sh, restart phase, alternating: 4,912/4,785/4,735 ms with the
 # profiles, 4,761/4,395/4,319 without; the throughput phases unchanged).
 _gantry_server_no_profiles=(-XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining)
 

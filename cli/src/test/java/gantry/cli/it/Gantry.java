@@ -38,9 +38,16 @@ final class Gantry {
   }
 
   private static void addAll(List<String> cmd, String flags) {
+    cmd.addAll(flags(flags));
+  }
+
+  /** JVM flags given as one string (a system property's value), split on white space. */
+  static List<String> flags(String flags) {
+    List<String> out = new ArrayList<>();
     for (String o : flags.trim().split("\\s+")) {
-      if (!o.isEmpty()) cmd.add(o);
+      if (!o.isEmpty()) out.add(o);
     }
+    return out;
   }
 
   /** {@link #run} against the managers at {@code addresses} (host:port,...), as --address. */

@@ -95,9 +95,7 @@ public final class SchedulerBench {
       // blocked the one timer thread that sends every simulated node's heartbeats.
       simulator.add(1, "-Dio.netty.allocator.type=unpooled");
       // The simulator's own flags, after the heap every process gets (later flags win).
-      for (String o : System.getProperty("bench.agent.jvm", "").trim().split("\\s+")) {
-        if (!o.isEmpty()) simulator.add(simulator.indexOf("-jar"), o);
-      }
+      simulator.addAll(simulator.indexOf("-jar"), Gantry.flags(System.getProperty("bench.agent.jvm", "")));
       agent = new ProcessBuilder(simulator).redirectErrorStream(true).redirectOutput(agentLog.toFile()).start();
       // Also when this JVM is stopped (Ctrl-C, SIGTERM), where the finally below does not run.
       Process simulating = agent;
