@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Compares the full desired set the managers sent with the allocations this node holds and says
- * what to do. Pure.
+ * Compares what the managers sent with the allocations this node holds and says what to do: a
+ * whole desired set ({@link #reconcile}), or a delta ({@link #reconcileDelta}: the changed
+ * allocations, the same rules, and the ids no longer assigned). Pure.
  *
  * <pre>
  *   assigned RUN,  not held, server status not terminal  -> start
@@ -20,6 +21,7 @@ import java.util.Set;
  *   assigned STOP, held and not stopped                  -> stop (keep it and its logs while assigned)
  *   assigned STOP, held and stopped / not held           -> nothing (stopped allocations still get updates)
  *   held, not assigned any more                          -> forget (stop, destroy, delete its file)
+ *     (a whole set: held and not in it; a delta: held and among its removed ids)
  * </pre>
  */
 public final class AllocationReconciler {
@@ -43,6 +45,21 @@ public final class AllocationReconciler {
   }
 
   public static Plan reconcile(List<Assignment> desired, Map<String, Held> held) {
+    return decide(desired, held, assigned -> held.keySet().stream().filter(id -> !assigned.contains(id)));
+  }
+
+  /**
+   * A delta: {@code changed} are allocations still assigned (the rest of what this node holds is
+   * as before), {@code removed} the ids of those no longer assigned.
+   */
+  public static Plan reconcileDelta(List<Assignment> changed, List<String> removed, Map<String, Held> held) {
+    return decide(changed, held, assigned -> removed.stream().filter(id -> held.containsKey(id) && !assigned.contains(id))
+        .distinct());
+  }
+
+  /** {@code dropped}: given the ids assigned in this message, the held ones to forget. */
+  private static Plan decide(List<Assignment> desired, Map<String, Held> held,
+      java.util.function.Function<Set<String>, java.util.stream.Stream<String>> dropped) {
     List<Assignment> start = new ArrayList<>();
     List<Assignment> update = new ArrayList<>();
     List<String> stop = new ArrayList<>();
@@ -67,7 +84,7 @@ public final class AllocationReconciler {
         update.add(a);
       }
     }
-    List<String> forget = held.keySet().stream().filter(id -> !assigned.contains(id)).sorted().toList();
+    List<String> forget = dropped.apply(assigned).sorted().toList();
     return new Plan(start, update, stop, forget);
   }
 

@@ -83,7 +83,9 @@ public final class AllocationSupervisor implements SessionHandler {
   public synchronized void onAssignments(Assignments assignments) {
     Map<String, AllocationReconciler.Held> held = runners.values().stream().collect(Collectors.toMap(
         AllocationRunner::id, r -> new AllocationReconciler.Held(r.id(), r.isStopping())));
-    AllocationReconciler.Plan plan = AllocationReconciler.reconcile(assignments.getAllocationsList(), held);
+    AllocationReconciler.Plan plan = assignments.getDelta()
+        ? AllocationReconciler.reconcileDelta(assignments.getAllocationsList(), assignments.getRemovedList(), held)
+        : AllocationReconciler.reconcile(assignments.getAllocationsList(), held);
     logPlan(assignments, plan);
     for (Assignment a : plan.start()) {
       AllocationRunner r = AllocationRunner.create(a, drivers, clock, prober, store, settings, this::publish,
@@ -133,7 +135,8 @@ public final class AllocationSupervisor implements SessionHandler {
         || !dropped.isEmpty();
     if (news || log.isDebugEnabled()) {
       String line = "assignments at index " + assignments.getIndex() + ": " + assignments.getAllocationsCount()
-          + " allocation(s), " + runners.size() + " held; start "
+          + (assignments.getDelta() ? " changed, " + assignments.getRemovedCount() + " removed" : " allocation(s)")
+          + ", " + runners.size() + " held; start "
           + plan.start().stream().map(a -> a.getAllocation().getId()).toList() + ", stop " + plan.stop()
           + ", forget " + dropped;
       if (news) {

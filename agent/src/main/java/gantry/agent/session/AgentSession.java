@@ -69,6 +69,14 @@ public final class AgentSession implements AutoCloseable {
   private final UpdateBuffer buffer = new UpdateBuffer();
 
   private final Object lock = new Object();
+  /**
+   * Held while assignments are handed to the handler, outside {@link #lock} (the handler may
+   * take a while). A message checks its epoch again under it, so one of a stream that has since
+   * been replaced never reaches the handler after the next stream's first whole set: a delta
+   * from the old stream applied on top of it could start what the new set no longer holds.
+   * Taken before {@link #lock}, never after.
+   */
+  private final Object delivery = new Object();
   // Volatile for report(), which reads it without the lock; written under the lock.
   private volatile ConnectionState state = ConnectionState.IDLE;
   private long epoch;
@@ -187,7 +195,8 @@ public final class AgentSession implements AutoCloseable {
       // silent partition right after a reconnect must not count each unanswered heartbeat as contact.
       lastMessageAt = clock.instant();
       stream = transport.openSession(target, listener(e));
-      stream.send(AgentMessage.newBuilder().setOpen(SessionOpen.newBuilder().setNodeId(nodeId)).build());
+      stream.send(AgentMessage.newBuilder().setOpen(SessionOpen.newBuilder().setNodeId(nodeId).setAcceptsDeltas(true))
+          .build());
       state = state.to(ConnectionState.OPEN);
       rotation.opened(target);
       opens++;
@@ -236,7 +245,15 @@ public final class AgentSession implements AutoCloseable {
         }
         if (deliver != null) {
           // Outside the lock: gRPC delivers one message of a call at a time, so order holds.
-          handler.onAssignments(deliver);
+          synchronized (delivery) {
+            boolean current;
+            synchronized (lock) {
+              current = e == epoch && state == ConnectionState.OPEN;
+            }
+            if (current) {
+              handler.onAssignments(deliver);
+            }
+          }
         }
         if (logs != null) {
           answerLogs(e, logs);

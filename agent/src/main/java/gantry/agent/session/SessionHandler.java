@@ -10,7 +10,11 @@ import java.util.List;
 /** What the session hands its messages to, and asks for what it sends up: the allocation side. */
 public interface SessionHandler {
 
-  /** The full desired set of allocations for the node, as the leader sent it. */
+  /**
+   * The desired allocations of the node, as the leader sent them, in the order sent: the whole
+   * set (always the first of a session), or with {@link Assignments#getDelta()} set only what
+   * changed since the previous message (the session says it accepts those when it opens).
+   */
   void onAssignments(Assignments assignments);
 
   /** The current status of every allocation held, sent in full after each (re)connect. */

@@ -47,6 +47,17 @@ class AllocationReconcilerTest {
   }
 
   @Test
+  void aDeltaLeavesWhatItDoesNotNameAndForgetsOnlyItsRemovedIds() {
+    Map<String, Held> held = Map.of("a", new Held("a", false), "b", new Held("b", false), "c", new Held("c", false));
+    var stopB = a("b", DesiredStatus.DESIRED_STATUS_STOP, ClientStatus.CLIENT_STATUS_RUNNING);
+    var plan = AllocationReconciler.reconcileDelta(List.of(run("n"), stopB), List.of("c", "gone", "c"), held);
+    assertEquals(List.of("n"), ids(plan.start()));
+    assertEquals(List.of("b"), plan.stop());
+    assertEquals(List.of("b"), ids(plan.update()), "a is not in the delta: its runner is left alone");
+    assertEquals(List.of("c"), plan.forget(), "only held ids, once; a is neither assigned here nor removed");
+  }
+
+  @Test
   void neverStartsWhatIsStoppedOrAlreadyTerminal() {
     var plan = AllocationReconciler.reconcile(List.of(
         a("s", DesiredStatus.DESIRED_STATUS_STOP, ClientStatus.CLIENT_STATUS_PENDING),

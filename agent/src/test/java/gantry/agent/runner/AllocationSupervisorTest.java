@@ -52,4 +52,22 @@ class AllocationSupervisorTest {
     assertTrue(supervisor.logs(LogsRequest.newBuilder().setAllocationId("f1").build()).getError()
         .contains("is not on this node any more"));
   }
+
+  @Test
+  void aDeltaStartsAndForgetsWhatItNamesAndLeavesTheRestRunning() throws Exception {
+    var one = AllocationRunnerTest.assignment("d1", 0, "main");
+    var two = AllocationRunnerTest.assignment("d2", 0, "main");
+    supervisor.onAssignments(Assignments.newBuilder().addAllocations(one).build());
+    waitFor("d1 running", AllocationRunnerTest.WAIT).until(() -> !sim.recover("d1").isEmpty());
+
+    supervisor.onAssignments(Assignments.newBuilder().setDelta(true).addAllocations(two).build());
+    waitFor("d2 running", AllocationRunnerTest.WAIT).until(() -> !sim.recover("d2").isEmpty());
+    assertNotNull(supervisor.runner("d1"), "a delta that does not name d1 leaves it");
+    assertFalse(supervisor.runner("d1").isStopping());
+
+    supervisor.onAssignments(Assignments.newBuilder().setDelta(true).addRemoved("d1").build());
+    waitFor("d1 forgotten", AllocationRunnerTest.WAIT).until(() -> supervisor.runner("d1") == null);
+    assertNotNull(supervisor.runner("d2"));
+    assertFalse(supervisor.runner("d2").isStopping(), "d2 still runs");
+  }
 }

@@ -104,6 +104,7 @@ class AgentSessionTest {
     waitFor("open", WAIT).until(() -> session.state() == ConnectionState.OPEN);
     assertEquals(List.of("a:1", "c:1", "b:1"), attempts);
     assertEquals("node-1", sent.getFirst().getOpen().getNodeId());
+    assertTrue(sent.getFirst().getOpen().getAcceptsDeltas(), "this agent applies delta assignments");
     assertEquals("x", sent.get(1).getUpdates().getUpdates(0).getAllocationId());
     waitFor("heartbeats every TTL/3", WAIT).until(() -> sent.stream().filter(AgentMessage::hasHeartbeat).count() >= 2);
     assertEquals(1, sent.stream().filter(AgentMessage::hasHeartbeat).findFirst().orElseThrow()

@@ -106,9 +106,12 @@ public final class Leader implements AutoCloseable {
     return heartbeatTtl.toMillis();
   }
 
-  /** An agent opened its session (the stream is the same object on close). */
-  public void sessionOpened(String nodeId, AgentStream stream) {
-    loop.post(new LeaderEvent.SessionOpened(nodeId, stream));
+  /**
+   * An agent opened its session (the stream is the same object on close); {@code acceptsDeltas}:
+   * it applies assignments that carry only what changed.
+   */
+  public void sessionOpened(String nodeId, AgentStream stream, boolean acceptsDeltas) {
+    loop.post(new LeaderEvent.SessionOpened(nodeId, stream, acceptsDeltas));
   }
 
   public void sessionClosed(String nodeId, AgentStream stream) {

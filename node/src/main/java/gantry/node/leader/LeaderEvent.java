@@ -21,8 +21,8 @@ sealed interface LeaderEvent {
   /** An entry was applied; what it touched. */
   record EntryApplied(Changes changes) implements LeaderEvent {}
 
-  /** An agent opened its session stream. */
-  record SessionOpened(String nodeId, AgentStream stream) implements LeaderEvent {}
+  /** An agent opened its session stream; {@code acceptsDeltas}: it said so (SessionOpen). */
+  record SessionOpened(String nodeId, AgentStream stream, boolean acceptsDeltas) implements LeaderEvent {}
 
   /** An agent's session stream ended. */
   record SessionClosed(String nodeId, AgentStream stream) implements LeaderEvent {}

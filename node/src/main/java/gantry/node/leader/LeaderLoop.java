@@ -158,7 +158,7 @@ final class LeaderLoop implements AutoCloseable {
         ClusterState state = io.state();
         for (String id : a.changes().readyEvals()) state.eval(id).ifPresent(broker::enqueue);
         if (!a.changes().touchedNodes().isEmpty()) {
-          execute(dispatcher.touched(a.changes().touchedNodes(), state, io.appliedIndex()));
+          execute(dispatcher.touched(a.changes(), state, io.appliedIndex()));
         }
       }
       case SessionOpened o -> {
@@ -169,7 +169,7 @@ final class LeaderLoop implements AutoCloseable {
           return;
         }
         heartbeats.heartbeat(o.nodeId(), clock.millis());
-        execute(dispatcher.open(o.nodeId(), o.stream(), io.state(), io.appliedIndex()));
+        execute(dispatcher.open(o.nodeId(), o.stream(), o.acceptsDeltas(), io.state(), io.appliedIndex()));
         io.agentSessions(dispatcher.sessionCount());
       }
       case SessionClosed c -> {

@@ -115,7 +115,7 @@ public final class DispatcherService extends DispatcherServiceGrpc.DispatcherSer
               return;
             }
             nodeId = m.getOpen().getNodeId();
-            leader.sessionOpened(nodeId, stream);
+            leader.sessionOpened(nodeId, stream, m.getOpen().getAcceptsDeltas());
             logs.opened(nodeId, out);
           }
           case HEARTBEAT -> {

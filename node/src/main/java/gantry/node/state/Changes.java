@@ -1,18 +1,24 @@
 package gantry.node.state;
 
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * What replaying one entry touched, for the leader's components to react to after the entry
  * is applied: evaluations that became ready, nodes whose allocations changed (a placement, a
  * stop, an allocation that finished) or that changed themselves, and the evaluations whose
- * plans were applied.
+ * plans were applied. A node touched only through its allocations also has them listed, so the
+ * dispatcher can send that node just those; a node that changed itself gets its whole set.
  */
 public final class Changes {
   private final Set<String> readyEvals = new LinkedHashSet<>();
   private final Set<String> touchedNodes = new LinkedHashSet<>();
   private final Set<String> appliedPlans = new LinkedHashSet<>();
+  /** Per touched node, the allocations that changed on it; absent: the node changed itself. */
+  private final Map<String, Set<String>> touchedAllocs = new LinkedHashMap<>();
+  private final Set<String> nodesChanged = new LinkedHashSet<>();
   private int created;
 
   /** A per-entry counter, so ids made during replay are the same on every peer. */
@@ -24,8 +30,16 @@ public final class Changes {
     readyEvals.add(id);
   }
 
+  /** The node itself changed (registered, status, drain). */
   void nodeTouched(String id) {
     touchedNodes.add(id);
+    nodesChanged.add(id);
+  }
+
+  /** An allocation on {@code nodeId} changed in a way its agent must see (placed, stopped, finished). */
+  void allocTouched(String nodeId, String allocId) {
+    touchedNodes.add(nodeId);
+    touchedAllocs.computeIfAbsent(nodeId, k -> new LinkedHashSet<>()).add(allocId);
   }
 
   void planApplied(String evalId) {
@@ -43,6 +57,15 @@ public final class Changes {
 
   public Set<String> touchedNodes() {
     return touchedNodes;
+  }
+
+  /**
+   * The allocations of {@code nodeId} this entry changed, when that is all that changed of the
+   * node; empty when the node itself changed or was not touched (its whole set is what counts).
+   */
+  public java.util.Optional<Set<String>> allocsTouchedOnly(String nodeId) {
+    if (nodesChanged.contains(nodeId)) return java.util.Optional.empty();
+    return java.util.Optional.ofNullable(touchedAllocs.get(nodeId));
   }
 
   public boolean isEmpty() {

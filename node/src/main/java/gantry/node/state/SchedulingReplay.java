@@ -143,7 +143,7 @@ final class SchedulingReplay {
             .setReason("updated in place from version " + a.getJobVersion() + ", running").setTimeMs(p.getTimeMs()));
       }
       state.putAlloc(b.build(), out);
-      changes.nodeTouched(a.getNodeId());
+      changes.allocTouched(a.getNodeId(), a.getId());
       updatedJobs.add(a.getJob());
     }
     for (AllocUpdate u : check.accepted().updates()) {
@@ -152,7 +152,7 @@ final class SchedulingReplay {
           .setDesiredDescription(u.description()).setModifyIndex(index);
       if (u.clientStatus() != ClientStatus.CLIENT_STATUS_UNSPECIFIED) b.setClientStatus(u.clientStatus());
       state.putAlloc(b.build(), out);
-      changes.nodeTouched(a.getNodeId());
+      changes.allocTouched(a.getNodeId(), a.getId());
     }
     for (Allocation a : check.accepted().placements()) {
       Allocation.Builder b = a.toBuilder().setCreateIndex(index).setModifyIndex(index).setCreateTimeMs(p.getTimeMs());
@@ -161,7 +161,7 @@ final class SchedulingReplay {
         groupSpec(job, a.getGroup()).ifPresent(b::setGroupSpec);
       }
       state.putAlloc(b.build(), out);
-      changes.nodeTouched(a.getNodeId());
+      changes.allocTouched(a.getNodeId(), a.getId());
       updatedJobs.add(a.getJob());
     }
     Evaluation e = state.evals.get(p.getEvalId());
@@ -215,7 +215,7 @@ final class SchedulingReplay {
       state.putAlloc(updated.toBuilder().setModifyIndex(index).build(), out);
       boolean finished = updated.getClientStatus() != a.getClientStatus() && !AllocationRules.isLive(updated);
       // The node's assignments drop a finished allocation: send them, so the agent cleans up.
-      if (finished) changes.nodeTouched(updated.getNodeId());
+      if (finished) changes.allocTouched(updated.getNodeId(), updated.getId());
       boolean ended = finished && updated.getDesiredStatus() == DesiredStatus.DESIRED_STATUS_RUN;
       if (ended && needsReplacement(updated)) failedJobs.add(updated.getJob());
     }

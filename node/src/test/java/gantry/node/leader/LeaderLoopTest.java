@@ -76,7 +76,7 @@ class LeaderLoopTest {
     current = installed;
     loop.post(new LeadershipGained());
     RecordingStream n1 = new RecordingStream();
-    loop.post(new SessionOpened("n1", n1));
+    loop.post(new SessionOpened("n1", n1, false));
     loop.post(new Tick());
     loop.drain();
     assertEquals(List.of("placed-meanwhile"), n1.assigned(),
@@ -129,7 +129,7 @@ class LeaderLoopTest {
     assertTrue(proposed.isEmpty(), "a follower marks no node down");
     loop.post(new LeadershipGained());
     RecordingStream n1 = new RecordingStream();
-    loop.post(new SessionOpened("n1", n1));
+    loop.post(new SessionOpened("n1", n1, false));
     loop.drain();
     raftLeader = false;
     loop.post(new Tick());
@@ -146,10 +146,10 @@ class LeaderLoopTest {
     loop.post(new LeadershipGained());
     RecordingStream a = new RecordingStream();
     RecordingStream b = new RecordingStream();
-    loop.post(new SessionOpened("n1", a));
-    loop.post(new SessionOpened("n2", b));
+    loop.post(new SessionOpened("n1", a, false));
+    loop.post(new SessionOpened("n2", b, false));
     loop.post(new LeaderEvent.SessionClosed("n1", a));
-    loop.post(new SessionOpened("n1", new RecordingStream()));
+    loop.post(new SessionOpened("n1", new RecordingStream(), false));
     loop.post(new LeadershipLost());
     loop.drain();
     assertEquals(List.of(1, 2, 1, 2, 0), sessionCounts, "a deposed leader holds no sessions");

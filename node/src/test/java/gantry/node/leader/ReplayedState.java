@@ -5,6 +5,9 @@ import gantry.node.state.ClusterState;
 import gantry.node.state.DiscardMutations;
 import gantry.node.state.Mutations;
 import gantry.v1.Allocation;
+import gantry.v1.AllocationStatusUpdate;
+import gantry.v1.AllocationStop;
+import gantry.v1.AllocationsUpdated;
 import gantry.v1.ClientStatus;
 import gantry.v1.DesiredStatus;
 import gantry.v1.EvalStatus;
@@ -54,5 +57,18 @@ final class ReplayedState {
     PlanApplied.Builder plan = PlanApplied.newBuilder().setEvalId(eval).setEvalStatus(EvalStatus.EVAL_STATUS_COMPLETE);
     for (Allocation a : allocs) plan.addPlaced(a);
     return apply(Record.newBuilder().setPlanApplied(plan).build());
+  }
+
+  /** A plan of evaluation {@code eval} that stops allocation {@code id}. */
+  Changes stop(String eval, String id) {
+    return apply(Record.newBuilder().setPlanApplied(PlanApplied.newBuilder().setEvalId(eval)
+        .setEvalStatus(EvalStatus.EVAL_STATUS_COMPLETE).addStops(AllocationStop.newBuilder().setAllocationId(id)
+            .setDescription("stopped"))).build());
+  }
+
+  /** The agent reported allocation {@code id} in {@code status}. */
+  Changes report(String id, ClientStatus status) {
+    return apply(Record.newBuilder().setAllocationsUpdated(AllocationsUpdated.newBuilder().setTimeMs(2)
+        .addUpdates(AllocationStatusUpdate.newBuilder().setAllocationId(id).setClientStatus(status))).build());
   }
 }
