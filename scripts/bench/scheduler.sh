@@ -7,7 +7,10 @@
 #     process, then 1,000 jobs x 100 replicas registered by 64 clients, timed from the first
 #     registration until all 100,000 allocations are committed (linearizable reads). Prints
 #     RESULT e2e_placements_per_s=N, RESULT leader_rss_mb=N (peak RSS, VmHWM, of the leader)
-#     and RESULT leader_rss_end_mb=N (VmRSS at the end); then the same with 10,000 nodes (16
+#     and RESULT leader_rss_end_mb=N (VmRSS at the end), then RESULT e2e_placements_per_s_warm=N:
+#     1,000 more jobs x 100 replicas on the same cluster and nodes, timed the same way, once the
+#     first round has warmed the JVMs up (the JIT took a third of the CPU of the first round in a
+#     profile); then the same with 10,000 nodes (16
 #     cores each) and 1,000 jobs x 1,000 replicas: RESULT e2e_1m_allocations_s=SECONDS from the
 #     first registration to the millionth allocation committed, and the lines above prefixed
 #     e2e_1m_ (about 3 minutes more, and about 10 GB of memory: heaps of up to 5g).
@@ -18,6 +21,7 @@
 #   BENCH_SKIP_PURE=true  skip part 1;  BENCH_SKIP_E2E=true  skip part 2
 #   BENCH_NODES, BENCH_JOBS, BENCH_REPLICAS, BENCH_CLIENTS   the end-to-end sizes (of the first run)
 #   BENCH_SKIP_100K=true  skip the first end-to-end run (the 100,000 allocations)
+#   BENCH_SKIP_WARM=true  end that run after its first round (no e2e_placements_per_s_warm)
 #   BENCH_SKIP_1M=true    skip the million-allocation run (10,000 nodes, 1,000 jobs x 1,000
 #                         replicas, RESULT e2e_1m_allocations_s=SECONDS and e2e_1m_* lines; it
 #                         also does not run with BENCH_QUICK); BENCH_1M_HEAP its heap (default 5g)
@@ -72,6 +76,7 @@ sizes=()   # the first run's sizes only
 # BENCH_JVM_OPTS); empty: the JVM's own collector, as the launcher starts a manager.
 [[ -n "${BENCH_JVM_BASE+set}" ]] && props+=(-Dgantry.it.jvm.base="$BENCH_JVM_BASE")
 [[ -n "${BENCH_AGENT_JVM:-}" ]] && props+=(-Dbench.agent.jvm="$BENCH_AGENT_JVM")
+[[ "${BENCH_SKIP_WARM:-false}" == true ]] && props+=(-Dbench.warm=false)
 # e2e HEAP [PROPS...]: one end-to-end run. The clients and the poll run in this JVM; the managers
 # and the agent are separate processes, each with HEAP.
 e2e() {

@@ -33,7 +33,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>{@code e2e_placements_per_s}: J x R / that time;
  *   <li>{@code leader_rss_mb}: the leader's peak resident set (VmHWM of /proc/PID/status,
- *       read at the end); {@code leader_rss_end_mb} is VmRSS at the end.
+ *       read at the end); {@code leader_rss_end_mb} is VmRSS at the end;
+ *   <li>{@code e2e_placements_per_s_warm}: then the same J x R again (jobs of other names, onto
+ *       the same nodes, which have room for both), timed the same way on the cluster the first
+ *       round warmed up: the steady state of a manager that has been running, without the JIT
+ *       compiling that takes a third of the CPU of the first round. Not with
+ *       {@code bench.warm=false}, nor in the million-allocation run.
  * </ul>
  *
  * <p>With {@code bench.million=true} (see {@link Settings}) the same lines are prefixed
@@ -105,14 +110,8 @@ public final class SchedulerBench {
       System.out.printf("%d nodes registered and ready in %d ms (logs in %s)%n", s.nodes(),
           (System.nanoTime() - tNodes) / 1_000_000, agentLog.getParent());
 
-      long t0 = System.nanoTime();
-      AtomicLong registered = new AtomicLong();
-      register(cluster, leader, s, registered);
-      long placedAt = awaitPlaced(cluster, leader, s);
-      double seconds = (placedAt - t0) / 1e9;
+      double seconds = round(cluster, leader, s, "bench-");
       long total = (long) s.jobs() * s.replicas();
-      System.out.printf("%d jobs registered in %d ms; %d allocations committed in %.2f s (%d nodes, %d clients)%n",
-          s.jobs(), (registered.get() - t0) / 1_000_000, total, seconds, s.nodes(), s.clients());
       String current = cluster.awaitLeader(Duration.ofSeconds(30));
       if (!current.equals(leader)) System.out.printf("note: the leader changed from %s to %s during the run%n", leader, current);
       long pid = cluster.pid(current);
@@ -122,6 +121,10 @@ public final class SchedulerBench {
       System.out.printf("RESULT %sleader_rss_mb=%d%n", prefix, procStatusKb(pid, "VmHWM") / 1024);
       System.out.printf("RESULT %sleader_rss_end_mb=%d%n", prefix, procStatusKb(pid, "VmRSS") / 1024);
       diagnose(pid, System.getProperty("bench.diagnose", ""));
+      if (!s.million() && !"false".equals(System.getProperty("bench.warm"))) {
+        double warm = round(cluster, current, s, "warm-");
+        System.out.printf("RESULT e2e_placements_per_s_warm=%.0f%n", total / warm);
+      }
     } finally {
       if (agent != null) {
         agent.destroyForcibly();
@@ -139,19 +142,33 @@ public final class SchedulerBench {
         .build();
   }
 
-  private static String name(int i) {
-    return String.format("bench-%04d", i);
+  private static String name(String prefix, int i) {
+    return prefix + String.format("%04d", i);
+  }
+
+  /** Registers J jobs named {@code prefix}NNNN and waits until all are placed; returns the seconds that took. */
+  private static double round(PeerProcesses cluster, String leader, Settings s, String prefix) throws Exception {
+    long t0 = System.nanoTime();
+    AtomicLong registered = new AtomicLong();
+    register(cluster, leader, s, prefix, registered);
+    long placedAt = awaitPlaced(cluster, leader, s, prefix);
+    double seconds = (placedAt - t0) / 1e9;
+    System.out.printf("%s: %d jobs registered in %d ms; %d allocations committed in %.2f s (%d nodes, %d clients)%n",
+        prefix, s.jobs(), (registered.get() - t0) / 1_000_000, (long) s.jobs() * s.replicas(), seconds, s.nodes(),
+        s.clients());
+    return seconds;
   }
 
   /** Registers every job from {@code clients} concurrent callers; {@code done} gets the time the last was acknowledged. */
-  private static void register(PeerProcesses cluster, String leader, Settings s, AtomicLong done) throws Exception {
+  private static void register(PeerProcesses cluster, String leader, Settings s, String prefix, AtomicLong done)
+      throws Exception {
     AtomicInteger next = new AtomicInteger();
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<?>> futures = new ArrayList<>();
       for (int c = 0; c < s.clients(); c++) {
         futures.add(pool.submit(() -> {
           for (int i; (i = next.getAndIncrement()) < s.jobs(); ) {
-            registerOne(cluster, leader, RegisterJobRequest.newBuilder().setSpec(spec(name(i), s.replicas())).build());
+            registerOne(cluster, leader, RegisterJobRequest.newBuilder().setSpec(spec(name(prefix, i), s.replicas())).build());
           }
           return null;
         }));
@@ -182,7 +199,7 @@ public final class SchedulerBench {
    * placed. Gives up after the run's timeout, or when nothing more was placed for {@code
    * bench.stall.seconds} (default 180): a cluster that lost its nodes places nothing more.
    */
-  private static long awaitPlaced(PeerProcesses cluster, String leader, Settings s) {
+  private static long awaitPlaced(PeerProcesses cluster, String leader, Settings s, String prefix) {
     long deadline = System.nanoTime() + s.timeout().toNanos();
     long stall = Duration.ofSeconds(Long.getLong("bench.stall.seconds", 180)).toNanos();
     long progressAt = System.nanoTime();
@@ -192,11 +209,11 @@ public final class SchedulerBench {
     while (at < s.jobs()) {
       int placed;
       try {
-        GetJobResponse r = cluster.stub(leader).getJob(GetJobRequest.newBuilder().setName(name(at)).build());
+        GetJobResponse r = cluster.stub(leader).getJob(GetJobRequest.newBuilder().setName(name(prefix, at)).build());
         placed = r.getGroupsList().stream().mapToInt(GroupSummary::getPlaced).sum();
         unplaced = r.getGroupsCount() > 0 ? r.getGroups(0).getUnplacedReason() : "";
         if (placed < s.replicas() && !unplaced.isEmpty() && placed == lastPlaced) {
-          System.out.printf("job %s: %d placed, unplaced: %s%n", name(at), placed, unplaced);
+          System.out.printf("job %s: %d placed, unplaced: %s%n", name(prefix, at), placed, unplaced);
         }
       } catch (RuntimeException e) {
         placed = -1;
@@ -212,7 +229,7 @@ public final class SchedulerBench {
       lastPlaced = Math.max(lastPlaced, placed);
       if (now > deadline || now - progressAt > stall) {
         throw new AssertionError((now > deadline ? "after " + s.timeout() : "nothing placed for " + Duration.ofNanos(stall))
-            + ": " + at + " of " + s.jobs() + " jobs fully placed, and job " + name(at) + " has " + Math.max(placed, 0)
+            + ": " + at + " of " + s.jobs() + " jobs fully placed, and job " + name(prefix, at) + " has " + Math.max(placed, 0)
             + " of " + s.replicas()
             + (unplaced.isEmpty() ? "" : " (unplaced: " + unplaced + ")"));
       }
