@@ -8,6 +8,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Compares what the managers sent with the allocations this node holds and says what to do: a
@@ -59,7 +61,7 @@ public final class AllocationReconciler {
 
   /** {@code dropped}: given the ids assigned in this message, the held ones to forget. */
   private static Plan decide(List<Assignment> desired, Map<String, Held> held,
-      java.util.function.Function<Set<String>, java.util.stream.Stream<String>> dropped) {
+      Function<Set<String>, Stream<String>> dropped) {
     List<Assignment> start = new ArrayList<>();
     List<Assignment> update = new ArrayList<>();
     List<String> stop = new ArrayList<>();

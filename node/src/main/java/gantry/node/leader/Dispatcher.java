@@ -29,8 +29,8 @@ import java.util.Set;
  * and whenever an applied entry touched them, and turns status updates into records.
  *
  * <p>What goes down: the whole set on open; after that, to an agent that accepts deltas, only the
- * allocations an entry changed (when that is all it changed of the node), else the whole set
- * again. A node gets its 20th placement as one allocation, not twenty. Deltas are exact because
+ * allocations an entry changed on its node (a node touched with none changed, one that changed
+ * itself, gets the whole set), and to one that does not, the whole set each time. A node gets its 20th placement as one allocation, not twenty. Deltas are exact because
  * every change of an allocation is a replayed record that lists it in {@link Changes}, the
  * entries' changes reach this handler in order, and a stream delivers in order: a broken stream
  * ends the session, and the next one starts from a whole set again.
@@ -99,7 +99,7 @@ final class Dispatcher {
     for (String id : changes.touchedNodes()) {
       Session s = sessions.get(id);
       if (s == null) continue;
-      Set<String> allocs = s.deltas() ? changes.allocsTouchedOnly(id).orElse(null) : null;
+      Set<String> allocs = s.deltas() ? changes.allocsTouched(id).orElse(null) : null;
       out.add(new Send(s.stream(), allocs == null ? assignments(id, state, appliedIndex)
           : delta(allocs, state, appliedIndex)));
     }

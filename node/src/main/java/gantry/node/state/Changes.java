@@ -3,22 +3,22 @@ package gantry.node.state;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * What replaying one entry touched, for the leader's components to react to after the entry
  * is applied: evaluations that became ready, nodes whose allocations changed (a placement, a
  * stop, an allocation that finished) or that changed themselves, and the evaluations whose
- * plans were applied. A node touched only through its allocations also has them listed, so the
- * dispatcher can send that node just those; a node that changed itself gets its whole set.
+ * plans were applied. The allocations that changed are listed per node, so the dispatcher can
+ * send a node just those; a node touched with none listed changed itself.
  */
 public final class Changes {
   private final Set<String> readyEvals = new LinkedHashSet<>();
   private final Set<String> touchedNodes = new LinkedHashSet<>();
   private final Set<String> appliedPlans = new LinkedHashSet<>();
-  /** Per touched node, the allocations that changed on it; absent: the node changed itself. */
+  /** Per touched node, the allocations that changed on it. */
   private final Map<String, Set<String>> touchedAllocs = new LinkedHashMap<>();
-  private final Set<String> nodesChanged = new LinkedHashSet<>();
   private int created;
 
   /** A per-entry counter, so ids made during replay are the same on every peer. */
@@ -33,7 +33,6 @@ public final class Changes {
   /** The node itself changed (registered, status, drain). */
   void nodeTouched(String id) {
     touchedNodes.add(id);
-    nodesChanged.add(id);
   }
 
   /** An allocation on {@code nodeId} changed in a way its agent must see (placed, stopped, finished). */
@@ -59,13 +58,9 @@ public final class Changes {
     return touchedNodes;
   }
 
-  /**
-   * The allocations of {@code nodeId} this entry changed, when that is all that changed of the
-   * node; empty when the node itself changed or was not touched (its whole set is what counts).
-   */
-  public java.util.Optional<Set<String>> allocsTouchedOnly(String nodeId) {
-    if (nodesChanged.contains(nodeId)) return java.util.Optional.empty();
-    return java.util.Optional.ofNullable(touchedAllocs.get(nodeId));
+  /** The allocations of {@code nodeId} this entry changed; empty when it changed none of them. */
+  public Optional<Set<String>> allocsTouched(String nodeId) {
+    return Optional.ofNullable(touchedAllocs.get(nodeId));
   }
 
   public boolean isEmpty() {
