@@ -6,6 +6,7 @@ import gantry.chaos.workload.Filler;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -25,7 +26,8 @@ import java.util.regex.Pattern;
  *       a way the agents would notice;
  *   <li>heal;
  *   <li>wait for the follower to log that it loaded the snapshot installed from the leader;
- *   <li>move the leadership onto it (ControlService.TransferLeadership).
+ *   <li>wait until it has caught up with the leader (a linearizable read on it), then move the
+ *       leadership onto it (ControlService.TransferLeadership).
  * </ol>
  * A peer's leader duties (dispatcher, heartbeat monitor) must then work from the installed
  * state, not from the state it held before: the fleet job and the allocation checker show it
@@ -159,9 +161,35 @@ final class SnapshotInstall {
       return new Nemesis.Healed(victim + " did not log a snapshot install within 60 s",
           join(problem, victim + " caught up without a snapshot install: the scenario was not tested"));
     }
+    String caughtUp = awaitCaughtUp(victim, Duration.ofSeconds(60));
     String transfer = transfer(victim);
-    return new Nemesis.Healed(victim + " loaded the snapshot installed from the leader; " + transfer,
+    return new Nemesis.Healed(victim + " loaded the snapshot installed from the leader; " + caughtUp + "; " + transfer,
         transfer.startsWith("leadership moved") ? problem : join(problem, transfer));
+  }
+
+  /**
+   * Waits until {@code victim} answers a linearizable read at or past the index the leader had
+   * applied when the wait began: its log then reaches the leader's, so it can win the election a
+   * transfer starts. A transfer to a peer still behind makes it start elections the others refuse
+   * (its log is shorter), each at a higher term, and ends on another leader.
+   */
+  private String awaitCaughtUp(String victim, Duration bound) throws InterruptedException {
+    long leaderIndex = -1;
+    String last = "";
+    long end = System.nanoTime() + bound.toNanos();
+    while (System.nanoTime() < end) {
+      try {
+        if (leaderIndex < 0) leaderIndex = cluster.appliedIndex(cluster.leader().orElseThrow());
+        long at = cluster.appliedIndex(victim);
+        if (at >= leaderIndex) return victim + " caught up (index " + at + " >= " + leaderIndex + ")";
+        last = "at index " + at + " of " + leaderIndex;
+      } catch (StatusRuntimeException | NoSuchElementException e) {
+        last = e instanceof StatusRuntimeException s ? s.getStatus().getCode().toString() : "no leader";
+      }
+      cluster.resetBackoff();
+      Thread.sleep(500);
+    }
+    return victim + " did not catch up within " + bound.toSeconds() + " s (" + last + ")";
   }
 
   /** Moves the leadership to {@code target}, a few tries while it settles; says what came of it. */
