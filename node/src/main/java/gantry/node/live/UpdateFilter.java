@@ -5,6 +5,7 @@ import gantry.v1.Allocation;
 import gantry.v1.AllocationStatusUpdate;
 import gantry.v1.AllocationUpdates;
 import gantry.v1.ClientStatus;
+import com.google.protobuf.ByteString;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -24,7 +25,13 @@ public final class UpdateFilter {
   private static final long PRUNE_EVERY_MS = 30_000;
 
   private final Supplier<ClusterState> state;
-  private final Map<String, AllocationStatusUpdate> passedOn = new ConcurrentHashMap<>();
+  /**
+   * The last update passed on for each allocation, as its bytes: equal bytes are an equal
+   * update (equal updates with their tasks in another order differ, and the second is passed on:
+   * one record more, nothing lost). As messages, with their strings and task maps, they held
+   * 29 MB of a leader's live heap at 100,000 allocations (README, Benchmarks).
+   */
+  private final Map<String, ByteString> passedOn = new ConcurrentHashMap<>();
   private volatile long nextPruneMs;
 
   public UpdateFilter(Supplier<ClusterState> state) {
@@ -37,9 +44,10 @@ public final class UpdateFilter {
     AllocationUpdates.Builder out = AllocationUpdates.newBuilder();
     for (AllocationStatusUpdate up : u.getUpdatesList()) {
       AllocationStatusUpdate bare = up.toBuilder().clearMetrics().build();
+      ByteString bytes = bare.toByteString();
       Allocation a = s.alloc(up.getAllocationId()).orElse(null);
-      if (a != null && bare.equals(passedOn.get(up.getAllocationId())) && !changes(a, bare)) continue;
-      passedOn.put(up.getAllocationId(), bare);
+      if (a != null && bytes.equals(passedOn.get(up.getAllocationId())) && !changes(a, bare)) continue;
+      passedOn.put(up.getAllocationId(), bytes);
       out.addUpdates(bare);
     }
     prune(s);

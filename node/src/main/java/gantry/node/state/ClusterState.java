@@ -69,7 +69,7 @@ public final class ClusterState {
     // In memory a job's current version is one object in jobs and versions, and an allocation's
     // group spec is its job version's; on disk each is a copy of its own. The load shares them
     // again (where the copies are equal), as replay made them: a restarted peer would otherwise
-    // hold a group spec per allocation.
+    // hold a group spec per allocation. An allocation's names are shared as replay shares them.
     Map<String, byte[]> currentVersionBytes = new HashMap<>();
     store.scan(Keys.JOB, (k, v) -> {
       Job job = parse(Job.parser(), k, v);
@@ -84,7 +84,7 @@ public final class ClusterState {
     });
     store.scan(Keys.PEER, (k, v) -> s.peers.put(k.substring(Keys.PEER.length()), parse(Peer.parser(), k, v)));
     store.scan(Keys.NODE, (k, v) -> s.nodes.put(k.substring(Keys.NODE.length()), parse(Node.parser(), k, v)));
-    store.scan(Keys.ALLOC, (k, v) -> s.index(s.sharingGroupSpec(parse(Allocation.parser(), k, v))));
+    store.scan(Keys.ALLOC, (k, v) -> s.index(s.loaded(parse(Allocation.parser(), k, v))));
     store.scan(Keys.EVAL, (k, v) -> s.indexEval(parse(Evaluation.parser(), k, v)));
     store.scan(Keys.DEPLOYMENT, (k, v) -> s.indexDeployment(parse(Deployment.parser(), k, v)));
     store.scan(Keys.ACL_POLICY, (k, v) -> {
@@ -168,7 +168,9 @@ public final class ClusterState {
     out.put(Keys.node(node.getId()), node);
   }
 
-  void putAlloc(Allocation a, Mutations out) {
+  /** Builds {@code b}, its repeated names shared ({@link SharedNames}), and stores it. */
+  void putAlloc(Allocation.Builder b, Mutations out) {
+    Allocation a = SharedNames.share(b).build();
     index(a);
     out.put(Keys.alloc(a.getId()), a);
   }
@@ -184,16 +186,18 @@ public final class ClusterState {
     allocsByJob.computeIfAbsent(a.getJob(), k -> ConcurrentHashMap.newKeySet()).add(a.getId());
   }
 
-  /** {@code a} with its job version's group spec object in place of an equal copy. */
-  private Allocation sharingGroupSpec(Allocation a) {
-    if (!a.hasGroupSpec()) return a;
-    java.util.NavigableMap<Long, Job> all = versions.get(a.getJob());
+  /**
+   * {@code a} as replay would have made it: its names shared ({@link SharedNames}) and its job
+   * version's group spec object in place of an equal copy.
+   */
+  private Allocation loaded(Allocation a) {
+    Allocation.Builder b = SharedNames.share(a.toBuilder());
+    java.util.NavigableMap<Long, Job> all = a.hasGroupSpec() ? versions.get(a.getJob()) : null;
     Job version = all == null ? null : all.get(a.getJobVersion());
-    if (version == null) return a;
-    return SchedulingReplay.groupSpec(version, a.getGroup())
-        .filter(g -> g != a.getGroupSpec() && g.equals(a.getGroupSpec()))
-        .map(g -> a.toBuilder().setGroupSpec(g).build())
-        .orElse(a);
+    if (version != null) {
+      SchedulingReplay.groupSpec(version, a.getGroup()).filter(g -> g.equals(a.getGroupSpec())).ifPresent(b::setGroupSpec);
+    }
+    return b.build();
   }
 
   private void indexEval(Evaluation e) {

@@ -142,7 +142,7 @@ final class SchedulingReplay {
         b.setDeployHealth(gantry.v1.DeployHealth.newBuilder().setStatus(gantry.scheduler.reconcile.RollingUpdate.HEALTHY)
             .setReason("updated in place from version " + a.getJobVersion() + ", running").setTimeMs(p.getTimeMs()));
       }
-      state.putAlloc(b.build(), out);
+      state.putAlloc(b, out);
       changes.allocTouched(a.getNodeId(), a.getId());
       updatedJobs.add(a.getJob());
     }
@@ -151,7 +151,7 @@ final class SchedulingReplay {
       Allocation.Builder b = a.toBuilder().setDesiredStatus(DesiredStatus.DESIRED_STATUS_STOP)
           .setDesiredDescription(u.description()).setModifyIndex(index);
       if (u.clientStatus() != ClientStatus.CLIENT_STATUS_UNSPECIFIED) b.setClientStatus(u.clientStatus());
-      state.putAlloc(b.build(), out);
+      state.putAlloc(b, out);
       changes.allocTouched(a.getNodeId(), a.getId());
     }
     for (Allocation a : check.accepted().placements()) {
@@ -160,7 +160,7 @@ final class SchedulingReplay {
       if (job != null && job.getVersion() == a.getJobVersion()) {
         groupSpec(job, a.getGroup()).ifPresent(b::setGroupSpec);
       }
-      state.putAlloc(b.build(), out);
+      state.putAlloc(b, out);
       changes.allocTouched(a.getNodeId(), a.getId());
       updatedJobs.add(a.getJob());
     }
@@ -204,7 +204,7 @@ final class SchedulingReplay {
       // or by an agent that was cut off while the managers marked it lost and replaced it).
       // Its node's assignments no longer hold it, so that agent stops any copy still running.
       if (AllocationRules.isTerminal(a.getClientStatus()) && !AllocationRules.isTerminal(up.getClientStatus())) {
-        if (a != before) state.putAlloc(a.toBuilder().setModifyIndex(index).build(), out);
+        if (a != before) state.putAlloc(a.toBuilder().setModifyIndex(index), out);
         continue;
       }
       Allocation.Builder b = a.toBuilder().clearTasks().putAllTasks(up.getTasksMap())
@@ -212,7 +212,7 @@ final class SchedulingReplay {
       if (up.getClientStatus() != ClientStatus.CLIENT_STATUS_UNSPECIFIED) b.setClientStatus(up.getClientStatus());
       Allocation updated = b.build();
       if (updated.equals(before)) continue;
-      state.putAlloc(updated.toBuilder().setModifyIndex(index).build(), out);
+      state.putAlloc(updated.toBuilder().setModifyIndex(index), out);
       boolean finished = updated.getClientStatus() != a.getClientStatus() && !AllocationRules.isLive(updated);
       // The node's assignments drop a finished allocation: send them, so the agent cleans up.
       if (finished) changes.allocTouched(updated.getNodeId(), updated.getId());

@@ -190,4 +190,58 @@ class ClusterStateTest {
       }
     }
   }
+
+  /** A log entry as a peer applies it: parsed from its bytes, with strings of its own. */
+  private static Record fromLog(Record r) throws Exception {
+    return Record.parseFrom(r.toByteArray());
+  }
+
+  @Test
+  void allocationsShareTheNamesTheyRepeatInReplayAndAfterALoad(@TempDir Path dir) throws Exception {
+    try (StateStore store = StateStore.open(dir)) {
+      try (WriteBatch wb = new WriteBatch()) {
+        var m = new gantry.node.raft.TestBatchMutations(wb);
+        state.replay(fromLog(SchedulingReplayTest.node("n1", 4000, 4096)), 1, m, new Changes());
+        state.replay(fromLog(register(spec("web", 2), 1)), 2, m, new Changes());
+        String eval = state.evals().getFirst().getId();
+        // Each placement in an entry of its own, as separate plans would place them.
+        for (String id : new String[] {"a1", "a2"}) {
+          state.replay(fromLog(Record.newBuilder().setPlanApplied(gantry.v1.PlanApplied.newBuilder().setEvalId(eval)
+              .setEvalStatus(gantry.v1.EvalStatus.EVAL_STATUS_COMPLETE)
+              .addPlaced(SchedulingReplayTest.alloc(id, "n1", 100, 100).toBuilder().setNodeName("n1")
+                  .addPorts(gantry.v1.AllocatedPort.newBuilder().setTask("t").setName("http").setHost(id.equals("a1") ? 8080 : 8081)))).build()),
+              id.equals("a1") ? 3 : 4, m, new Changes());
+          state.replay(fromLog(Record.newBuilder().setAllocationsUpdated(gantry.v1.AllocationsUpdated.newBuilder()
+              .addUpdates(gantry.v1.AllocationStatusUpdate.newBuilder().setAllocationId(id)
+                  .setClientStatus(gantry.v1.ClientStatus.CLIENT_STATUS_RUNNING).setDescription("all tasks running")
+                  .putTasks("t", gantry.v1.TaskState.newBuilder().setState("running").setHealth("healthy").build())))
+              .build()), id.equals("a1") ? 5 : 6, m, new Changes());
+        }
+        store.write(wb);
+      }
+      assertSharedNames(state);
+    }
+    try (StateStore store = StateStore.open(dir)) {
+      ClusterState loaded = ClusterState.load(store);
+      assertEquals(state.allocs().stream().sorted(java.util.Comparator.comparing(gantry.v1.Allocation::getId)).toList(),
+          loaded.allocs().stream().sorted(java.util.Comparator.comparing(gantry.v1.Allocation::getId)).toList());
+      assertSharedNames(loaded);
+    }
+  }
+
+  private static void assertSharedNames(ClusterState s) {
+    var a1 = s.alloc("a1").orElseThrow();
+    var a2 = s.alloc("a2").orElseThrow();
+    assertEquals("running", a2.getTasksOrThrow("t").getState(), "the status update was applied");
+    assertSame(a1.getJob(), a2.getJob(), "job");
+    assertSame(a1.getGroup(), a2.getGroup(), "group");
+    assertSame(a1.getNodeId(), a2.getNodeId(), "node id");
+    assertSame(a1.getNodeName(), a2.getNodeName(), "node name");
+    assertSame(a1.getEvalId(), a2.getEvalId(), "evaluation id");
+    assertSame(a1.getClientDescription(), a2.getClientDescription(), "client description");
+    assertSame(a1.getTasksMap().keySet().iterator().next(), a2.getTasksMap().keySet().iterator().next(), "task name");
+    assertSame(a1.getTasksOrThrow("t").getState(), a2.getTasksOrThrow("t").getState(), "task state");
+    assertSame(a1.getTasksOrThrow("t").getHealth(), a2.getTasksOrThrow("t").getHealth(), "task health");
+    assertSame(a1.getPorts(0).getName(), a2.getPorts(0).getName(), "port name");
+  }
 }
