@@ -187,6 +187,12 @@ public final class SchedulerBench {
         return;
       } catch (io.grpc.StatusRuntimeException e) {
         io.grpc.Status.Code code = e.getStatus().getCode();
+        if (code == io.grpc.Status.Code.RESOURCE_EXHAUSTED && attempt < 1000) {
+          // The manager's rate limit per address (rate_per_token), which the 64 clients share
+          // with nothing else here: wait as a client would, then send it again.
+          PeerProcesses.sleep(5);
+          continue;
+        }
         if (attempt >= 20 || (code != io.grpc.Status.Code.UNAVAILABLE && code != io.grpc.Status.Code.DEADLINE_EXCEEDED)) throw e;
         System.out.printf("registering %s: %s, again (attempt %d)%n", req.getSpec().getName(), code, attempt + 1);
         peer = cluster.awaitLeader(Duration.ofSeconds(60));
