@@ -1,6 +1,7 @@
 package gantry.node.leader;
 
 import gantry.v1.ManagerMessage;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 
 /** The manager's end of one agent session: messages down, and closing it. */
@@ -9,7 +10,11 @@ public interface AgentStream {
 
   void close();
 
-  /** A gRPC stream; sends are serialized (a stream is not thread-safe), failures mean the agent is gone. */
+  /**
+   * A gRPC stream; sends are serialized (a stream is not thread-safe). A send that fails ends
+   * the stream: a delta lost while the stream stayed open would leave the agent behind, and the
+   * agent's next session starts from the whole set.
+   */
   static AgentStream of(StreamObserver<ManagerMessage> observer) {
     return new AgentStream() {
       @Override
@@ -18,7 +23,11 @@ public interface AgentStream {
           try {
             observer.onNext(message);
           } catch (RuntimeException e) {
-            // the stream is gone; the agent reconnects
+            try {
+              observer.onError(Status.UNAVAILABLE.withDescription("sending to the agent failed: " + e).asRuntimeException());
+            } catch (RuntimeException closed) {
+              // the call was already over; the agent reconnects
+            }
           }
         }
       }
