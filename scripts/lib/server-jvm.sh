@@ -40,11 +40,12 @@ _gantry_server_train() {
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.5
   done
-  # The cache is written as the JVM exits after SIGTERM.
-  kill -TERM "$pid" 2>/dev/null
+  # The cache is written as the JVM exits after SIGTERM. Callers run with `set -e`: a kill or
+  # wait on a JVM that has exited (and been reaped) fails, and must not end the launcher.
+  kill -TERM "$pid" 2>/dev/null || true
   for i in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-  kill -9 "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
   rm -rf "$dir"
 }
 

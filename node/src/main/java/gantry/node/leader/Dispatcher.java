@@ -30,10 +30,11 @@ import java.util.Set;
  *
  * <p>What goes down: the whole set on open; after that, to an agent that accepts deltas, only the
  * allocations an entry changed on its node (a node touched with none changed, one that changed
- * itself, gets the whole set), and to one that does not, the whole set each time. A node gets its 20th placement as one allocation, not twenty. Deltas are exact because
- * every change of an allocation is a replayed record that lists it in {@link Changes}, the
- * entries' changes reach this handler in order, and a stream delivers in order: a broken stream
- * ends the session, and the next one starts from a whole set again.
+ * itself, gets the whole set), and to one that does not, the whole set each time. A node gets
+ * its 20th placement as one allocation, not twenty. Deltas are exact because every change of an
+ * allocation is a replayed record that lists it in {@link Changes}, the entries' changes reach
+ * this handler in order, and a stream delivers in order: a broken stream ends the session, and
+ * the next one starts from a whole set again.
  *
  * <p>Session per node: none -> open (assignments sent) -> replaced by a newer stream (the old
  * one is closed) | closed by the agent | closed by a leadership loss (NotLeader sent first).
