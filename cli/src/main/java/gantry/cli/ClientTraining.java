@@ -62,6 +62,8 @@ public final class ClientTraining {
   /** Makes the calls; returns their exit codes, in order (the last, refused by the server, is 1). */
   static List<Integer> run() throws Exception {
     var codes = new java.util.ArrayList<Integer>();
+    // Every verb's and sub-verb's classes, for the cache: a call builds only the one it names.
+    Gantry.commandLine();
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .addService(new Answers()).build().start();
     try {

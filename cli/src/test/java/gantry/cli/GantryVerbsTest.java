@@ -21,6 +21,31 @@ class GantryVerbsTest {
   }
 
   @Test
+  void eachSubVerbAloneHasTheWholeTreesUsage() {
+    int subVerbs = 0;
+    for (var verb : Gantry.commandLine().getSubcommands().entrySet()) {
+      for (var sub : verb.getValue().getSubcommands().entrySet()) {
+        var alone = Gantry.commandLineFor(verb.getKey(), sub.getKey(), "--help").getSubcommands().get(verb.getKey());
+        assertEquals(List.of(sub.getKey()), List.copyOf(alone.getSubcommands().keySet()), verb.getKey());
+        assertEquals(sub.getValue().getUsageMessage(), alone.getSubcommands().get(sub.getKey()).getUsageMessage(),
+            verb.getKey() + " " + sub.getKey());
+        subVerbs++;
+      }
+    }
+    assertEquals(28, subVerbs);
+  }
+
+  @Test
+  void aVerbWithoutAKnownSubVerbHasThemAll() {
+    var jobs = List.of("run", "status", "ls", "stop", "history", "scale", "revert");
+    for (String[] args : new String[][] {{"job"}, {"job", "--help"}, {"job", "lss"}, {"help", "job"}}) {
+      assertEquals(jobs, List.copyOf(Gantry.commandLineFor(args).getSubcommands().get("job").getSubcommands().keySet()),
+          String.join(" ", args));
+    }
+    assertEquals(2, Cli.run("job", "lss").exitCode());
+  }
+
+  @Test
   void eachVerbIsNamedAsItsCommandNamesItself() {
     Gantry.commandLine().getSubcommands().forEach((name, sub) ->
         assertEquals(name, sub.getCommandSpec().userObject().getClass().getAnnotation(Command.class).name()));

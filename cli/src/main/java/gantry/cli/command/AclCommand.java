@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code gantry acl ...}: ACL tokens and policies (managers started with --acl). */
 @Command(name = "acl", description = "Bootstrap ACLs; apply, list and delete policies; create, list and revoke tokens.",
-    mixinStandardHelpOptions = true, subcommands = {AclBootstrapCommand.class, AclPolicyCommand.class, AclTokenCommand.class})
+    mixinStandardHelpOptions = true)
 public final class AclCommand implements Runnable {
   @Spec
   CommandSpec spec;

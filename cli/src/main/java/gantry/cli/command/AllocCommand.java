@@ -6,8 +6,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gantry alloc ...}: the verbs on allocations (placed instances of a job's groups). */
-@Command(name = "alloc", description = "Inspect allocations.", mixinStandardHelpOptions = true,
-    subcommands = {AllocListCommand.class, AllocLogsCommand.class})
+@Command(name = "alloc", description = "Inspect allocations.", mixinStandardHelpOptions = true)
 public final class AllocCommand implements Runnable {
   @Spec
   CommandSpec spec;

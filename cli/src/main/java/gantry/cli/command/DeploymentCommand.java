@@ -7,9 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code gantry deployment ...}: the roll-outs of job versions, and an operator's hand on them. */
 @Command(name = "deployment", description = "Inspect and steer deployments (the roll-out of a job version).",
-    mixinStandardHelpOptions = true,
-    subcommands = {DeploymentListCommand.class, DeploymentStatusCommand.class, DeploymentActionCommand.Promote.class,
-        DeploymentActionCommand.Fail.class, DeploymentActionCommand.Pause.class, DeploymentActionCommand.Resume.class})
+    mixinStandardHelpOptions = true)
 public final class DeploymentCommand implements Runnable {
   @Spec
   CommandSpec spec;

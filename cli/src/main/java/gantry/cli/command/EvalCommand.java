@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code gantry eval ...}: why the scheduler ran for a job, and what came of it. */
 @Command(name = "eval", description = "Inspect evaluations (the scheduler's runs for a job).",
-    mixinStandardHelpOptions = true, subcommands = {EvalListCommand.class})
+    mixinStandardHelpOptions = true)
 public final class EvalCommand implements Runnable {
   @Spec
   CommandSpec spec;

@@ -6,9 +6,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gantry job ...}: the verbs on jobs. */
-@Command(name = "job", description = "Run, inspect and stop jobs.", mixinStandardHelpOptions = true,
-    subcommands = {JobRunCommand.class, JobStatusCommand.class, JobListCommand.class, JobStopCommand.class,
-        JobHistoryCommand.class, JobScaleCommand.class, JobRevertCommand.class})
+@Command(name = "job", description = "Run, inspect and stop jobs.", mixinStandardHelpOptions = true)
 public final class JobCommand implements Runnable {
   @Spec
   CommandSpec spec;

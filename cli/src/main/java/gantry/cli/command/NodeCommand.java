@@ -6,8 +6,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gantry node ...}: the verbs on worker nodes (agents). */
-@Command(name = "node", description = "List and drain worker nodes.", mixinStandardHelpOptions = true,
-    subcommands = {NodeListCommand.class, NodeDrainCommand.class})
+@Command(name = "node", description = "List and drain worker nodes.", mixinStandardHelpOptions = true)
 public final class NodeCommand implements Runnable {
   @Spec
   CommandSpec spec;

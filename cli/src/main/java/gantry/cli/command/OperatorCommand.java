@@ -6,8 +6,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gantry operator ...}: cluster maintenance. */
-@Command(name = "operator", description = "Inspect and maintain the manager cluster.", mixinStandardHelpOptions = true,
-    subcommands = {OperatorCommand.Raft.class, OperatorCommand.Snapshot.class, AuditCommand.class})
+@Command(name = "operator", description = "Inspect and maintain the manager cluster.", mixinStandardHelpOptions = true)
 public final class OperatorCommand implements Runnable {
   @Spec
   CommandSpec spec;

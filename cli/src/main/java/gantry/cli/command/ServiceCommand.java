@@ -6,8 +6,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gantry service ...}: the services tasks declare and their endpoints. */
-@Command(name = "service", description = "List services and their endpoints.", mixinStandardHelpOptions = true,
-    subcommands = {ServiceListCommand.class, ServiceEndpointsCommand.class})
+@Command(name = "service", description = "List services and their endpoints.", mixinStandardHelpOptions = true)
 public final class ServiceCommand implements Runnable {
   @Spec
   CommandSpec spec;

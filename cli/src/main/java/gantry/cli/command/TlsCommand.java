@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code gantry tls ...}: the cluster's certificates, made locally (no manager is asked). */
 @Command(name = "tls", description = "Create the cluster's CA and the certificates of managers, agents and users.",
-    mixinStandardHelpOptions = true, subcommands = {TlsCommand.Ca.class, TlsCommand.Cert.class})
+    mixinStandardHelpOptions = true)
 public final class TlsCommand implements Runnable {
   @Spec
   CommandSpec spec;
