@@ -67,6 +67,8 @@ public final class GantryStateMachine extends BaseStateMachine {
   /** The file beside the live store that records a divergence; RaftNode reads it before starting Raft. */
   private static final String DIVERGED_MARKER = "DIVERGED";
   private final AppliedTerms terms = new AppliedTerms();
+  /** The snapshot taken on start at the store's position, whose range is checked against the log once. */
+  private final StartCheckpoint startCheckpoint = new StartCheckpoint();
   private final java.util.List<java.util.function.Consumer<String>> divergenceListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.List<Runnable> restoreListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final java.util.List<Runnable> closeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -116,7 +118,11 @@ public final class GantryStateMachine extends BaseStateMachine {
     snapshots.init(raftStorage);
     snapshotFiles.lock();
     try {
-      getLifeCycle().startAndTransition(this::load);
+      getLifeCycle().startAndTransition(() -> {
+        load();
+        TermIndex at = startCheckpoint.take(snapshots, store, store.applied(), snapshots.getLatestSnapshot());
+        if (at != null) setLastAppliedTermIndex(at);
+      });
     } finally {
       snapshotFiles.unlock();
     }
@@ -161,7 +167,8 @@ public final class GantryStateMachine extends BaseStateMachine {
     // Entries the store holds are not replayed, so they make no events: say none before it are kept.
     events.restart(durableIndex, loaded);
     // Ratis restarts its applier at the snapshot and walks the log forward from there;
-    // applyTransaction skips what the store already has. The snapshot is the one checked against
+    // applyTransaction skips what the store already has (on a start, initialize takes a snapshot
+    // at the store's position first: StartCheckpoint). The snapshot is the one checked against
     // the store above, never a newer one that arrived since: its entries would never be applied.
     setLastAppliedTermIndex(snap == null ? TermIndex.INITIAL_VALUE : snap.getTermIndex());
     LOG.info("state loaded in {} ms: {} jobs, store at {}, snapshot {}", (System.nanoTime() - started) / 1_000_000,
@@ -177,6 +184,7 @@ public final class GantryStateMachine extends BaseStateMachine {
   @Override
   public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
     long start = System.nanoTime();
+    checkStartRange();
     LogEntryProto entry = trx.getLogEntry();
     if (entry.getIndex() <= durableIndex) {
       // Applied before a restart; its effects are in the store already. Unless the term differs:
@@ -378,6 +386,20 @@ public final class GantryStateMachine extends BaseStateMachine {
       diverge("this peer applied log entry " + index + " (applied up to " + applied + ") and Raft then truncated it");
     }
     return CompletableFuture.completedFuture(null);
+  }
+
+  /** Ratis applied an entry that is not this state machine's (a configuration or a leader's first entry). */
+  @Override
+  public void notifyTermIndexUpdated(long term, long index) {
+    checkStartRange();
+    super.notifyTermIndexUpdated(term, index);
+  }
+
+  /** The first entry Ratis applies after a start: its log is open, the start snapshot's range is checked against it. */
+  private void checkStartRange() {
+    if (!startCheckpoint.pending()) return;
+    String differs = startCheckpoint.check(getServer().join(), getGroupId(), terms);
+    if (differs != null) diverge(differs);
   }
 
   /**
