@@ -45,6 +45,16 @@ final class AppliedTerms {
     return e == null ? -1 : e.getValue();
   }
 
+  /**
+   * What differs when the log holds an entry of {@code term} at {@code index}, an index this peer
+   * applied: null when the terms agree or the applied one is unknown.
+   */
+  String differs(long term, long index) {
+    long applied = termAt(index);
+    if (applied < 0 || applied == term) return null;
+    return "log entry " + index + " has term " + term + " but this peer applied an entry of term " + applied + " at that index";
+  }
+
   void clear() {
     starts.clear();
   }

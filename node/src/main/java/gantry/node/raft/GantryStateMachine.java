@@ -189,11 +189,8 @@ public final class GantryStateMachine extends BaseStateMachine {
     if (entry.getIndex() <= durableIndex) {
       // Applied before a restart; its effects are in the store already. Unless the term differs:
       // then the log holds another entry at this index than the one applied here.
-      long appliedTerm = terms.termAt(entry.getIndex());
-      if (appliedTerm >= 0 && appliedTerm != entry.getTerm()) {
-        diverge("log entry " + entry.getIndex() + " has term " + entry.getTerm() + " but this peer applied an entry of term "
-            + appliedTerm + " at that index");
-      }
+      String differs = terms.differs(entry.getTerm(), entry.getIndex());
+      if (differs != null) diverge(differs);
       updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
       byte[] replayed = BatchOutcome.newBuilder().setIndex(entry.getIndex()).setReplayed(true).build().toByteArray();
       return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(replayed)));

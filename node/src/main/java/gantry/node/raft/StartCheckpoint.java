@@ -96,11 +96,8 @@ final class StartCheckpoint {
     for (LogEntryHeader h : inLog) {
       if (h == null || h.getIndex() <= lo || h.getIndex() > hi
           || h.getLogEntryBodyCase() != LogEntryProto.LogEntryBodyCase.STATEMACHINELOGENTRY) continue;
-      long applied = terms.termAt(h.getIndex());
-      if (applied >= 0 && h.getTerm() != applied) {
-        return "log entry " + h.getIndex() + " has term " + h.getTerm() + " but this peer applied an entry of term "
-            + applied + " at that index";
-      }
+      String differs = terms.differs(h.getTerm(), h.getIndex());
+      if (differs != null) return differs;
     }
     return null;
   }

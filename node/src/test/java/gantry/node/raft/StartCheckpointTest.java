@@ -71,6 +71,11 @@ class StartCheckpointTest {
     try {
       assertEquals(List.of("snapshot.2_100"), snapshotNames(storage));
       assertEquals(100, after.appliedIndex());
+      SnapshotDirectory snapshots = (SnapshotDirectory) after.getStateMachineStorage();
+      StartCheckpoint again = new StartCheckpoint();
+      assertNull(again.take(snapshots, after.store(), after.store().applied(), snapshots.getLatestSnapshot()),
+          "nothing after the newest snapshot: no snapshot, Ratis starts at that one");
+      assertFalse(again.pending(), "and no range to check");
     } finally {
       after.close();
       storage.close();
