@@ -1,6 +1,7 @@
 package gantry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,17 @@ class GantryVerbsTest {
           String.join(" ", args));
     }
     assertEquals(2, Cli.run("job", "lss").exitCode());
+  }
+
+  @Test
+  void aVerbWithoutASubVerbNamesThemAllAsItsUsageDoes() {
+    var job = Cli.run("job");
+    assertEquals(2, job.exitCode());
+    assertTrue(job.err().startsWith("missing subcommand: run, status, ls, stop, history, scale or revert (gantry job --help"),
+        job.err());
+    var raft = Cli.run("operator", "raft");
+    assertEquals(2, raft.exitCode());
+    assertTrue(raft.err().startsWith("missing subcommand: peers or transfer-leader (gantry operator raft --help"), raft.err());
   }
 
   @Test

@@ -2,7 +2,6 @@ package gantry.cli.command;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gantry acl ...}: ACL tokens and policies (managers started with --acl). */
@@ -14,6 +13,6 @@ public final class AclCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: bootstrap, policy or token");
+    throw UsageErrorHandler.missingSubcommand(spec);
   }
 }

@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -30,7 +29,7 @@ public final class AclPolicyCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: apply, ls or delete");
+    throw UsageErrorHandler.missingSubcommand(spec);
   }
 
   /** Creates or replaces a policy from a YAML file; the server names the key of a bad rule (exit 2). */

@@ -2,7 +2,6 @@ package gantry.cli.command;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gantry alloc ...}: the verbs on allocations (placed instances of a job's groups). */
@@ -13,6 +12,6 @@ public final class AllocCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: ls or logs");
+    throw UsageErrorHandler.missingSubcommand(spec);
   }
 }

@@ -2,7 +2,6 @@ package gantry.cli.command;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gantry deployment ...}: the roll-outs of job versions, and an operator's hand on them. */
@@ -14,6 +13,6 @@ public final class DeploymentCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: ls, status, promote, fail, pause or resume");
+    throw UsageErrorHandler.missingSubcommand(spec);
   }
 }

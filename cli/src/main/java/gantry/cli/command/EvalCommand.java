@@ -2,7 +2,6 @@ package gantry.cli.command;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gantry eval ...}: why the scheduler ran for a job, and what came of it. */
@@ -14,6 +13,6 @@ public final class EvalCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: ls");
+    throw UsageErrorHandler.missingSubcommand(spec);
   }
 }

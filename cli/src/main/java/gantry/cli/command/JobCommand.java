@@ -2,7 +2,6 @@ package gantry.cli.command;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gantry job ...}: the verbs on jobs. */
@@ -13,6 +12,6 @@ public final class JobCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: run, status, ls, stop, scale, history or revert");
+    throw UsageErrorHandler.missingSubcommand(spec);
   }
 }

@@ -2,7 +2,6 @@ package gantry.cli.command;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gantry node ...}: the verbs on worker nodes (agents). */
@@ -13,6 +12,6 @@ public final class NodeCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: ls or drain");
+    throw UsageErrorHandler.missingSubcommand(spec);
   }
 }

@@ -2,7 +2,6 @@ package gantry.cli.command;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gantry operator ...}: cluster maintenance. */
@@ -13,7 +12,7 @@ public final class OperatorCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: raft, snapshot, audit");
+    throw UsageErrorHandler.missingSubcommand(spec);
   }
 
   /** {@code gantry operator raft ...}. */
@@ -25,7 +24,7 @@ public final class OperatorCommand implements Runnable {
 
     @Override
     public void run() {
-      throw new ParameterException(spec.commandLine(), "missing subcommand: peers, transfer-leader");
+      throw UsageErrorHandler.missingSubcommand(spec);
     }
   }
 
@@ -38,7 +37,7 @@ public final class OperatorCommand implements Runnable {
 
     @Override
     public void run() {
-      throw new ParameterException(spec.commandLine(), "missing subcommand: save, restore");
+      throw UsageErrorHandler.missingSubcommand(spec);
     }
   }
 }

@@ -2,7 +2,6 @@ package gantry.cli.command;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gantry service ...}: the services tasks declare and their endpoints. */
@@ -13,6 +12,6 @@ public final class ServiceCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: ls or endpoints");
+    throw UsageErrorHandler.missingSubcommand(spec);
   }
 }

@@ -2,7 +2,6 @@ package gantry.cli.command;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gantry tls ...}: the cluster's certificates, made locally (no manager is asked). */
@@ -14,7 +13,7 @@ public final class TlsCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: ca or cert");
+    throw UsageErrorHandler.missingSubcommand(spec);
   }
 
   /** {@code gantry tls ca ...}. */
@@ -26,7 +25,7 @@ public final class TlsCommand implements Runnable {
 
     @Override
     public void run() {
-      throw new ParameterException(spec.commandLine(), "missing subcommand: create");
+      throw UsageErrorHandler.missingSubcommand(spec);
     }
   }
 
@@ -39,7 +38,7 @@ public final class TlsCommand implements Runnable {
 
     @Override
     public void run() {
-      throw new ParameterException(spec.commandLine(), "missing subcommand: create");
+      throw UsageErrorHandler.missingSubcommand(spec);
     }
   }
 }

@@ -1,7 +1,9 @@
 package gantry.cli.command;
 
 import picocli.CommandLine;
+import java.util.List;
 import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 
 /**
@@ -19,5 +21,16 @@ public final class UsageErrorHandler implements IParameterExceptionHandler {
     err.println(reason + " (" + cmd.getCommandSpec().qualifiedName() + " --help shows the usage)");
     err.flush();
     return Failure.BAD_INPUT;
+  }
+
+  /**
+   * The usage error of a verb called without one of its sub-verbs: names them as the command tree
+   * holds them (a verb called alone is built with all of them, see {@code Gantry}).
+   */
+  public static ParameterException missingSubcommand(CommandSpec spec) {
+    List<String> names = List.copyOf(spec.subcommands().keySet());
+    String listed = names.size() < 2 ? String.join("", names)
+        : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.getLast();
+    return new ParameterException(spec.commandLine(), "missing subcommand: " + listed);
   }
 }
