@@ -126,6 +126,7 @@ public final class ManagerPeer implements AutoCloseable {
       audit.close();
       throw e;
     }
+    raft.onLeaderCrashElection(events::crashElection);
     // First, so that as few leader changes as possible pass unseen (see LeaderChanges).
     LeaderChanges leaderChanges = LeaderChanges.follow(raft.stateMachine());
     Clock clock = Clock.systemUTC();

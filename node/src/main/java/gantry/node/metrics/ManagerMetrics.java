@@ -20,7 +20,10 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  *   <li>{@code gantry_plan_rejections_total}: plans the plan applier refused in whole or part
  *       because the newest state no longer allowed them: a node filled up or went away since the
  *       plan's snapshot (a follow-up evaluation retries them);
- *   <li>{@code gantry_agent_sessions}: agent sessions open on this peer (0 on followers).
+ *   <li>{@code gantry_agent_sessions}: agent sessions open on this peer (0 on followers);
+ *   <li>{@code gantry_raft_crash_elections_total}: elections this peer started at once because
+ *       its leader's Raft port refused connections (the leader's process had ended), rather than
+ *       after the election timeout ({@code raft/LeaderCrashWatch}).
  * </ul>
  *
  * Counters start at 0 and count from this process's start, so a restarted peer resets them:
@@ -47,6 +50,8 @@ public final class ManagerMetrics {
       .help("Plans the plan applier refused in whole or part (a node filled up or went away); re-evaluated.").build();
   private final Gauge agentSessions = Gauge.builder().name("gantry_agent_sessions")
       .help("Agent sessions open on this peer (only the leader holds sessions).").build();
+  private final Counter crashElections = Counter.builder().name("gantry_raft_crash_elections_total")
+      .help("Elections this peer started at once because its leader's Raft port refused connections (the leader's process had ended).").build();
 
   /** Adds this peer's series to {@code registry} (one registry per peer). */
   public void register(PrometheusRegistry registry) {
@@ -56,6 +61,7 @@ public final class ManagerMetrics {
     registry.register(placements);
     registry.register(planRejections);
     registry.register(agentSessions);
+    registry.register(crashElections);
   }
 
   /** The state machine applied one entry in {@code nanos}. */
@@ -72,6 +78,11 @@ public final class ManagerMetrics {
   /** A plan committed with {@code count} placements. */
   public void placed(int count) {
     if (count > 0) placements.inc(count);
+  }
+
+  /** This peer stood for election at once: its leader's process had ended. */
+  public void crashElection() {
+    crashElections.inc();
   }
 
   /** The applier refused (part of) a plan. */

@@ -53,11 +53,14 @@ public final class RaftNode implements AutoCloseable {
   private final RaftClient client;
   private final Proposer proposer;
   private final ServerLoss loss;
+  /** Null on a diverged peer, which takes no part in elections. */
+  private final LeaderCrashWatch crashWatch;
 
   private RaftNode(RaftPeerId self, RaftGroup group, GantryStateMachine sm, RaftServer server, RaftClient client,
-      Proposer proposer, ServerLoss loss) {
+      Proposer proposer, ServerLoss loss, LeaderCrashWatch crashWatch) {
     this.self = self;
     this.loss = loss;
+    this.crashWatch = crashWatch;
     this.group = group;
     this.stateMachine = sm;
     this.server = server;
@@ -124,6 +127,7 @@ public final class RaftNode implements AutoCloseable {
         .setParameters(parameters)
         .setOption(exists ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
         .build();
+    LeaderCrashWatch crashWatch = null;
     String diverged = GantryStateMachine.recordedDivergence(
         storageDir.toPath().resolve(GROUP_ID.getUuid().toString()).resolve("sm"));
     if (diverged != null) {
@@ -135,6 +139,7 @@ public final class RaftNode implements AutoCloseable {
       server.start();
       sm.onDivergence(reason -> Thread.ofPlatform().name("gantry-leave-group").start(() -> leaveGroup(server, loss)));
       sm.onClose(loss::divisionClosed);
+      crashWatch = LeaderCrashWatch.start(server, self);
     }
 
     RaftClient client = RaftClient.newBuilder()
@@ -151,7 +156,7 @@ public final class RaftNode implements AutoCloseable {
         .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(1500, TimeDuration.valueOf(10, TimeUnit.MILLISECONDS)))
         .build();
     Proposer proposer = new Proposer(client, config.batchMaxRecords(), config.batchMaxBytes());
-    return new RaftNode(self, group, sm, server, client, proposer, loss);
+    return new RaftNode(self, group, sm, server, client, proposer, loss, crashWatch);
   }
 
   /**
@@ -162,6 +167,14 @@ public final class RaftNode implements AutoCloseable {
    */
   public void onServerLost(java.util.function.Consumer<String> listener) {
     loss.onLost(listener);
+  }
+
+  /**
+   * Calls {@code listener} each time this peer starts an election at once because its leader's
+   * Raft port refused connections (the leader's process ended; {@link LeaderCrashWatch}).
+   */
+  public void onLeaderCrashElection(Runnable listener) {
+    if (crashWatch != null) crashWatch.onElection(listener);
   }
 
   /** This peer's division, for tests that close it under the node as Ratis would. */
@@ -311,6 +324,7 @@ public final class RaftNode implements AutoCloseable {
   @Override
   public void close() throws IOException {
     loss.closingOnPurpose();
+    if (crashWatch != null) crashWatch.close();
     proposer.close();
     client.close();
     server.close();

@@ -14,7 +14,7 @@ class ManagerMetricsTest {
     String text = Samples.text(m);
     for (String family : new String[] {"gantry_raft_apply_seconds histogram", "gantry_scheduling_seconds histogram",
         "gantry_scheduler_evaluations_total counter", "gantry_scheduler_placements_total counter",
-        "gantry_plan_rejections_total counter",
+        "gantry_plan_rejections_total counter", "gantry_raft_crash_elections_total counter",
         "gantry_agent_sessions gauge"}) {
       assertTrue(text.contains("# TYPE " + family + "\n"), family + " in:\n" + text);
     }
@@ -23,6 +23,7 @@ class ManagerMetricsTest {
     assertEquals(0, value(m, "gantry_plan_rejections_total"));
     assertEquals(0, value(m, "gantry_raft_apply_seconds_count"));
     assertEquals(0, value(m, "gantry_agent_sessions"));
+    assertEquals(0, value(m, "gantry_raft_crash_elections_total"));
   }
 
   @Test
@@ -51,10 +52,12 @@ class ManagerMetricsTest {
     m.placed(3);
     m.placed(0);
     m.planRejected();
+    m.crashElection();
     m.agentSessions(4);
     m.agentSessions(1);
     assertEquals(3, value(m, "gantry_scheduler_placements_total"));
     assertEquals(1, value(m, "gantry_plan_rejections_total"));
+    assertEquals(1, value(m, "gantry_raft_crash_elections_total"));
     assertEquals(1, value(m, "gantry_agent_sessions"), "a gauge: the latest count, not a sum");
   }
 }
