@@ -39,10 +39,8 @@ class LeaderCrashIT {
   @Test
   void aKilledLeaderIsReplacedByOneElectionStartedAtOnce() throws Exception {
     try (PeerProcesses cluster = new PeerProcesses(dir, 3, SLOW_TIMEOUT)) {
-      cluster.startAll();
-      String leader = cluster.awaitLeader(Duration.ofSeconds(60));
+      String leader = startWithAJob(cluster);
       List<String> followers = others(cluster, leader);
-      register(cluster, followers.get(0), "before-kill");
 
       cluster.kill(leader);
       String next = awaitLeaderAmong(cluster, followers);
@@ -57,10 +55,8 @@ class LeaderCrashIT {
   @Test
   void aHungLeaderIsReplacedByTheElectionTimeoutOnly() throws Exception {
     try (PeerProcesses cluster = new PeerProcesses(dir, 3, SLOW_TIMEOUT)) {
-      cluster.startAll();
-      String leader = cluster.awaitLeader(Duration.ofSeconds(60));
+      String leader = startWithAJob(cluster);
       List<String> followers = others(cluster, leader);
-      register(cluster, followers.get(0), "before-stop");
 
       long pid = cluster.pid(leader);
       signal("STOP", pid);
@@ -73,6 +69,28 @@ class LeaderCrashIT {
       } finally {
         signal("CONT", pid);
       }
+    }
+  }
+
+  /**
+   * Starts the peers, registers a job through a follower and waits until both followers watch
+   * the leader (their logs say so); returns the leader's id.
+   */
+  private static String startWithAJob(PeerProcesses cluster) throws IOException {
+    cluster.startAll();
+    String leader = cluster.awaitLeader(Duration.ofSeconds(60));
+    List<String> followers = others(cluster, leader);
+    register(cluster, followers.get(0), "before");
+    PeerProcesses.await("both followers watching " + leader, Duration.ofSeconds(30),
+        () -> followers.stream().allMatch(f -> logSays(cluster, f, "watching leader " + leader + " ")));
+    return leader;
+  }
+
+  private static boolean logSays(PeerProcesses cluster, String id, String text) {
+    try {
+      return cluster.log(id).contains(text);
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -7,16 +7,27 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.client.impl.ClientProtoUtils;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,21 +38,23 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While this peer follows a leader it holds one idle TCP connection to the leader's Raft
  * port. It sends nothing on it; it only reads. When that connection closes from the other side
- * it tries a new connection: if the port <em>refuses</em> it, no process listens there any more
+ * it connects again at once: if the port <em>refuses</em>, no process listens there any more
  * (the leader was killed, crashed or stopped), and this peer asks its own Raft server to start an
- * election, as a leadership transfer would. Anything else (the port answers, the connection
- * times out: a hung leader, a partition, a machine that is gone) changes nothing, and Ratis'
- * election timeout decides as before.
+ * election, as a leadership transfer would. A connect that succeeds is held as before (a dying
+ * process can still take one while its listening socket closes; that connection then closes
+ * too). Anything else (the connect times out: a hung leader, a partition, a machine that is
+ * gone) changes nothing, and Ratis' election timeout decides as before.
  *
  * <p>Safety does not depend on this: in Raft a peer may start an election at any time, and the
  * votes still go only to a candidate whose log holds every committed entry. What it can cost is
  * a needless election, which skips Ratis' pre-vote (the request is a leadership transfer's): if a
  * live leader refused connections on its Raft port, or a firewall between it and this peer began
  * to answer with resets where a partition drops packets. The leader unseated that way cannot
- * unseat this peer in turn: only a connection that was open and then closed counts. So that
- * the followers of a dead leader do not all stand at once and split the vote, only one starts
- * right away: the first of them by id; the next one {@link #STAGGER_MS} later if the term has
- * not moved by then (the first may lack the newest entries and lose), and so on.
+ * unseat this peer in turn: only a refusal after a connection that was open and then closed
+ * counts. So that the followers of a dead leader do not all stand at once and split the vote,
+ * and so that the one that stands can win, they take turns by their logs: each asks the others
+ * for their last entries, and the one with the longest log (ties by id) stands at once; the next
+ * {@link #STAGGER_MS} later if the leader and term have not moved by then, and so on.
  */
 final class LeaderCrashWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderCrashWatch.class);
@@ -50,25 +63,47 @@ final class LeaderCrashWatch implements AutoCloseable {
   static final int CONNECT_TIMEOUT_MS = 1_000;
   /** Between the followers' turns to stand (see the class comment). */
   static final int STAGGER_MS = 200;
+  /** Before connecting again after the leader's side closed the connection. */
+  static final int RECONNECT_MS = 10;
+  /** How long another follower has to tell its log position. */
+  static final int PROBE_TIMEOUT_MS = 500;
 
   /** The leader being watched: who, in which term, at which Raft address. */
   record Target(RaftPeerId leader, long term, InetSocketAddress address) {}
 
   private final RaftServer server;
   private final RaftPeerId self;
+  /** Asks the other followers for their log positions: one try each, {@link #PROBE_TIMEOUT_MS}. */
+  private final RaftClient probe;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final Thread thread;
   private volatile boolean closed;
+  /** The last leader this watch held a connection to (logged once each). */
+  private Target watching;
 
-  private LeaderCrashWatch(RaftServer server, RaftPeerId self) {
+  private LeaderCrashWatch(RaftServer server, RaftPeerId self, RaftClient probe) {
     this.server = server;
     this.self = self;
+    this.probe = probe;
     this.thread = Thread.ofPlatform().daemon().name("gantry-leader-watch").unstarted(this::run);
   }
 
-  /** Starts watching the leaders of {@code server}'s Gantry group. */
-  static LeaderCrashWatch start(RaftServer server, RaftPeerId self) {
-    LeaderCrashWatch w = new LeaderCrashWatch(server, self);
+  /**
+   * Starts watching the leaders of {@code server}'s Gantry group of {@code group}; {@code
+   * clientProperties} and {@code parameters} (TLS) are those of the peer's own Raft client.
+   */
+  static LeaderCrashWatch start(RaftServer server, RaftPeerId self, RaftGroup group, RaftProperties clientProperties,
+      Parameters parameters) {
+    RaftProperties props = new RaftProperties(clientProperties);
+    RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+    RaftClient probe = RaftClient.newBuilder()
+        .setClientId(ClientId.randomId())
+        .setRaftGroup(group)
+        .setProperties(props)
+        .setParameters(parameters)
+        .setRetryPolicy(RetryPolicies.noRetry())
+        .build();
+    LeaderCrashWatch w = new LeaderCrashWatch(server, self, probe);
     w.thread.start();
     return w;
   }
@@ -79,34 +114,84 @@ final class LeaderCrashWatch implements AutoCloseable {
   }
 
   /**
-   * This follower's turn among the followers of {@code leader} to start an election when it
-   * ends: 0 for the first by id. The leader is not counted.
+   * This follower's turn among the followers of a gone leader to stand: 0 when no other follower
+   * that answered holds a longer log than {@code mine} (by term, then index), nor one as long
+   * with a smaller id. A follower with a shorter log would lose the vote (the others refuse a
+   * candidate whose log is behind theirs), so the longest stands first. {@code others} maps the
+   * other followers to their last entries, null for one that did not answer (it is not counted).
    */
-  static int turn(Collection<RaftPeerId> peers, RaftPeerId leader, RaftPeerId self) {
-    return (int) peers.stream()
-        .filter(p -> !p.equals(leader) && p.toString().compareTo(self.toString()) < 0)
+  static int turn(TermIndex mine, RaftPeerId self, Map<RaftPeerId, TermIndex> others) {
+    return (int) others.entrySet().stream()
+        .filter(e -> e.getValue() != null && !e.getKey().equals(self))
+        .filter(e -> {
+          int c = e.getValue().compareTo(mine);
+          return c > 0 || (c == 0 && e.getKey().toString().compareTo(self.toString()) < 0);
+        })
         .count();
   }
 
   private void run() {
+    Target lost = null; // the leader whose open connection the other side closed, while it stays the leader
     while (!closed) {
       try {
         Target t = target();
-        if (t == null || !lostConnection(t) || !refuses(t.address())) {
+        if (t == null || !t.equals(lost)) lost = null;
+        if (t == null) {
           pause(POLL_MS);
           continue;
         }
-        int turn = turn(peerIds(), t.leader(), self);
-        if (turn > 0) {
-          pause((long) turn * STAGGER_MS);
-          if (!t.equals(target()) || !refuses(t.address())) continue;
+        switch (hold(t)) {
+          case CLOSED -> {
+            // Try again at once: a dying process may still complete one more connect (its listening
+            // socket is closed a moment after the connection) before it refuses.
+            lost = t;
+            pause(RECONNECT_MS);
+          }
+          case REFUSED -> {
+            if (t.equals(lost)) {
+              standInTurn(t);
+              lost = null;
+            }
+            pause(POLL_MS);
+          }
+          case OTHER -> pause(POLL_MS);
         }
-        startElection(t);
       } catch (IOException | RuntimeException e) {
         // The division is closing or was never started (a diverged peer): nothing to watch.
         LOG.debug("leader watch", e);
         pause(POLL_MS);
       }
+    }
+  }
+
+  /**
+   * Stands now if this follower's log is the longest of the followers that answer (see {@link
+   * #turn}), or after the turns of those ahead of it if the leader, term and refusal still hold
+   * then (the first may have failed to stand).
+   */
+  private void standInTurn(Target t) throws IOException {
+    TermIndex mine = server.getDivision(RaftNode.GROUP_ID).getRaftLog().getLastEntryTermIndex();
+    Map<RaftPeerId, TermIndex> others = new HashMap<>();
+    for (RaftPeerId p : peerIds()) {
+      if (!p.equals(t.leader()) && !p.equals(self)) others.put(p, lastEntryOf(p));
+    }
+    int turn = mine == null ? others.size() : turn(mine, self, others);
+    if (turn > 0) {
+      pause((long) turn * STAGGER_MS);
+      if (!t.equals(target()) || !refuses(t.address())) return;
+    }
+    startElection(t);
+  }
+
+  /** The last entry of {@code peer}'s log as it reports it, or null if it does not answer in time. */
+  private TermIndex lastEntryOf(RaftPeerId peer) {
+    try {
+      GroupInfoReply reply = probe.getGroupManagementApi(peer).info(RaftNode.GROUP_ID);
+      if (!reply.isSuccess() || !reply.getLogInfoProto().hasLastEntry()) return null;
+      return TermIndex.valueOf(reply.getLogInfoProto().getLastEntry());
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("no log position from {}", peer, e);
+      return null;
     }
   }
 
@@ -133,32 +218,49 @@ final class LeaderCrashWatch implements AutoCloseable {
     return server.getDivision(RaftNode.GROUP_ID).getGroup().getPeers().stream().map(RaftPeer::getId).toList();
   }
 
+  /** What became of a connection to the leader's Raft port. */
+  enum Outcome {
+    /** It was open and the other side closed or reset it. */
+    CLOSED,
+    /** The connect was refused: nothing listens there. */
+    REFUSED,
+    /** Anything else: the connect timed out or failed otherwise, or {@code t} stopped being the leader. */
+    OTHER
+  }
+
   /**
-   * Holds a connection to {@code t}'s Raft port while {@code t} stays this peer's leader. True if
-   * the other side closed or reset it. A connection never made counts for nothing: a peer that
-   * cannot reach its leader from the start (say, a firewall that rejects) is left to the
-   * election timeout and its pre-vote, or two such peers could unseat each other in turn.
+   * Holds a connection to {@code t}'s Raft port while {@code t} stays this peer's leader. A refused
+   * connect alone counts for nothing in {@link #run}: only after a connection that was open has
+   * closed (a peer that cannot reach its leader from the start, say behind a firewall that
+   * rejects, is left to the election timeout and its pre-vote, or two such peers could unseat
+   * each other in turn).
    */
-  private boolean lostConnection(Target t) {
+  private Outcome hold(Target t) {
     try (Socket s = new Socket()) {
       try {
         s.connect(t.address(), CONNECT_TIMEOUT_MS);
         s.setSoTimeout(POLL_MS);
+        if (!t.equals(watching)) {
+          watching = t;
+          LOG.info("watching leader {} of term {} at {}", t.leader(), t.term(), t.address());
+        }
+      } catch (ConnectException e) {
+        return Outcome.REFUSED;
       } catch (IOException e) {
-        return false;
+        return Outcome.OTHER;
       }
       InputStream in = s.getInputStream();
       byte[] discard = new byte[512];
       while (!closed) {
         try {
-          if (in.read(discard) < 0) return true;
+          if (in.read(discard) < 0) return Outcome.CLOSED;
         } catch (SocketTimeoutException e) {
-          if (!stillLeader(t)) return false;
+          if (!stillLeader(t)) return Outcome.OTHER;
         }
       }
-      return false;
+      return Outcome.OTHER;
     } catch (IOException e) {
-      return !closed; // reset by the other side
+      return closed ? Outcome.OTHER : Outcome.CLOSED; // reset by the other side
     }
   }
 
@@ -210,5 +312,10 @@ final class LeaderCrashWatch implements AutoCloseable {
   public void close() {
     closed = true;
     thread.interrupt();
+    try {
+      probe.close();
+    } catch (IOException e) {
+      LOG.debug("closing the leader watch's client", e);
+    }
   }
 }

@@ -139,7 +139,7 @@ public final class RaftNode implements AutoCloseable {
       server.start();
       sm.onDivergence(reason -> Thread.ofPlatform().name("gantry-leave-group").start(() -> leaveGroup(server, loss)));
       sm.onClose(loss::divisionClosed);
-      crashWatch = LeaderCrashWatch.start(server, self);
+      crashWatch = LeaderCrashWatch.start(server, self, group, clientProperties(config), parameters);
     }
 
     RaftClient client = RaftClient.newBuilder()

@@ -2,29 +2,50 @@ package gantry.node.raft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.junit.jupiter.api.Test;
 
 class LeaderCrashWatchTest {
-  private static final List<RaftPeerId> FIVE =
-      List.of("m3", "m1", "m5", "m2", "m4").stream().map(RaftPeerId::valueOf).toList();
+  private static RaftPeerId id(String s) {
+    return RaftPeerId.valueOf(s);
+  }
 
-  private static int turn(String leader, String self) {
-    return LeaderCrashWatch.turn(FIVE, RaftPeerId.valueOf(leader), RaftPeerId.valueOf(self));
+  /** The turn of {@code self} among followers whose last entries are given; null: did not answer. */
+  private static int turn(String self, Map<String, TermIndex> logs) {
+    Map<RaftPeerId, TermIndex> others = new HashMap<>();
+    logs.forEach((k, v) -> {
+      if (!k.equals(self)) others.put(id(k), v);
+    });
+    return LeaderCrashWatch.turn(logs.get(self), id(self), others);
   }
 
   @Test
-  void theFollowersOfAGoneLeaderTakeTurnsByIdWithoutCountingTheLeader() {
-    assertEquals(List.of(0, 1, 2, 3), List.of(turn("m3", "m1"), turn("m3", "m2"), turn("m3", "m4"), turn("m3", "m5")));
-    assertEquals(List.of(0, 1, 2, 3), List.of(turn("m1", "m2"), turn("m1", "m3"), turn("m1", "m4"), turn("m1", "m5")));
+  void theFollowerWithTheLongestLogStandsFirstWhateverItsId() {
+    Map<String, TermIndex> logs = Map.of("m1", TermIndex.valueOf(3, 40), "m2", TermIndex.valueOf(3, 41));
+    assertEquals(List.of(1, 0), List.of(turn("m1", logs), turn("m2", logs)));
   }
 
   @Test
-  void everyFollowerHasATurnOfItsOwn() {
-    for (RaftPeerId leader : FIVE) {
-      var turns = FIVE.stream().filter(p -> !p.equals(leader)).map(p -> LeaderCrashWatch.turn(FIVE, leader, p)).sorted().toList();
-      assertEquals(List.of(0, 1, 2, 3), turns, "leader " + leader);
-    }
+  void aNewerTermOutranksAHigherIndex() {
+    Map<String, TermIndex> logs = Map.of("m1", TermIndex.valueOf(2, 90), "m2", TermIndex.valueOf(3, 41));
+    assertEquals(List.of(1, 0), List.of(turn("m1", logs), turn("m2", logs)));
+  }
+
+  @Test
+  void equalLogsTakeTurnsByIdAndEachHasATurnOfItsOwn() {
+    Map<String, TermIndex> logs = Map.of("m4", TermIndex.valueOf(3, 41), "m2", TermIndex.valueOf(3, 41),
+        "m5", TermIndex.valueOf(3, 40), "m3", TermIndex.valueOf(3, 41));
+    assertEquals(List.of(0, 1, 2, 3), List.of(turn("m2", logs), turn("m3", logs), turn("m4", logs), turn("m5", logs)));
+  }
+
+  @Test
+  void aFollowerThatDoesNotAnswerIsNotWaitedFor() {
+    Map<String, TermIndex> logs = new HashMap<>(Map.of("m2", TermIndex.valueOf(3, 41)));
+    logs.put("m1", null);
+    assertEquals(0, turn("m2", logs));
   }
 }
