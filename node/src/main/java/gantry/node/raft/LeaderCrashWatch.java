@@ -10,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.RaftClient;
@@ -135,7 +136,7 @@ final class LeaderCrashWatch implements AutoCloseable {
     while (!closed) {
       try {
         Target t = target();
-        if (t == null || !t.equals(lost)) lost = null;
+        if (!Objects.equals(t, lost)) lost = null;
         if (t == null) {
           pause(POLL_MS);
           continue;
@@ -171,16 +172,22 @@ final class LeaderCrashWatch implements AutoCloseable {
    */
   private void standInTurn(Target t) throws IOException {
     TermIndex mine = server.getDivision(RaftNode.GROUP_ID).getRaftLog().getLastEntryTermIndex();
+    if (mine == null || mine.getTerm() != t.term()) {
+      // Ratis would refuse: this peer holds no entry of the leader's term yet.
+      LOG.info("leader {} of term {} is gone (its Raft port {} refuses connections); this peer has no entry of that term,"
+          + " so the election timeout decides", t.leader(), t.term(), t.address());
+      return;
+    }
     Map<RaftPeerId, TermIndex> others = new HashMap<>();
     for (RaftPeerId p : peerIds()) {
       if (!p.equals(t.leader()) && !p.equals(self)) others.put(p, lastEntryOf(p));
     }
-    int turn = mine == null ? others.size() : turn(mine, self, others);
+    int turn = turn(mine, self, others);
     if (turn > 0) {
       pause((long) turn * STAGGER_MS);
       if (!t.equals(target()) || !refuses(t.address())) return;
     }
-    startElection(t);
+    startElection(t, mine);
   }
 
   /** The last entry of {@code peer}'s log as it reports it, or null if it does not answer in time. */
@@ -279,16 +286,10 @@ final class LeaderCrashWatch implements AutoCloseable {
   /**
    * Asks this peer's Raft server to stand now, in the name of the leader that is gone (the
    * request a leadership transfer sends). Ratis checks, as for a transfer, that this peer still
-   * follows that leader in that term and that its log is not behind the entry named.
+   * follows that leader in that term and that its log is not behind {@code last}, its own last
+   * entry (of that term: {@link #standInTurn} checks).
    */
-  private void startElection(Target t) throws IOException {
-    TermIndex last = server.getDivision(RaftNode.GROUP_ID).getRaftLog().getLastEntryTermIndex();
-    if (last == null || last.getTerm() != t.term()) {
-      // Ratis would refuse: this peer holds no entry of the leader's term yet.
-      LOG.info("leader {} of term {} is gone (its Raft port {} refuses connections); this peer has no entry of that term,"
-          + " so the election timeout decides", t.leader(), t.term(), t.address());
-      return;
-    }
+  private void startElection(Target t, TermIndex last) throws IOException {
     StartLeaderElectionRequestProto request = StartLeaderElectionRequestProto.newBuilder()
         .setServerRequest(ClientProtoUtils.toRaftRpcRequestProtoBuilder(RaftGroupMemberId.valueOf(t.leader(), RaftNode.GROUP_ID), self))
         .setLeaderLastEntry(last.toProto())
