@@ -5,7 +5,9 @@
 # cold_restart_ms (all peers SIGKILLed and started to the first linearizable read); then the
 # anchor, scripts/bench/etcd.sh (Debian's etcd, 3 members, `etcdctl check perf --load=xl`), run
 # after the peers are gone, and RESULT gantry_vs_etcd = registrations_per_s_c64 / etcd_writes_per_s.
-# BENCH_SECONDS sets the length of each throughput phase (default 10); BENCH_ETCD=false skips the
+# BENCH_SECONDS sets the length of each throughput phase (default 10) and BENCH_WARMUP_SECONDS that
+# of the warm-up at 64 clients before the phases (default 30; the peers' JIT is still compiling
+# after it, see README "JIT warm-up"); BENCH_ETCD=false skips the
 # anchor; BENCH_KEEP=true keeps the peers' data and logs (the path is printed); BENCH_PHASES picks
 # phases (any of "throughput failover restart"; the anchor runs only with the throughput phase).
 # The peers run with the JVM's default heap and collector, as scripts/gantry starts a manager;
@@ -51,6 +53,7 @@ echo "peers' extra JVM flags: $peer_flags"
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 java $GANTRY_JAVA_OPTS -Dgantry.jar="$root/cli/target/gantry.jar" -Dgantry.it.jvm.base= -Dgantry.it.jvm.options="$peer_flags" -Dbench.seconds="${BENCH_SECONDS:-10}" \
+  -Dbench.warmup.seconds="${BENCH_WARMUP_SECONDS:-30}" \
   -Dbench.peers="${BENCH_PEERS:-3}" -Dbench.keep="${BENCH_KEEP:-false}" -Dbench.quick="${BENCH_QUICK:-false}" -Dbench.phases="${BENCH_PHASES:-throughput failover restart}" -Dbench.tls="$tls" -Dbench.acl="$acl" \
   -cp "$root/cli/target/test-classes:$root/cli/target/gantry.jar:$(cat cli/target/bench.classpath)" \
   gantry.cli.it.StateBench | tee "$out"
