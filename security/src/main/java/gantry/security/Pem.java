@@ -10,6 +10,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -64,17 +65,40 @@ public final class Pem {
    * @throws GeneralSecurityException if there is none, it is encrypted, or not an EC key
    */
   public static PrivateKey readPrivateKey(String text) throws GeneralSecurityException {
-    Object first = firstObject(text, "a private key");
-    PrivateKeyInfo info = switch (first) {
-      case PrivateKeyInfo pkcs8 -> pkcs8;
-      case PEMKeyPair sec1 -> sec1.getPrivateKeyInfo();
-      default -> throw new GeneralSecurityException("expected a PEM PRIVATE KEY, found " + describe(first));
-    };
+    PrivateKeyInfo info = keyInfo(text);
     if (!X9ObjectIdentifiers.id_ecPublicKey.equals(info.getPrivateKeyAlgorithm().getAlgorithm())) {
       throw new GeneralSecurityException("not an ECDSA key (algorithm " + info.getPrivateKeyAlgorithm().getAlgorithm() + ")");
     }
+    return toKey(info, "EC");
+  }
+
+  /**
+   * The first PEM block of {@code text}, an unencrypted RSA or EC private key in PKCS#8 or
+   * OpenSSL's older {@code RSA PRIVATE KEY} / {@code EC PRIVATE KEY} form: keys made outside
+   * Gantry, such as the Docker engine's client key ({@code openssl genrsa} makes RSA).
+   *
+   * @throws GeneralSecurityException if there is none, it is encrypted, or of another algorithm
+   */
+  public static PrivateKey readRsaOrEcPrivateKey(String text) throws GeneralSecurityException {
+    PrivateKeyInfo info = keyInfo(text);
+    ASN1ObjectIdentifier algorithm = info.getPrivateKeyAlgorithm().getAlgorithm();
+    if (X9ObjectIdentifiers.id_ecPublicKey.equals(algorithm)) return toKey(info, "EC");
+    if (PKCSObjectIdentifiers.rsaEncryption.equals(algorithm)) return toKey(info, "RSA");
+    throw new GeneralSecurityException("neither an RSA nor an ECDSA key (algorithm " + algorithm + ")");
+  }
+
+  private static PrivateKeyInfo keyInfo(String text) throws GeneralSecurityException {
+    Object first = firstObject(text, "a private key");
+    return switch (first) {
+      case PrivateKeyInfo pkcs8 -> pkcs8;
+      case PEMKeyPair traditional -> traditional.getPrivateKeyInfo();
+      default -> throw new GeneralSecurityException("expected a PEM PRIVATE KEY, found " + describe(first));
+    };
+  }
+
+  private static PrivateKey toKey(PrivateKeyInfo info, String algorithm) throws GeneralSecurityException {
     try {
-      return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
+      return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
     } catch (IOException e) {
       throw new GeneralSecurityException("the private key cannot be encoded", e);
     }
@@ -96,7 +120,7 @@ public final class Pem {
     return switch (pem) {
       case X509CertificateHolder c -> "a CERTIFICATE";
       case PrivateKeyInfo k -> "a PRIVATE KEY";
-      case PEMKeyPair k -> "an EC PRIVATE KEY";
+      case PEMKeyPair k -> "an RSA or EC PRIVATE KEY";
       case PKCS8EncryptedPrivateKeyInfo k -> "an ENCRYPTED PRIVATE KEY (not supported)";
       case PEMEncryptedKeyPair k -> "an encrypted key (not supported)";
       default -> "a " + pem.getClass().getSimpleName();

@@ -137,4 +137,22 @@ class PemFilesTest {
     assertEquals(((java.security.interfaces.ECPrivateKey) issued.privateKey()).getS(), read.getS());
     CertificateAndKey.of(issued.certificate(), read); // and it signs for the certificate
   }
+
+  /** Keys made outside Gantry (the Docker engine's client key): RSA in PKCS#8 or PKCS#1, and EC; a cluster key stays EC only. */
+  @Test
+  void rsaKeysAreReadOnlyWhereForeignKeysAreAsked() throws Exception {
+    var generator = java.security.KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    var rsa = generator.generateKeyPair().getPrivate();
+    String pkcs8 = Pem.encode(rsa);
+    var out = new StringWriter();
+    try (var writer = new PemWriter(out)) {
+      writer.writeObject(new PemObject("RSA PRIVATE KEY", PrivateKeyInfo.getInstance(rsa.getEncoded()).parsePrivateKey().toASN1Primitive().getEncoded()));
+    }
+    String pkcs1 = out.toString();
+    assertArrayEquals(rsa.getEncoded(), Pem.readRsaOrEcPrivateKey(pkcs8).getEncoded());
+    assertArrayEquals(rsa.getEncoded(), Pem.readRsaOrEcPrivateKey(pkcs1).getEncoded());
+    assertArrayEquals(issued.privateKey().getEncoded(), Pem.readRsaOrEcPrivateKey(Pem.encode(issued.privateKey())).getEncoded());
+    assertTrue(assertThrows(GeneralSecurityException.class, () -> Pem.readPrivateKey(pkcs1)).getMessage().startsWith("not an ECDSA key"));
+  }
 }

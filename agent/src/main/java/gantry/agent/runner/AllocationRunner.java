@@ -217,27 +217,7 @@ public final class AllocationRunner {
   }
 
   public void start() {
-    Thread.Builder builder = blocksInNativeCode() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
-    thread = builder.name("alloc-" + id).start(this::loop);
-  }
-
-  /**
-   * True when a task runs on the docker driver. docker-java's unix-socket transport blocks in JNA
-   * native calls, which pin a virtual thread to its carrier (as many carriers as cores): on a
-   * 2-core node 50 containers started two at a time, and each 1 s stats sample held a carrier.
-   * Such runners get a platform thread; exec and sim runners (thousands in one JVM) stay virtual.
-   */
-  private boolean blocksInNativeCode() {
-    for (TaskSpec t : assignment.getGroup().getTasksList()) {
-      try {
-        if ("docker".equals(drivers.forTask(t).name())) {
-          return true;
-        }
-      } catch (DriverException e) {
-        // no such driver here: the task fails at start, on whatever thread
-      }
-    }
-    return false;
+    thread = Thread.ofVirtual().name("alloc-" + id).start(this::loop);
   }
 
   /** A new record of the same allocation from the managers. */

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import gantry.agent.driver.DriverException;
-import gantry.agent.driver.docker.DockerConnection;
+import gantry.agent.driver.docker.TestEngine;
 import gantry.agent.driver.docker.DockerDriver;
 import gantry.agent.health.NetworkProber;
 import gantry.v1.AllocatedPort;
@@ -66,7 +66,7 @@ class DockerHealthTest {
   DockerDriver connect() {
     try {
       DockerDriver driver = DockerDriver.connect();
-      docker = DockerConnection.open(DockerConnection.configuredHost());
+      docker = TestEngine.open();
       docker.inspectImageCmd(IMAGE).exec();
       return driver;
     } catch (DriverException | NotFoundException e) {

@@ -1,14 +1,12 @@
 package gantry.agent.driver.docker;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import gantry.agent.driver.DriverException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
 
-/** Opens a docker-java client over the zerodep transport and checks the engine answers. */
+/** Opens the agent's engine client and checks the engine answers. */
 public final class DockerConnection {
   /** The engine's default socket. */
   public static final URI DEFAULT_HOST = URI.create("unix:///var/run/docker.sock");
@@ -25,26 +23,25 @@ public final class DockerConnection {
   private DockerConnection() {}
 
   /**
-   * Returns a client for {@code host} whose engine answered a ping.
+   * Returns a client for {@code host} whose engine answered a ping, with TLS on a tcp address when
+   * {@code env} asks for it as the docker CLI's does ({@link EngineTls}).
    *
-   * @throws DriverException (UNAVAILABLE) naming the host and how to start an engine
+   * @throws DriverException (UNAVAILABLE) naming the host and how to start an engine, or what in
+   *     the address or the TLS files is not usable
    */
-  public static DockerClient open(URI host) {
-    DefaultDockerClientConfig config =
-        DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host.toString()).build();
-    ZerodepDockerHttpClient http = new ZerodepDockerHttpClient.Builder()
-        .dockerHost(config.getDockerHost())
-        .sslConfig(config.getSSLConfig())
-        .maxConnections(64)
-        .connectionTimeout(Duration.ofSeconds(5))
-        .responseTimeout(Duration.ofSeconds(120))
-        .build();
-    DockerClient client = DockerClientImpl.getInstance(config, http);
+  static EngineClient open(URI host, Map<String, String> env) {
+    EngineClient client;
     try {
-      client.pingCmd().exec();
+      boolean tcp = host.getScheme() != null && !"unix".equalsIgnoreCase(host.getScheme());
+      SSLContext tls = tcp ? EngineTls.fromEnvironment(env).orElse(null) : null;
+      client = EngineClient.of(host, tls);
+    } catch (IllegalArgumentException e) {
+      throw new DriverException(DriverException.Kind.UNAVAILABLE, "Docker engine address " + host + ": " + e.getMessage(), e);
+    }
+    try {
+      client.raw("GET", "/_ping", null, Duration.ofSeconds(5));
       return client;
     } catch (RuntimeException e) {
-      closeQuietly(client);
       throw new DriverException(DriverException.Kind.UNAVAILABLE,
           "Docker engine not reachable at " + host + " (" + rootMessage(e) + "); " + START_HINT, e);
     }
@@ -57,13 +54,5 @@ public final class DockerConnection {
     }
     String m = t.getMessage();
     return m == null ? t.getClass().getSimpleName() : m.strip();
-  }
-
-  static void closeQuietly(DockerClient client) {
-    try {
-      client.close();
-    } catch (Exception ignored) {
-      // closing a client that never worked
-    }
   }
 }

@@ -1,19 +1,5 @@
 package gantry.agent.driver.docker;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.CreateContainerCmd;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.ConflictException;
-import com.github.dockerjava.api.exception.DockerException;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.exception.NotModifiedException;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.Ports;
-import com.github.dockerjava.api.model.Statistics;
 import gantry.agent.driver.CommandResult;
 import gantry.agent.driver.DriverException;
 import gantry.agent.driver.DriverException.Kind;
@@ -24,7 +10,6 @@ import gantry.agent.driver.TaskDriver;
 import gantry.agent.driver.TaskHandle;
 import gantry.agent.driver.TaskStatus;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,17 +19,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Runs each task as one Docker container, labelled {@code gantry.alloc}, {@code gantry.task} and
  * {@code gantry.job} so a restarted agent finds its containers again. Images must already be on
  * the node: the driver never pulls. Containers run with an init process (tini) as PID 1, so a
- * workload that ignores SIGTERM as PID 1 (busybox httpd) still stops.
+ * workload that ignores SIGTERM as PID 1 (busybox httpd) still stops. It speaks the Engine API
+ * itself ({@link EngineClient}), one short connection a call.
  */
 public final class DockerDriver implements TaskDriver {
   public static final String LABEL_ALLOC = "gantry.alloc";
@@ -52,28 +34,35 @@ public final class DockerDriver implements TaskDriver {
   public static final String LABEL_JOB = "gantry.job";
   public static final String LABEL_GROUP = "gantry.group";
 
-  private static final Pattern ENGINE_MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
   private static final Duration LOG_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration STATS_TIMEOUT = Duration.ofSeconds(5);
+  /** Create, start, kill, remove and inspect: the engine can be slow under a burst, never this slow. */
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(120);
 
-  private final DockerClient docker;
+  private final EngineClient docker;
   private final Clock clock;
   /** Containers this driver was asked to stop, so their end reads as Killed, not Exited(137). */
   private final Set<String> stopRequested = ConcurrentHashMap.newKeySet();
 
-  DockerDriver(DockerClient docker, Clock clock) {
+  DockerDriver(EngineClient docker, Clock clock) {
     this.docker = docker;
     this.clock = clock;
   }
 
-  /** Connects to the engine at {@code host}; fails at once, with the fix, if it does not answer. */
-  public static DockerDriver connect(URI host) {
-    return new DockerDriver(DockerConnection.open(host), Clock.systemUTC());
+  /**
+   * Connects to the engine at {@code host}, with TLS on a tcp address when {@code env} sets
+   * {@code DOCKER_TLS_VERIFY}; fails at once, with the fix, if it does not answer.
+   */
+  public static DockerDriver connect(URI host, Map<String, String> env) {
+    return new DockerDriver(DockerConnection.open(host, env), Clock.systemUTC());
   }
 
-  /** Connects to the engine at {@code DOCKER_HOST}, else on {@code /var/run/docker.sock}. */
+  /**
+   * Connects to the engine at {@code DOCKER_HOST}, else on {@code /var/run/docker.sock}, with the
+   * TLS settings of the process's environment.
+   */
   public static DockerDriver connect() {
-    return connect(DockerConnection.configuredHost());
+    return connect(DockerConnection.configuredHost(), System.getenv());
   }
 
   @Override
@@ -89,74 +78,92 @@ public final class DockerDriver implements TaskDriver {
     String id;
     // No image inspect first: the engine's create answers 404 "No such image" itself (and never
     // pulls), so one call per container fewer in a burst of starts.
-    try (CreateContainerCmd create = containerFor(task)) {
-      id = create.exec().getId();
-    } catch (NotFoundException e) {
-      throw new DriverException(Kind.IMAGE_NOT_FOUND, "image not found: " + task.image()
-          + " (images are never pulled; build or load it on this node, e.g. scripts/images.sh): " + engineMessage(e), e);
-    } catch (ConflictException e) {
-      throw new DriverException(Kind.ALREADY_RUNNING, "container " + containerName(task)
-          + " already exists (recover or destroy it first): " + engineMessage(e), e);
-    } catch (DockerException e) {
+    try {
+      id = Json.stringAt(docker.call("POST", "/containers/create?name=" + EngineClient.query(containerName(task)),
+          containerFor(task), CALL_TIMEOUT), "Id");
+    } catch (EngineException e) {
+      if (e.notFound()) {
+        throw new DriverException(Kind.IMAGE_NOT_FOUND, "image not found: " + task.image()
+            + " (images are never pulled; build or load it on this node, e.g. scripts/images.sh): " + e.engineMessage(), e);
+      }
+      if (e.conflict()) {
+        throw new DriverException(Kind.ALREADY_RUNNING, "container " + containerName(task)
+            + " already exists (recover or destroy it first): " + e.engineMessage(), e);
+      }
       throw new DriverException(Kind.FAILED, "cannot create container for task " + task.taskName()
-          + ": " + engineMessage(e), e);
+          + ": " + e.engineMessage(), e);
     } catch (RuntimeException e) {
       throw unreachable(e);
     }
+    if (id == null || id.isEmpty()) {
+      throw new DriverException(Kind.FAILED, "cannot create container for task " + task.taskName()
+          + ": the engine's answer had no Id");
+    }
     try {
-      docker.startContainerCmd(id).exec();
+      docker.call("POST", "/containers/" + id + "/start", null, CALL_TIMEOUT);
+    } catch (EngineException e) {
+      if (!e.notModified()) {
+        removeQuietly(id);
+        throw startFailure(task, e);
+      }
+      // 304: already started
     } catch (RuntimeException e) {
       removeQuietly(id);
-      throw startFailure(task, e);
+      throw unreachable(e);
     }
     // The start time is the agent's clock right after the start call (within milliseconds of the
     // engine's StartedAt), not a second inspect per container: in a burst of starts every engine call counts.
     return new TaskHandle(name(), id, task.allocationId(), task.taskName(), clock.instant());
   }
 
-  private CreateContainerCmd containerFor(TaskDescription task) {
-    Map<String, String> labels = new LinkedHashMap<>(task.labels());
+  /** The create call's body (the Engine API's ContainerConfig with its HostConfig). */
+  private Map<String, Object> containerFor(TaskDescription task) {
+    Map<String, Object> labels = new LinkedHashMap<>(task.labels());
     labels.put(LABEL_ALLOC, task.allocationId());
     labels.put(LABEL_TASK, task.taskName());
     labels.put(LABEL_JOB, task.job());
     labels.put(LABEL_GROUP, task.group());
 
-    List<String> env = new ArrayList<>();
+    List<Object> env = new ArrayList<>();
     env.add("GANTRY_ALLOC_ID=" + task.allocationId());
     env.add("GANTRY_JOB=" + task.job());
     env.add("GANTRY_GROUP=" + task.group());
     env.add("GANTRY_TASK=" + task.taskName());
     task.env().forEach((k, v) -> env.add(k + "=" + v));
 
-    Ports bindings = new Ports();
-    List<ExposedPort> exposed = new ArrayList<>();
+    Map<String, Object> exposed = new LinkedHashMap<>();
+    Map<String, Object> bindings = new LinkedHashMap<>();
     for (PortMapping p : task.ports()) {
-      ExposedPort port = p.protocol() == PortMapping.Protocol.UDP
-          ? ExposedPort.udp(p.containerPort()) : ExposedPort.tcp(p.containerPort());
-      exposed.add(port);
-      bindings.bind(port, Ports.Binding.bindPort(p.hostPort()));
+      String port = p.containerPort() + (p.protocol() == PortMapping.Protocol.UDP ? "/udp" : "/tcp");
+      exposed.put(port, Map.of());
+      @SuppressWarnings("unchecked")
+      List<Object> to = (List<Object>) bindings.computeIfAbsent(port, k -> new ArrayList<>());
+      to.add(Map.of("HostIp", "", "HostPort", String.valueOf(p.hostPort())));
     }
 
-    HostConfig host = HostConfig.newHostConfig().withInit(true).withPortBindings(bindings);
+    Map<String, Object> host = new LinkedHashMap<>();
+    host.put("Init", true);
+    host.put("PortBindings", bindings);
     if (task.cpuMillicores() > 0) {
-      host.withNanoCPUs(task.cpuMillicores() * 1_000_000L);
+      host.put("NanoCpus", task.cpuMillicores() * 1_000_000L);
     }
     if (task.memoryMiB() > 0) {
       long bytes = task.memoryMiB() * 1024L * 1024L;
-      host.withMemory(bytes).withMemorySwap(bytes);
+      host.put("Memory", bytes);
+      host.put("MemorySwap", bytes);
     }
 
-    CreateContainerCmd create = docker.createContainerCmd(task.image())
-        .withName(containerName(task))
-        .withLabels(labels)
-        .withEnv(env)
-        .withExposedPorts(exposed)
-        .withHostConfig(host);
+    Map<String, Object> create = new LinkedHashMap<>();
+    create.put("Image", task.image());
+    create.put("Labels", labels);
+    create.put("Env", env);
+    create.put("ExposedPorts", exposed);
+    create.put("HostConfig", host);
     if (!task.command().isEmpty()) {
-      create.withCmd(task.command());
+      create.put("Cmd", List.copyOf(task.command()));
     }
     if (task.workingDir() != null && !task.workingDir().isBlank()) {
-      create.withWorkingDir(task.workingDir());
+      create.put("WorkingDir", task.workingDir());
     }
     return create;
   }
@@ -165,11 +172,8 @@ public final class DockerDriver implements TaskDriver {
     return "gantry-" + task.allocationId() + "-" + task.taskName();
   }
 
-  private DriverException startFailure(TaskDescription task, RuntimeException e) {
-    if (!(e instanceof DockerException de)) {
-      return unreachable(e);
-    }
-    String message = engineMessage(de);
+  private DriverException startFailure(TaskDescription task, EngineException e) {
+    String message = e.engineMessage();
     if (message.contains("port is already allocated") || message.contains("address already in use")) {
       List<String> taken = new ArrayList<>();
       for (PortMapping p : task.ports()) {
@@ -187,33 +191,30 @@ public final class DockerDriver implements TaskDriver {
 
   @Override
   public TaskStatus status(TaskHandle handle) {
-    InspectContainerResponse.ContainerState state = inspect(handle).getState();
-    if (Boolean.TRUE.equals(state.getRunning()) || Boolean.TRUE.equals(state.getRestarting())
-        || Boolean.TRUE.equals(state.getPaused())) {
-      return new TaskStatus.Running(parseTime(state.getStartedAt(), handle.startedAt()));
+    Object state = Json.at(inspect(handle), "State");
+    if (Json.isTrue(state, "Running") || Json.isTrue(state, "Restarting") || Json.isTrue(state, "Paused")) {
+      return new TaskStatus.Running(parseTime(Json.stringAt(state, "StartedAt"), handle.startedAt()));
     }
-    String status = state.getStatus();
-    if ("created".equals(status)) {
+    if ("created".equals(Json.stringAt(state, "Status"))) {
       return new TaskStatus.Running(handle.startedAt());
     }
-    Instant finished = parseTime(state.getFinishedAt(), clock.instant());
-    if (Boolean.TRUE.equals(state.getOOMKilled())) {
+    Instant finished = parseTime(Json.stringAt(state, "FinishedAt"), clock.instant());
+    if (Json.isTrue(state, "OOMKilled")) {
       return new TaskStatus.Killed("out of memory (limit reached)", finished);
     }
     if (stopRequested.contains(handle.id())) {
       return new TaskStatus.Killed("stopped by the agent", finished);
     }
-    Long code = state.getExitCodeLong();
+    Long code = Json.longAt(state, "ExitCode");
     return new TaskStatus.Exited(code == null ? -1 : code.intValue(), finished);
   }
 
-  private InspectContainerResponse inspect(TaskHandle handle) {
+  private Object inspect(TaskHandle handle) {
     try {
-      return docker.inspectContainerCmd(handle.id()).exec();
-    } catch (NotFoundException e) {
-      throw notFound(handle, e);
-    } catch (DockerException e) {
-      throw new DriverException(Kind.FAILED, "cannot inspect container " + shortId(handle) + ": " + engineMessage(e), e);
+      return docker.call("GET", "/containers/" + handle.id() + "/json", null, CALL_TIMEOUT);
+    } catch (EngineException e) {
+      if (e.notFound()) throw notFound(handle, e);
+      throw new DriverException(Kind.FAILED, "cannot inspect container " + shortId(handle) + ": " + e.engineMessage(), e);
     } catch (RuntimeException e) {
       throw unreachable(e);
     }
@@ -221,7 +222,8 @@ public final class DockerDriver implements TaskDriver {
 
   private Instant startedAt(String id, Instant fallback) {
     try {
-      return parseTime(docker.inspectContainerCmd(id).exec().getState().getStartedAt(), fallback);
+      return parseTime(Json.stringAt(docker.call("GET", "/containers/" + id + "/json", null, CALL_TIMEOUT),
+          "State", "StartedAt"), fallback);
     } catch (RuntimeException e) {
       return fallback;
     }
@@ -247,14 +249,14 @@ public final class DockerDriver implements TaskDriver {
 
   private void signal(TaskHandle handle, String signal) {
     try {
-      docker.killContainerCmd(handle.id()).withSignal(signal).exec();
-    } catch (ConflictException | NotModifiedException e) {
-      // not running any more: nothing to signal
-    } catch (NotFoundException e) {
-      throw notFound(handle, e);
-    } catch (DockerException e) {
-      throw new DriverException(Kind.FAILED, "cannot send " + signal + " to container " + shortId(handle)
-          + ": " + engineMessage(e), e);
+      docker.call("POST", "/containers/" + handle.id() + "/kill?signal=" + signal, null, CALL_TIMEOUT);
+    } catch (EngineException e) {
+      if (e.notFound()) throw notFound(handle, e);
+      if (!e.conflict() && !e.notModified()) {
+        throw new DriverException(Kind.FAILED, "cannot send " + signal + " to container " + shortId(handle)
+            + ": " + e.engineMessage(), e);
+      }
+      // 409 or 304: not running any more, nothing to signal
     } catch (RuntimeException e) {
       throw unreachable(e);
     }
@@ -262,22 +264,24 @@ public final class DockerDriver implements TaskDriver {
 
   @Override
   public List<TaskHandle> recover(String allocationId) {
-    List<Container> found;
+    Object found;
     try {
-      found = docker.listContainersCmd().withShowAll(false)
-          .withLabelFilter(Map.of(LABEL_ALLOC, allocationId)).exec();
-    } catch (DockerException e) {
+      String filters = Json.write(Map.of("label", List.of(LABEL_ALLOC + "=" + allocationId)));
+      found = docker.call("GET", "/containers/json?filters=" + EngineClient.query(filters), null, CALL_TIMEOUT);
+    } catch (EngineException e) {
       throw new DriverException(Kind.FAILED, "cannot list containers of allocation " + allocationId
-          + ": " + engineMessage(e), e);
+          + ": " + e.engineMessage(), e);
     } catch (RuntimeException e) {
       throw unreachable(e);
     }
     List<TaskHandle> handles = new ArrayList<>();
-    for (Container c : found) {
-      Map<String, String> labels = c.getLabels() == null ? Map.of() : c.getLabels();
-      String task = labels.getOrDefault(LABEL_TASK, "");
-      Instant started = c.getCreated() == null ? clock.instant() : Instant.ofEpochSecond(c.getCreated());
-      handles.add(new TaskHandle(name(), c.getId(), allocationId, task, startedAt(c.getId(), started)));
+    for (Object c : found instanceof List<?> l ? l : List.of()) {
+      String id = Json.stringAt(c, "Id");
+      if (id == null) continue;
+      String task = Json.stringAt(c, "Labels", LABEL_TASK);
+      Long created = Json.longAt(c, "Created");
+      Instant started = created == null ? clock.instant() : Instant.ofEpochSecond(created);
+      handles.add(new TaskHandle(name(), id, allocationId, task == null ? "" : task, startedAt(id, started)));
     }
     return List.copyOf(handles);
   }
@@ -287,64 +291,41 @@ public final class DockerDriver implements TaskDriver {
     if (status(handle).isTerminal()) {
       return ResourceUsage.NONE;
     }
-    CompletableFuture<Statistics> sample = new CompletableFuture<>();
-    ResultCallback.Adapter<Statistics> callback = new ResultCallback.Adapter<>() {
-      @Override
-      public void onNext(Statistics s) {
-        sample.complete(s);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        sample.completeExceptionally(t);
-        super.onError(t);
-      }
-    };
     try {
-      docker.statsCmd(handle.id()).withNoStream(true).exec(callback);
-      return usageOf(sample.get(STATS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DriverException(Kind.FAILED, "interrupted while reading stats of " + shortId(handle), e);
-    } catch (Exception e) {
+      return usageOf(docker.call("GET", "/containers/" + handle.id() + "/stats?stream=false", null, STATS_TIMEOUT));
+    } catch (EngineException e) {
+      throw new DriverException(Kind.FAILED, "cannot read stats of container " + shortId(handle)
+          + ": " + e.engineMessage(), e);
+    } catch (RuntimeException e) {
       throw new DriverException(Kind.FAILED, "cannot read stats of container " + shortId(handle)
           + ": " + DockerConnection.rootMessage(e), e);
-    } finally {
-      closeQuietly(callback);
     }
   }
 
-  private static void closeQuietly(AutoCloseable c) {
-    try {
-      c.close();
-    } catch (Exception ignored) {
-      // the stream is done with either way
-    }
-  }
-
-  private static ResourceUsage usageOf(Statistics s) {
+  /** CPU and memory of one stats answer, as {@code docker stats} shows them. */
+  static ResourceUsage usageOf(Object s) {
     double cpu = 0;
-    if (s.getCpuStats() != null && s.getPreCpuStats() != null
-        && s.getCpuStats().getCpuUsage() != null && s.getPreCpuStats().getCpuUsage() != null) {
-      var now = s.getCpuStats();
-      var prev = s.getPreCpuStats();
-      long online = now.getOnlineCpus() != null ? now.getOnlineCpus()
-          : now.getCpuUsage().getPercpuUsage() != null ? now.getCpuUsage().getPercpuUsage().size() : 1;
-      cpu = CpuPercent.of(orZero(now.getCpuUsage().getTotalUsage()), orZero(prev.getCpuUsage().getTotalUsage()),
-          orZero(now.getSystemCpuUsage()), orZero(prev.getSystemCpuUsage()), online);
+    Long total = Json.longAt(s, "cpu_stats", "cpu_usage", "total_usage");
+    Long prevTotal = Json.longAt(s, "precpu_stats", "cpu_usage", "total_usage");
+    if (total != null && prevTotal != null) {
+      Long online = Json.longAt(s, "cpu_stats", "online_cpus");
+      if (online == null) {
+        online = Json.at(s, "cpu_stats", "cpu_usage", "percpu_usage") instanceof List<?> per ? (long) per.size() : 1L;
+      }
+      cpu = CpuPercent.of(total, prevTotal, orZero(Json.longAt(s, "cpu_stats", "system_cpu_usage")),
+          orZero(Json.longAt(s, "precpu_stats", "system_cpu_usage")), online);
     }
     double memory = 0;
-    if (s.getMemoryStats() != null && s.getMemoryStats().getUsage() != null) {
-      long bytes = s.getMemoryStats().getUsage();
-      // Like `docker stats`: page cache is reclaimable, so it does not count as use.
-      if (s.getMemoryStats().getStats() != null) {
-        Long cache = s.getMemoryStats().getStats().getTotalInactiveFile();
-        if (cache == null) {
-          cache = s.getMemoryStats().getStats().getCache();
-        }
-        if (cache != null && cache < bytes) {
-          bytes -= cache;
-        }
+    Long usage = Json.longAt(s, "memory_stats", "usage");
+    if (usage != null) {
+      long bytes = usage;
+      // Like `docker stats`: page cache is reclaimable, so it does not count as use (cgroup v1
+      // names it total_inactive_file, v2 inactive_file; older engines only cache).
+      Long cache = Json.longAt(s, "memory_stats", "stats", "total_inactive_file");
+      if (cache == null) cache = Json.longAt(s, "memory_stats", "stats", "inactive_file");
+      if (cache == null) cache = Json.longAt(s, "memory_stats", "stats", "cache");
+      if (cache != null && cache < bytes) {
+        bytes -= cache;
       }
       memory = bytes / (1024.0 * 1024.0);
     }
@@ -357,72 +338,43 @@ public final class DockerDriver implements TaskDriver {
 
   @Override
   public String logs(TaskHandle handle, int tailLines) {
-    StringBuilder out = new StringBuilder();
-    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
-      @Override
-      public void onNext(Frame frame) {
-        synchronized (out) {
-          out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-        }
-      }
-    };
     try {
-      docker.logContainerCmd(handle.id()).withStdOut(true).withStdErr(true)
-          .withTail(Math.max(0, tailLines)).withFollowStream(false)
-          .exec(callback).awaitCompletion(LOG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DriverException(Kind.FAILED, "interrupted while reading logs of " + shortId(handle), e);
-    } catch (NotFoundException e) {
-      throw notFound(handle, e);
-    } catch (DockerException e) {
+      return docker.stream("GET", "/containers/" + handle.id() + "/logs?stdout=1&stderr=1&follow=0&tail="
+          + Math.max(0, tailLines), null, LOG_TIMEOUT, Integer.MAX_VALUE).text();
+    } catch (EngineException e) {
+      if (e.notFound()) throw notFound(handle, e);
       throw new DriverException(Kind.FAILED, "cannot read logs of container " + shortId(handle)
-          + ": " + engineMessage(e), e);
+          + ": " + e.engineMessage(), e);
     } catch (RuntimeException e) {
       throw unreachable(e);
-    }
-    synchronized (out) {
-      return out.toString();
     }
   }
 
   @Override
   public CommandResult runInTask(TaskHandle handle, List<String> command, Duration timeout) {
-    StringBuilder out = new StringBuilder();
-    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
-      @Override
-      public void onNext(Frame frame) {
-        synchronized (out) {
-          if (out.length() < CommandResult.MAX_OUTPUT) {
-            out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-          }
-        }
-      }
-    };
     try {
-      String exec = docker.execCreateCmd(handle.id()).withCmd(command.toArray(String[]::new))
-          .withAttachStdout(true).withAttachStderr(true).exec().getId();
-      boolean done = docker.execStartCmd(exec).exec(callback)
-          .awaitCompletion(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
-      if (!done) {
+      Map<String, Object> create = new LinkedHashMap<>();
+      create.put("Cmd", List.copyOf(command));
+      create.put("AttachStdout", true);
+      create.put("AttachStderr", true);
+      String exec = Json.stringAt(docker.call("POST", "/containers/" + handle.id() + "/exec", create, CALL_TIMEOUT), "Id");
+      if (exec == null) {
+        throw new DriverException(Kind.FAILED, "cannot run " + String.join(" ", command) + " in container "
+            + shortId(handle) + ": the engine's answer had no Id");
+      }
+      EngineClient.Output out = docker.stream("POST", "/exec/" + exec + "/start",
+          Map.of("Detach", false, "Tty", false), timeout.isPositive() ? timeout : Duration.ofMillis(1), CommandResult.MAX_OUTPUT);
+      if (!out.complete()) {
         return CommandResult.timedOut(timeout); // the engine cannot kill an exec; it ends on its own
       }
-      Long code = docker.inspectExecCmd(exec).exec().getExitCodeLong();
-      synchronized (out) {
-        return new CommandResult(code == null ? -1 : code.intValue(), out.toString());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DriverException(Kind.FAILED, "interrupted while running a command in " + shortId(handle), e);
-    } catch (NotFoundException e) {
-      throw notFound(handle, e);
-    } catch (DockerException e) {
+      Long code = Json.longAt(docker.call("GET", "/exec/" + exec + "/json", null, CALL_TIMEOUT), "ExitCode");
+      return new CommandResult(code == null ? -1 : code.intValue(), out.text());
+    } catch (EngineException e) {
+      if (e.notFound()) throw notFound(handle, e);
       throw new DriverException(Kind.FAILED, "cannot run " + String.join(" ", command) + " in container "
-          + shortId(handle) + ": " + engineMessage(e), e);
+          + shortId(handle) + ": " + e.engineMessage(), e);
     } catch (RuntimeException e) {
       throw unreachable(e);
-    } finally {
-      closeQuietly(callback);
     }
   }
 
@@ -435,11 +387,12 @@ public final class DockerDriver implements TaskDriver {
 
   private void removeQuietly(String id) {
     try {
-      docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
-    } catch (NotFoundException e) {
+      docker.call("DELETE", "/containers/" + id + "?force=1&v=1", null, CALL_TIMEOUT);
+    } catch (EngineException e) {
+      if (!e.notFound()) {
+        throw new DriverException(Kind.FAILED, "cannot remove container " + id + ": " + e.engineMessage(), e);
+      }
       // already gone
-    } catch (DockerException e) {
-      throw new DriverException(Kind.FAILED, "cannot remove container " + id + ": " + engineMessage(e), e);
     } catch (RuntimeException e) {
       throw unreachable(e);
     }
@@ -447,7 +400,7 @@ public final class DockerDriver implements TaskDriver {
 
   @Override
   public void close() {
-    DockerConnection.closeQuietly(docker);
+    // nothing held open: each engine call has its own connection
   }
 
   private static Instant parseTime(String value, Instant fallback) {
@@ -476,13 +429,5 @@ public final class DockerDriver implements TaskDriver {
 
   private static String shortId(TaskHandle handle) {
     return handle.id().length() > 12 ? handle.id().substring(0, 12) : handle.id();
-  }
-
-  /** The engine's own sentence out of docker-java's "Status 500: {"message":"..."}". */
-  static String engineMessage(DockerException e) {
-    String raw = e.getMessage() == null ? "" : e.getMessage();
-    Matcher m = ENGINE_MESSAGE.matcher(raw);
-    String message = m.find() ? m.group(1).replace("\\\"", "\"") : raw;
-    return message.strip();
   }
 }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
+import gantry.agent.driver.CommandResult;
 import gantry.agent.driver.DriverException;
 import gantry.agent.driver.ResourceUsage;
 import gantry.agent.driver.TaskDescription;
@@ -50,7 +51,7 @@ class DockerDriverTest {
   static void connect() {
     try {
       driver = DockerDriver.connect();
-      docker = DockerConnection.open(DockerConnection.configuredHost());
+      docker = TestEngine.open();
     } catch (DriverException e) {
       fail("Docker tests need a running engine: " + e.getMessage());
     }
@@ -67,7 +68,7 @@ class DockerDriverTest {
       driver.close();
     }
     if (docker != null) {
-      DockerConnection.closeQuietly(docker);
+      TestEngine.close(docker);
     }
   }
 
@@ -200,5 +201,27 @@ class DockerDriverTest {
       assertInstanceOf(TaskStatus.Running.class, restarted.status(found.getFirst()));
       assertTrue(restarted.recover(alloc + "x").isEmpty());
     }
+  }
+
+  @Test
+  void aCommandInTheTaskGivesItsOutputAndCodeOrTimesOut() {
+    TaskHandle h = driver.start(TaskDescription.builder(alloc(), "sleeper").image(IMAGE).command("sleep", "300").build());
+    CommandResult r = driver.runInTask(h, List.of("sh", "-c", "echo out; echo err >&2; exit 4"), Duration.ofSeconds(10));
+    assertEquals(4, r.exitCode(), r.output());
+    assertTrue(r.output().contains("out\n") && r.output().contains("err\n"), r.output());
+
+    CommandResult slow = driver.runInTask(h, List.of("sleep", "5"), Duration.ofMillis(300));
+    assertEquals(CommandResult.timedOut(Duration.ofMillis(300)), slow);
+  }
+
+  @Test
+  void aSecondContainerForTheSameTaskIsRefusedAndTheFirstRunsOn() {
+    String alloc = alloc();
+    TaskDescription task = TaskDescription.builder(alloc, "sleeper").image(IMAGE).command("sleep", "300").build();
+    TaskHandle first = driver.start(task);
+    var e = assertThrows(DriverException.class, () -> driver.start(task));
+    assertEquals(DriverException.Kind.ALREADY_RUNNING, e.kind());
+    assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+    assertEquals(Boolean.TRUE, docker.inspectContainerCmd(first.id()).exec().getState().getRunning());
   }
 }
