@@ -1,5 +1,6 @@
 package gantry.agent.driver.docker;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.EOFException;
@@ -8,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -159,19 +161,25 @@ final class EngineClient {
     }
   }
 
-  /** A connection for one call: a socket channel in plain text, an SSL socket with TLS. */
+  /**
+   * A connection for one call: a socket channel on a unix socket, a socket with a connect timeout
+   * on tcp (an SSL socket with TLS). Reads are buffered: the answer's head is read a byte at a
+   * time, which unbuffered would be a system call per byte.
+   */
   private Connection connect() throws IOException {
-    if (tls == null) {
+    if (address instanceof UnixDomainSocketAddress) {
       SocketChannel channel = SocketChannel.open(address);
-      return new Connection(Channels.newInputStream(channel), Channels.newOutputStream(channel), channel);
+      return new Connection(new BufferedInputStream(Channels.newInputStream(channel)), Channels.newOutputStream(channel), channel);
     }
-    SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket();
+    Socket socket = tls == null ? new Socket() : tls.getSocketFactory().createSocket();
     try {
-      SSLParameters parameters = socket.getSSLParameters();
-      parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the engine's certificate must name its host
-      socket.setSSLParameters(parameters);
+      if (socket instanceof SSLSocket ssl) {
+        SSLParameters parameters = ssl.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS"); // the engine's certificate must name its host
+        ssl.setSSLParameters(parameters);
+      }
       socket.connect(address, CONNECT_TIMEOUT_MS);
-      return new Connection(socket.getInputStream(), socket.getOutputStream(), socket);
+      return new Connection(new BufferedInputStream(socket.getInputStream()), socket.getOutputStream(), socket);
     } catch (IOException | RuntimeException e) {
       socket.close();
       throw e;

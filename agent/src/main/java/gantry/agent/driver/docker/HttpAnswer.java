@@ -35,7 +35,11 @@ record HttpAnswer(int status, InputStream body) {
       String name = header.substring(0, colon).strip().toLowerCase(Locale.ROOT);
       String value = header.substring(colon + 1).strip();
       if (name.equals("content-length")) {
-        length = Long.parseLong(value);
+        try {
+          length = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+          throw new IOException("not an HTTP content length: " + header, e);
+        }
       } else if (name.equals("transfer-encoding") && value.toLowerCase(Locale.ROOT).contains("chunked")) {
         chunked = true;
       }

@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
@@ -63,7 +64,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EngineTlsTest {
   @TempDir static Path dir;
 
-  private static TlsFront front;
+  private static EngineFront front;
   private static Path clientFiles;
   private static DockerClient docker;
 
@@ -72,7 +73,10 @@ class EngineTlsTest {
     Pki pki = new Pki();
     clientFiles = Files.createDirectories(dir.resolve("client"));
     pki.writeClient(clientFiles);
-    front = new TlsFront(pki.serverContext(), DockerConnection.configuredHost());
+    SSLServerSocket tlsServer = (SSLServerSocket) pki.serverContext().getServerSocketFactory()
+        .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    tlsServer.setNeedClientAuth(true);
+    front = new EngineFront(tlsServer, DockerConnection.configuredHost());
     docker = TestEngine.open();
   }
 
@@ -142,6 +146,18 @@ class EngineTlsTest {
     Map<String, String> env = Map.of(EngineTls.VERIFY, "1", EngineTls.CERT_PATH, dir.resolve("nothing-here").toString());
     try (DockerDriver driver = DockerDriver.connect(DockerConnection.configuredHost(), env)) {
       assertEquals("docker", driver.name());
+    }
+  }
+
+  @Test
+  void withoutTlsVerifyATcpEngineIsSpokenToInPlainText() throws IOException {
+    try (EngineFront plain = new EngineFront(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()),
+        DockerConnection.configuredHost())) {
+      URI host = URI.create("tcp://127.0.0.1:" + plain.port());
+      try (DockerDriver driver = DockerDriver.connect(host, Map.of(EngineTls.CERT_PATH, dir.resolve("nothing-here").toString()))) {
+        assertTrue(driver.recover("t-none-" + UUID.randomUUID()).isEmpty());
+      }
+      assertTrue(plain.connections() >= 2, "the ping and the list went through the plain front");
     }
   }
 
@@ -219,17 +235,16 @@ class EngineTlsTest {
     }
   }
 
-  /** Mutual TLS on loopback, each connection piped to the engine's unix socket. */
-  private static final class TlsFront implements AutoCloseable {
-    private final SSLServerSocket server;
+  /** A tcp listener on loopback (TLS or plain), each connection piped to the engine's unix socket. */
+  private static final class EngineFront implements AutoCloseable {
+    private final ServerSocket server;
     private final UnixDomainSocketAddress engine;
     private final AtomicInteger connections = new AtomicInteger();
 
-    TlsFront(SSLContext context, URI engineHost) throws IOException {
+    EngineFront(ServerSocket server, URI engineHost) {
+      this.server = server;
       engine = UnixDomainSocketAddress.of(engineHost.getPath());
-      server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      server.setNeedClientAuth(true);
-      Thread.ofVirtual().name("tls-front").start(this::accept);
+      Thread.ofVirtual().name("engine-front").start(this::accept);
     }
 
     int port() {
@@ -253,7 +268,7 @@ class EngineTlsTest {
 
     private void serve(Socket client) {
       try (client; SocketChannel upstream = SocketChannel.open(engine)) {
-        ((SSLSocket) client).startHandshake(); // a client the front does not trust fails here
+        if (client instanceof SSLSocket ssl) ssl.startHandshake(); // a client the front does not trust fails here
         connections.incrementAndGet();
         InputStream fromClient = client.getInputStream();
         Thread back = Thread.ofVirtual().start(() -> pipe(Channels.newInputStream(upstream), outputOf(client)));

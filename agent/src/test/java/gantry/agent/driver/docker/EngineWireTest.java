@@ -36,6 +36,7 @@ class EngineWireTest {
     assertEquals("abcd", new String(a.body().readAllBytes(), StandardCharsets.UTF_8));
     HttpAnswer cut = HttpAnswer.read(bytes("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"));
     assertThrows(EOFException.class, () -> cut.body().readAllBytes());
+    assertThrows(IOException.class, () -> HttpAnswer.read(bytes("HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n")));
     assertThrows(IOException.class, () -> HttpAnswer.read(bytes("SSH-2.0-OpenSSH\r\n\r\n")));
   }
 
@@ -82,7 +83,7 @@ class EngineWireTest {
   }
 
   @Test
-  void onlyUnixAndPlainTcpAddressesAreTaken() {
+  void onlyUnixAndTcpAddressesAreTaken() {
     EngineClient.of(URI.create("unix:///var/run/docker.sock"));
     EngineClient.of(URI.create("tcp://127.0.0.1:2375"));
     var e = assertThrows(IllegalArgumentException.class, () -> EngineClient.of(URI.create("ssh://me@host")));
