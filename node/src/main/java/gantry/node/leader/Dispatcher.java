@@ -1,22 +1,16 @@
 package gantry.node.leader;
 
 import gantry.node.leader.LeaderAction.Close;
-import gantry.node.leader.LeaderAction.Propose;
 import gantry.node.leader.LeaderAction.Send;
-import gantry.node.leader.LeaderAction.Untracked;
 import gantry.node.state.Changes;
 import gantry.node.state.ClusterState;
 import gantry.scheduler.AllocationRules;
 import gantry.v1.Allocation;
-import gantry.v1.AllocationStatusUpdate;
-import gantry.v1.AllocationUpdates;
-import gantry.v1.AllocationsUpdated;
 import gantry.v1.Assignment;
 import gantry.v1.Assignments;
 import gantry.v1.HeartbeatAck;
 import gantry.v1.ManagerMessage;
 import gantry.v1.NotLeader;
-import gantry.v1.Record;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +20,7 @@ import java.util.Set;
 /**
  * The leader's side of agent sessions, a handler of the leader's loop: one open stream per
  * node. It sends each node its assignments (the allocations it should run or stop) on open
- * and whenever an applied entry touched them, and turns status updates into records.
+ * and whenever an applied entry touched them (status reports go through {@link StatusCommits}).
  *
  * <p>What goes down: the whole set on open; after that, to an agent that accepts deltas, only the
  * allocations an entry changed on its node (a node touched with none changed, one that changed
@@ -76,18 +70,6 @@ final class Dispatcher {
     if (s == null) return List.of();
     return List.of(new Send(s.stream(), ManagerMessage.newBuilder()
         .setHeartbeatAck(HeartbeatAck.newBuilder().setHeartbeatTtlMs(heartbeatTtlMs)).build()));
-  }
-
-  /** Status from an agent, for its own allocations only; resource metrics are not replicated. */
-  List<LeaderAction> updates(String nodeId, AllocationUpdates u, ClusterState state, long now) {
-    AllocationsUpdated.Builder r = AllocationsUpdated.newBuilder().setTimeMs(now);
-    for (AllocationStatusUpdate up : u.getUpdatesList()) {
-      Allocation a = state.alloc(up.getAllocationId()).orElse(null);
-      if (a == null || !a.getNodeId().equals(nodeId)) continue;
-      r.addUpdates(up.toBuilder().clearMetrics());
-    }
-    if (r.getUpdatesCount() == 0) return List.of();
-    return List.of(new Propose(List.of(Record.newBuilder().setAllocationsUpdated(r).build()), new Untracked()));
   }
 
   /**

@@ -126,8 +126,7 @@ public final class Leader implements AutoCloseable {
 
   /** Allocation status from an agent (metrics already taken out); also a sign of life. */
   public void statusReported(String nodeId, AllocationUpdates updates) {
-    loop.heard(nodeId);
-    loop.post(new LeaderEvent.StatusReported(nodeId, updates));
+    loop.reported(nodeId, updates);
   }
 
   private CompletableFuture<Long> submit(Evaluation eval, Plan plan) throws InterruptedException {

@@ -21,8 +21,15 @@ sealed interface LeaderAction {
   /** Says which handler a finished proposal belongs to. */
   sealed interface Tag {}
 
-  /** No handler waits for the outcome (status reports: a lost one is sent again by the agent). */
+  /** No handler waits for the outcome. */
   record Untracked() implements Tag {}
+
+  /**
+   * Status reports proposed by {@link StatusCommits}, of its {@code epoch} (one leadership): it
+   * keeps a bound on how many are in flight. A failed one is not retried: an agent sends its
+   * allocations' status again with their next metrics, and everything on a new session.
+   */
+  record StatusCommit(long epoch) implements Tag {}
 
   /**
    * A node's status change proposed by the heartbeat monitor.

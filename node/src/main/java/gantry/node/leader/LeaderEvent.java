@@ -2,7 +2,6 @@ package gantry.node.leader;
 
 import gantry.node.state.Changes;
 import gantry.scheduler.Plan;
-import gantry.v1.AllocationUpdates;
 import gantry.v1.Evaluation;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,8 +29,8 @@ sealed interface LeaderEvent {
   /** A sign of life from a node; {@code ack} asks for a heartbeat acknowledgement on its session. */
   record Heartbeat(String nodeId, boolean ack) implements LeaderEvent {}
 
-  /** Allocation status an agent reported (metrics already taken out). */
-  record StatusReported(String nodeId, AllocationUpdates updates) implements LeaderEvent {}
+  /** Allocation status waits in the {@link StatusBacklog} (at most one of these is queued at once). */
+  record StatusWaiting() implements LeaderEvent {}
 
   /**
    * A worker's plan. {@code accepted} completes once the plan is in the scheduling view (so the

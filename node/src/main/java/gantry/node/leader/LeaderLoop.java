@@ -5,6 +5,7 @@ import gantry.node.leader.LeaderAction.NodeMark;
 import gantry.node.leader.LeaderAction.PlanCommit;
 import gantry.node.leader.LeaderAction.Propose;
 import gantry.node.leader.LeaderAction.Send;
+import gantry.node.leader.LeaderAction.StatusCommit;
 import gantry.node.leader.LeaderAction.Untracked;
 import gantry.node.leader.LeaderEvent.EntryApplied;
 import gantry.node.leader.LeaderEvent.Heartbeat;
@@ -14,9 +15,10 @@ import gantry.node.leader.LeaderEvent.PlanReady;
 import gantry.node.leader.LeaderEvent.ProposalDone;
 import gantry.node.leader.LeaderEvent.SessionClosed;
 import gantry.node.leader.LeaderEvent.SessionOpened;
-import gantry.node.leader.LeaderEvent.StatusReported;
+import gantry.node.leader.LeaderEvent.StatusWaiting;
 import gantry.node.leader.LeaderEvent.Tick;
 import gantry.node.state.ClusterState;
+import gantry.v1.AllocationUpdates;
 import gantry.v1.EvalStatus;
 import gantry.v1.Evaluation;
 import gantry.v1.ManagerMessage;
@@ -34,8 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The leader's event loop (the KRaft shape): events come in from any thread
  * ({@link #post}), are handled one at a time on one thread by the handlers
- * ({@link HeartbeatMonitor}, {@link Dispatcher}, {@link PlanApplier}, {@link DeploymentWatcher},
- * the broker), which return
+ * ({@link HeartbeatMonitor}, {@link Dispatcher}, {@link StatusCommits}, {@link PlanApplier},
+ * {@link DeploymentWatcher}, the broker), which return
  * {@link LeaderAction}s, and this driver carries those out: proposals through Raft, messages
  * on agent sessions. Proposal outcomes come back as events.
  *
@@ -87,6 +89,8 @@ final class LeaderLoop implements AutoCloseable {
   private final PlanApplier applier;
   private final DeploymentWatcher deployments = new DeploymentWatcher();
   private final Autoscaler autoscaler = new Autoscaler();
+  private final StatusBacklog backlog = new StatusBacklog();
+  private final StatusCommits statuses = new StatusCommits(backlog);
   private volatile boolean leading;
   private volatile boolean closed;
   private long lastTick;
@@ -123,6 +127,16 @@ final class LeaderLoop implements AutoCloseable {
    */
   void heard(String nodeId) {
     heartbeats.heartbeat(nodeId, clock.millis());
+  }
+
+  /**
+   * Allocation status from {@code nodeId} (metrics already taken out): it waits in the backlog,
+   * newest per allocation, until the loop has room to propose it; the loop is woken only if no
+   * wake-up is on its way. Also a sign of life. Any thread.
+   */
+  void reported(String nodeId, AllocationUpdates updates) {
+    heard(nodeId);
+    if (backlog.add(nodeId, updates)) post(new StatusWaiting());
   }
 
   /** Handles every event queued now (harness tests drive the loop this way, with no thread). */
@@ -179,8 +193,8 @@ final class LeaderLoop implements AutoCloseable {
       case Heartbeat h -> {
         if (h.ack() && leading) execute(dispatcher.heartbeatAck(h.nodeId()));
       }
-      case StatusReported s -> {
-        if (leading) execute(dispatcher.updates(s.nodeId(), s.updates(), io.state(), clock.millis()));
+      case StatusWaiting s -> {
+        if (leading) execute(statuses.flush(io.state(), clock.millis()));
       }
       case PlanReady p -> {
         if (!leading) {
@@ -195,6 +209,9 @@ final class LeaderLoop implements AutoCloseable {
           case NodeMark m -> heartbeats.done(m, d.error() == null);
           case PlanCommit c -> applier.done(c, d.error());
           case LeaderAction.Autoscale a -> autoscaler.done(a, d.error());
+          case StatusCommit c -> {
+            if (leading) execute(statuses.done(c, io.state(), clock.millis()));
+          }
           case Untracked u -> { }
         }
       }
@@ -220,6 +237,7 @@ final class LeaderLoop implements AutoCloseable {
     heartbeats.reset();
     deployments.reset();
     autoscaler.reset();
+    statuses.reset();
     view.reset();
     leading = true;
     List<Evaluation> pending = state.evals().stream()
@@ -232,6 +250,7 @@ final class LeaderLoop implements AutoCloseable {
     if (!leading) return;
     leading = false;
     broker.close();
+    statuses.reset();
     execute(dispatcher.leadershipLost(io.leaderAddress()));
     io.agentSessions(dispatcher.sessionCount());
     LOG.info("no longer leading");

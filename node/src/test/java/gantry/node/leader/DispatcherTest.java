@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.node.leader.LeaderAction.Close;
-import gantry.node.leader.LeaderAction.Propose;
 import gantry.node.leader.LeaderAction.Send;
-import gantry.v1.AllocationStatusUpdate;
-import gantry.v1.AllocationUpdates;
-import gantry.v1.AllocationMetrics;
 import gantry.v1.Assignment;
 import gantry.v1.Assignments;
 import gantry.v1.ClientStatus;
@@ -141,23 +137,6 @@ class DispatcherTest {
     assertTrue(old.closed);
     dispatcher.closed("n1", old);
     assertEquals(1, dispatcher.sessionCount(), "closing the replaced stream leaves the new one");
-  }
-
-  @Test
-  void statusIsProposedForTheNodesOwnAllocationsOnlyAndWithoutMetrics() {
-    String eval = s.job("web", 2);
-    s.place(eval, ReplayedState.alloc("a1", "web", "n1", 100), ReplayedState.alloc("a2", "web", "n2", 100));
-    AllocationUpdates u = AllocationUpdates.newBuilder()
-        .addUpdates(AllocationStatusUpdate.newBuilder().setAllocationId("a1").setClientStatus(ClientStatus.CLIENT_STATUS_RUNNING)
-            .setMetrics(AllocationMetrics.newBuilder().setCpuPercent(50)))
-        .addUpdates(AllocationStatusUpdate.newBuilder().setAllocationId("a2").setClientStatus(ClientStatus.CLIENT_STATUS_FAILED))
-        .build();
-    List<LeaderAction> out = dispatcher.updates("n1", u, s.state, 77);
-    var r = ((Propose) out.getFirst()).records().getFirst().getAllocationsUpdated();
-    assertEquals(1, r.getUpdatesCount(), "n1 may not report n2's allocation");
-    assertEquals("a1", r.getUpdates(0).getAllocationId());
-    assertTrue(!r.getUpdates(0).hasMetrics(), "metrics are not replicated");
-    assertEquals(77, r.getTimeMs());
   }
 
   @Test

@@ -8,11 +8,16 @@ import gantry.node.leader.LeaderEvent.LeadershipLost;
 import gantry.node.leader.LeaderEvent.SessionOpened;
 import gantry.node.leader.LeaderEvent.Tick;
 import gantry.node.state.ClusterState;
+import gantry.v1.AllocationStatusUpdate;
+import gantry.v1.AllocationUpdates;
+import gantry.v1.ClientStatus;
 import gantry.v1.NodeStatus;
 import gantry.v1.Record;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +31,9 @@ class LeaderLoopTest {
   final ManualClock clock = new ManualClock();
   boolean raftLeader = true;
   final List<Integer> sessionCounts = new ArrayList<>();
+  /** When set, proposals stay in flight until the test completes them from {@link #held}. */
+  boolean holdProposals;
+  final List<CompletableFuture<Long>> held = new ArrayList<>();
   final LeaderLoop.Effects io = new LeaderLoop.Effects() {
     @Override
     public ClusterState state() {
@@ -40,7 +48,10 @@ class LeaderLoopTest {
     @Override
     public CompletableFuture<Long> propose(List<Record> records) {
       proposed.addAll(records);
-      return CompletableFuture.completedFuture(current.index + 1);
+      if (!holdProposals) return CompletableFuture.completedFuture(current.index + 1);
+      CompletableFuture<Long> f = new CompletableFuture<>();
+      held.add(f);
+      return f;
     }
 
     @Override
@@ -153,5 +164,47 @@ class LeaderLoopTest {
     loop.post(new LeadershipLost());
     loop.drain();
     assertEquals(List.of(1, 2, 1, 2, 0), sessionCounts, "a deposed leader holds no sessions");
+  }
+
+  /**
+   * Agents report faster than Raft commits: the loop keeps no more than its bound of status
+   * proposals in flight, later reports wait and replace older ones of the same allocation, and
+   * once the log catches up the newest status of every allocation has been proposed.
+   */
+  @Test
+  void statusReportsWaitForRoomAndTheNewestOfEachAllocationIsProposed() {
+    int count = 5_000;
+    current = new ReplayedState().node("n1", 100_000, 100_000);
+    String eval = current.job("web", count);
+    gantry.v1.Allocation[] allocs = new gantry.v1.Allocation[count];
+    for (int i = 0; i < count; i++) allocs[i] = ReplayedState.alloc("a" + i, "web", "n1", 1);
+    current.place(eval, allocs);
+    loop.post(new LeadershipGained());
+    loop.drain();
+    holdProposals = true;
+    for (ClientStatus status : List.of(ClientStatus.CLIENT_STATUS_RUNNING, ClientStatus.CLIENT_STATUS_FAILED)) {
+      for (int i = 0; i < count; i++) {
+        loop.reported("n1", AllocationUpdates.newBuilder().addUpdates(
+            AllocationStatusUpdate.newBuilder().setAllocationId("a" + i).setClientStatus(status)).build());
+      }
+      loop.drain();
+      assertEquals(StatusCommits.MAX_IN_FLIGHT, held.size(), "reports beyond the bound wait");
+    }
+    Map<String, ClientStatus> last = new HashMap<>();
+    int updates = 0;
+    for (int done = 0; done < held.size(); done++) {
+      assertTrue(held.size() - done <= StatusCommits.MAX_IN_FLIGHT, "never more in flight than the bound");
+      held.get(done).complete((long) done);
+      loop.drain();
+    }
+    for (Record r : proposed) {
+      for (AllocationStatusUpdate u : r.getAllocationsUpdated().getUpdatesList()) {
+        last.put(u.getAllocationId(), u.getClientStatus());
+        updates++;
+      }
+    }
+    assertEquals(count, last.size());
+    assertTrue(last.values().stream().allMatch(st -> st == ClientStatus.CLIENT_STATUS_FAILED), "the newest of each");
+    assertTrue(updates < 2 * count, "reports that waited were replaced, not queued: " + updates + " proposed");
   }
 }
