@@ -107,7 +107,8 @@ public final class Agent implements AutoCloseable {
     NodeFacts facts = NodeFacts.detect(config.cpuMillicores(), config.memoryMiB());
     Timers timers = Timers.start();
     HealthProber prober = new NetworkProber();
-    // Thousands of simulated allocations need no 500 ms polling: nothing ends unless told to.
+    // Thousands of simulated allocations: a sim task is watched, not polled (only one with a check
+    // is, every 2 s), and a pass for metrics every 10 s instead of 5.
     AgentConfig c = config.runner().equals(AllocationRunner.Settings.DEFAULT)
         ? config.withRunner(new AllocationRunner.Settings(Duration.ofSeconds(2), Duration.ofSeconds(10),
             Duration.ofSeconds(1)))

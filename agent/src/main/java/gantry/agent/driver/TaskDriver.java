@@ -44,6 +44,17 @@ public interface TaskDriver extends AutoCloseable {
   }
 
   /**
+   * Asks the driver to call {@code onEnd} once, on any thread, when the task ends (it exits, is
+   * killed or stopped), so that the runner need not poll it to find out; a task that has ended
+   * already is reported at once. Returns false when the driver cannot tell (the default: the
+   * runner polls {@link #status} instead); the sim driver can, so a simulated task costs no pass
+   * while nothing happens to it.
+   */
+  default boolean watch(TaskHandle handle, Runnable onEnd) {
+    return false;
+  }
+
+  /**
    * Asks the task to end (SIGTERM) and kills it (SIGKILL) if it is still running after
    * {@code grace}. Returns the final state. Stopping an ended task only returns its state.
    */

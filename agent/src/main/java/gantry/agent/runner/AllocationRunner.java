@@ -26,22 +26,28 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one allocation: the I/O loop around the pure {@link TaskRun} state machine. It owns a
- * virtual thread that takes commands from a mailbox (update, stop, detach), starts pending tasks,
- * polls the driver for their status, probes health, samples metrics, and publishes an
- * {@link AllocationStatusUpdate} whenever what it reports changes. All task state is confined to
- * that thread; other threads see only {@link #status()} and {@link #isStopping()}.
+ * Runs one allocation: the I/O loop around the pure {@link TaskRun} state machine. Each pass
+ * takes the commands from a mailbox (update, stop, detach), starts pending tasks, polls the driver
+ * for their status, probes health, samples metrics, and publishes an
+ * {@link AllocationStatusUpdate} whenever what it reports changes. A {@link PassLoop} runs the
+ * passes: between them the runner holds no thread, only a timer entry for when the next is due (a
+ * command, or a watched task's end, wakes it sooner). A task whose driver tells its end
+ * ({@link TaskDriver#watch}) and that has no health check is not polled: such an allocation makes
+ * a pass only for its metrics. All task state is confined to the passes; other threads see only
+ * {@link #status()} and {@link #isStopping()}.
  *
  * <p>When one task fails for good, the others are stopped (the allocation has failed). A stop
  * with {@code forget} also destroys what the drivers made and deletes the allocation's file.
@@ -65,6 +71,9 @@ public final class AllocationRunner {
     record Stop(String message, boolean failed, boolean forget) implements Command {}
 
     record Detach() implements Command {}
+
+    /** A watched task ended: look at the tasks now. */
+    record Poke() implements Command {}
   }
 
   private final String id;
@@ -77,7 +86,7 @@ public final class AllocationRunner {
   private final Consumer<AllocationRunner> onForgotten;
   private final LinkedBlockingQueue<Command> mailbox = new LinkedBlockingQueue<>();
 
-  // Loop-confined state.
+  // Pass-confined state (one pass at a time, each seeing the last one's writes: PassLoop).
   private volatile Assignment assignment;
   private final RestartPolicy policy;
   private final Map<String, TaskRun> runs = new LinkedHashMap<>();
@@ -93,10 +102,13 @@ public final class AllocationRunner {
   private Instant nextMetricsAt;
   private AllocationStatusUpdate lastPublished;
   private AllocationStore.Saved lastSaved;
+  /** Tasks whose driver tells the runner when they end (their current handle's). */
+  private final Set<String> watched = new HashSet<>();
+  private boolean reattached;
 
   private volatile AllocationStatusUpdate status;
   private volatile boolean stopping;
-  private volatile Thread thread;
+  private final PassLoop passLoop;
   private final AtomicLong passes = new AtomicLong();
 
   private AllocationRunner(Assignment assignment, AllocationStore.Saved saved, DriverSet drivers, Clock clock,
@@ -132,6 +144,7 @@ public final class AllocationRunner {
         : DeployHealthTracker.restored(assignment.getGroup(), deployStart, saved.deployHealth());
     this.nextMetricsAt = now.plus(settings.metricsInterval());
     this.status = buildStatus();
+    this.passLoop = new PassLoop("alloc-" + id, this::pass, () -> !mailbox.isEmpty());
   }
 
   /** A runner for a newly assigned allocation. Call {@link #start()}. */
@@ -202,10 +215,11 @@ public final class AllocationRunner {
   }
 
   /**
-   * How many passes the loop has finished; each takes the commands waiting in the mailbox, steps
-   * every task (start, poll, probe, restart when due) and publishes. A count that stops growing
-   * is a stuck runner. A pass that began after some moment saw the clock and the mailbox as they
-   * were then or later, so tests wait for one before asserting that nothing was started.
+   * How many passes have finished; each takes the commands waiting in the mailbox, steps every
+   * task (start, poll, probe, restart when due) and publishes. One is made at least every poll
+   * interval while a task must be polled, and every metrics interval in any case. A pass that
+   * began after some moment saw the clock and the mailbox as they were then or later, so tests
+   * wait for one before asserting that nothing was started.
    */
   public long passes() {
     return passes.get();
@@ -216,13 +230,14 @@ public final class AllocationRunner {
     return stopping;
   }
 
+  /** Makes the first pass (which re-attaches a recovered allocation's tasks). */
   public void start() {
-    thread = Thread.ofVirtual().name("alloc-" + id).start(this::loop);
+    passLoop.start();
   }
 
   /** A new record of the same allocation from the managers. */
   public void update(Assignment a) {
-    mailbox.add(new Command.Update(a));
+    send(new Command.Update(a));
   }
 
   /**
@@ -231,58 +246,71 @@ public final class AllocationRunner {
    */
   public void stop(String message, boolean failed, boolean forget) {
     stopping = true;
-    mailbox.add(new Command.Stop(message, failed, forget));
+    send(new Command.Stop(message, failed, forget));
   }
 
-  /** Ends the loop and leaves the tasks running (agent shutdown). */
+  /** Ends the passes and leaves the tasks running (agent shutdown). */
   public void detach() {
-    mailbox.add(new Command.Detach());
+    send(new Command.Detach());
   }
 
-  /** Waits for the loop to end (after {@link #detach} or a forgetting stop). */
+  /** Waits for the passes to end (after {@link #detach} or a forgetting stop). */
   public boolean join(Duration timeout) throws InterruptedException {
-    Thread t = thread;
-    return t == null || t.join(timeout);
+    return passLoop.join(timeout);
   }
 
-  private void loop() {
+  private void send(Command c) {
+    mailbox.add(c);
+    passLoop.wake();
+  }
+
+  /**
+   * One pass: the commands waiting, then a step of every task, and the publication of what
+   * changed. Returns when the next is due ({@link PassLoop#END} after a detach or a forgetting
+   * stop).
+   */
+  private long pass() {
     try {
-      if (recovering) {
+      if (recovering && !reattached) {
+        reattached = true;
         reattach();
       }
-      long waitMs = 0;
-      while (true) {
-        Command c = mailbox.poll(waitMs, TimeUnit.MILLISECONDS);
-        while (c != null) {
-          switch (c) {
-            case Command.Update u -> assignment = u.assignment();
-            case Command.Stop s -> {
-              stopAll(s.message(), s.failed());
-              if (s.forget()) {
-                forget();
-                return;
-              }
-            }
-            case Command.Detach d -> {
-              return;
+      for (Command c; (c = mailbox.poll()) != null; ) {
+        switch (c) {
+          case Command.Update u -> assignment = u.assignment();
+          case Command.Stop s -> {
+            stopAll(s.message(), s.failed());
+            if (s.forget()) {
+              forget();
+              return PassLoop.END;
             }
           }
-          c = mailbox.poll();
+          case Command.Detach d -> {
+            return PassLoop.END;
+          }
+          case Command.Poke p -> { }
         }
-        try {
-          step();
-          publishAndSave();
-        } catch (RuntimeException e) {
-          log.warn("allocation {}: {}", id, e.toString(), e);
-        }
-        passes.incrementAndGet();
-        waitMs = nextWaitMillis();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      try {
+        step();
+        publishAndSave();
+      } catch (RuntimeException e) {
+        log.warn("allocation {}: {}", id, e.toString(), e);
+      }
+      passes.incrementAndGet();
+      return nextWaitMillis();
     } catch (Error e) {
-      log.error("allocation {}: runner loop ended by {}", id, e.toString(), e);
+      log.error("allocation {}: runner ended by {}", id, e.toString(), e);
       throw e;
+    }
+  }
+
+  /** The driver tells when {@code name}'s task (handle {@code h}) ends: it need not be polled. */
+  private void watch(String name, TaskDriver d, TaskHandle h) {
+    if (d.watch(h, () -> send(new Command.Poke()))) {
+      watched.add(name);
+    } else {
+      watched.remove(name);
     }
   }
 
@@ -309,6 +337,7 @@ public final class AllocationRunner {
           runs.put(name, new TaskRun(name, new TaskPhase.Running(), r.restarts(), r.restartTimes(), r.message(),
               checks.containsKey(name) ? "unknown" : "", live.startedAt(), null));
           startTracking(name, now);
+          watch(name, drivers.forTask(t), live);
         }
       } else if (r.phase() instanceof TaskPhase.Running) {
         runs.put(name, r.apply(new Lost("ended while the agent was down; exit code unknown", now), policy));
@@ -362,6 +391,7 @@ public final class AllocationRunner {
       handles.put(name, h);
       runs.put(name, runs.get(name).apply(new Started(h.startedAt()), policy));
       startTracking(name, clock.instant());
+      watch(name, d, h);
     } catch (DriverException | IllegalArgumentException e) {
       log.info("allocation {} task {}: start failed: {}", id, name, e.getMessage());
       runs.put(name, runs.get(name).apply(new StartFailed(e.getMessage(), now), policy));
@@ -537,7 +567,13 @@ public final class AllocationRunner {
     lastPublished = withoutMetrics(status);
   }
 
+  /** Publishes the status and saves the allocation if either changed since the last pass. */
   private void publishAndSave() {
+    AllocationStore.Saved now = new AllocationStore.Saved(assignment, Map.copyOf(runs), Map.copyOf(handles),
+        description, deployStart, deployHealth.decision());
+    if (now.equals(lastSaved)) {
+      return; // the status derives from the same runs, description and decision: nothing to publish
+    }
     AllocationStatusUpdate next = buildStatus();
     status = next;
     AllocationStatusUpdate bare = withoutMetrics(next);
@@ -545,13 +581,9 @@ public final class AllocationRunner {
       lastPublished = bare;
       sink.accept(next);
     }
-    AllocationStore.Saved saved = new AllocationStore.Saved(assignment, Map.copyOf(runs), Map.copyOf(handles),
-        description, deployStart, deployHealth.decision());
-    if (!saved.equals(lastSaved)) {
-      lastSaved = saved;
-      store.save(new AllocationStore.Saved(assignment, new LinkedHashMap<>(runs), handles, description,
-          deployStart, deployHealth.decision()));
-    }
+    lastSaved = now;
+    store.save(new AllocationStore.Saved(assignment, new LinkedHashMap<>(runs), handles, description,
+        deployStart, deployHealth.decision()));
   }
 
   private AllocationStatusUpdate buildStatus() {
@@ -570,8 +602,10 @@ public final class AllocationRunner {
   }
 
   private long nextWaitMillis() {
-    return NextWake.millis(clock.instant(), settings.pollInterval(), runs.values(),
-        stopping ? java.util.Optional.empty() : deployHealth.nextDecisionAt());
+    boolean mustPoll = runs.values().stream().anyMatch(r -> r.phase() instanceof TaskPhase.Running
+        && (!watched.contains(r.name()) || checks.containsKey(r.name())));
+    return NextWake.millis(clock.instant(), mustPoll ? Optional.of(settings.pollInterval()) : Optional.empty(),
+        nextMetricsAt, runs.values(), stopping ? Optional.empty() : deployHealth.nextDecisionAt());
   }
 
 }

@@ -140,6 +140,31 @@ class AllocationRunnerTest {
   }
 
   @Test
+  void aWatchedTaskIsNotPolledAndItsEndIsSeenAtOnce() throws Exception {
+    // Poll and metrics intervals of an hour: only the sim driver's word that the task ended can
+    // make the runner see it within the wait.
+    AllocationRunner.Settings hourly = new AllocationRunner.Settings(Duration.ofHours(1), Duration.ofHours(1),
+        Duration.ofMillis(100));
+    Assignment checked = assignment("a5", 1, "main");
+    Assignment a = checked.toBuilder().setGroup(checked.getGroup().toBuilder()
+        .setTasks(0, TaskSpec.newBuilder().setName("main"))).build(); // no health check
+    AllocationRunner r = AllocationRunner.create(a, drivers, Clock.systemUTC(), prober, AllocationStore.none(),
+        hourly, sent::add, x -> { });
+    r.start();
+    waitFor("running", WAIT).until(() -> r.status().getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING);
+    TaskHandle first = handle("a5", "main").orElseThrow();
+    sim.exit(first, 7);
+    waitFor("restarted after its exit", WAIT).until(() -> r.status().getTasksOrThrow("main").getRestarts() == 1
+        && handle("a5", "main").filter(h -> !h.equals(first)).isPresent());
+    sim.exit(handle("a5", "main").orElseThrow(), 7);
+    waitFor("failed: its one restart is used", WAIT)
+        .until(() -> r.status().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
+    assertTrue(r.status().getDescription().startsWith("task main: exit code 7"), r.status().getDescription());
+    r.detach();
+    assertTrue(r.join(WAIT));
+  }
+
+  @Test
   void logsNameTheTaskOrSayWhyThereAreNone() throws Exception {
     AllocationRunner r = runner(assignment("a9", 0, "main", "side"), AllocationStore.none());
     r.start();

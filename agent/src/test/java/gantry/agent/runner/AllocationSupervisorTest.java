@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.agent.driver.sim.SimDriver;
+import gantry.agent.health.HealthProber;
 import gantry.v1.Assignments;
 import gantry.v1.ClientStatus;
 import gantry.v1.LogsRequest;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class AllocationSupervisorTest {
   final SimDriver sim = new SimDriver();
   final AllocationSupervisor supervisor = new AllocationSupervisor(DriverSet.simulated(sim, List.of("docker", "exec")),
-      AllocationStore.none(), Clock.systemUTC(), c -> null, AllocationRunnerTest.FAST);
+      AllocationStore.none(), Clock.systemUTC(), c -> new HealthProber.Result(true, "HTTP 200"),
+      AllocationRunnerTest.FAST);
 
   @Test
   void aFailedAllocationIsKeptForItsLogsThenForgotten() throws Exception {

@@ -18,8 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Accepts tasks and reports them running without running anything: one small map entry per task,
  * no threads, no files, so thousands of simulated nodes fit in one process. Tests and simulations
- * steer it with {@link #exit} and {@link #setUsage}. The "restart" of a simulated agent is a new
- * session on the same driver instance, so {@link #recover} answers from the map.
+ * steer it with {@link #exit} and {@link #setUsage}; a task's end is told to its watcher
+ * ({@link #watch}), so no runner polls a task that cannot end on its own. The "restart" of a
+ * simulated agent is a new session on the same driver instance, so {@link #recover} answers from
+ * the map.
  */
 public final class SimDriver implements TaskDriver {
   private final Clock clock;
@@ -28,6 +30,8 @@ public final class SimDriver implements TaskDriver {
   /** alloc/task -> newest handle id, and alloc -> handle ids: keeps start and recover O(1). */
   private final Map<String, String> byTask = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> byAllocation = new ConcurrentHashMap<>();
+  /** handle id -> who to tell when that task ends (called once, then dropped). */
+  private final Map<String, Runnable> watchers = new ConcurrentHashMap<>();
 
   private record SimTask(TaskHandle handle, TaskDescription description, TaskStatus status, ResourceUsage usage) {
     SimTask with(TaskStatus s) {
@@ -87,7 +91,18 @@ public final class SimDriver implements TaskDriver {
     if (t == null) {
       throw notFound(handle);
     }
+    tellWatcher(handle.id());
     return t.status();
+  }
+
+  @Override
+  public boolean watch(TaskHandle handle, Runnable onEnd) {
+    task(handle);
+    watchers.put(handle.id(), onEnd);
+    if (task(handle).status().isTerminal()) {
+      tellWatcher(handle.id()); // it ended before the watch: at once
+    }
+    return true;
   }
 
   /** Makes a simulated task end on its own with {@code exitCode}. */
@@ -96,6 +111,7 @@ public final class SimDriver implements TaskDriver {
         ? old : old.with(new TaskStatus.Exited(exitCode, clock.instant()))) == null) {
       throw notFound(handle);
     }
+    tellWatcher(handle.id());
   }
 
   /** Sets what {@link #stats} reports for a running simulated task. */
@@ -140,6 +156,7 @@ public final class SimDriver implements TaskDriver {
 
   @Override
   public void destroy(TaskHandle handle) {
+    watchers.remove(handle.id());
     if (tasks.remove(handle.id()) == null) {
       return;
     }
@@ -156,6 +173,14 @@ public final class SimDriver implements TaskDriver {
   @Override
   public void close() {
     // nothing held
+  }
+
+  /** Tells the task's watcher, if any, that it ended; each watcher is told once. */
+  private void tellWatcher(String handleId) {
+    Runnable w = watchers.remove(handleId);
+    if (w != null) {
+      w.run();
+    }
   }
 
   private SimTask task(TaskHandle handle) {

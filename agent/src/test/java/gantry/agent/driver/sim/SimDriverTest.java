@@ -11,6 +11,7 @@ import gantry.agent.driver.TaskDescription;
 import gantry.agent.driver.TaskHandle;
 import gantry.agent.driver.TaskStatus;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class SimDriverTest {
@@ -41,6 +42,32 @@ class SimDriverTest {
     TaskHandle h = driver.start(task("a2"));
     driver.exit(h, 4);
     assertEquals(4, assertInstanceOf(TaskStatus.Exited.class, driver.await(h, Duration.ofSeconds(1))).exitCode());
+  }
+
+  @Test
+  void aWatcherIsToldOfTheEndOnceAndAtOnceWhenTheTaskHadEnded() {
+    TaskHandle h = driver.start(task("a3"));
+    AtomicInteger told = new AtomicInteger();
+    assertTrue(driver.watch(h, told::incrementAndGet));
+    assertEquals(0, told.get(), "it runs");
+    driver.exit(h, 1);
+    assertEquals(1, told.get());
+    driver.stop(h, Duration.ofSeconds(1));
+    assertEquals(1, told.get(), "told once");
+
+    TaskHandle stopped = driver.start(task("a4"));
+    AtomicInteger toldOfStop = new AtomicInteger();
+    driver.watch(stopped, toldOfStop::incrementAndGet);
+    driver.stop(stopped, Duration.ofSeconds(1));
+    assertEquals(1, toldOfStop.get(), "a stop ends it too");
+
+    AtomicInteger late = new AtomicInteger();
+    assertTrue(driver.watch(h, late::incrementAndGet));
+    assertEquals(1, late.get(), "a watch of an ended task is answered at once");
+
+    driver.destroy(h);
+    assertEquals(DriverException.Kind.TASK_NOT_FOUND,
+        assertThrows(DriverException.class, () -> driver.watch(h, () -> { })).kind());
   }
 
   @Test
