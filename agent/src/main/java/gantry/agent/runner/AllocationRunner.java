@@ -183,35 +183,10 @@ public final class AllocationRunner {
 
   /**
    * The last {@code tailLines} lines task {@code task} wrote ({@code task} empty: the allocation's
-   * only task), or an error a user can act on. Runs on the caller's thread: it reads only the
-   * handles and the published status, and the driver reads its own files or the engine.
+   * only task), or an error a user can act on ({@link TaskLogs}). Runs on the caller's thread.
    */
   public LogsReply logs(String task, int tailLines) {
-    List<String> names = assignment.getGroup().getTasksList().stream().map(TaskSpec::getName).toList();
-    LogsReply.Builder reply = LogsReply.newBuilder();
-    String name = task;
-    if (name.isEmpty()) {
-      if (names.size() != 1) {
-        return reply.setError("allocation " + id + " has tasks " + String.join(", ", names) + "; name one").build();
-      }
-      name = names.getFirst();
-    }
-    reply.setTask(name);
-    if (!names.contains(name)) {
-      return reply.setError("allocation " + id + " has no task '" + name + "' (tasks: " + String.join(", ", names)
-          + ")").build();
-    }
-    TaskHandle h = handles.get(name);
-    if (h == null) {
-      String why = status.getTasksOrDefault(name, gantry.v1.TaskState.getDefaultInstance()).getMessage();
-      return reply.setError("task " + name + " of allocation " + id + " has not started"
-          + (why.isEmpty() ? "" : ": " + why)).build();
-    }
-    try {
-      return reply.setText(driverFor(name).logs(h, tailLines)).build();
-    } catch (DriverException | IllegalArgumentException e) {
-      return reply.setError(e.getMessage()).build();
-    }
+    return TaskLogs.read(id, assignment.getGroup(), handles, status, drivers, task, tailLines);
   }
 
   /**
