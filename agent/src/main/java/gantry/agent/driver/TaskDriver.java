@@ -46,9 +46,11 @@ public interface TaskDriver extends AutoCloseable {
   /**
    * Asks the driver to call {@code onEnd} once, on any thread, when the task ends (it exits, is
    * killed or stopped), so that the runner need not poll it to find out; a task that has ended
-   * already is reported at once. Returns false when the driver cannot tell (the default: the
-   * runner polls {@link #status} instead); the sim driver can, so a simulated task costs no pass
-   * while nothing happens to it.
+   * already is reported at once. The driver may also call it when it can no longer be sure to see
+   * the end (docker: its event stream was cut); the runner then looks at the task and, if it still
+   * runs, watches it again. Returns false when the driver cannot tell (the default: the runner
+   * polls {@link #status} instead); the sim driver can, and docker through the engine's events, so
+   * a task costs no pass while nothing happens to it.
    */
   default boolean watch(TaskHandle handle, Runnable onEnd) {
     return false;

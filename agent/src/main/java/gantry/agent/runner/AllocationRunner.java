@@ -26,12 +26,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -91,7 +91,7 @@ public final class AllocationRunner {
   private final RestartPolicy policy;
   private final Map<String, TaskRun> runs = new LinkedHashMap<>();
   // Read by logs() from the session's thread; everything else about it is loop-confined.
-  private final Map<String, TaskHandle> handles = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, TaskHandle> handles = new ConcurrentHashMap<>();
   private final Map<String, HealthCheck> checks = new HashMap<>();
   private final Map<String, HealthTracker> trackers = new HashMap<>();
   private final boolean recovering;
@@ -102,8 +102,12 @@ public final class AllocationRunner {
   private Instant nextMetricsAt;
   private AllocationStatusUpdate lastPublished;
   private AllocationStore.Saved lastSaved;
-  /** Tasks whose driver tells the runner when they end (their current handle's). */
-  private final Set<String> watched = new HashSet<>();
+  /**
+   * Tasks whose driver will tell the runner when they end (their current handle's); a driver's
+   * call takes its task out, on the driver's thread, and a pass that finds it still running
+   * watches it again.
+   */
+  private final Set<String> watched = ConcurrentHashMap.newKeySet();
   private boolean reattached;
 
   private volatile AllocationStatusUpdate status;
@@ -280,11 +284,17 @@ public final class AllocationRunner {
     }
   }
 
-  /** The driver tells when {@code name}'s task (handle {@code h}) ends: it need not be polled. */
+  /**
+   * The driver tells when {@code name}'s task (handle {@code h}) ends: it need not be polled. Marked
+   * before asking, so a call that comes at once (or while asking) is not undone.
+   */
   private void watch(String name, TaskDriver d, TaskHandle h) {
-    if (d.watch(h, () -> send(new Command.Poke()))) {
-      watched.add(name);
-    } else {
+    watched.add(name);
+    boolean told = d.watch(h, () -> {
+      watched.remove(name);
+      send(new Command.Poke());
+    });
+    if (!told) {
       watched.remove(name);
     }
   }
@@ -427,7 +437,12 @@ public final class AllocationRunner {
     }
     TaskRun r = runs.get(name);
     switch (s) {
-      case TaskStatus.Running x -> probe(name, d, h, now);
+      case TaskStatus.Running x -> {
+        if (!watched.contains(name)) {
+          watch(name, d, h); // its driver told (or could not tell before), and it still runs
+        }
+        probe(name, d, h, now);
+      }
       case TaskStatus.Exited x -> runs.put(name, r.apply(new Exited(x.exitCode(), x.finishedAt()), policy));
       case TaskStatus.Killed x -> runs.put(name, r.apply(new Lost("killed: " + x.reason(), x.finishedAt()), policy));
       case TaskStatus.Lost x -> runs.put(name, r.apply(new Lost(x.reason(), now), policy));

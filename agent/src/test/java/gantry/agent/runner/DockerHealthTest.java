@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The runner with the real Docker driver: busybox httpd on an allocated host port, an http check
- * that turns healthy, metrics, and a forgetting stop that removes the container. Needs the engine
+ * that turns healthy, metrics, and a forgetting stop that removes the container; exits seen from
+ * the engine's events alone. Needs the engine
  * and local/busybox:1 (scripts/images.sh); fails, never skips, without them.
  */
 class DockerHealthTest {
@@ -110,6 +111,34 @@ class DockerHealthTest {
       assertTrue(r.join(wait));
       assertTrue(docker.listContainersCmd().withShowAll(true)
           .withLabelFilter(Map.of(DockerDriver.LABEL_ALLOC, alloc)).exec().isEmpty(), "container removed");
+    }
+  }
+
+  @Test
+  void aContainersExitsAreSeenFromTheEnginesEventsWithoutPolling() throws Exception {
+    DockerDriver driver = connect();
+    // Poll and metrics intervals of an hour: only the engine's events can make the runner see the
+    // exits within the wait.
+    AllocationRunner.Settings hourly = new AllocationRunner.Settings(Duration.ofHours(1), Duration.ofHours(1),
+        Duration.ofSeconds(2));
+    Assignment a = Assignment.newBuilder()
+        .setAllocation(Allocation.newBuilder().setId(alloc).setJob("batch").setGroup("g"))
+        .setGroup(GroupSpec.newBuilder().setName("g").setRestart(gantry.v1.RestartPolicy.newBuilder()
+                .setAttempts(1).setDelayMs(10).setIntervalMs(60_000).setMode("fail"))
+            .addTasks(TaskSpec.newBuilder().setName("main").setDriver("docker").setImage(IMAGE)
+                .addAllCommand(List.of("sh", "-c", "sleep 1; exit 3"))))
+        .build();
+    try (DriverSet drivers = DriverSet.of(List.of(driver), "docker")) {
+      AllocationRunner r = AllocationRunner.create(a, drivers, Clock.systemUTC(), new NetworkProber(),
+          AllocationStore.in(dir), hourly, u -> { }, x -> { });
+      r.start();
+      Duration wait = Duration.ofSeconds(30);
+      waitFor("failed after its one restart", wait)
+          .until(() -> r.status().getClientStatus() == ClientStatus.CLIENT_STATUS_FAILED);
+      assertEquals(1, r.status().getTasksOrThrow("main").getRestarts());
+      assertTrue(r.status().getDescription().startsWith("task main: exit code 3"), r.status().getDescription());
+      r.stop("test over", false, true);
+      assertTrue(r.join(wait));
     }
   }
 

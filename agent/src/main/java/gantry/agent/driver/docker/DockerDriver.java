@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code gantry.job} so a restarted agent finds its containers again. Images must already be on
  * the node: the driver never pulls. Containers run with an init process (tini) as PID 1, so a
  * workload that ignores SIGTERM as PID 1 (busybox httpd) still stops. It speaks the Engine API
- * itself ({@link EngineClient}), one short connection a call.
+ * itself ({@link EngineClient}), one short connection a call, and follows the engine's events on
+ * one long-lived connection ({@link EngineEvents}) to tell a runner when its container ends.
  */
 public final class DockerDriver implements TaskDriver {
   public static final String LABEL_ALLOC = "gantry.alloc";
@@ -43,10 +44,13 @@ public final class DockerDriver implements TaskDriver {
   private final Clock clock;
   /** Containers this driver was asked to stop, so their end reads as Killed, not Exited(137). */
   private final Set<String> stopRequested = ConcurrentHashMap.newKeySet();
+  /** The engine's container events: tells a runner when its container ends. */
+  private final EngineEvents events;
 
   DockerDriver(EngineClient docker, Clock clock) {
     this.docker = docker;
     this.clock = clock;
+    this.events = EngineEvents.follow(docker, clock);
   }
 
   /**
@@ -209,6 +213,12 @@ public final class DockerDriver implements TaskDriver {
     return new TaskStatus.Exited(code == null ? -1 : code.intValue(), finished);
   }
 
+  /** The engine's events tell when the container ends (it dies, or is removed): no polling. */
+  @Override
+  public boolean watch(TaskHandle handle, Runnable onEnd) {
+    return events.watch(handle.id(), onEnd);
+  }
+
   private Object inspect(TaskHandle handle) {
     try {
       return docker.call("GET", "/containers/" + handle.id() + "/json", null, CALL_TIMEOUT);
@@ -288,18 +298,21 @@ public final class DockerDriver implements TaskDriver {
 
   @Override
   public ResourceUsage stats(TaskHandle handle) {
-    if (status(handle).isTerminal()) {
-      return ResourceUsage.NONE;
-    }
+    Object sample;
     try {
-      return usageOf(docker.call("GET", "/containers/" + handle.id() + "/stats?stream=false", null, STATS_TIMEOUT));
+      sample = docker.call("GET", "/containers/" + handle.id() + "/stats?stream=false", null, STATS_TIMEOUT);
     } catch (EngineException e) {
+      if (e.notFound()) throw notFound(handle, e);
       throw new DriverException(Kind.FAILED, "cannot read stats of container " + shortId(handle)
           + ": " + e.engineMessage(), e);
     } catch (RuntimeException e) {
       throw new DriverException(Kind.FAILED, "cannot read stats of container " + shortId(handle)
           + ": " + DockerConnection.rootMessage(e), e);
     }
+    // No inspect first: a container that no longer runs has no sample, which the engine answers
+    // with zeros read at the zero time, and one call per container fewer each metrics interval.
+    String read = Json.stringAt(sample, "read");
+    return read == null || read.startsWith("0001-") ? ResourceUsage.NONE : usageOf(sample);
   }
 
   /** CPU and memory of one stats answer, as {@code docker stats} shows them. */
@@ -383,6 +396,7 @@ public final class DockerDriver implements TaskDriver {
     stopRequested.add(handle.id());
     removeQuietly(handle.id());
     stopRequested.remove(handle.id());
+    events.forget(handle.id());
   }
 
   private void removeQuietly(String id) {
@@ -400,7 +414,7 @@ public final class DockerDriver implements TaskDriver {
 
   @Override
   public void close() {
-    // nothing held open: each engine call has its own connection
+    events.close(); // the only connection held open: each engine call has its own
   }
 
   private static Instant parseTime(String value, Instant fallback) {

@@ -112,6 +112,55 @@ final class EngineClient {
     return exchange(method, path, body, deadline, true, maxBytes).output();
   }
 
+  /**
+   * Sends a request whose answer the engine goes on writing (its event stream), with no deadline:
+   * the caller reads {@link Feed#body} until it ends or {@link Feed#close} (from any thread) cuts it.
+   *
+   * @throws IOException when the engine cannot be reached
+   */
+  Feed open(String path) throws IOException {
+    Connection connection = connect();
+    try {
+      String head = "GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nConnection: close\r\n\r\n";
+      connection.out().write(head.getBytes(StandardCharsets.ISO_8859_1));
+      connection.out().flush();
+      return new Feed(path, connection);
+    } catch (IOException | RuntimeException e) {
+      connection.closeQuietly();
+      throw e;
+    }
+  }
+
+  /** An answer the engine goes on writing; closing it (from any thread) cuts a read in progress. */
+  static final class Feed implements Closeable {
+    private final String path;
+    private final Connection connection;
+
+    private Feed(String path, Connection connection) {
+      this.path = path;
+      this.connection = connection;
+    }
+
+    /**
+     * The answer's body, once its head has come (an engine may hold the head back until it has
+     * something to send).
+     *
+     * @throws EngineException on an answer of 304 or 400 and up
+     */
+    InputStream body() throws IOException {
+      HttpAnswer answer = HttpAnswer.read(connection.in());
+      if (answer.status() == 304 || answer.status() >= 400) {
+        throw new EngineException(answer.status(), "GET " + path, engineMessage(answer.body().readNBytes(64 * 1024)));
+      }
+      return answer.body();
+    }
+
+    @Override
+    public void close() {
+      connection.closeQuietly();
+    }
+  }
+
   /** Output of a stream; {@code complete} false when the deadline cut it short. */
   record Output(String text, boolean complete) {}
 

@@ -49,17 +49,9 @@ class DockerDriverTest {
 
   @BeforeAll
   static void connect() {
-    try {
-      driver = DockerDriver.connect();
-      docker = TestEngine.open();
-    } catch (DriverException e) {
-      fail("Docker tests need a running engine: " + e.getMessage());
-    }
-    try {
-      docker.inspectImageCmd(IMAGE).exec();
-    } catch (NotFoundException e) {
-      fail("Docker tests need the image " + IMAGE + ": run scripts/images.sh");
-    }
+    TestEngine.Pair engine = TestEngine.openWith(IMAGE);
+    driver = engine.driver();
+    docker = engine.client();
   }
 
   @AfterAll
@@ -75,12 +67,7 @@ class DockerDriverTest {
   /** Removes, by id, every container (running or not) labelled with an allocation of this test. */
   @AfterEach
   void removeContainers() {
-    for (String alloc : allocations) {
-      for (var c : docker.listContainersCmd().withShowAll(true)
-          .withLabelFilter(Map.of(DockerDriver.LABEL_ALLOC, alloc)).exec()) {
-        docker.removeContainerCmd(c.getId()).withForce(true).exec();
-      }
-    }
+    TestEngine.removeAllocations(docker, allocations);
   }
 
   private String alloc() {
