@@ -6,7 +6,9 @@
 #            summaries, one watcher JVM polling every BENCH_POLL_MS); `docker ps` is polled too.
 #            gantry_vs_raw_docker: docker ps from the command's return (its JVM start is
 #            gantry_job_run_cli_ms) over the docker phase; gantry_managers_vs_raw_docker: gantry_ms
-#            (the managers' view, from before the command) over the docker phase
+#            (the managers' view, from before the command) over the docker phase. While each
+#            round's replicas run, BENCH_IDLE_SECONDS (15) of nothing happening: the CPU the agent
+#            and the engine (dockerd, containerd, the shims) spend on them, in % of one core (idle_*_cpu_pct)
 #   docker   the same containers (same flags as the docker driver: --init, CPU/memory limits,
 #            labels, env, a host port) by `docker run -d` in parallel (BENCH_DOCKER_PARALLEL, 50)
 #   swarm    `docker swarm init` on 127.0.0.1, `docker service create --no-resolve-image
@@ -47,6 +49,7 @@ managers=${BENCH_MANAGERS:-3}
 poll_ms=${BENCH_POLL_MS:-100}
 poll_s=$(awk -v m="$poll_ms" 'BEGIN {printf "%.3f", m / 1000}')
 docker_parallel=${BENCH_DOCKER_PARALLEL:-50}
+idle_seconds=${BENCH_IDLE_SECONDS:-15}
 loss_replicas=${BENCH_LOSS_REPLICAS:-10}
 ttl=${BENCH_HEARTBEAT_TTL:-1s}
 loss_default_ttl=${BENCH_LOSS_DEFAULT_TTL:-0}
@@ -190,6 +193,31 @@ stop_job() {   # stop_job NAME
   drain_label "gantry.job=$1" 60
 }
 
+# CPU ticks (user + system) of the processes $@ so far; a process that is gone counts nothing.
+cpu_ticks() {
+  local pid sum=0 t
+  for pid in "$@"; do
+    t=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null) || t=0
+    sum=$((sum + ${t:-0}))
+  done
+  echo "$sum"
+}
+
+# Percent of one core the agent (pid $1) and the engine used over idle_seconds, into idle_agent and idle_engine.
+declare -a idle_agent=() idle_engine=()
+measure_idle() {
+  local agent=$1 engine a0 e0 t0 a1 e1 ms hz
+  engine=$(pidof dockerd containerd containerd-shim-runc-v2 containerd-shim 2>/dev/null || true)
+  hz=$(getconf CLK_TCK)
+  # shellcheck disable=SC2086 # one pid a word
+  a0=$(cpu_ticks "$agent"); e0=$(cpu_ticks $engine); t0=$(now_ms)
+  sleep "$idle_seconds"
+  # shellcheck disable=SC2086
+  a1=$(cpu_ticks "$agent"); e1=$(cpu_ticks $engine); ms=$(( $(now_ms) - t0 ))
+  idle_agent+=("$(awk -v d=$((a1 - a0)) -v hz="$hz" -v ms="$ms" 'BEGIN {printf "%.1f", 100 * d / hz / (ms / 1000)}')")
+  idle_engine+=("$(awk -v d=$((e1 - e0)) -v hz="$hz" -v ms="$ms" 'BEGIN {printf "%.1f", 100 * d / hz / (ms / 1000)}')")
+}
+
 # ---------------------------------------------------------------- phases
 declare -a t_gantry=() t_gantry_docker=() t_gantry_engine=() t_gantry_register=() t_gantry_after=() t_docker=() t_swarm=() t_loss=() t_loss_default=()
 
@@ -199,6 +227,7 @@ phase_gantry() {
   # a 1 s TTL can mark a busy agent down in the middle of a start burst.
   start_cluster main 3s
   start_agent a1 "$agent_opts"
+  local agent=$agent_pid
   dir="$cluster_dir"
   for r in $(seq 1 "$rounds"); do
     name="$tag-g$r"; jobs_made+=("$name"); spec="$dir/$name.yaml"
@@ -221,6 +250,11 @@ phase_gantry() {
       "docker ps showed $replicas running after $([ "$t_ps" = timeout ] && echo never || echo $((t_ps - t0))) ms; $n running now;" \
       "engine: $(engine_span "gantry.job=$name" "$t0"))"
     [ "$n" -eq "$replicas" ] || say "WARNING: docker ps shows $n containers of $name running, not $replicas"
+    if [ "$idle_seconds" -gt 0 ]; then
+      measure_idle "$agent"
+      say "gantry round $r: with $n replicas running and nothing happening, the agent used ${idle_agent[-1]} %" \
+        "of a core and the engine ${idle_engine[-1]} % over $idle_seconds s"
+    fi
     stop_job "$name"
   done
 }
@@ -377,6 +411,8 @@ echo "# $(date -u +%FT%TZ) $(nproc) cores, rounds=$rounds replicas=$replicas man
   echo "RESULT gantry_job_run_cli_ms=$(median "${t_gantry_register[@]}")"
   echo "RESULT gantry_after_job_run_ms=$(median "${t_gantry_after[@]}")"
   [ ${#t_gantry_engine[@]} -eq 0 ] || echo "RESULT gantry_engine_ms=$(median "${t_gantry_engine[@]}")"
+  [ ${#idle_agent[@]} -eq 0 ] || echo "RESULT idle_agent_cpu_pct=$(median "${idle_agent[@]}")"
+  [ ${#idle_engine[@]} -eq 0 ] || echo "RESULT idle_engine_cpu_pct=$(median "${idle_engine[@]}")"
 }
 [ ${#t_docker[@]} -eq 0 ] || echo "RESULT raw_docker_ms=$d"
 [ ${#t_swarm[@]} -eq 0 ] || echo "RESULT swarm_ms=$s"
