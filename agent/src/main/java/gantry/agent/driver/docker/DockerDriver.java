@@ -36,7 +36,6 @@ public final class DockerDriver implements TaskDriver {
   public static final String LABEL_GROUP = "gantry.group";
 
   private static final Duration LOG_TIMEOUT = Duration.ofSeconds(10);
-  private static final Duration STATS_TIMEOUT = Duration.ofSeconds(5);
   /** Create, start, kill, remove and inspect: the engine can be slow under a burst, never this slow. */
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(120);
 
@@ -46,11 +45,13 @@ public final class DockerDriver implements TaskDriver {
   private final Set<String> stopRequested = ConcurrentHashMap.newKeySet();
   /** The engine's container events: tells a runner when its container ends. */
   private final EngineEvents events;
+  private final EngineStats stats;
 
   DockerDriver(EngineClient docker, Clock clock) {
     this.docker = docker;
     this.clock = clock;
     this.events = EngineEvents.follow(docker, clock);
+    this.stats = new EngineStats(docker);
   }
 
   /**
@@ -298,9 +299,10 @@ public final class DockerDriver implements TaskDriver {
 
   @Override
   public ResourceUsage stats(TaskHandle handle) {
-    Object sample;
+    // No inspect first: a container that no longer runs has no sample (EngineStats says NONE), and
+    // one call per container fewer each metrics interval.
     try {
-      sample = docker.call("GET", "/containers/" + handle.id() + "/stats?stream=false", null, STATS_TIMEOUT);
+      return stats.sample(handle.id());
     } catch (EngineException e) {
       if (e.notFound()) throw notFound(handle, e);
       throw new DriverException(Kind.FAILED, "cannot read stats of container " + shortId(handle)
@@ -309,44 +311,6 @@ public final class DockerDriver implements TaskDriver {
       throw new DriverException(Kind.FAILED, "cannot read stats of container " + shortId(handle)
           + ": " + DockerConnection.rootMessage(e), e);
     }
-    // No inspect first: a container that no longer runs has no sample, which the engine answers
-    // with zeros read at the zero time, and one call per container fewer each metrics interval.
-    String read = Json.stringAt(sample, "read");
-    return read == null || read.startsWith("0001-") ? ResourceUsage.NONE : usageOf(sample);
-  }
-
-  /** CPU and memory of one stats answer, as {@code docker stats} shows them. */
-  static ResourceUsage usageOf(Object s) {
-    double cpu = 0;
-    Long total = Json.longAt(s, "cpu_stats", "cpu_usage", "total_usage");
-    Long prevTotal = Json.longAt(s, "precpu_stats", "cpu_usage", "total_usage");
-    if (total != null && prevTotal != null) {
-      Long online = Json.longAt(s, "cpu_stats", "online_cpus");
-      if (online == null) {
-        online = Json.at(s, "cpu_stats", "cpu_usage", "percpu_usage") instanceof List<?> per ? (long) per.size() : 1L;
-      }
-      cpu = CpuPercent.of(total, prevTotal, orZero(Json.longAt(s, "cpu_stats", "system_cpu_usage")),
-          orZero(Json.longAt(s, "precpu_stats", "system_cpu_usage")), online);
-    }
-    double memory = 0;
-    Long usage = Json.longAt(s, "memory_stats", "usage");
-    if (usage != null) {
-      long bytes = usage;
-      // Like `docker stats`: page cache is reclaimable, so it does not count as use (cgroup v1
-      // names it total_inactive_file, v2 inactive_file; older engines only cache).
-      Long cache = Json.longAt(s, "memory_stats", "stats", "total_inactive_file");
-      if (cache == null) cache = Json.longAt(s, "memory_stats", "stats", "inactive_file");
-      if (cache == null) cache = Json.longAt(s, "memory_stats", "stats", "cache");
-      if (cache != null && cache < bytes) {
-        bytes -= cache;
-      }
-      memory = bytes / (1024.0 * 1024.0);
-    }
-    return new ResourceUsage(cpu, memory);
-  }
-
-  private static long orZero(Long v) {
-    return v == null ? 0 : v;
   }
 
   @Override
@@ -397,6 +361,7 @@ public final class DockerDriver implements TaskDriver {
     removeQuietly(handle.id());
     stopRequested.remove(handle.id());
     events.forget(handle.id());
+    stats.forget(handle.id());
   }
 
   private void removeQuietly(String id) {

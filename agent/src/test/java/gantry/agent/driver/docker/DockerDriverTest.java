@@ -124,6 +124,17 @@ class DockerDriverTest {
   }
 
   @Test
+  void theCpuOfABusyTaskIsMeasuredBetweenSamplesUpToItsLimit() {
+    TaskHandle h = driver.start(TaskDescription.builder(alloc(), "busy").image(IMAGE).cpu(500)
+        .command("sh", "-c", "while :; do :; done").build());
+    driver.stats(h); // the first sample, the engine's own two reads; later ones are one read each
+    ResourceUsage later = waitFor("a later sample with CPU", Duration.ofSeconds(20))
+        .until(() -> driver.stats(h), u -> u.cpuPercent() > 5);
+    assertTrue(later.cpuPercent() < 75, "held near its 500 millicores (50 % of a core): " + later);
+    assertTrue(later.memoryMiB() > 0, "memory " + later);
+  }
+
+  @Test
   void missingImageFailsWithoutPulling() {
     var e = assertThrows(DriverException.class, () -> driver.start(
         TaskDescription.builder(alloc(), "main").image("local/nope:1").command("true").build()));

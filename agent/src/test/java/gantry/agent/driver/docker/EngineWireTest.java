@@ -76,10 +76,25 @@ class EngineWireTest {
         {"cpu_stats": {"cpu_usage": {"total_usage": 3000000}, "system_cpu_usage": 200000000, "online_cpus": 2},
          "precpu_stats": {"cpu_usage": {"total_usage": 1000000}, "system_cpu_usage": 100000000},
          "memory_stats": {"usage": 10485760, "stats": {"inactive_file": 2097152}}}""");
-    ResourceUsage u = DockerDriver.usageOf(stats);
+    ResourceUsage u = EngineStats.usageOf(stats);
     assertEquals(4.0, u.cpuPercent(), 1e-9);
     assertEquals(8.0, u.memoryMiB(), 1e-9);
-    assertEquals(new ResourceUsage(0, 0), DockerDriver.usageOf(Json.parse("{}")));
+    assertEquals(new ResourceUsage(0, 0), EngineStats.usageOf(Json.parse("{}")));
+  }
+
+  @Test
+  void aOneShotSamplesCpuCoversTheTimeSinceTheSampleKeptBeforeIt() {
+    // One read, no previous one in the answer (one-shot): the CPU comes from the counters kept
+    // at the earlier sample. 1.5 of 30 host-CPU seconds on 2 CPUs: 10 % of one core.
+    Object oneShot = Json.parse("""
+        {"read": "2026-12-06T22:00:05Z",
+         "cpu_stats": {"cpu_usage": {"total_usage": 2500000000}, "system_cpu_usage": 40000000000, "online_cpus": 2},
+         "precpu_stats": {"cpu_usage": {"total_usage": 0}},
+         "memory_stats": {"usage": 10485760}}""");
+    ResourceUsage u = EngineStats.usageOf(oneShot, new EngineStats.Counters(1_000_000_000L, 10_000_000_000L));
+    assertEquals(10.0, u.cpuPercent(), 1e-9);
+    assertEquals(10.0, u.memoryMiB(), 1e-9);
+    assertEquals(0.0, EngineStats.usageOf(oneShot).cpuPercent(), 1e-9, "no previous read, no CPU figure");
   }
 
   @Test
