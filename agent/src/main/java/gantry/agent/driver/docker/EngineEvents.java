@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The ends of the agent's containers as the engine announces them: one long-lived
  * {@code GET /events} connection (containers labelled {@code gantry.alloc}, actions {@code die} and
- * {@code destroy}), read by one thread, so a running container costs no engine call while nothing
- * happens to it.
+ * {@code destroy}), read by one thread, so a running container is not polled between its
+ * runner's passes (one per metrics interval while nothing happens to it).
  *
  * <p>Nothing is missed between a container's start and its watch, nor while the connection is
  * re-made: the feed asks for events since a cursor, first the engine's own clock when the driver
