@@ -30,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -102,12 +101,8 @@ public final class AllocationRunner {
   private Instant nextMetricsAt;
   private AllocationStatusUpdate lastPublished;
   private AllocationStore.Saved lastSaved;
-  /**
-   * Tasks whose driver will tell the runner when they end (their current handle's); a driver's
-   * call takes its task out, on the driver's thread, and a pass that finds it still running
-   * watches it again.
-   */
-  private final Set<String> watched = ConcurrentHashMap.newKeySet();
+  /** Tasks whose driver will tell the runner when they end (their current handle's). */
+  private final TaskWatches watches = new TaskWatches(() -> send(new Command.Poke()));
   private boolean reattached;
 
   private volatile AllocationStatusUpdate status;
@@ -284,21 +279,6 @@ public final class AllocationRunner {
     }
   }
 
-  /**
-   * The driver tells when {@code name}'s task (handle {@code h}) ends: it need not be polled. Marked
-   * before asking, so a call that comes at once (or while asking) is not undone.
-   */
-  private void watch(String name, TaskDriver d, TaskHandle h) {
-    watched.add(name);
-    boolean told = d.watch(h, () -> {
-      watched.remove(name);
-      send(new Command.Poke());
-    });
-    if (!told) {
-      watched.remove(name);
-    }
-  }
-
   /** After an agent restart: adopt the tasks the drivers still run; account for those that ended meanwhile. */
   private void reattach() {
     Map<TaskDriver, List<TaskHandle>> found = new HashMap<>();
@@ -322,7 +302,7 @@ public final class AllocationRunner {
           runs.put(name, new TaskRun(name, new TaskPhase.Running(), r.restarts(), r.restartTimes(), r.message(),
               checks.containsKey(name) ? "unknown" : "", live.startedAt(), null));
           startTracking(name, now);
-          watch(name, drivers.forTask(t), live);
+          watches.watch(name, drivers.forTask(t), live);
         }
       } else if (r.phase() instanceof TaskPhase.Running) {
         runs.put(name, r.apply(new Lost("ended while the agent was down; exit code unknown", now), policy));
@@ -376,7 +356,7 @@ public final class AllocationRunner {
       handles.put(name, h);
       runs.put(name, runs.get(name).apply(new Started(h.startedAt()), policy));
       startTracking(name, clock.instant());
-      watch(name, d, h);
+      watches.watch(name, d, h);
     } catch (DriverException | IllegalArgumentException e) {
       log.info("allocation {} task {}: start failed: {}", id, name, e.getMessage());
       runs.put(name, runs.get(name).apply(new StartFailed(e.getMessage(), now), policy));
@@ -438,9 +418,7 @@ public final class AllocationRunner {
     TaskRun r = runs.get(name);
     switch (s) {
       case TaskStatus.Running x -> {
-        if (!watched.contains(name)) {
-          watch(name, d, h); // its driver told (or could not tell before), and it still runs
-        }
+        watches.watchAgain(name, d, h); // its driver told (or could not tell before), and it still runs
         probe(name, d, h, now);
       }
       case TaskStatus.Exited x -> runs.put(name, r.apply(new Exited(x.exitCode(), x.finishedAt()), policy));
@@ -593,7 +571,7 @@ public final class AllocationRunner {
 
   private long nextWaitMillis() {
     boolean mustPoll = runs.values().stream().anyMatch(r -> r.phase() instanceof TaskPhase.Running
-        && (!watched.contains(r.name()) || checks.containsKey(r.name())));
+        && (!watches.contains(r.name()) || checks.containsKey(r.name())));
     return NextWake.millis(clock.instant(), mustPoll ? Optional.of(settings.pollInterval()) : Optional.empty(),
         nextMetricsAt, runs.values(), stopping ? Optional.empty() : deployHealth.nextDecisionAt());
   }

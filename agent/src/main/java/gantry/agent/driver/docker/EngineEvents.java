@@ -115,13 +115,6 @@ final class EngineEvents implements AutoCloseable {
     if (waiting != null) waiting.forEach(EngineEvents::tell);
   }
 
-  /** Number of containers being watched (for tests and logs). */
-  int watching() {
-    synchronized (lock) {
-      return watchers.size();
-    }
-  }
-
   /**
    * Cuts the connection as an engine or a proxy might; the reader makes a new one (tests). False
    * when there was none open yet.
