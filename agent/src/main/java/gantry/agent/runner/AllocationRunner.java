@@ -40,13 +40,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one allocation: the I/O loop around the pure {@link TaskRun} state machine. Each pass
  * takes the commands from a mailbox (update, stop, detach), starts pending tasks, polls the driver
- * for their status, probes health, samples metrics, and publishes an
- * {@link AllocationStatusUpdate} whenever what it reports changes. A {@link PassLoop} runs the
- * passes: between them the runner holds no thread, only a timer entry for when the next is due (a
- * command, or a watched task's end, wakes it sooner). A task whose driver tells its end
- * ({@link TaskDriver#watch}) and that has no health check is not polled: such an allocation makes
- * a pass only for its metrics. All task state is confined to the passes; other threads see only
- * {@link #status()} and {@link #isStopping()}.
+ * for their status, probes health, publishes an {@link AllocationStatusUpdate} whenever what it
+ * reports changes, and then, when they are due, samples metrics (last: a stats read can take the
+ * engine seconds, and a task just started is reported running without waiting for it). A
+ * {@link PassLoop} runs the passes: between them the runner holds no thread, only a timer entry
+ * for when the next is due (a command, or a watched task's end, wakes it sooner). A task whose
+ * driver tells its end ({@link TaskDriver#watch}) and that has no health check is not polled:
+ * such an allocation makes a pass only for its metrics. All task state is confined to the
+ * passes; other threads see only {@link #status()} and {@link #isStopping()}.
  *
  * <p>When one task fails for good, the others are stopped (the allocation has failed). A stop
  * with {@code forget} also destroys what the drivers made and deletes the allocation's file.
@@ -268,6 +269,12 @@ public final class AllocationRunner {
       try {
         step();
         publishAndSave();
+        // After the publication: a stats read can take the engine a second or two (longer while
+        // it starts many containers), and a task started in this pass must not wait for it to be
+        // reported running.
+        if (!clock.instant().isBefore(nextMetricsAt)) {
+          sampleMetrics();
+        }
       } catch (RuntimeException e) {
         log.warn("allocation {}: {}", id, e.toString(), e);
       }
@@ -331,9 +338,6 @@ public final class AllocationRunner {
     }
     stopSiblingsIfFailed(clock.instant());
     judgeDeployHealth();
-    if (!clock.instant().isBefore(nextMetricsAt)) {
-      sampleMetrics();
-    }
   }
 
   /** Shows the tasks to the deploy health tracker; a stop asked for before a decision leaves none. */

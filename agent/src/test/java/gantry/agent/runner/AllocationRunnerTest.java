@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.agent.ManualClock;
+import gantry.agent.driver.ResourceUsage;
+import gantry.agent.driver.TaskDescription;
+import gantry.agent.driver.TaskDriver;
 import gantry.agent.driver.TaskHandle;
+import gantry.agent.driver.TaskStatus;
 import gantry.agent.driver.sim.SimDriver;
 import gantry.agent.health.HealthProber;
 import gantry.v1.AllocatedPort;
@@ -25,7 +29,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,7 +120,7 @@ class AllocationRunnerTest {
     r.start();
     waitFor("running", WAIT).until(() -> handle("a4", "web").isPresent());
     TaskHandle h = handle("a4", "web").orElseThrow();
-    sim.setUsage(h, new gantry.agent.driver.ResourceUsage(42.5, 100));
+    sim.setUsage(h, new ResourceUsage(42.5, 100));
     waitFor("metrics", WAIT).until(() -> r.status().getMetrics().getCpuPercent() == 42.5);
     assertEquals(100, r.status().getMetrics().getMemoryMb());
     r.detach();
@@ -165,6 +172,33 @@ class AllocationRunnerTest {
   }
 
   @Test
+  void aTaskStartedWhenItsMetricsAreDueIsReportedRunningBeforeItsStatsAreRead() throws Exception {
+    // A busy engine: the start takes the whole metrics interval (the clock moves in it), and the
+    // stats read that is then due hangs, as a read of a busy engine's stats does for seconds.
+    ManualClock clock = new ManualClock(Instant.now());
+    CountDownLatch statsAnswer = new CountDownLatch(1);
+    AtomicInteger statsReads = new AtomicInteger();
+    TaskDriver busyEngine = new SlowStartsAndStats(sim, () -> clock.advance(FAST.metricsInterval()), () -> {
+      statsReads.incrementAndGet();
+      statsAnswer.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    });
+    Assignment checked = assignment("a6", 1, "main");
+    Assignment a = checked.toBuilder().setGroup(checked.getGroup().toBuilder()
+        .setTasks(0, TaskSpec.newBuilder().setName("main"))).build();
+    AllocationRunner r = AllocationRunner.create(a, DriverSet.simulated(busyEngine, List.of("docker", "exec")), clock,
+        prober, AllocationStore.none(), FAST, sent::add, x -> { });
+    r.start();
+    waitFor("the stats read", WAIT).until(() -> statsReads.get() == 1);
+    assertTrue(sent.stream().anyMatch(u -> u.getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING),
+        "reported running while the stats read still waits: " + sent);
+    sim.setUsage(handle("a6", "main").orElseThrow(), new ResourceUsage(12.5, 64));
+    statsAnswer.countDown();
+    waitFor("the metrics of that read", WAIT).until(() -> r.status().getMetrics().getCpuPercent() == 12.5);
+    r.detach();
+    assertTrue(r.join(WAIT));
+  }
+
+  @Test
   void logsNameTheTaskOrSayWhyThereAreNone() throws Exception {
     AllocationRunner r = runner(assignment("a9", 0, "main", "side"), AllocationStore.none());
     r.start();
@@ -177,5 +211,69 @@ class AllocationRunnerTest {
     assertEquals("side", reply.getTask());
     r.stop("test over", false, true);
     assertTrue(r.join(WAIT));
+  }
+
+  /** A waiting step of a driver call (the test's stand-in for the engine's time). */
+  interface Delay {
+    void run() throws InterruptedException;
+  }
+
+  /** The sim driver behind an engine whose starts and stats reads take their time. */
+  record SlowStartsAndStats(SimDriver sim, Runnable onStart, Delay beforeStats) implements TaskDriver {
+    @Override
+    public String name() {
+      return sim.name();
+    }
+
+    @Override
+    public TaskHandle start(TaskDescription task) {
+      onStart.run();
+      return sim.start(task);
+    }
+
+    @Override
+    public TaskStatus status(TaskHandle handle) {
+      return sim.status(handle);
+    }
+
+    @Override
+    public boolean watch(TaskHandle handle, Runnable onEnd) {
+      return sim.watch(handle, onEnd);
+    }
+
+    @Override
+    public TaskStatus stop(TaskHandle handle, Duration grace) {
+      return sim.stop(handle, grace);
+    }
+
+    @Override
+    public List<TaskHandle> recover(String allocationId) {
+      return sim.recover(allocationId);
+    }
+
+    @Override
+    public ResourceUsage stats(TaskHandle handle) {
+      try {
+        beforeStats.run();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return sim.stats(handle);
+    }
+
+    @Override
+    public String logs(TaskHandle handle, int tailLines) {
+      return sim.logs(handle, tailLines);
+    }
+
+    @Override
+    public void destroy(TaskHandle handle) {
+      sim.destroy(handle);
+    }
+
+    @Override
+    public void close() {
+      sim.close();
+    }
   }
 }
