@@ -49,8 +49,8 @@ public interface TaskDriver extends AutoCloseable {
    * already is reported at once. The driver may also call it when it can no longer be sure to see
    * the end (docker: its event stream was cut); the runner then looks at the task and, if it still
    * runs, watches it again. Returns false when the driver cannot tell (the default: the runner
-   * polls {@link #status} instead); the sim driver can, and docker through the engine's events, so
-   * a task costs no pass while nothing happens to it.
+   * polls {@link #status} instead); the sim driver can, docker through the engine's events and
+   * exec for the processes it started itself, so a task costs no pass while nothing happens to it.
    */
   default boolean watch(TaskHandle handle, Runnable onEnd) {
     return false;

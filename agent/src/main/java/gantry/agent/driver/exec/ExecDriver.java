@@ -279,6 +279,22 @@ public final class ExecDriver implements TaskDriver {
     return new TaskStatus.Lost("process " + r.pid() + " ended while no agent watched it; exit code unknown");
   }
 
+  /**
+   * A task this driver started is its child: the JDK reaps it and completes its
+   * {@link Process#onExit()} then (at once, on another thread, when it has ended already), which
+   * tells {@code onEnd}.
+   * A task recovered after an agent restart is no longer the agent's child and is polled (false).
+   */
+  @Override
+  public boolean watch(TaskHandle handle, Runnable onEnd) {
+    Tracked t = tasks.get(handle.id());
+    if (t == null || t.process == null) {
+      return false;
+    }
+    t.process.onExit().whenComplete((p, e) -> onEnd.run());
+    return true;
+  }
+
   @Override
   public TaskStatus await(TaskHandle handle, Duration timeout) {
     Tracked t = tracked(handle);

@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,6 +122,28 @@ class ExecDriverTest {
     TaskHandle h = start(sh("a4", "for i in 1 2 3 4 5; do echo line$i; done"));
     assertInstanceOf(TaskStatus.Exited.class, driver.await(h, Duration.ofSeconds(10)));
     assertEquals("line4\nline5\n", driver.logs(h, 2));
+  }
+
+  @Test
+  void theEndOfAStartedTaskIsToldAndARecoveredOneIsPolled() throws Exception {
+    TaskHandle h = start(sh("a10", "sleep 300"));
+    CountDownLatch ended = new CountDownLatch(1);
+    assertTrue(driver.watch(h, ended::countDown));
+    assertEquals(1, ended.getCount(), "told while the task still runs");
+    assertInstanceOf(TaskStatus.Running.class, driver.status(h));
+    ProcessHandle.of(leaderPid(h)).orElseThrow().destroy(); // SIGTERM from outside the agent
+    assertTrue(ended.await(10, TimeUnit.SECONDS), "the end was told");
+    assertInstanceOf(TaskStatus.Exited.class, driver.status(h));
+
+    CountDownLatch late = new CountDownLatch(1);
+    assertTrue(driver.watch(h, late::countDown));
+    assertTrue(late.await(10, TimeUnit.SECONDS), "a watch of an ended task is told too");
+
+    TaskHandle running = start(sh("a11", "sleep 300"));
+    ExecDriver afterRestart = new ExecDriver(dataDir);
+    assertEquals(List.of(running.id()), afterRestart.recover("a11").stream().map(TaskHandle::id).toList());
+    assertTrue(!afterRestart.watch(running, () -> { }),
+        "a recovered task is not the agent's child, so its end cannot be told: the runner polls it");
   }
 
   @Test
