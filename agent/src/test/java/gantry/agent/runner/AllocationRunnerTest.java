@@ -178,10 +178,7 @@ class AllocationRunnerTest {
     ManualClock clock = new ManualClock(Instant.now());
     CountDownLatch statsAnswer = new CountDownLatch(1);
     AtomicInteger statsReads = new AtomicInteger();
-    TaskDriver busyEngine = new SlowStartsAndStats(sim, () -> clock.advance(FAST.metricsInterval()), () -> {
-      statsReads.incrementAndGet();
-      statsAnswer.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    });
+    TaskDriver busyEngine = new BusyEngine(sim, clock, FAST.metricsInterval(), statsReads, statsAnswer);
     Assignment checked = assignment("a6", 1, "main");
     Assignment a = checked.toBuilder().setGroup(checked.getGroup().toBuilder()
         .setTasks(0, TaskSpec.newBuilder().setName("main"))).build();
@@ -213,13 +210,12 @@ class AllocationRunnerTest {
     assertTrue(r.join(WAIT));
   }
 
-  /** A waiting step of a driver call (the test's stand-in for the engine's time). */
-  interface Delay {
-    void run() throws InterruptedException;
-  }
-
-  /** The sim driver behind an engine whose starts and stats reads take their time. */
-  record SlowStartsAndStats(SimDriver sim, Runnable onStart, Delay beforeStats) implements TaskDriver {
+  /**
+   * The sim driver behind a busy engine: each start takes {@code startTakes} of {@code clock}'s
+   * time, and each stats read counts itself in {@code statsReads} and waits for {@code statsAnswer}.
+   */
+  record BusyEngine(SimDriver sim, ManualClock clock, Duration startTakes, AtomicInteger statsReads,
+      CountDownLatch statsAnswer) implements TaskDriver {
     @Override
     public String name() {
       return sim.name();
@@ -227,7 +223,7 @@ class AllocationRunnerTest {
 
     @Override
     public TaskHandle start(TaskDescription task) {
-      onStart.run();
+      clock.advance(startTakes);
       return sim.start(task);
     }
 
@@ -253,8 +249,9 @@ class AllocationRunnerTest {
 
     @Override
     public ResourceUsage stats(TaskHandle handle) {
+      statsReads.incrementAndGet();
       try {
-        beforeStats.run();
+        statsAnswer.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

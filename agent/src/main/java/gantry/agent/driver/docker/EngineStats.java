@@ -18,7 +18,14 @@ final class EngineStats {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
   /** A container's cumulative CPU time and the host's, in nanoseconds, at one sample. */
-  record Counters(long container, long system) {}
+  record Counters(long container, long system) {
+    /** The counters of one stats answer's current read; null when it has none. */
+    static Counters of(Object answer) {
+      Long total = Json.longAt(answer, "cpu_stats", "cpu_usage", "total_usage");
+      Long system = Json.longAt(answer, "cpu_stats", "system_cpu_usage");
+      return total == null || system == null ? null : new Counters(total, system);
+    }
+  }
 
   private final EngineClient docker;
   private final Map<String, Counters> last = new ConcurrentHashMap<>();
@@ -43,10 +50,9 @@ final class EngineStats {
       last.remove(id);
       return ResourceUsage.NONE;
     }
-    Long total = Json.longAt(s, "cpu_stats", "cpu_usage", "total_usage");
-    Long system = Json.longAt(s, "cpu_stats", "system_cpu_usage");
-    if (total != null && system != null) {
-      last.put(id, new Counters(total, system));
+    Counters now = Counters.of(s);
+    if (now != null) {
+      last.put(id, now);
     }
     return usageOf(s, previous);
   }
@@ -54,11 +60,6 @@ final class EngineStats {
   /** Drops what is kept of container {@code id} (it was removed). */
   void forget(String id) {
     last.remove(id);
-  }
-
-  /** CPU and memory of one stats answer, its CPU against the answer's own previous read. */
-  static ResourceUsage usageOf(Object s) {
-    return usageOf(s, null);
   }
 
   /**

@@ -282,8 +282,8 @@ public final class ExecDriver implements TaskDriver {
   /**
    * A task this driver started is its child: the JDK reaps it and completes its
    * {@link Process#onExit()} then (at once, on another thread, when it has ended already), which
-   * tells {@code onEnd}.
-   * A task recovered after an agent restart is no longer the agent's child and is polled (false).
+   * tells {@code onEnd}. A task recovered after an agent restart is no longer the agent's child
+   * and is polled (false).
    */
   @Override
   public boolean watch(TaskHandle handle, Runnable onEnd) {

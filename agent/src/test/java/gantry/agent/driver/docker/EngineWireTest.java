@@ -76,10 +76,10 @@ class EngineWireTest {
         {"cpu_stats": {"cpu_usage": {"total_usage": 3000000}, "system_cpu_usage": 200000000, "online_cpus": 2},
          "precpu_stats": {"cpu_usage": {"total_usage": 1000000}, "system_cpu_usage": 100000000},
          "memory_stats": {"usage": 10485760, "stats": {"inactive_file": 2097152}}}""");
-    ResourceUsage u = EngineStats.usageOf(stats);
+    ResourceUsage u = EngineStats.usageOf(stats, null);
     assertEquals(4.0, u.cpuPercent(), 1e-9);
     assertEquals(8.0, u.memoryMiB(), 1e-9);
-    assertEquals(new ResourceUsage(0, 0), EngineStats.usageOf(Json.parse("{}")));
+    assertEquals(new ResourceUsage(0, 0), EngineStats.usageOf(Json.parse("{}"), null));
   }
 
   @Test
@@ -94,7 +94,7 @@ class EngineWireTest {
     ResourceUsage u = EngineStats.usageOf(oneShot, new EngineStats.Counters(1_000_000_000L, 10_000_000_000L));
     assertEquals(10.0, u.cpuPercent(), 1e-9);
     assertEquals(10.0, u.memoryMiB(), 1e-9);
-    assertEquals(0.0, EngineStats.usageOf(oneShot).cpuPercent(), 1e-9, "no previous read, no CPU figure");
+    assertEquals(0.0, EngineStats.usageOf(oneShot, null).cpuPercent(), 1e-9, "no previous read, no CPU figure");
   }
 
   @Test
