@@ -44,9 +44,12 @@ public final class ExecDriver implements TaskDriver {
   private static final String SETSID = "setsid";
   private static final String ENV_FILE = "env.properties";
   private static final Duration STATS_WINDOW = Duration.ofMillis(250);
+  /** How old a walk of /proc a stats sample takes from another task's sample (RecentProcessTable). */
+  private static final Duration SHARED_WALK_AGE = Duration.ofSeconds(1);
 
   private final Path dataDir;
   private final ProcFs proc;
+  private final RecentProcessTable tables;
   private final Clock clock;
   private final Map<String, Tracked> tasks = new ConcurrentHashMap<>();
 
@@ -85,6 +88,7 @@ public final class ExecDriver implements TaskDriver {
   ExecDriver(Path dataDir, ProcFs proc, Clock clock) {
     this.dataDir = dataDir.toAbsolutePath().normalize();
     this.proc = proc;
+    this.tables = new RecentProcessTable(proc);
     this.clock = clock;
     try {
       Files.createDirectories(this.dataDir);
@@ -392,13 +396,16 @@ public final class ExecDriver implements TaskDriver {
   public ResourceUsage stats(TaskHandle handle) {
     Tracked t = tracked(handle);
     ProcessSession session = t.session();
-    List<ProcStat> members = session.members(proc);
+    boolean first = t.lastCpuTicks < 0;
+    // A first sample walks afresh: an older walk may predate the task.
+    long now = System.nanoTime();
+    ProcessTable table = tables.takenSince(first ? now : now - SHARED_WALK_AGE.toNanos());
+    List<ProcStat> members = session.members(table);
     if (members.isEmpty()) {
       return ResourceUsage.NONE;
     }
     long ticks = members.stream().mapToLong(ProcStat::cpuTicks).sum();
-    long now = System.nanoTime();
-    if (t.lastCpuTicks < 0) {
+    if (first) {
       // First sample: measure over a short window instead of reporting 0.
       try {
         Thread.sleep(STATS_WINDOW.toMillis());
@@ -406,15 +413,15 @@ public final class ExecDriver implements TaskDriver {
         Thread.currentThread().interrupt();
       }
       t.lastCpuTicks = ticks;
-      t.lastSampleNanos = now;
-      members = session.members(proc);
+      t.lastSampleNanos = table.takenNanos();
+      table = tables.takenSince(table.takenNanos() + STATS_WINDOW.toNanos());
+      members = session.members(table);
       ticks = members.stream().mapToLong(ProcStat::cpuTicks).sum();
-      now = System.nanoTime();
     }
-    double seconds = (now - t.lastSampleNanos) / 1e9;
+    double seconds = (table.takenNanos() - t.lastSampleNanos) / 1e9;
     double cpu = seconds <= 0 ? 0 : Math.max(0, ticks - t.lastCpuTicks) / (double) proc.clockTicksPerSecond() / seconds * 100.0;
     t.lastCpuTicks = ticks;
-    t.lastSampleNanos = now;
+    t.lastSampleNanos = table.takenNanos();
     long rssKiB = members.stream().mapToLong(m -> proc.rssKiB(m.pid())).sum();
     return new ResourceUsage(cpu, rssKiB / 1024.0);
   }

@@ -44,33 +44,23 @@ final class ProcFs {
     return stat(pid).filter(s -> s.startTicks() == startTicks && !s.ended()).isPresent();
   }
 
-  /**
-   * The live processes of the session led by {@code leaderPid} that started no earlier than the
-   * leader did (so a reused session id of an unrelated, older process never matches), and none
-   * while another process, started at other ticks, holds the leader's pid (a reused pid leads a
-   * session that is not ours).
-   */
+  /** The live processes of a task's session, from a walk made now ({@link ProcessTable#sessionMembers}). */
   List<ProcStat> sessionMembers(long leaderPid, long leaderStartTicks) {
-    List<ProcStat> members = new ArrayList<>();
-    if (leaderStartTicks < 0) {
-      return members; // the leader was gone before we could read it: nothing provably ours
-    }
-    // The pid leads another session now: pid numbers start again in a restarted container, and a
-    // new task there can get the pid an old task's record still names (chaos run
-    // 20261130-194626-be6: forgetting old allocations killed two tasks just started).
-    if (stat(leaderPid).filter(s -> !s.ended() && s.startTicks() != leaderStartTicks).isPresent()) {
-      return members;
-    }
+    return table().sessionMembers(leaderPid, leaderStartTicks);
+  }
+
+  /** One walk of every process's stat file; a process gone mid-walk is left out. */
+  ProcessTable table() {
+    long taken = System.nanoTime();
+    List<ProcStat> all = new ArrayList<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, p -> isNumeric(p.getFileName().toString()))) {
       for (Path dir : dirs) {
-        stat(Long.parseLong(dir.getFileName().toString()))
-            .filter(s -> s.session() == leaderPid && !s.ended() && s.startTicks() >= leaderStartTicks)
-            .ifPresent(members::add);
+        stat(Long.parseLong(dir.getFileName().toString())).ifPresent(all::add);
       }
     } catch (IOException e) {
       throw new IllegalStateException("cannot list " + root + ": " + e.getMessage(), e);
     }
-    return members;
+    return ProcessTable.of(taken, all);
   }
 
   /** Resident memory in KiB from {@code VmRSS} in {@code /proc/<pid>/status}; 0 if unknown. */

@@ -13,6 +13,11 @@ record ProcessSession(long leaderPid, long leaderStartTicks) {
     return proc.sessionMembers(leaderPid, leaderStartTicks);
   }
 
+  /** The members as one walk of /proc found them. */
+  List<ProcStat> members(ProcessTable table) {
+    return table.sessionMembers(leaderPid, leaderStartTicks);
+  }
+
   boolean isEmpty(ProcFs proc) {
     return members(proc).isEmpty();
   }
