@@ -67,7 +67,7 @@ final class Autoscaler {
     List<LeaderAction> out = new ArrayList<>();
     Set<String> running = new HashSet<>();
     Set<String> groups = new HashSet<>();
-    for (Job job : state.allJobs()) {
+    for (Job job : state.scaledJobs()) {
       if (job.getStatus() != JobStatus.JOB_STATUS_RUNNING) continue;
       for (GroupSpec g : job.getSpec().getGroupsList()) {
         if (!g.hasScaling()) continue;

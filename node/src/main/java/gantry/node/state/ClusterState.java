@@ -5,6 +5,7 @@ import gantry.node.store.StateStore;
 import gantry.v1.Allocation;
 import gantry.v1.Deployment;
 import gantry.v1.Evaluation;
+import gantry.v1.GroupSpec;
 import gantry.v1.Job;
 import gantry.v1.Node;
 import gantry.v1.Peer;
@@ -48,6 +49,11 @@ public final class ClusterState {
   private final Map<String, String> latestEvalByJob = new ConcurrentHashMap<>();
   /** job -> its active (running, paused or blocked) deployment's id: at most one per job. */
   private final Map<String, String> activeDeploymentByJob = new ConcurrentHashMap<>();
+  /**
+   * Names of the jobs with a group that has a {@code scaling} block: the autoscaler's
+   * once-a-second check reads these instead of every job.
+   */
+  private final Set<String> scaledJobs = ConcurrentHashMap.newKeySet();
   /** Ids of the BLOCKED evaluations: a node coming up unblocks them without a scan of every evaluation. */
   private final Set<String> blockedEvals = ConcurrentHashMap.newKeySet();
   private final Map<String, gantry.v1.AclPolicy> aclPolicies = new ConcurrentHashMap<>();
@@ -74,6 +80,7 @@ public final class ClusterState {
     store.scan(Keys.JOB, (k, v) -> {
       Job job = parse(Job.parser(), k, v);
       s.jobs.put(k.substring(Keys.JOB.length()), job);
+      s.indexScaling(job);
       currentVersionBytes.put(Keys.jobVersion(job.getName(), job.getVersion()), v);
     });
     store.scan(Keys.JOB_VERSION, (k, v) -> {
@@ -132,7 +139,22 @@ public final class ClusterState {
 
   void putJob(Job job, Mutations out) {
     jobs.put(job.getName(), job);
+    indexScaling(job);
     out.put(Keys.job(job.getName()), job);
+  }
+
+  /** Forgets a job (not its versions); returns it, or null if there was none. */
+  Job removeJob(String name) {
+    scaledJobs.remove(name);
+    return jobs.remove(name);
+  }
+
+  private void indexScaling(Job job) {
+    if (job.getSpec().getGroupsList().stream().anyMatch(GroupSpec::hasScaling)) {
+      scaledJobs.add(job.getName());
+    } else {
+      scaledJobs.remove(job.getName());
+    }
   }
 
   void putJobVersion(Job job, Mutations out) {
@@ -396,6 +418,11 @@ public final class ClusterState {
 
   public Collection<Job> allJobs() {
     return List.copyOf(jobs.values());
+  }
+
+  /** The jobs with a group that has a {@code scaling} block, in no particular order. */
+  public List<Job> scaledJobs() {
+    return scaledJobs.stream().map(jobs::get).filter(java.util.Objects::nonNull).toList();
   }
 
   /** Peers that announced their addresses, by id. */

@@ -150,7 +150,7 @@ final class JobReplay {
 
   RecordOutcome purge(JobPurged r, long index, Mutations out, Changes changes) {
     String name = r.getName();
-    Job old = state.jobs.remove(name);
+    Job old = state.removeJob(name);
     if (old == null) return notFound(name);
     out.delete(Keys.job(name));
     state.deleteJobVersions(name, out);

@@ -156,6 +156,40 @@ class ClusterStateTest {
     }
   }
 
+  private static JobSpec scaled(String name) {
+    JobSpec plain = spec(name, 2);
+    return plain.toBuilder().setGroups(0, plain.getGroups(0).toBuilder()
+        .setScaling(gantry.v1.ScalingPolicy.newBuilder().setMin(1).setMax(4).setScaleOutAbove(80).setScaleInBelow(30)))
+        .build();
+  }
+
+  private static java.util.Set<String> names(java.util.List<Job> jobs) {
+    return jobs.stream().map(Job::getName).collect(java.util.stream.Collectors.toSet());
+  }
+
+  @Test
+  void theScaledJobsFollowTheSpecsThroughReplayPurgeAndLoad(@TempDir Path dir) throws Exception {
+    try (StateStore store = StateStore.open(dir)) {
+      try (WriteBatch wb = new WriteBatch()) {
+        var m = new gantry.node.raft.TestBatchMutations(wb);
+        state.replay(register(scaled("auto"), 1), 1, m, new Changes());
+        state.replay(register(spec("fixed", 2), 2), 2, m, new Changes());
+        state.replay(register(scaled("gone"), 3), 3, m, new Changes());
+        state.replay(register(scaled("dropped"), 4), 4, m, new Changes());
+        assertEquals(java.util.Set.of("auto", "gone", "dropped"), names(state.scaledJobs()));
+        state.replay(purge("gone"), 5, m, new Changes());
+        state.replay(register(spec("dropped", 2), 6), 6, m, new Changes());
+        state.replay(register(scaled("fixed"), 7), 7, m, new Changes());
+        store.write(wb);
+      }
+      assertEquals(java.util.Set.of("auto", "fixed"), names(state.scaledJobs()),
+          "a purged job and one registered again without its scaling block are gone; one that gained it is in");
+    }
+    try (StateStore store = StateStore.open(dir)) {
+      assertEquals(java.util.Set.of("auto", "fixed"), names(ClusterState.load(store).scaledJobs()));
+    }
+  }
+
   @Test
   void loadSharesWhatReplaySharedAndLosesNothing(@TempDir Path dir) throws Exception {
     try (StateStore store = StateStore.open(dir)) {
