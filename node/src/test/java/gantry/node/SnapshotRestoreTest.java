@@ -63,16 +63,21 @@ class SnapshotRestoreTest {
       mine.add(ch);
       channels.add(ch);
     }
+    // Every peer knows its leader before the test reads from it: a peer that started last may not
+    // have heard from the leader yet, and a linearizable read there is then refused (UNAVAILABLE).
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      try {
-        stub(mine.getFirst()).getLeader(gantry.v1.GetLeaderRequest.getDefaultInstance());
-        return mine;
-      } catch (StatusRuntimeException e) {
-        if (System.nanoTime() > end) throw new AssertionError("cluster " + name + " elected no leader in 30 s", e);
-        Thread.sleep(50);
+    for (ManagedChannel ch : mine) {
+      while (true) {
+        try {
+          stub(ch).getLeader(gantry.v1.GetLeaderRequest.getDefaultInstance());
+          break;
+        } catch (StatusRuntimeException e) {
+          if (System.nanoTime() > end) throw new AssertionError("a peer of cluster " + name + " knew no leader in 30 s", e);
+          Thread.sleep(50);
+        }
       }
     }
+    return mine;
   }
 
   private static ControlServiceGrpc.ControlServiceBlockingStub stub(ManagedChannel ch) {
