@@ -73,12 +73,16 @@ public final class ServiceCatalog {
 
   /** The endpoints of {@code service}, ordered by allocation id then task. */
   public static List<ServiceEndpoint> endpoints(ClusterState state, String service, Map<String, NodeMetrics> nodeUse) {
-    return all(state, nodeUse).stream().filter(e -> e.getService().equals(service)).toList();
+    return sorted(state.allocsOfService(service), state, nodeUse).stream().filter(e -> e.getService().equals(service)).toList();
   }
 
   private static List<ServiceEndpoint> all(ClusterState state, Map<String, NodeMetrics> nodeUse) {
+    return sorted(state.allocs(), state, nodeUse);
+  }
+
+  private static List<ServiceEndpoint> sorted(List<Allocation> allocs, ClusterState state, Map<String, NodeMetrics> nodeUse) {
     List<ServiceEndpoint> out = new ArrayList<>();
-    for (Allocation a : state.allocs()) out.addAll(endpointsOf(a, state, nodeUse));
+    for (Allocation a : allocs) out.addAll(endpointsOf(a, state, nodeUse));
     out.sort(Comparator.comparing(ServiceEndpoint::getAllocationId).thenComparing(ServiceEndpoint::getTask));
     return out;
   }

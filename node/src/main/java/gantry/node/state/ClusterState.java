@@ -46,6 +46,12 @@ public final class ClusterState {
   final Map<String, java.util.NavigableMap<Long, Job>> versions = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> allocsByNode = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> allocsByJob = new ConcurrentHashMap<>();
+  /**
+   * service name -> the allocations whose group spec declares it (now or in an earlier spec of the
+   * allocation: a reader checks the spec it holds), so a service's endpoints are found without a
+   * look at every allocation.
+   */
+  private final Map<String, Set<String>> allocsByService = new ConcurrentHashMap<>();
   private final Map<String, String> latestEvalByJob = new ConcurrentHashMap<>();
   /** job -> its active (running, paused or blocked) deployment's id: at most one per job. */
   private final Map<String, String> activeDeploymentByJob = new ConcurrentHashMap<>();
@@ -206,6 +212,11 @@ public final class ClusterState {
     allocs.put(a.getId(), a);
     allocsByNode.computeIfAbsent(a.getNodeId(), k -> ConcurrentHashMap.newKeySet()).add(a.getId());
     allocsByJob.computeIfAbsent(a.getJob(), k -> ConcurrentHashMap.newKeySet()).add(a.getId());
+    for (gantry.v1.TaskSpec t : a.getGroupSpec().getTasksList()) {
+      if (t.hasService()) {
+        allocsByService.computeIfAbsent(t.getService().getName(), k -> ConcurrentHashMap.newKeySet()).add(a.getId());
+      }
+    }
   }
 
   /**
@@ -418,6 +429,16 @@ public final class ClusterState {
 
   public Collection<Job> allJobs() {
     return List.copyOf(jobs.values());
+  }
+
+  /**
+   * The allocations whose group spec declares {@code service} or did in an earlier spec of the
+   * allocation (check the spec), in no particular order.
+   */
+  public List<Allocation> allocsOfService(String service) {
+    Set<String> ids = allocsByService.get(service);
+    if (ids == null) return List.of();
+    return ids.stream().map(allocs::get).filter(java.util.Objects::nonNull).toList();
   }
 
   /** The jobs with a group that has a {@code scaling} block, in no particular order. */

@@ -66,11 +66,15 @@ class ServiceCatalogTest {
   }
 
   private void run(GroupSpec g, String... allocNode) {
-    JobSpec spec = JobSpec.newBuilder().setName("echo").addGroups(g).build();
+    run("echo", g, allocNode);
+  }
+
+  private void run(String job, GroupSpec g, String... allocNode) {
+    JobSpec spec = JobSpec.newBuilder().setName(job).addGroups(g).build();
     apply(Record.newBuilder().setJobRegistered(JobRegistered.newBuilder().setSpec(spec)).build());
     PlanApplied.Builder plan = PlanApplied.newBuilder().setEvalId("e").setEvalStatus(EvalStatus.EVAL_STATUS_COMPLETE);
     for (int i = 0; i < allocNode.length; i += 2) {
-      plan.addPlaced(Allocation.newBuilder().setId(allocNode[i]).setJob("echo").setJobVersion(1).setGroup("g")
+      plan.addPlaced(Allocation.newBuilder().setId(allocNode[i]).setJob(job).setJobVersion(1).setGroup("g")
           .setIndex(i / 2).setNodeId(allocNode[i + 1]).setGroupSpec(g).setDesiredStatus(DesiredStatus.DESIRED_STATUS_RUN)
           .setClientStatus(ClientStatus.CLIENT_STATUS_PENDING).setResources(Resources.newBuilder().setCpu(100).setMemory(32))
           .addPorts(AllocatedPort.newBuilder().setTask("echo").setName("grpc").setHost(20000 + i / 2)));
@@ -144,5 +148,18 @@ class ServiceCatalogTest {
     assertEquals(List.of(), endpoints(Map.of()), "stopping before its agent has stopped it");
     assertEquals(1, ServiceCatalog.summaries(state).size());
     assertEquals(0, ServiceCatalog.summaries(state).getFirst().getEndpoints());
+  }
+
+  @Test
+  void aServiceHasOnlyTheAllocationsOfTheGroupsThatDeclareIt() {
+    node("n1", 1000);
+    node("n2", 2000);
+    run(group(ServiceSpec.newBuilder().setName("echo").setPort("grpc").build(), false), "a1", "n1");
+    run("other", group(ServiceSpec.newBuilder().setName("other").setPort("grpc").build(), false), "b1", "n2", "b2", "n2");
+    for (String a : List.of("a1", "b1", "b2")) report(a, ClientStatus.CLIENT_STATUS_RUNNING, "running", "");
+    assertEquals(List.of("a1@10.0.0.1:20000 w1000"), endpoints(Map.of()));
+    assertEquals(List.of("b1", "b2"), ServiceCatalog.endpoints(state, "other", Map.of()).stream()
+        .map(ServiceEndpoint::getAllocationId).toList());
+    assertEquals(List.of(), ServiceCatalog.endpoints(state, "nobody", Map.of()));
   }
 }
