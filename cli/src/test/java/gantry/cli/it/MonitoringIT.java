@@ -80,19 +80,28 @@ class MonitoringIT {
         Map<GrafanaDashboard.Query, String> missing = answerAll(prom, queries);
         assertTrue(missing.isEmpty(), "queries without data after " + WAIT + ":\n" + describe(missing));
 
-        // The per-job panel shows what the cluster holds, not just some number.
-        assertEquals(2.0, prom.query("max by (exported_job, group) (gantry_job_allocations{status=\"running\",exported_job=\"web\"})")
-            .getFirst().value());
+        // The per-job panel shows what the cluster holds, not just some number. A series counts
+        // from the first scrape after the change (and an allocation's memory from its first metrics
+        // sample, after it runs), so each is awaited rather than read once.
+        awaitValue(prom, "max by (exported_job, group) (gantry_job_allocations{status=\"running\",exported_job=\"web\"})", 2.0);
         assertEquals(2.0, prom.query("max by (exported_job, group) (gantry_job_desired_allocations{exported_job=\"web\"})")
             .getFirst().value());
         assertEquals(1.0, prom.query("sum(gantry_raft_leader)").getFirst().value());
         // The agent's own series: one per running allocation, labelled with the job, group and node.
-        assertEquals(2, prom.query("gantry_agent_allocation_memory_mib{job=\"gantry-agents\",exported_job=\"web\",node=\"a1\"}").size());
-        assertEquals(2.0, prom.query("gantry_agent_allocations{job=\"gantry-agents\",node=\"a1\",status=\"running\"}")
-            .getFirst().value());
+        String memory = "gantry_agent_allocation_memory_mib{job=\"gantry-agents\",exported_job=\"web\",node=\"a1\"}";
+        PeerProcesses.await("2 series of " + memory, WAIT, () -> prom.query(memory).size() == 2);
+        awaitValue(prom, "gantry_agent_allocations{job=\"gantry-agents\",node=\"a1\",status=\"running\"}", 2.0);
         assertEquals(1.0, prom.query("gantry_agent_session_open{job=\"gantry-agents\",node=\"a1\"}").getFirst().value());
       }
     }
+  }
+
+  /** Waits until {@code expr} answers one series of {@code value}. */
+  private static void awaitValue(PrometheusServer prom, String expr, double value) {
+    PeerProcesses.await(expr + " = " + value, WAIT, () -> {
+      List<PrometheusServer.Sample> answer = prom.query(expr);
+      return answer.size() == 1 && answer.getFirst().value() == value;
+    });
   }
 
   /**
