@@ -29,6 +29,8 @@ final class Gantry {
     // Tests run small processes; a benchmark that measures what the launcher starts replaces these
     // with -Dgantry.it.jvm.base= (empty: the JVM's defaults, as scripts/gantry gives a manager).
     addAll(cmd, System.getProperty("gantry.it.jvm.base", "-XX:+UseSerialGC -Xmx256m"));
+    // In the integration tests, also the launcher's flags for the verb (its class caches).
+    cmd.addAll(LauncherFlags.of(args.length == 0 ? "" : args[0]));
     // Benchmarks give the processes more room (later flags win): -Dgantry.it.jvm.options="-Xmx2g ..."
     addAll(cmd, System.getProperty("gantry.it.jvm.options", ""));
     cmd.add("-jar");
