@@ -30,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * runs after Ratis paused the state machine for the second but before it published it. Real
  * Ratis storage and RocksDB; Ratis' own steps (receiving into the temporary directory,
  * publishing by replacing the snapshot directory) are done here as its SnapshotManager does them.
+ * Ratis asks for the newest snapshot on every append; the answer follows each change of the
+ * snapshot directory, whatever the directory's modification time says.
  */
 class SnapshotInstallRaceTest {
   @TempDir Path dir;
@@ -124,6 +126,32 @@ class SnapshotInstallRaceTest {
     publish("req-new");
     sm.reinitialize();
     assertEquals(420, sm.store().applied().index());
+  }
+
+  @Test
+  void theNewestSnapshotFollowsEveryChangeOfTheDirectoryWhateverItsModificationTime() throws Exception {
+    sm.notifyTermIndexUpdated(2, 100);
+    assertEquals(100, sm.takeSnapshot());
+    assertEquals(TermIndex.valueOf(2, 100), sm.getLatestSnapshot().getTermIndex());
+    assertEquals(TermIndex.valueOf(2, 100), sm.getLatestSnapshot().getTermIndex(), "asked again, unchanged");
+    // Timestamps are coarse: a snapshot taken within the same tick leaves the directory's time as
+    // it was. Set it back to show the answer does not depend on it.
+    Path snapshots = sm().resolve("snapshots");
+    var time = Files.getLastModifiedTime(snapshots);
+
+    sm.notifyTermIndexUpdated(2, 200);
+    assertEquals(200, sm.takeSnapshot());
+    Files.setLastModifiedTime(snapshots, time);
+    assertEquals(TermIndex.valueOf(2, 200), sm.getLatestSnapshot().getTermIndex(), "a snapshot taken here");
+
+    receive(leaderSnapshot(TermIndex.valueOf(3, 300)), "req-1");
+    sm.pause();
+    publish("req-1");
+    Files.setLastModifiedTime(snapshots, time);
+    assertEquals(TermIndex.valueOf(3, 300), sm.getLatestSnapshot().getTermIndex(), "a snapshot Ratis published by a rename");
+    sm.reinitialize();
+    assertEquals(300, sm.store().applied().index());
+    assertEquals(300, sm.appliedIndex());
   }
 
   /** A RocksDB checkpoint at {@code ti}, as the leader's snapshot directory holds it. */
