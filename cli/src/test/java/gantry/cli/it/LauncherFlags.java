@@ -2,6 +2,7 @@ package gantry.cli.it;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -44,18 +45,25 @@ final class LauncherFlags {
     if (repo == null) throw new IllegalStateException("gantry.it.launcher.flags is set but gantry.repo is not");
     Path scripts = Path.of(repo, "scripts", "lib").toAbsolutePath();
     String script = ". \"$0/jdk.sh\" && gantry_use_jdk >/dev/null && . \"$0/" + lib + "\" && " + function + " \"$1\"";
-    ProcessBuilder pb = new ProcessBuilder("bash", "-c", script, scripts.toString(), Gantry.jar().toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT);
-    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
     try {
-      Process p = pb.start();
-      p.getOutputStream().close();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        p.destroyForcibly();
-        throw new IllegalStateException(function + " failed (exit " + (p.isAlive() ? "none" : p.exitValue()) + "): " + out);
+      Path out = Files.createTempFile("gantry-launcher-flags", ".txt");
+      try {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", script, scripts.toString(), Gantry.jar().toString())
+            .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        p.getOutputStream().close();
+        // A training run takes about 15 s; the launcher gives up on a manager's within two minutes.
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+          throw new IllegalStateException(function + " did not finish in 180 s");
+        }
+        String printed = Files.readString(out, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) throw new IllegalStateException(function + " failed (exit " + p.exitValue() + "): " + printed);
+        return Gantry.flags(printed);
+      } finally {
+        Files.deleteIfExists(out);
       }
-      return Gantry.flags(out);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -35,6 +35,12 @@ final class SnapshotDirectory implements StateMachineStorage {
   private volatile File smDir;
   private volatile File snapshots;
   private volatile File tmp;
+  /** The last listing and the directory state it was made in; null when unknown. Guarded by this. */
+  private Known known;
+  /** Changes made to the directory's entries here. Guarded by this. */
+  private long changes;
+
+  private record Known(Object key, SnapshotInfo info) {}
 
   @Override
   public void init(RaftStorage storage) throws IOException {
@@ -87,13 +93,6 @@ final class SnapshotDirectory implements StateMachineStorage {
     }
     return info;
   }
-
-  private record Known(Object key, SnapshotInfo info) {}
-
-  /** The last listing and the directory state it was made in; null when unknown. Guarded by this. */
-  private Known known;
-  /** Changes made to the directory's entries here. Guarded by this. */
-  private long changes;
 
   /** Forgets the last listing: called once an entry of the directory was added or removed. */
   private synchronized void changed() {
