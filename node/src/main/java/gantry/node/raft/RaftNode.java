@@ -139,7 +139,9 @@ public final class RaftNode implements AutoCloseable {
       server.start();
       sm.onDivergence(reason -> Thread.ofPlatform().name("gantry-leave-group").start(() -> leaveGroup(server, loss)));
       sm.onClose(loss::divisionClosed);
-      crashWatch = LeaderCrashWatch.start(server, self, group, clientProperties(config), parameters);
+      LeaderCrashWatch watch = LeaderCrashWatch.start(server, self, group, clientProperties(config), parameters);
+      sm.onLeadership(leads -> watch.leaderChanged());
+      crashWatch = watch;
     }
 
     RaftClient client = RaftClient.newBuilder()
