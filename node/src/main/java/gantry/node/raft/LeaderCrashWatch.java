@@ -64,7 +64,7 @@ final class LeaderCrashWatch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderCrashWatch.class);
   /**
    * How often the watch looks at this peer's role, leader and term without a notification. It
-   * was 100 ms, a timed-out read each time: 0.55 % of a follower's CPU under the state
+   * was 100 ms, a timed-out read each time: 0.45-0.55 % of a follower's CPU under the state
    * benchmark's writes (the thrown timeouts and the role checks).
    */
   static final int RECHECK_MS = 1_000;
