@@ -38,7 +38,8 @@ class ProposerCompletionTest {
     try {
       int writes = 8;
       // Each caller waits, in its completion, until every caller has been answered: possible only
-      // if the answers do not wait for one another.
+      // if the answers do not wait for one another. Answered one after another, the callers wait
+      // 20 s each in turn, past the 120 s below.
       CountDownLatch answered = new CountDownLatch(writes);
       AtomicInteger sawAllAnswered = new AtomicInteger();
       List<CompletableFuture<Void>> callers = new ArrayList<>();
@@ -46,7 +47,7 @@ class ProposerCompletionTest {
         callers.add(node.proposer().propose(List.of(register("job-" + i))).thenAccept(p -> {
           answered.countDown();
           try {
-            if (answered.await(5, TimeUnit.SECONDS)) sawAllAnswered.incrementAndGet();
+            if (answered.await(20, TimeUnit.SECONDS)) sawAllAnswered.incrementAndGet();
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
