@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * and one round of replication whatever it holds, so batching is what makes throughput.
  *
  * <p>No timer: a single drainer thread waits for a free slot in a small window of entries in
- * flight (two: one or four gave no more throughput, measured while completions still ran on the
- * reply thread, see {@link #COMPLETIONS}), and meanwhile requests pile up; it then takes everything queued (up to
+ * flight (two: one or four gave no more throughput while completions still ran on the reply
+ * thread, see {@link #COMPLETIONS}, and four gave less after; README, "Audit forces off the Raft
+ * client's reply thread"), and meanwhile requests pile up; it then takes everything queued (up to
  * {@code maxRecords} / {@code maxBytes}) into the next entry. Under no load an entry leaves
  * at once; under load entries grow. Each request completes when its entry is applied, with
  * the outcomes of its own records.
