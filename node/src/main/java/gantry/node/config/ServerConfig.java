@@ -24,6 +24,8 @@ import java.util.SequencedMap;
  * @param raftSegmentBytes size at which a Raft log segment is closed; compaction removes
  *                     whole closed segments behind a snapshot
  * @param heartbeatTtl   a node that sends no heartbeat for this long is marked down
+ * @param evalGcThreshold the leader deletes evaluations that finished longer ago than this (the
+ *                     latest of each job is kept)
  * @param schedulerWorkers threads running evaluations on the leader
  * @param eventBuffer    how many of the latest events this peer keeps in memory for WatchEvents
  *                     and {@code /v1/event/stream}
@@ -43,6 +45,7 @@ public record ServerConfig(
     int batchMaxBytes,
     long raftSegmentBytes,
     Duration heartbeatTtl,
+    Duration evalGcThreshold,
     int schedulerWorkers,
     int eventBuffer,
     SecurityConfig security) {

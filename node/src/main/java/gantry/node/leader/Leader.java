@@ -31,8 +31,11 @@ public final class Leader implements AutoCloseable {
   private final Duration heartbeatTtl;
   private final Semaphore window = new Semaphore(MAX_PLANS_IN_FLIGHT);
 
-  /** @param allocationMetrics the latest report of an allocation's use, if recent (the autoscaler's input) */
-  public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, int workerCount, Supplier<String> leaderAddress,
+  /**
+   * @param evalGcThreshold   finished evaluations older than this are deleted (the evaluation GC)
+   * @param allocationMetrics the latest report of an allocation's use, if recent (the autoscaler's input)
+   */
+  public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, Duration evalGcThreshold, int workerCount, Supplier<String> leaderAddress,
       ManagerMetrics metrics, java.util.function.Function<String, java.util.Optional<gantry.v1.AllocationMetrics>> allocationMetrics) {
     this.heartbeatTtl = heartbeatTtl;
     var sm = raft.stateMachine();
@@ -76,7 +79,7 @@ public final class Leader implements AutoCloseable {
     };
     this.loop = new LeaderLoop(io, clock, broker, view, new HeartbeatMonitor(heartbeatTtl),
         new Dispatcher(heartbeatTtl.toMillis()),
-        new PlanApplier(view, stats));
+        new PlanApplier(view, stats), new EvalCollector(evalGcThreshold));
     this.workers = new SchedulerWorkers(workerCount, broker, sm::state, view, this::submit, stats, this::isLeading);
     sm.onApplied(changes -> {
       // The view follows the state synchronously, on the apply thread, so the next snapshot a

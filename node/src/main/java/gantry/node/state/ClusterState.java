@@ -134,6 +134,7 @@ public final class ClusterState {
       case ACL_POLICY_DELETED -> aclReplay.deletePolicy(record.getAclPolicyDeleted(), out);
       case ACL_TOKEN_CREATED -> aclReplay.createToken(record.getAclTokenCreated(), index, out);
       case ACL_TOKEN_REVOKED -> aclReplay.revokeToken(record.getAclTokenRevoked(), out);
+      case EVALUATIONS_COLLECTED -> schedulingReplay.collectEvals(record.getEvaluationsCollected(), out);
       // A restore replaces the store itself; the state machine applies these (raft/StateRestore), alone in their entry.
       case STATE_RESTORE_CHUNK, STATE_RESTORED -> RecordOutcome.newBuilder().setErrorCode("INVALID_ARGUMENT")
           .setErrorMessage("a snapshot restore record must be alone in its entry").build();
@@ -231,6 +232,14 @@ public final class ClusterState {
       SchedulingReplay.groupSpec(version, a.getGroup()).filter(g -> g.equals(a.getGroupSpec())).ifPresent(b::setGroupSpec);
     }
     return b.build();
+  }
+
+  /** Forgets an evaluation, here and in the store (the evaluation GC). */
+  void removeEval(Evaluation e, Mutations out) {
+    evals.remove(e.getId());
+    blockedEvals.remove(e.getId());
+    latestEvalByJob.remove(e.getJob(), e.getId());
+    out.delete(Keys.eval(e.getId()));
   }
 
   private void indexEval(Evaluation e) {
@@ -421,6 +430,19 @@ public final class ClusterState {
   /** The BLOCKED evaluations, in no particular order. */
   List<Evaluation> blockedEvals() {
     return blockedEvals.stream().map(evals::get).filter(java.util.Objects::nonNull).toList();
+  }
+
+  /**
+   * Whether the evaluation GC may delete {@code e} (whatever its age, which is the leader's to
+   * judge): it is finished, and it is not the latest evaluation of a job that still exists, whose
+   * failures the job's summary shows. Replay asks this again of every id the leader listed.
+   */
+  public boolean evalCollectable(Evaluation e) {
+    boolean finished = switch (e.getStatus()) {
+      case EVAL_STATUS_COMPLETE, EVAL_STATUS_FAILED, EVAL_STATUS_CANCELED -> true;
+      default -> false;
+    };
+    return finished && !(jobs.containsKey(e.getJob()) && e.getId().equals(latestEvalByJob.get(e.getJob())));
   }
 
   public List<Evaluation> evals() {

@@ -14,6 +14,7 @@ import gantry.v1.ClientStatus;
 import gantry.v1.DesiredStatus;
 import gantry.v1.EvalStatus;
 import gantry.v1.Evaluation;
+import gantry.v1.EvaluationsCollected;
 import gantry.v1.GroupSpec;
 import gantry.v1.Job;
 import gantry.v1.Node;
@@ -116,6 +117,22 @@ final class SchedulingReplay {
   }
 
   /**
+   * The evaluation GC: deletes each listed evaluation that {@link ClusterState#evalCollectable}
+   * allows; any other id (gone already, or no longer collectable) is left alone.
+   */
+  RecordOutcome collectEvals(EvaluationsCollected r, Mutations out) {
+    int deleted = 0;
+    for (String id : r.getEvalIdsList()) {
+      Evaluation e = state.evals.get(id);
+      if (e != null && state.evalCollectable(e)) {
+        state.removeEval(e, out);
+        deleted++;
+      }
+    }
+    return RecordOutcome.newBuilder().setChanged(deleted > 0).build();
+  }
+
+  /**
    * Applies a plan as one consistent change: the same {@link PlanChecker} the leader ran is run
    * again on the replicated state (counting the plan's own stops as freed), then the kept stops
    * are applied before the accepted placements. A replacement on the node of the allocation it
@@ -174,7 +191,8 @@ final class SchedulingReplay {
       boolean again = status == EvalStatus.EVAL_STATUS_BLOCKED && nodeReadySince(e.getModifyIndex());
       if (again) status = EvalStatus.EVAL_STATUS_PENDING;
       state.putEval(e.toBuilder().setStatus(status).clearFailedGroups()
-          .putAllFailedGroups(again ? Map.of() : p.getFailedGroupsMap()).setModifyIndex(index).build(), out);
+          .putAllFailedGroups(again ? Map.of() : p.getFailedGroupsMap()).setModifyIndex(index)
+          .setModifyTimeMs(p.getTimeMs()).build(), out);
       if (again) changes.evalReady(e.getId());
     }
     for (Evaluation f : p.getFollowUpsList()) createEval(f, index, out, changes);

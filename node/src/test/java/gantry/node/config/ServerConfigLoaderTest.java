@@ -22,6 +22,8 @@ class ServerConfigLoaderTest {
     assertEquals(Path.of("gantry-data/m1"), c.dataDir());
     assertEquals(50_000, c.eventBuffer());
     assertEquals(64, ServerConfigLoader.load(null, Map.of("event_buffer", "64")).eventBuffer());
+    assertEquals(Duration.ofHours(1), c.evalGcThreshold(), "Nomad's eval_gc_threshold default");
+    assertEquals(Duration.ofMinutes(5), ServerConfigLoader.load(null, Map.of("eval_gc_threshold", "5m")).evalGcThreshold());
   }
 
   @Test
@@ -56,6 +58,8 @@ class ServerConfigLoaderTest {
     assertTrue(fail(Map.of("colour", "blue")).startsWith("colour: unknown setting"));
     assertTrue(fail(Map.of("event_buffer", "0")).startsWith("event_buffer: must be positive"));
     assertTrue(fail(Map.of("event_buffer", "20000000")).startsWith("event_buffer: must be at most"));
+    assertTrue(fail(Map.of("eval_gc_threshold", "500ms")).startsWith("eval_gc_threshold: must be at least 1s"));
+    assertTrue(fail(Map.of("eval_gc_threshold", "soon")).startsWith("eval_gc_threshold: expected a duration"));
   }
 
   private static String fail(Map<String, String> flags) {
