@@ -32,7 +32,7 @@ public final class Leader implements AutoCloseable {
   private final Semaphore window = new Semaphore(MAX_PLANS_IN_FLIGHT);
 
   /**
-   * @param evalGcThreshold   finished evaluations older than this are deleted (the evaluation GC)
+   * @param evalGcThreshold   finished evaluations and allocations older than this are deleted (the GC)
    * @param allocationMetrics the latest report of an allocation's use, if recent (the autoscaler's input)
    */
   public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, Duration evalGcThreshold, int workerCount, Supplier<String> leaderAddress,
@@ -79,7 +79,7 @@ public final class Leader implements AutoCloseable {
     };
     this.loop = new LeaderLoop(io, clock, broker, view, new HeartbeatMonitor(heartbeatTtl),
         new Dispatcher(heartbeatTtl.toMillis()),
-        new PlanApplier(view, stats), new EvalCollector(evalGcThreshold));
+        new PlanApplier(view, stats), new StateGc(evalGcThreshold));
     this.workers = new SchedulerWorkers(workerCount, broker, sm::state, view, this::submit, stats, this::isLeading);
     sm.onApplied(changes -> {
       // The view follows the state synchronously, on the apply thread, so the next snapshot a

@@ -89,7 +89,7 @@ final class LeaderLoop implements AutoCloseable {
   private final PlanApplier applier;
   private final DeploymentWatcher deployments = new DeploymentWatcher();
   private final Autoscaler autoscaler = new Autoscaler();
-  private final EvalCollector evalCollector;
+  private final StateGc gc;
   private final StatusBacklog backlog = new StatusBacklog();
   private final StatusCommits statuses = new StatusCommits(backlog);
   private volatile boolean leading;
@@ -98,7 +98,7 @@ final class LeaderLoop implements AutoCloseable {
   private Thread thread;
 
   LeaderLoop(Effects io, Clock clock, EvalBroker broker, SchedulingView view, HeartbeatMonitor heartbeats,
-      Dispatcher dispatcher, PlanApplier applier, EvalCollector evalCollector) {
+      Dispatcher dispatcher, PlanApplier applier, StateGc gc) {
     this.io = io;
     this.clock = clock;
     this.broker = broker;
@@ -106,7 +106,7 @@ final class LeaderLoop implements AutoCloseable {
     this.heartbeats = heartbeats;
     this.dispatcher = dispatcher;
     this.applier = applier;
-    this.evalCollector = evalCollector;
+    this.gc = gc;
   }
 
   /** Starts the loop's thread. */
@@ -211,7 +211,7 @@ final class LeaderLoop implements AutoCloseable {
           case NodeMark m -> heartbeats.done(m, d.error() == null);
           case PlanCommit c -> applier.done(c, d.error());
           case LeaderAction.Autoscale a -> autoscaler.done(a, d.error());
-          case LeaderAction.CollectEvals c -> evalCollector.done(c, d.error());
+          case LeaderAction.CollectGarbage c -> gc.done(c, d.error());
           case StatusCommit c -> {
             if (leading) execute(statuses.done(c, io.state(), clock.millis()));
           }
@@ -230,7 +230,7 @@ final class LeaderLoop implements AutoCloseable {
         execute(heartbeats.check(io.state(), clock.millis()));
         execute(deployments.check(io.state(), clock.millis()));
         execute(autoscaler.check(io.state(), io::allocationMetrics, clock.millis()));
-        execute(evalCollector.check(io.state(), clock.millis()));
+        execute(gc.check(io.state(), clock.millis()));
       }
     }
   }
@@ -241,7 +241,7 @@ final class LeaderLoop implements AutoCloseable {
     heartbeats.reset();
     deployments.reset();
     autoscaler.reset();
-    evalCollector.reset();
+    gc.reset();
     statuses.reset();
     view.reset();
     leading = true;

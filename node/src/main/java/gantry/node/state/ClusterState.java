@@ -134,7 +134,7 @@ public final class ClusterState {
       case ACL_POLICY_DELETED -> aclReplay.deletePolicy(record.getAclPolicyDeleted(), out);
       case ACL_TOKEN_CREATED -> aclReplay.createToken(record.getAclTokenCreated(), index, out);
       case ACL_TOKEN_REVOKED -> aclReplay.revokeToken(record.getAclTokenRevoked(), out);
-      case EVALUATIONS_COLLECTED -> schedulingReplay.collectEvals(record.getEvaluationsCollected(), out);
+      case GARBAGE_COLLECTED -> schedulingReplay.collectGarbage(record.getGarbageCollected(), out);
       // A restore replaces the store itself; the state machine applies these (raft/StateRestore), alone in their entry.
       case STATE_RESTORE_CHUNK, STATE_RESTORED -> RecordOutcome.newBuilder().setErrorCode("INVALID_ARGUMENT")
           .setErrorMessage("a snapshot restore record must be alone in its entry").build();
@@ -234,7 +234,25 @@ public final class ClusterState {
     return b.build();
   }
 
-  /** Forgets an evaluation, here and in the store (the evaluation GC). */
+  /** Forgets an allocation and its index entries, here and in the store (the GC). */
+  void removeAlloc(Allocation a, Mutations out) {
+    String id = a.getId();
+    allocs.remove(id);
+    unindex(allocsByNode, a.getNodeId(), id);
+    unindex(allocsByJob, a.getJob(), id);
+    // An allocation is indexed under every service any of its specs declared: look in each.
+    for (String service : List.copyOf(allocsByService.keySet())) unindex(allocsByService, service, id);
+    out.delete(Keys.alloc(id));
+  }
+
+  private static void unindex(Map<String, Set<String>> index, String key, String id) {
+    index.computeIfPresent(key, (k, ids) -> {
+      ids.remove(id);
+      return ids.isEmpty() ? null : ids;
+    });
+  }
+
+  /** Forgets an evaluation, here and in the store (the GC). */
   void removeEval(Evaluation e, Mutations out) {
     evals.remove(e.getId());
     blockedEvals.remove(e.getId());
@@ -433,9 +451,9 @@ public final class ClusterState {
   }
 
   /**
-   * Whether the evaluation GC may delete {@code e} (whatever its age, which is the leader's to
-   * judge): it is finished, and it is not the latest evaluation of a job that still exists, whose
-   * failures the job's summary shows. Replay asks this again of every id the leader listed.
+   * Whether the GC may delete {@code e} (whatever its age, which is the leader's to judge): it is
+   * finished, and it is not the latest evaluation of a job that still exists, whose failures the
+   * job's summary shows. Replay asks this again of every id the leader listed.
    */
   public boolean evalCollectable(Evaluation e) {
     boolean finished = switch (e.getStatus()) {
@@ -443,6 +461,22 @@ public final class ClusterState {
       default -> false;
     };
     return finished && !(jobs.containsKey(e.getJob()) && e.getId().equals(latestEvalByJob.get(e.getJob())));
+  }
+
+  /**
+   * Whether the GC may delete {@code a} (whatever its age, which is the leader's to judge): told
+   * to stop and finished on its agent (so no agent holds it: {@code Dispatcher} no longer assigns
+   * it), its job has no active deployment (which counts its allocations), and, if it failed, it
+   * is out of the reschedule delay's window of failures at {@code nowMs} (a record's time in
+   * replay). A batch job's completed allocation stays while the job wants it run, so it is not
+   * run again.
+   */
+  public boolean allocCollectable(Allocation a, long nowMs) {
+    return a.getDesiredStatus() == gantry.v1.DesiredStatus.DESIRED_STATUS_STOP
+        && gantry.scheduler.AllocationRules.isTerminal(a.getClientStatus())
+        && !activeDeploymentByJob.containsKey(a.getJob())
+        && (a.getClientStatus() != gantry.v1.ClientStatus.CLIENT_STATUS_FAILED
+            || a.getCreateTimeMs() < nowMs - SchedulingReplay.FAILURE_WINDOW_MS);
   }
 
   public List<Evaluation> evals() {

@@ -14,7 +14,7 @@ import gantry.v1.ClientStatus;
 import gantry.v1.DesiredStatus;
 import gantry.v1.EvalStatus;
 import gantry.v1.Evaluation;
-import gantry.v1.EvaluationsCollected;
+import gantry.v1.GarbageCollected;
 import gantry.v1.GroupSpec;
 import gantry.v1.Job;
 import gantry.v1.Node;
@@ -117,15 +117,23 @@ final class SchedulingReplay {
   }
 
   /**
-   * The evaluation GC: deletes each listed evaluation that {@link ClusterState#evalCollectable}
-   * allows; any other id (gone already, or no longer collectable) is left alone.
+   * The GC: deletes each listed evaluation and allocation that {@link ClusterState#evalCollectable}
+   * and {@link ClusterState#allocCollectable} allow; any other id (gone already, or no longer
+   * collectable) is left alone. No agent holds a collectable allocation, so none is told.
    */
-  RecordOutcome collectEvals(EvaluationsCollected r, Mutations out) {
+  RecordOutcome collectGarbage(GarbageCollected r, Mutations out) {
     int deleted = 0;
     for (String id : r.getEvalIdsList()) {
       Evaluation e = state.evals.get(id);
       if (e != null && state.evalCollectable(e)) {
         state.removeEval(e, out);
+        deleted++;
+      }
+    }
+    for (String id : r.getAllocIdsList()) {
+      Allocation a = state.allocs.get(id);
+      if (a != null && state.allocCollectable(a, r.getTimeMs())) {
+        state.removeAlloc(a, out);
         deleted++;
       }
     }

@@ -1,0 +1,118 @@
+package gantry.cli.it;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gantry.agent.Agent;
+import gantry.agent.AgentConfig;
+import gantry.v1.Allocation;
+import gantry.v1.ClientStatus;
+import gantry.v1.DesiredStatus;
+import gantry.v1.EvalStatus;
+import gantry.v1.Evaluation;
+import gantry.v1.GroupSpec;
+import gantry.v1.JobSpec;
+import gantry.v1.ListAllocationsRequest;
+import gantry.v1.ListEvaluationsRequest;
+import gantry.v1.RegisterJobRequest;
+import gantry.v1.Resources;
+import gantry.v1.ScaleJobRequest;
+import gantry.v1.TaskSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The GC on three manager processes (Nomad's {@code eval_gc_threshold}, here 2 s) and a
+ * simulated agent: after a scale-down, the stopped allocation and the job's earlier evaluation
+ * disappear from every peer, the running allocation and the latest evaluation stay, and a peer
+ * restarted afterwards loads a store without them.
+ */
+class StateGcIT {
+  static final String JOB = "gc-web";
+  @TempDir Path dir;
+
+  static JobSpec job(int count) {
+    return JobSpec.newBuilder().setName(JOB).setType("service")
+        .addGroups(GroupSpec.newBuilder().setName("g").setCount(count)
+            .addTasks(TaskSpec.newBuilder().setName("t").setDriver("exec").addCommand("sleep").addCommand("600")
+                .setResources(Resources.newBuilder().setCpu(100).setMemory(32))))
+        .build();
+  }
+
+  /** The job's evaluations as peer {@code id} holds them (a stale read: this peer's own state). */
+  static List<String> evals(PeerProcesses cluster, String id) {
+    return cluster.stub(id).listEvaluations(ListEvaluationsRequest.newBuilder().setJob(JOB).setStale(true).build())
+        .getEvaluationsList().stream().map(Evaluation::getId).toList();
+  }
+
+  static List<Allocation> allocs(PeerProcesses cluster, String id) {
+    return cluster.stub(id).listAllocations(ListAllocationsRequest.newBuilder().setJob(JOB).setStale(true).build())
+        .getAllocationsList();
+  }
+
+  static List<String> allocIds(PeerProcesses cluster, String id) {
+    return allocs(cluster, id).stream().map(Allocation::getId).toList();
+  }
+
+  @Test
+  void finishedEvaluationsAndAllocationsGoFromEveryPeerAndWhatIsCurrentStays() throws Exception {
+    try (PeerProcesses cluster = new PeerProcesses(dir.resolve("cluster"), 3, Map.of("eval_gc_threshold", "2s"))) {
+      cluster.startAll();
+      String leader = cluster.awaitLeader(Duration.ofSeconds(60));
+      List<String> servers = cluster.peers().stream().map(PeerProcesses.Peer::grpc).toList();
+      try (Agent agent = Agent.simulate(AgentConfig.of("gc-node", servers, dir.resolve("agent")).withDriver("sim")
+          .withResources(4000, 4096), 1)) {
+        long registered = cluster.stub(leader).registerJob(RegisterJobRequest.newBuilder().setSpec(job(2)).build()).getIndex();
+        AtomicReference<String> first = new AtomicReference<>();
+        PeerProcesses.await("two running allocations and the registration's evaluation complete", Duration.ofSeconds(60), () -> {
+          var evals = cluster.stub(leader).listEvaluations(ListEvaluationsRequest.newBuilder().setJob(JOB).build())
+              .getEvaluationsList();
+          evals.stream().filter(e -> e.getCreateIndex() == registered && e.getStatus() == EvalStatus.EVAL_STATUS_COMPLETE)
+              .findFirst().ifPresent(e -> first.set(e.getId()));
+          return first.get() != null
+              && allocs(cluster, leader).stream().filter(a -> a.getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING).count() == 2;
+        });
+
+        cluster.stub(leader).scaleJob(ScaleJobRequest.newBuilder().setName(JOB).setGroup("g").setCount(1).build());
+        AtomicReference<String> stopped = new AtomicReference<>();
+        AtomicReference<String> running = new AtomicReference<>();
+        PeerProcesses.await("one allocation stopped by its agent, one running", Duration.ofSeconds(60), () -> {
+          for (Allocation a : allocs(cluster, leader)) {
+            if (a.getDesiredStatus() == DesiredStatus.DESIRED_STATUS_STOP && a.getClientStatus() == ClientStatus.CLIENT_STATUS_COMPLETE) {
+              stopped.set(a.getId());
+            } else if (a.getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING) {
+              running.set(a.getId());
+            }
+          }
+          return stopped.get() != null && running.get() != null;
+        });
+
+        for (PeerProcesses.Peer p : cluster.peers()) {
+          PeerProcesses.await("the stopped allocation and the first evaluation collected on " + p.id(), Duration.ofSeconds(60),
+              () -> !allocIds(cluster, p.id()).contains(stopped.get()) && !evals(cluster, p.id()).contains(first.get()));
+          assertTrue(allocIds(cluster, p.id()).contains(running.get()), "the running allocation stays on " + p.id());
+          assertFalse(evals(cluster, p.id()).isEmpty(), "the job's latest evaluation stays on " + p.id());
+        }
+        assertTrue(cluster.log(leader).lines().anyMatch(l -> l.contains("allocations finished more than 2 s ago")),
+            "the leader says what it collects");
+
+        String follower = cluster.peers().stream().map(PeerProcesses.Peer::id).filter(id -> !id.equals(leader))
+            .findFirst().orElseThrow();
+        cluster.kill(follower);
+        cluster.start(follower);
+        String digest = cluster.awaitEqualDigests(Duration.ofSeconds(60));
+        List<String> loadedAllocs = allocIds(cluster, follower);
+        List<String> loadedEvals = evals(cluster, follower);
+        assertTrue(loadedAllocs.contains(running.get()) && !loadedAllocs.contains(stopped.get()),
+            "the restarted peer loaded allocations " + loadedAllocs + " (digest " + digest + ")");
+        assertFalse(loadedEvals.contains(first.get()) || loadedEvals.isEmpty(),
+            "the restarted peer loaded evaluations " + loadedEvals);
+      }
+    }
+  }
+}

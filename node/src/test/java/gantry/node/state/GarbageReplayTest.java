@@ -1,0 +1,141 @@
+package gantry.node.state;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import gantry.node.store.Keys;
+import gantry.v1.Allocation;
+import gantry.v1.AllocationStop;
+import gantry.v1.ClientStatus;
+import gantry.v1.EvalStatus;
+import gantry.v1.Evaluation;
+import gantry.v1.GarbageCollected;
+import gantry.v1.PlanApplied;
+import gantry.v1.Record;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Replay of the GC's record: what it deletes, from memory, the indexes and the store. */
+class GarbageReplayTest extends ReplayHarness {
+  static final long MINUTE = 60_000;
+
+  /** Registers job {@code name} with {@code count}; returns its new evaluation. */
+  Evaluation register(String name, int count) {
+    Changes c = apply(ClusterStateTest.register(ClusterStateTest.spec(name, count), 1));
+    return state.eval(c.readyEvals().iterator().next()).orElseThrow();
+  }
+
+  /** The evaluation's plan, placing {@code placed}, finished it at {@code timeMs}. */
+  Evaluation finish(Evaluation e, long timeMs, Allocation... placed) {
+    apply(Record.newBuilder().setPlanApplied(PlanApplied.newBuilder().setEvalId(e.getId())
+        .setEvalStatus(EvalStatus.EVAL_STATUS_COMPLETE).setTimeMs(timeMs).addAllPlaced(List.of(placed))).build());
+    return state.eval(e.getId()).orElseThrow();
+  }
+
+  /** A plan of evaluation {@code e} stopped allocation {@code id}. */
+  void stop(Evaluation e, String id) {
+    apply(Record.newBuilder().setPlanApplied(PlanApplied.newBuilder().setEvalId(e.getId())
+        .setEvalStatus(EvalStatus.EVAL_STATUS_COMPLETE).addStops(AllocationStop.newBuilder().setAllocationId(id)
+            .setDescription("stopped"))).build());
+  }
+
+  static Record collect(long timeMs, List<String> evals, List<String> allocs) {
+    return Record.newBuilder().setGarbageCollected(GarbageCollected.newBuilder()
+        .addAllEvalIds(evals).addAllAllocIds(allocs).setTimeMs(timeMs)).build();
+  }
+
+  static Allocation alloc(String id, String job, long createTimeMs) {
+    return SchedulingReplayTest.alloc(id, "n1", 100, 64).toBuilder().setJob(job).setCreateTimeMs(createTimeMs).build();
+  }
+
+  @Test
+  void deletesFinishedEvaluationsButNotAJobsLatestNorUnfinishedOnes() {
+    Evaluation old = finish(register("web", 1), 1_000);
+    assertEquals(1_000, old.getModifyTimeMs(), "the plan's time is when the evaluation finished");
+    Evaluation latest = finish(register("web", 2), 2_000);
+    Evaluation pending = register("db", 1);
+
+    apply(collect(9, List.of(old.getId(), latest.getId(), pending.getId(), "no-such-evaluation"), List.of()));
+
+    assertTrue(outcome.getChanged());
+    assertTrue(state.eval(old.getId()).isEmpty());
+    assertFalse(out.kv.containsKey(Keys.eval(old.getId())), "deleted from the store too");
+    assertTrue(state.eval(latest.getId()).isPresent(), "the job's latest evaluation stays: its summary shows it");
+    assertEquals(latest.getId(), state.latestEval("web").orElseThrow().getId());
+    assertTrue(state.eval(pending.getId()).isPresent(), "an evaluation still to run stays");
+    assertTrue(out.kv.containsKey(Keys.eval(pending.getId())));
+
+    apply(collect(9, List.of(latest.getId(), pending.getId()), List.of()));
+    assertFalse(outcome.getChanged(), "nothing it may delete: a no-op");
+  }
+
+  @Test
+  void aPurgedJobsLatestEvaluationGoesAndTheNameCanBeRegisteredAgain() {
+    Evaluation latest = finish(register("web", 1), 1_000);
+    apply(ClusterStateTest.purge("web"));
+    // A purge with no allocations left makes no evaluation of its own.
+    assertEquals(latest.getId(), state.latestEval("web").orElseThrow().getId());
+
+    apply(collect(9, List.of(latest.getId()), List.of()));
+
+    assertTrue(state.eval(latest.getId()).isEmpty());
+    assertTrue(state.latestEval("web").isEmpty());
+    Evaluation again = register("web", 3);
+    assertEquals(again.getId(), state.latestEval("web").orElseThrow().getId());
+  }
+
+  @Test
+  void deletesAnAllocationOnlyOnceItIsStoppedAndFinished() {
+    apply(SchedulingReplayTest.node("n1", 4000, 4096));
+    Evaluation e = register("web", 2);
+    finish(e, 1_000, alloc("a1", "web", 1_000), alloc("a2", "web", 1_000));
+    apply(SchedulingReplayTest.update("a1", ClientStatus.CLIENT_STATUS_COMPLETE));
+
+    apply(collect(2 * MINUTE, List.of(), List.of("a1", "a2")));
+    assertFalse(outcome.getChanged(), "a1 finished but is still wanted (a batch job's would not run again); a2 runs");
+
+    stop(e, "a1");
+    stop(e, "a2");
+    apply(collect(2 * MINUTE, List.of(), List.of("a1", "a2")));
+    assertTrue(state.alloc("a1").isEmpty(), "stopped and finished: collected");
+    assertFalse(out.kv.containsKey(Keys.alloc("a1")));
+    assertFalse(state.allocsOfJob("web").stream().anyMatch(a -> a.getId().equals("a1")));
+    assertFalse(state.allocsOfNode("n1").stream().anyMatch(a -> a.getId().equals("a1")));
+    assertTrue(state.alloc("a2").isPresent(), "told to stop, not yet stopped by its agent: its agent still holds it");
+
+    apply(SchedulingReplayTest.update("a2", ClientStatus.CLIENT_STATUS_COMPLETE));
+    apply(collect(2 * MINUTE, List.of(), List.of("a2")));
+    assertTrue(state.allocsOfJob("web").isEmpty() && state.allocsOfNode("n1").isEmpty(), "the indexes hold nothing of them");
+  }
+
+  @Test
+  void aFailedAllocationStaysWhileTheRescheduleDelayCountsIt() {
+    apply(SchedulingReplayTest.node("n1", 4000, 4096));
+    Evaluation e = register("web", 1);
+    finish(e, 1_000, alloc("a1", "web", 1_000));
+    apply(SchedulingReplayTest.update("a1", ClientStatus.CLIENT_STATUS_FAILED));
+    stop(e, "a1");
+
+    apply(collect(1_000 + 9 * MINUTE, List.of(), List.of("a1")));
+    assertTrue(state.alloc("a1").isPresent(), "a failure of the last 10 minutes slows the next replacement down");
+    apply(collect(1_000 + 11 * MINUTE, List.of(), List.of("a1")));
+    assertTrue(state.alloc("a1").isEmpty());
+  }
+
+  @Test
+  void aLoadedStateHasNoneOfTheDeletedOnes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Evaluation old = finish(register("web", 1), 1_000);
+    Evaluation latest = finish(register("web", 2), 2_000);
+    apply(collect(9, List.of(old.getId()), List.of()));
+    try (gantry.node.store.StateStore store = gantry.node.store.StateStore.open(dir);
+        org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch()) {
+      var m = new gantry.node.raft.TestBatchMutations(wb);
+      out.kv.forEach(m::put);
+      store.write(wb);
+      ClusterState loaded = ClusterState.load(store);
+      assertTrue(loaded.eval(old.getId()).isEmpty());
+      assertEquals(latest.getId(), loaded.latestEval("web").orElseThrow().getId());
+    }
+  }
+}
