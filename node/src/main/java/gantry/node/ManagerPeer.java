@@ -137,7 +137,8 @@ public final class ManagerPeer implements AutoCloseable {
         .orElse(NotLeaderDetail.getDefaultInstance());
     Supplier<String> leaderAddress = () -> leaderHint.get().getLeaderGrpcAddress();
     LiveMetrics metrics = new LiveMetrics(clock);
-    Leader leader = new Leader(raft, clock, config.heartbeatTtl(), config.evalGcThreshold(), config.schedulerWorkers(), leaderAddress, events,
+    Leader leader = new Leader(raft, clock, config.heartbeatTtl(), config.evalGcThreshold(), config.jobGcThreshold(),
+        config.schedulerWorkers(), leaderAddress, events,
         metrics::allocation);
     AgentLogs logs = new AgentLogs();
     LiveQueries live = new LiveQueries(leader::isLeading, leaderHint, () -> raft.stateMachine().state(), metrics, logs);

@@ -7,6 +7,7 @@ import gantry.agent.Agent;
 import gantry.agent.AgentConfig;
 import gantry.v1.Allocation;
 import gantry.v1.ClientStatus;
+import gantry.v1.DeregisterJobRequest;
 import gantry.v1.DesiredStatus;
 import gantry.v1.EvalStatus;
 import gantry.v1.Evaluation;
@@ -14,6 +15,7 @@ import gantry.v1.GroupSpec;
 import gantry.v1.JobSpec;
 import gantry.v1.ListAllocationsRequest;
 import gantry.v1.ListEvaluationsRequest;
+import gantry.v1.ListJobsRequest;
 import gantry.v1.RegisterJobRequest;
 import gantry.v1.Resources;
 import gantry.v1.ScaleJobRequest;
@@ -27,17 +29,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The GC on three manager processes (Nomad's {@code eval_gc_threshold}, here 2 s) and a
- * simulated agent: after a scale-down, the stopped allocation and the job's earlier evaluation
- * disappear from every peer, the running allocation and the latest evaluation stay, and a peer
- * restarted afterwards loads a store without them.
+ * The GC on three manager processes (Nomad's {@code eval_gc_threshold} and
+ * {@code job_gc_threshold}, here 2 s each) and a simulated agent: after a scale-down, the stopped
+ * allocation and the job's earlier evaluation disappear from every peer while the running
+ * allocation and the latest evaluation stay; a stopped job disappears whole; and a peer restarted
+ * afterwards loads a store without any of them.
  */
 class StateGcIT {
   static final String JOB = "gc-web";
+  static final String STOPPED = "gc-stopped";
   @TempDir Path dir;
 
   static JobSpec job(int count) {
-    return JobSpec.newBuilder().setName(JOB).setType("service")
+    return job(JOB, count);
+  }
+
+  static JobSpec job(String name, int count) {
+    return JobSpec.newBuilder().setName(name).setType("service")
         .addGroups(GroupSpec.newBuilder().setName("g").setCount(count)
             .addTasks(TaskSpec.newBuilder().setName("t").setDriver("exec").addCommand("sleep").addCommand("600")
                 .setResources(Resources.newBuilder().setCpu(100).setMemory(32))))
@@ -55,18 +63,29 @@ class StateGcIT {
         .getAllocationsList();
   }
 
+  static boolean holdsJob(PeerProcesses cluster, String id, String job) {
+    return cluster.stub(id).listJobs(ListJobsRequest.newBuilder().setStale(true).build()).getJobsList().stream()
+        .anyMatch(j -> j.getName().equals(job));
+  }
+
   static List<String> allocIds(PeerProcesses cluster, String id) {
     return allocs(cluster, id).stream().map(Allocation::getId).toList();
   }
 
   @Test
   void finishedEvaluationsAndAllocationsGoFromEveryPeerAndWhatIsCurrentStays() throws Exception {
-    try (PeerProcesses cluster = new PeerProcesses(dir.resolve("cluster"), 3, Map.of("eval_gc_threshold", "2s"))) {
+    try (PeerProcesses cluster = new PeerProcesses(dir.resolve("cluster"), 3, Map.of("eval_gc_threshold", "2s", "job_gc_threshold", "2s"))) {
       cluster.startAll();
       String leader = cluster.awaitLeader(Duration.ofSeconds(60));
       List<String> servers = cluster.peers().stream().map(PeerProcesses.Peer::grpc).toList();
       try (Agent agent = Agent.simulate(AgentConfig.of("gc-node", servers, dir.resolve("agent")).withDriver("sim")
           .withResources(4000, 4096), 1)) {
+        cluster.stub(leader).registerJob(RegisterJobRequest.newBuilder().setSpec(job(STOPPED, 1)).build());
+        PeerProcesses.await("the job to stop running", Duration.ofSeconds(60), () -> cluster.stub(leader)
+            .listAllocations(ListAllocationsRequest.newBuilder().setJob(STOPPED).build()).getAllocationsList().stream()
+            .anyMatch(a -> a.getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING));
+        cluster.stub(leader).deregisterJob(DeregisterJobRequest.newBuilder().setName(STOPPED).build());
+
         long registered = cluster.stub(leader).registerJob(RegisterJobRequest.newBuilder().setSpec(job(2)).build()).getIndex();
         AtomicReference<String> first = new AtomicReference<>();
         PeerProcesses.await("two running allocations and the registration's evaluation complete", Duration.ofSeconds(60), () -> {
@@ -93,13 +112,16 @@ class StateGcIT {
         });
 
         for (PeerProcesses.Peer p : cluster.peers()) {
-          PeerProcesses.await("the stopped allocation and the first evaluation collected on " + p.id(), Duration.ofSeconds(60),
-              () -> !allocIds(cluster, p.id()).contains(stopped.get()) && !evals(cluster, p.id()).contains(first.get()));
+          PeerProcesses.await("the stopped allocation, the first evaluation and the stopped job collected on " + p.id(),
+              Duration.ofSeconds(60), () -> !allocIds(cluster, p.id()).contains(stopped.get())
+                  && !evals(cluster, p.id()).contains(first.get()) && !holdsJob(cluster, p.id(), STOPPED));
+          assertTrue(holdsJob(cluster, p.id(), JOB), "the running job stays on " + p.id());
           assertTrue(allocIds(cluster, p.id()).contains(running.get()), "the running allocation stays on " + p.id());
           assertFalse(evals(cluster, p.id()).isEmpty(), "the job's latest evaluation stays on " + p.id());
         }
         assertTrue(cluster.log(leader).lines().anyMatch(l -> l.contains("allocations finished more than 2 s ago")),
             "the leader says what it collects");
+        assertTrue(cluster.log(leader).lines().anyMatch(l -> l.contains("1 jobs dead more than 2 s")), "and which jobs");
 
         String follower = cluster.peers().stream().map(PeerProcesses.Peer::id).filter(id -> !id.equals(leader))
             .findFirst().orElseThrow();
@@ -112,6 +134,8 @@ class StateGcIT {
             "the restarted peer loaded allocations " + loadedAllocs + " (digest " + digest + ")");
         assertFalse(loadedEvals.contains(first.get()) || loadedEvals.isEmpty(),
             "the restarted peer loaded evaluations " + loadedEvals);
+        assertFalse(holdsJob(cluster, follower, STOPPED), "the restarted peer loaded no stopped job");
+        assertTrue(holdsJob(cluster, follower, JOB));
       }
     }
   }

@@ -33,9 +33,10 @@ public final class Leader implements AutoCloseable {
 
   /**
    * @param evalGcThreshold   finished evaluations and allocations older than this are deleted (the GC)
+   * @param jobGcThreshold    jobs dead for longer than this are deleted with everything of them
    * @param allocationMetrics the latest report of an allocation's use, if recent (the autoscaler's input)
    */
-  public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, Duration evalGcThreshold, int workerCount, Supplier<String> leaderAddress,
+  public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, Duration evalGcThreshold, Duration jobGcThreshold, int workerCount, Supplier<String> leaderAddress,
       ManagerMetrics metrics, java.util.function.Function<String, java.util.Optional<gantry.v1.AllocationMetrics>> allocationMetrics) {
     this.heartbeatTtl = heartbeatTtl;
     var sm = raft.stateMachine();
@@ -79,7 +80,7 @@ public final class Leader implements AutoCloseable {
     };
     this.loop = new LeaderLoop(io, clock, broker, view, new HeartbeatMonitor(heartbeatTtl),
         new Dispatcher(heartbeatTtl.toMillis()),
-        new PlanApplier(view, stats), new StateGc(evalGcThreshold));
+        new PlanApplier(view, stats), new StateGc(evalGcThreshold, jobGcThreshold));
     this.workers = new SchedulerWorkers(workerCount, broker, sm::state, view, this::submit, stats, this::isLeading);
     sm.onApplied(changes -> {
       // The view follows the state synchronously, on the apply thread, so the next snapshot a

@@ -41,8 +41,8 @@ sealed interface LeaderAction {
   /** A decision of the autoscaler for one group ({@code job/group}). */
   record Autoscale(String group) implements Tag {}
 
-  /** A record of the GC ({@link StateGc}) listing {@code evals} evaluations and {@code allocs} allocations. */
-  record CollectGarbage(int evals, int allocs) implements Tag {}
+  /** A record of the GC ({@link StateGc}) listing so many evaluations, allocations and jobs. */
+  record CollectGarbage(int evals, int allocs, int jobs) implements Tag {}
 
   /** A plan accepted by the plan applier. */
   record PlanCommit(Evaluation eval, int placed, int refused, long proposedNanos) implements Tag {}

@@ -6,28 +6,31 @@ import gantry.node.state.ClusterState;
 import gantry.v1.Allocation;
 import gantry.v1.Evaluation;
 import gantry.v1.GarbageCollected;
+import gantry.v1.Job;
 import gantry.v1.Record;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The GC of finished evaluations and allocations (Nomad's {@code eval_gc_threshold}), a handler
- * of the leader's loop. Every evaluation and allocation is kept in every peer's memory and
- * store and loaded at each start, so without it a long-lived cluster's restart and memory grow
- * with its history. Once a minute (or once per threshold, if shorter) it lists what finished
- * more than the threshold ago and {@link ClusterState} says is collectable, and proposes their
- * deletion in GarbageCollected records of at most {@value #MAX_PER_RECORD} ids; while more are
- * left, the next tick proposes the next record. One record is in flight at a time.
+ * The GC of finished evaluations and allocations (Nomad's {@code eval_gc_threshold}) and of dead
+ * jobs ({@code job_gc_threshold}), a handler of the leader's loop. Every job, evaluation and
+ * allocation is kept in every peer's memory and store and loaded at each start, so without it a
+ * long-lived cluster's restart and memory grow with its history. Once a minute (or once per
+ * threshold, if shorter) it lists what finished more than its threshold ago and
+ * {@link ClusterState} says is collectable, and proposes their deletion in GarbageCollected
+ * records of at most {@value #MAX_PER_RECORD} ids; while more are left, the next tick proposes
+ * the next record. One record is in flight at a time.
  *
- * <p>Age is this leader's judgement (replay reads no clock and only checks again that each id
- * is still collectable). An evaluation's finish time is replicated ({@code modify_time_ms}, set
- * by its plan). An allocation's is not: its age counts from the first check of this leader that
- * found it collectable, so after a leader change it waits one more threshold.
+ * <p>Age is this leader's judgement (replay reads no clock and only checks again that each is
+ * still collectable). An evaluation's finish time is replicated ({@code modify_time_ms}, set by
+ * its plan). An allocation's and a job's are not: their age counts from the first check of this
+ * leadership that found them collectable, so after a leader change they wait one more threshold.
  */
 final class StateGc {
   private static final Logger LOG = LoggerFactory.getLogger(StateGc.class);
@@ -35,17 +38,25 @@ final class StateGc {
   static final int MAX_PER_RECORD = 1000;
 
   private final long thresholdMs;
+  private final long jobThresholdMs;
   private final long checkEveryMs;
   private long lastCheck = Long.MIN_VALUE;
   private boolean inFlight;
   /** The last check found more than one record's worth: the next tick goes on. */
   private boolean more;
-  /** allocation id -> when a check of this leader first found it collectable */
-  private Map<String, Long> collectableSince = new HashMap<>();
+  /** allocation id -> when a check of this leadership first found it collectable */
+  private Map<String, Long> allocsSince = new HashMap<>();
+  /** job name -> when a check of this leadership first found it collectable */
+  private Map<String, Long> jobsSince = new HashMap<>();
 
-  StateGc(Duration threshold) {
+  /**
+   * @param threshold    finished evaluations and allocations older than this go
+   * @param jobThreshold jobs dead for longer than this go, with everything of them
+   */
+  StateGc(Duration threshold, Duration jobThreshold) {
     this.thresholdMs = threshold.toMillis();
-    this.checkEveryMs = Math.min(CHECK_EVERY_MS, thresholdMs);
+    this.jobThresholdMs = jobThreshold.toMillis();
+    this.checkEveryMs = Math.min(CHECK_EVERY_MS, Math.min(thresholdMs, jobThresholdMs));
   }
 
   /** Leadership gained: nothing in flight, no allocation seen yet. */
@@ -53,7 +64,8 @@ final class StateGc {
     lastCheck = Long.MIN_VALUE;
     inFlight = false;
     more = false;
-    collectableSince = new HashMap<>();
+    allocsSince = new HashMap<>();
+    jobsSince = new HashMap<>();
   }
 
   List<LeaderAction> check(ClusterState state, long nowMs) {
@@ -73,24 +85,40 @@ final class StateGc {
     List<String> allocs = new ArrayList<>();
     Map<String, Long> since = new HashMap<>();
     for (Allocation a : state.allocs()) {
-      if (!state.allocCollectable(a, nowMs)) continue;
-      long first = collectableSince.getOrDefault(a.getId(), nowMs);
-      since.put(a.getId(), first);
-      if (nowMs - first < thresholdMs) continue;
-      if (evals.size() + allocs.size() >= MAX_PER_RECORD) {
-        more = true;
-      } else {
-        allocs.add(a.getId());
-      }
+      if (state.allocCollectable(a, nowMs)) take(a.getId(), allocsSince, since, nowMs, thresholdMs, allocs, evals.size());
     }
-    collectableSince = since;
-    if (evals.isEmpty() && allocs.isEmpty()) return List.of();
+    allocsSince = since;
+    List<String> jobs = new ArrayList<>();
+    since = new HashMap<>();
+    Set<String> busy = state.jobsWithUnfinishedEvals();
+    for (Job j : state.allJobs()) {
+      if (state.jobCollectable(j, busy)) take(j.getName(), jobsSince, since, nowMs, jobThresholdMs, jobs, evals.size() + allocs.size());
+    }
+    jobsSince = since;
+    if (evals.isEmpty() && allocs.isEmpty() && jobs.isEmpty()) return List.of();
     inFlight = true;
-    LOG.info("collecting {} evaluations and {} allocations finished more than {} s ago{}", evals.size(), allocs.size(),
-        thresholdMs / 1000, more ? " (more to follow)" : "");
+    LOG.info("collecting {} evaluations and {} allocations finished more than {} s ago, {} jobs dead more than {} s{}",
+        evals.size(), allocs.size(), thresholdMs / 1000, jobs.size(), jobThresholdMs / 1000, more ? " (more to follow)" : "");
     Record record = Record.newBuilder().setGarbageCollected(GarbageCollected.newBuilder()
-        .addAllEvalIds(evals).addAllAllocIds(allocs).setTimeMs(nowMs)).build();
-    return List.of(new Propose(List.of(record), new CollectGarbage(evals.size(), allocs.size())));
+        .addAllEvalIds(evals).addAllAllocIds(allocs).addAllJobs(jobs).setTimeMs(nowMs)).build();
+    return List.of(new Propose(List.of(record), new CollectGarbage(evals.size(), allocs.size(), jobs.size())));
+  }
+
+  /**
+   * {@code key} is collectable now: keeps when it was first found so ({@code was} -> {@code is})
+   * and adds it to {@code out} once that is {@code threshold} ago, while the record has room
+   * ({@code others} ids already in it).
+   */
+  private void take(String key, Map<String, Long> was, Map<String, Long> is, long nowMs, long threshold,
+      List<String> out, int others) {
+    long first = was.getOrDefault(key, nowMs);
+    is.put(key, first);
+    if (nowMs - first < threshold) return;
+    if (others + out.size() >= MAX_PER_RECORD) {
+      more = true;
+    } else {
+      out.add(key);
+    }
   }
 
   /** The record's proposal finished; after a failure the next scheduled check tries again. */
@@ -98,7 +126,8 @@ final class StateGc {
     inFlight = false;
     if (error != null) {
       more = false;
-      LOG.warn("collecting {} evaluations and {} allocations failed: {}", tag.evals(), tag.allocs(), error.toString());
+      LOG.warn("collecting {} evaluations, {} allocations and {} jobs failed: {}", tag.evals(), tag.allocs(), tag.jobs(),
+          error.toString());
     }
   }
 

@@ -71,6 +71,7 @@ public final class ClusterState {
   private final JobReplay jobReplay = new JobReplay(this);
   private final SchedulingReplay schedulingReplay = new SchedulingReplay(this, jobReplay::revert);
   private final DeploymentReplay deploymentReplay = new DeploymentReplay(this);
+  private final GcReplay gcReplay = new GcReplay(this);
 
   /** An empty state. */
   public ClusterState() {}
@@ -134,7 +135,7 @@ public final class ClusterState {
       case ACL_POLICY_DELETED -> aclReplay.deletePolicy(record.getAclPolicyDeleted(), out);
       case ACL_TOKEN_CREATED -> aclReplay.createToken(record.getAclTokenCreated(), index, out);
       case ACL_TOKEN_REVOKED -> aclReplay.revokeToken(record.getAclTokenRevoked(), out);
-      case GARBAGE_COLLECTED -> schedulingReplay.collectGarbage(record.getGarbageCollected(), out);
+      case GARBAGE_COLLECTED -> gcReplay.collect(record.getGarbageCollected(), out);
       // A restore replaces the store itself; the state machine applies these (raft/StateRestore), alone in their entry.
       case STATE_RESTORE_CHUNK, STATE_RESTORED -> RecordOutcome.newBuilder().setErrorCode("INVALID_ARGUMENT")
           .setErrorMessage("a snapshot restore record must be alone in its entry").build();
@@ -250,6 +251,13 @@ public final class ClusterState {
       ids.remove(id);
       return ids.isEmpty() ? null : ids;
     });
+  }
+
+  /** Forgets an ended deployment, here and in the store (the GC). */
+  void removeDeployment(Deployment d, Mutations out) {
+    deployments.remove(d.getId());
+    activeDeploymentByJob.remove(d.getJob(), d.getId());
+    out.delete(Keys.deployment(d.getId()));
   }
 
   /** Forgets an evaluation, here and in the store (the GC). */
@@ -477,6 +485,33 @@ public final class ClusterState {
         && !activeDeploymentByJob.containsKey(a.getJob())
         && (a.getClientStatus() != gantry.v1.ClientStatus.CLIENT_STATUS_FAILED
             || a.getCreateTimeMs() < nowMs - SchedulingReplay.FAILURE_WINDOW_MS);
+  }
+
+  /**
+   * Whether the GC may delete {@code job} with everything of it (whatever how long it has been
+   * dead, which is the leader's to judge): it is dead, that is stopped or a batch job (whose
+   * work is done once nothing of it runs), no agent runs or still stops an allocation of it, no
+   * evaluation of it is to run ({@code busyJobs}, from {@link #jobsWithUnfinishedEvals}: a failed
+   * batch allocation's replacement is one), and no deployment of it is active.
+   */
+  public boolean jobCollectable(Job job, Set<String> busyJobs) {
+    boolean dead = job.getStatus() == gantry.v1.JobStatus.JOB_STATUS_STOPPED || "batch".equals(job.getSpec().getType());
+    if (!dead || busyJobs.contains(job.getName()) || activeDeploymentByJob.containsKey(job.getName())) return false;
+    for (Allocation a : unordered(allocsByJob.get(job.getName()))) {
+      if (gantry.scheduler.AllocationRules.isLive(a) || gantry.scheduler.AllocationRules.isStopping(a)) return false;
+    }
+    return true;
+  }
+
+  /** The jobs with a PENDING or BLOCKED evaluation (a scan of every evaluation). */
+  public Set<String> jobsWithUnfinishedEvals() {
+    Set<String> busy = new java.util.HashSet<>();
+    for (Evaluation e : evals.values()) {
+      if (e.getStatus() == gantry.v1.EvalStatus.EVAL_STATUS_PENDING || e.getStatus() == gantry.v1.EvalStatus.EVAL_STATUS_BLOCKED) {
+        busy.add(e.getJob());
+      }
+    }
+    return busy;
   }
 
   public List<Evaluation> evals() {

@@ -14,7 +14,6 @@ import gantry.v1.ClientStatus;
 import gantry.v1.DesiredStatus;
 import gantry.v1.EvalStatus;
 import gantry.v1.Evaluation;
-import gantry.v1.GarbageCollected;
 import gantry.v1.GroupSpec;
 import gantry.v1.Job;
 import gantry.v1.Node;
@@ -114,30 +113,6 @@ final class SchedulingReplay {
     state.putEval(e.toBuilder().setCreateIndex(index).setModifyIndex(index).build(), out);
     if (e.getStatus() == EvalStatus.EVAL_STATUS_PENDING) changes.evalReady(e.getId());
     return RecordOutcome.newBuilder().setChanged(true).build();
-  }
-
-  /**
-   * The GC: deletes each listed evaluation and allocation that {@link ClusterState#evalCollectable}
-   * and {@link ClusterState#allocCollectable} allow; any other id (gone already, or no longer
-   * collectable) is left alone. No agent holds a collectable allocation, so none is told.
-   */
-  RecordOutcome collectGarbage(GarbageCollected r, Mutations out) {
-    int deleted = 0;
-    for (String id : r.getEvalIdsList()) {
-      Evaluation e = state.evals.get(id);
-      if (e != null && state.evalCollectable(e)) {
-        state.removeEval(e, out);
-        deleted++;
-      }
-    }
-    for (String id : r.getAllocIdsList()) {
-      Allocation a = state.allocs.get(id);
-      if (a != null && state.allocCollectable(a, r.getTimeMs())) {
-        state.removeAlloc(a, out);
-        deleted++;
-      }
-    }
-    return RecordOutcome.newBuilder().setChanged(deleted > 0).build();
   }
 
   /**

@@ -227,7 +227,18 @@ class EventStreamTest {
     // m3 keeps 8 events: three registrations (job, evaluation, placements...) are more than that.
     EventCollector small = await().atMost(WAIT).until(() -> {
       EventCollector c = EventCollector.watch(channels.get(2), WatchEventsRequest.newBuilder().setIndex(1).build());
-      c.awaitIndex(written);
+      try {
+        c.awaitIndex(written);
+      } catch (AssertionError e) {
+        // The scheduler's entries after the registrations still add events: a stream that fell
+        // a whole ring of 8 behind while catching up is ended RESOURCE_EXHAUSTED, as it should
+        // be (EventLogTest.aSubscriberThatFallsAWholeRingBehind...); watch again. Any other
+        // failure fails the test.
+        if (!(c.error instanceof io.grpc.StatusRuntimeException sre) || sre.getStatus().getCode() != io.grpc.Status.Code.RESOURCE_EXHAUSTED) {
+          throw e;
+        }
+        return null;
+      }
       if (c.received.get(0).hasLost()) return c;
       c.cancel();
       return null;

@@ -7,6 +7,11 @@ import gantry.node.leader.LeaderAction.CollectGarbage;
 import gantry.node.leader.LeaderAction.Propose;
 import gantry.v1.ClientStatus;
 import gantry.v1.EvalStatus;
+import gantry.v1.GroupSpec;
+import gantry.v1.JobRegistered;
+import gantry.v1.JobSpec;
+import gantry.v1.JobStopped;
+import gantry.v1.TaskSpec;
 import gantry.v1.PlanApplied;
 import gantry.v1.Record;
 import java.time.Duration;
@@ -32,6 +37,7 @@ class StateGcTest {
       Record r = ((Propose) a).records().getFirst();
       ids.addAll(r.getGarbageCollected().getEvalIdsList());
       ids.addAll(r.getGarbageCollected().getAllocIdsList());
+      ids.addAll(r.getGarbageCollected().getJobsList());
       s.apply(r);
     }
     return ids;
@@ -39,7 +45,7 @@ class StateGcTest {
 
   @Test
   void collectsFinishedEvaluationsOlderThanTheThresholdOnly() {
-    StateGc gc = new StateGc(Duration.ofMinutes(1));
+    StateGc gc = new StateGc(Duration.ofMinutes(1), Duration.ofHours(4));
     String old = finished("web", 1, 1_000);
     String recent = finished("web", 2, 50_000);
     String latest = finished("web", 3, 50_000);
@@ -47,16 +53,16 @@ class StateGcTest {
 
     assertEquals(List.of(old), collected(gc.check(s.state, 61_000)),
         "finished 60 s before: collected; finished 11 s before, the job's latest, or still pending: kept");
-    gc.done(new CollectGarbage(1, 0), null);
+    gc.done(new CollectGarbage(1, 0, 0), null);
     assertEquals(List.of(), gc.check(s.state, 62_000), "the next check waits for its interval");
     assertEquals(List.of(recent), collected(gc.check(s.state, 121_000)));
-    gc.done(new CollectGarbage(1, 0), null);
+    gc.done(new CollectGarbage(1, 0, 0), null);
     assertTrue(s.state.eval(latest).isPresent() && s.state.eval(pending).isPresent());
   }
 
   @Test
   void proposesOneRecordAtATimeOfAtMostAThousandAndGoesOnUntilDone() {
-    StateGc gc = new StateGc(Duration.ofMinutes(1));
+    StateGc gc = new StateGc(Duration.ofMinutes(1), Duration.ofHours(4));
     for (int i = 0; i < 2_501; i++) finished("web", 1 + i % 2, 1_000);
     finished("web", 3, 1_000); // the latest stays
 
@@ -67,7 +73,7 @@ class StateGcTest {
       if (actions.isEmpty()) break;
       assertEquals(List.of(), gc.check(s.state, now), "one record in flight at a time");
       sizes.add(collected(actions).size());
-      gc.done(new CollectGarbage(sizes.getLast(), 0), null);
+      gc.done(new CollectGarbage(sizes.getLast(), 0, 0), null);
       now += 100; // the leader's next tick
     }
     assertEquals(List.of(1_000, 1_000, 501), sizes);
@@ -76,38 +82,74 @@ class StateGcTest {
 
   @Test
   void aFailedProposalIsTriedAgainAtTheNextCheck() {
-    StateGc gc = new StateGc(Duration.ofSeconds(10));
+    StateGc gc = new StateGc(Duration.ofSeconds(10), Duration.ofHours(4));
     String old = finished("web", 1, 1_000);
     finished("web", 2, 1_000);
     List<LeaderAction> first = gc.check(s.state, 20_000);
     assertEquals(1, first.size());
-    gc.done(new CollectGarbage(1, 0), new IllegalStateException("no longer the leader"));
+    gc.done(new CollectGarbage(1, 0, 0), new IllegalStateException("no longer the leader"));
     assertEquals(List.of(), gc.check(s.state, 20_100));
     assertEquals(List.of(old), collected(gc.check(s.state, 30_000)));
   }
 
+  /** Evaluation {@code eval} placed allocation {@code id} of {@code job} on n1; it was then stopped and finished. */
+  void stoppedAndFinished(String eval, String id, String job) {
+    s.place(eval, ReplayedState.alloc(id, job, "n1", 100));
+    s.stop(eval, id);
+    s.report(id, ClientStatus.CLIENT_STATUS_COMPLETE);
+  }
+
   @Test
   void anAllocationIsCollectedAThresholdAfterACheckFirstFoundItFinished() {
-    StateGc gc = new StateGc(Duration.ofMinutes(1));
+    StateGc gc = new StateGc(Duration.ofMinutes(1), Duration.ofHours(4));
     s.node("n1", 4000, 4096);
-    String eval = s.job("web", 1);
-    s.place(eval, ReplayedState.alloc("a1", "web", "n1", 100));
-    s.stop(eval, "a1");
-    s.report("a1", ClientStatus.CLIENT_STATUS_COMPLETE);
+    stoppedAndFinished(s.job("web", 1), "a1", "web");
 
     assertEquals(List.of(), collected(gc.check(s.state, 10_000_000)),
         "the allocation's finish time is not replicated: this leader starts counting now");
     assertEquals(List.of(), collected(gc.check(s.state, 10_030_000)));
     assertEquals(List.of("a1"), collected(gc.check(s.state, 10_060_000)));
-    gc.done(new CollectGarbage(0, 1), null);
+    gc.done(new CollectGarbage(0, 1, 0), null);
     assertTrue(s.state.alloc("a1").isEmpty());
 
-    String again = s.job("api", 1);
-    s.place(again, ReplayedState.alloc("a2", "api", "n1", 100));
-    s.stop(again, "a2");
-    s.report("a2", ClientStatus.CLIENT_STATUS_COMPLETE);
+    stoppedAndFinished(s.job("api", 1), "a2", "api");
     gc.reset();
     assertEquals(List.of(), collected(gc.check(s.state, 10_120_000)), "a new leadership counts afresh");
     assertEquals(List.of("a2"), collected(gc.check(s.state, 10_180_000)));
+  }
+
+  @Test
+  void aDeadJobGoesWithEverythingOfItAJobThresholdAfterACheckFirstFoundItDead() {
+    StateGc gc = new StateGc(Duration.ofDays(1), Duration.ofMinutes(5));
+    s.node("n1", 4000, 4096);
+    String web = s.job("web", 1);
+    s.place(web, ReplayedState.alloc("w1", "web", "n1", 100));
+    String stop = s.apply(Record.newBuilder().setJobStopped(JobStopped.newBuilder().setName("web").setTimeMs(2)).build())
+        .readyEvals().iterator().next();
+    s.stop(stop, "w1");
+    s.report("w1", ClientStatus.CLIENT_STATUS_COMPLETE);
+    String batch = s.apply(Record.newBuilder().setJobRegistered(JobRegistered.newBuilder().setTimeMs(1).setSpec(
+        JobSpec.newBuilder().setName("report").setType("batch").addGroups(GroupSpec.newBuilder().setName("g").setCount(1)
+            .addTasks(TaskSpec.newBuilder().setName("t").setDriver("exec").addCommand("true"))))).build())
+        .readyEvals().iterator().next();
+    s.place(batch, ReplayedState.alloc("b1", "report", "n1", 100));
+    String service = s.job("api", 1);
+    s.place(service, ReplayedState.alloc("s1", "api", "n1", 100));
+    s.report("s1", ClientStatus.CLIENT_STATUS_COMPLETE); // finished, but its job wants it run: replaced, not dead
+
+    long t0 = 10_000_000;
+    assertEquals(List.of(), collected(gc.check(s.state, t0)), "dead from now on, as far as this leader knows");
+    assertEquals(List.of(), collected(gc.check(s.state, t0 + 4 * 60_000)), "the batch job's allocation still runs");
+    s.report("b1", ClientStatus.CLIENT_STATUS_COMPLETE);
+    assertEquals(List.of("web"), collected(gc.check(s.state, t0 + 5 * 60_000)));
+    gc.done(new CollectGarbage(0, 0, 1), null);
+    assertTrue(s.state.job("web").isEmpty() && s.state.allocsOfJob("web").isEmpty() && s.state.latestEval("web").isEmpty()
+        && s.state.jobVersions("web").isEmpty(), "the stopped job went with its versions, allocations and evaluations");
+
+    assertEquals(List.of(), collected(gc.check(s.state, t0 + 9 * 60_000)), "the batch job is dead since t0 + 5 min");
+    assertEquals(List.of("report"), collected(gc.check(s.state, t0 + 10 * 60_000)), "a batch job whose work is done");
+    gc.done(new CollectGarbage(0, 0, 1), null);
+    assertTrue(s.state.job("report").isEmpty() && s.state.alloc("b1").isEmpty());
+    assertTrue(s.state.job("api").isPresent(), "a service job is never dead while it is wanted running");
   }
 }

@@ -22,7 +22,11 @@ class GarbageReplayTest extends ReplayHarness {
 
   /** Registers job {@code name} with {@code count}; returns its new evaluation. */
   Evaluation register(String name, int count) {
-    Changes c = apply(ClusterStateTest.register(ClusterStateTest.spec(name, count), 1));
+    return register(ClusterStateTest.spec(name, count));
+  }
+
+  Evaluation register(gantry.v1.JobSpec spec) {
+    Changes c = apply(ClusterStateTest.register(spec, 1));
     return state.eval(c.readyEvals().iterator().next()).orElseThrow();
   }
 
@@ -43,6 +47,21 @@ class GarbageReplayTest extends ReplayHarness {
   static Record collect(long timeMs, List<String> evals, List<String> allocs) {
     return Record.newBuilder().setGarbageCollected(GarbageCollected.newBuilder()
         .addAllEvalIds(evals).addAllAllocIds(allocs).setTimeMs(timeMs)).build();
+  }
+
+  static Record collectJob(String name) {
+    return Record.newBuilder().setGarbageCollected(GarbageCollected.newBuilder().addJobs(name).setTimeMs(9)).build();
+  }
+
+  /** Whether the store still holds a job, evaluation, allocation or deployment of {@code job}. */
+  boolean storeHoldsAnythingOf(String job) {
+    return out.kv.values().stream().anyMatch(v -> switch (v) {
+      case gantry.v1.Job j -> j.getName().equals(job);
+      case Evaluation e -> e.getJob().equals(job);
+      case Allocation a -> a.getJob().equals(job);
+      case gantry.v1.Deployment d -> d.getJob().equals(job);
+      default -> false;
+    });
   }
 
   static Allocation alloc(String id, String job, long createTimeMs) {
@@ -137,5 +156,48 @@ class GarbageReplayTest extends ReplayHarness {
       assertTrue(loaded.eval(old.getId()).isEmpty());
       assertEquals(latest.getId(), loaded.latestEval("web").orElseThrow().getId());
     }
+  }
+
+  @Test
+  void aStoppedJobGoesWithEverythingOfItOnceNothingOfItRunsOrIsToRun() {
+    apply(SchedulingReplayTest.node("n1", 4000, 4096));
+    // Version 2 rolls out behind health (an update block): a deployment, which the stop cancels.
+    Evaluation first = register(DeploymentHarness.rolling("img:1", 1, false));
+    finish(first, 1_000, alloc("a1", "web", 1_000));
+    finish(register(DeploymentHarness.rolling("img:2", 1, false)), 2_000, alloc("a2", "web", 2_000));
+    Evaluation deregister = state.eval(apply(ClusterStateTest.stop("web")).readyEvals().iterator().next()).orElseThrow();
+
+    apply(collectJob("web"));
+    assertFalse(outcome.getChanged(), "its allocations still run and its evaluation is to run");
+    stop(deregister, "a1");
+    stop(deregister, "a2");
+    apply(SchedulingReplayTest.update("a1", ClientStatus.CLIENT_STATUS_COMPLETE));
+    apply(collectJob("web"));
+    assertFalse(outcome.getChanged(), "a2 is told to stop but its agent has not stopped it yet");
+
+    apply(SchedulingReplayTest.update("a2", ClientStatus.CLIENT_STATUS_COMPLETE));
+    assertFalse(state.deployments("web").isEmpty(), "version 2 rolled out as a deployment (cancelled by the stop)");
+    apply(collectJob("web"));
+    assertTrue(outcome.getChanged());
+    assertTrue(state.job("web").isEmpty() && state.jobVersions("web").isEmpty() && state.allocsOfJob("web").isEmpty()
+        && state.latestEval("web").isEmpty() && state.evals().isEmpty());
+    assertTrue(state.deployments("web").isEmpty());
+    assertFalse(storeHoldsAnythingOf("web"), "nothing of it is left in the store");
+  }
+
+  @Test
+  void aJobWantedAgainBeforeTheRecordIsKept() {
+    apply(SchedulingReplayTest.node("n1", 4000, 4096));
+    Evaluation first = register("web", 1);
+    finish(first, 1_000);
+    Evaluation deregister = state.eval(apply(ClusterStateTest.stop("web")).readyEvals().iterator().next()).orElseThrow();
+    finish(deregister, 2_000);
+    // The leader found it dead; the user registered it again before its record was applied.
+    finish(register("web", 3), 3_000, alloc("a3", "web", 3_000));
+
+    apply(collectJob("web"));
+
+    assertFalse(outcome.getChanged());
+    assertTrue(state.job("web").isPresent() && state.alloc("a3").isPresent());
   }
 }
