@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * long-lived cluster's restart and memory grow with its history. Once a minute (or once per
  * threshold, if shorter) it lists what finished more than its threshold ago and
  * {@link ClusterState} says is collectable, and proposes their deletion in GarbageCollected
- * records of at most {@value #MAX_PER_RECORD} ids; while more are left, the next tick proposes
- * the next record. One record is in flight at a time.
+ * records of about {@value #MAX_PER_RECORD} deletions (a job counts with its allocations); while
+ * more are left, the next tick proposes the next record. One record is in flight at a time.
  *
  * <p>Age is this leader's judgement (replay reads no clock and only checks again that each is
  * still collectable). An evaluation's finish time is replicated ({@code modify_time_ms}, set by
@@ -44,6 +44,8 @@ final class StateGc {
   private boolean inFlight;
   /** The last check found more than one record's worth: the next tick goes on. */
   private boolean more;
+  /** Deletions the record being built holds so far. */
+  private int used;
   /** allocation id -> when a check of this leadership first found it collectable */
   private Map<String, Long> allocsSince = new HashMap<>();
   /** job name -> when a check of this leadership first found it collectable */
@@ -73,26 +75,27 @@ final class StateGc {
     if (!more && lastCheck != Long.MIN_VALUE && nowMs - lastCheck < checkEveryMs) return List.of();
     lastCheck = nowMs;
     more = false;
+    used = 0;
     List<String> evals = new ArrayList<>();
     for (Evaluation e : state.evals()) {
       if (nowMs - finishedAt(e) < thresholdMs || !state.evalCollectable(e)) continue;
-      if (evals.size() == MAX_PER_RECORD) {
-        more = true;
-        break;
-      }
+      if (!fits(1)) break;
       evals.add(e.getId());
     }
     List<String> allocs = new ArrayList<>();
     Map<String, Long> since = new HashMap<>();
     for (Allocation a : state.allocs()) {
-      if (state.allocCollectable(a, nowMs)) take(a.getId(), allocsSince, since, nowMs, thresholdMs, allocs, evals.size());
+      if (state.allocCollectable(a, nowMs)) take(a.getId(), 1, allocsSince, since, nowMs, thresholdMs, allocs);
     }
     allocsSince = since;
     List<String> jobs = new ArrayList<>();
     since = new HashMap<>();
     Set<String> busy = state.jobsWithUnfinishedEvals();
     for (Job j : state.allJobs()) {
-      if (state.jobCollectable(j, busy)) take(j.getName(), jobsSince, since, nowMs, jobThresholdMs, jobs, evals.size() + allocs.size());
+      if (!state.jobCollectable(j, busy)) continue;
+      // A job's replay deletes its allocations too: they count against the record's room.
+      int cost = 1 + state.allocsOfJobUnordered(j.getName()).size();
+      take(j.getName(), cost, jobsSince, since, nowMs, jobThresholdMs, jobs);
     }
     jobsSince = since;
     if (evals.isEmpty() && allocs.isEmpty() && jobs.isEmpty()) return List.of();
@@ -106,19 +109,28 @@ final class StateGc {
 
   /**
    * {@code key} is collectable now: keeps when it was first found so ({@code was} -> {@code is})
-   * and adds it to {@code out} once that is {@code threshold} ago, while the record has room
-   * ({@code others} ids already in it).
+   * and adds it to {@code out} once that is {@code threshold} ago, if the record has room for its
+   * {@code cost}.
    */
-  private void take(String key, Map<String, Long> was, Map<String, Long> is, long nowMs, long threshold,
-      List<String> out, int others) {
+  private void take(String key, int cost, Map<String, Long> was, Map<String, Long> is, long nowMs, long threshold,
+      List<String> out) {
     long first = was.getOrDefault(key, nowMs);
     is.put(key, first);
-    if (nowMs - first < threshold) return;
-    if (others + out.size() >= MAX_PER_RECORD) {
+    if (nowMs - first >= threshold && fits(cost)) out.add(key);
+  }
+
+  /**
+   * Takes {@code cost} of the record's room of {@value #MAX_PER_RECORD} deletions; false (and
+   * more to follow) when it is full. The first item always fits, so a job with more allocations
+   * than that still goes, alone in its record.
+   */
+  private boolean fits(int cost) {
+    if (used > 0 && used + cost > MAX_PER_RECORD) {
       more = true;
-    } else {
-      out.add(key);
+      return false;
     }
+    used += cost;
+    return true;
   }
 
   /** The record's proposal finished; after a failure the next scheduled check tries again. */

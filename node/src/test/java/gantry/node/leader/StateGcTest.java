@@ -118,6 +118,35 @@ class StateGcTest {
     assertEquals(List.of("a2"), collected(gc.check(s.state, 10_180_000)));
   }
 
+  /** Registers batch job {@code name} with one group of {@code count}; returns its evaluation. */
+  String batchJob(String name, int count) {
+    return s.apply(Record.newBuilder().setJobRegistered(JobRegistered.newBuilder().setTimeMs(1).setSpec(
+        JobSpec.newBuilder().setName(name).setType("batch").addGroups(GroupSpec.newBuilder().setName("g").setCount(count)
+            .addTasks(TaskSpec.newBuilder().setName("t").setDriver("exec").addCommand("true"))))).build())
+        .readyEvals().iterator().next();
+  }
+
+  @Test
+  void aJobCountsWithItsAllocationsAgainstTheRoomOfARecord() {
+    StateGc gc = new StateGc(Duration.ofDays(1), Duration.ofMinutes(1));
+    s.node("n1", 1_000_000, 1_000_000);
+    for (String job : List.of("a", "b")) {
+      String eval = batchJob(job, 600);
+      List<gantry.v1.Allocation> allocs = new ArrayList<>();
+      for (int i = 0; i < 600; i++) allocs.add(ReplayedState.alloc(job + i, job, "n1", 1));
+      s.place(eval, allocs.toArray(gantry.v1.Allocation[]::new));
+      for (int i = 0; i < 600; i++) s.report(job + i, ClientStatus.CLIENT_STATUS_COMPLETE);
+    }
+    long t0 = 10_000_000;
+    assertEquals(List.of(), collected(gc.check(s.state, t0)));
+    List<String> first = collected(gc.check(s.state, t0 + 60_000));
+    assertEquals(1, first.size(), "two jobs of 601 deletions each do not fit in one record of 1,000: " + first);
+    gc.done(new CollectGarbage(0, 0, 1), null);
+    List<String> second = collected(gc.check(s.state, t0 + 60_100));
+    assertEquals(1, second.size(), "the other goes at the next tick");
+    assertTrue(s.state.allJobs().isEmpty() && s.state.allocs().isEmpty());
+  }
+
   @Test
   void aDeadJobGoesWithEverythingOfItAJobThresholdAfterACheckFirstFoundItDead() {
     StateGc gc = new StateGc(Duration.ofDays(1), Duration.ofMinutes(5));
@@ -128,11 +157,7 @@ class StateGcTest {
         .readyEvals().iterator().next();
     s.stop(stop, "w1");
     s.report("w1", ClientStatus.CLIENT_STATUS_COMPLETE);
-    String batch = s.apply(Record.newBuilder().setJobRegistered(JobRegistered.newBuilder().setTimeMs(1).setSpec(
-        JobSpec.newBuilder().setName("report").setType("batch").addGroups(GroupSpec.newBuilder().setName("g").setCount(1)
-            .addTasks(TaskSpec.newBuilder().setName("t").setDriver("exec").addCommand("true"))))).build())
-        .readyEvals().iterator().next();
-    s.place(batch, ReplayedState.alloc("b1", "report", "n1", 100));
+    s.place(batchJob("report", 1), ReplayedState.alloc("b1", "report", "n1", 100));
     String service = s.job("api", 1);
     s.place(service, ReplayedState.alloc("s1", "api", "n1", 100));
     s.report("s1", ClientStatus.CLIENT_STATUS_COMPLETE); // finished, but its job wants it run: replaced, not dead
