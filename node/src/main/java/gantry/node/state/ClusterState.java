@@ -488,8 +488,8 @@ public final class ClusterState {
   }
 
   /**
-   * Whether the GC may delete {@code job} with everything of it (whatever how long it has been
-   * dead, which is the leader's to judge): it is dead, that is stopped or a batch job (whose
+   * Whether the GC may delete {@code job} with everything of it (however long it has been dead,
+   * which is the leader's to judge): it is dead, that is stopped or a batch job (whose
    * work is done once nothing of it runs), no agent runs or still stops an allocation of it, no
    * evaluation of it is to run ({@code busyJobs}, from {@link #jobsWithUnfinishedEvals}: a failed
    * batch allocation's replacement is one), and no deployment of it is active.
