@@ -36,8 +36,9 @@ public final class Leader implements AutoCloseable {
    * @param jobGcThreshold    jobs dead for longer than this are deleted with everything of them
    * @param allocationMetrics the latest report of an allocation's use, if recent (the autoscaler's input)
    */
-  public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, Duration evalGcThreshold, Duration jobGcThreshold, int workerCount, Supplier<String> leaderAddress,
-      ManagerMetrics metrics, java.util.function.Function<String, java.util.Optional<gantry.v1.AllocationMetrics>> allocationMetrics) {
+  public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, Duration evalGcThreshold, Duration jobGcThreshold,
+      int workerCount, Supplier<String> leaderAddress, ManagerMetrics metrics,
+      java.util.function.Function<String, java.util.Optional<gantry.v1.AllocationMetrics>> allocationMetrics) {
     this.heartbeatTtl = heartbeatTtl;
     var sm = raft.stateMachine();
     SchedulingView view = new SchedulingView(sm::state, sm::appliedIndex);

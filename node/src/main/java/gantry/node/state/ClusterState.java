@@ -507,9 +507,8 @@ public final class ClusterState {
   public Set<String> jobsWithUnfinishedEvals() {
     Set<String> busy = new java.util.HashSet<>();
     for (Evaluation e : evals.values()) {
-      if (e.getStatus() == gantry.v1.EvalStatus.EVAL_STATUS_PENDING || e.getStatus() == gantry.v1.EvalStatus.EVAL_STATUS_BLOCKED) {
-        busy.add(e.getJob());
-      }
+      gantry.v1.EvalStatus status = e.getStatus();
+      if (status == gantry.v1.EvalStatus.EVAL_STATUS_PENDING || status == gantry.v1.EvalStatus.EVAL_STATUS_BLOCKED) busy.add(e.getJob());
     }
     return busy;
   }
