@@ -35,6 +35,8 @@ import gantry.cli.command.ServerCommand;
 import gantry.cli.command.ServiceCommand;
 import gantry.cli.command.ServiceEndpointsCommand;
 import gantry.cli.command.ServiceListCommand;
+import gantry.cli.command.SystemCommand;
+import gantry.cli.command.SystemGcCommand;
 import gantry.cli.command.TlsCommand;
 import java.util.Collection;
 import java.util.Collections;
@@ -76,6 +78,7 @@ public final class Gantry implements Runnable {
     verbs.put("node", NodeCommand.class);
     verbs.put("service", ServiceCommand.class);
     verbs.put("operator", OperatorCommand.class);
+    verbs.put("system", SystemCommand.class);
     verbs.put("events", EventsCommand.class);
     verbs.put("tls", TlsCommand.class);
     verbs.put("acl", AclCommand.class);
@@ -104,6 +107,7 @@ public final class Gantry implements Runnable {
     subs.put("node", List.of(NodeListCommand.class, NodeDrainCommand.class));
     subs.put("service", List.of(ServiceListCommand.class, ServiceEndpointsCommand.class));
     subs.put("operator", List.of(OperatorCommand.Raft.class, OperatorCommand.Snapshot.class, AuditCommand.class));
+    subs.put("system", List.of(SystemGcCommand.class));
     subs.put("tls", List.of(TlsCommand.Ca.class, TlsCommand.Cert.class));
     subs.put("acl", List.of(AclBootstrapCommand.class, AclPolicyCommand.class, AclTokenCommand.class));
     return Collections.unmodifiableMap(subs);

@@ -33,7 +33,7 @@ class GantryVerbsTest {
         subVerbs++;
       }
     }
-    assertEquals(28, subVerbs);
+    assertEquals(29, subVerbs);
   }
 
   @Test
@@ -66,7 +66,7 @@ class GantryVerbsTest {
   @Test
   void noVerbHelpAndUnknownWordsGetTheWholeTree() {
     var all = List.copyOf(Gantry.commandLine().getSubcommands().keySet());
-    assertEquals(List.of("server", "agent", "dev", "job", "deployment", "eval", "alloc", "node", "service", "operator",
+    assertEquals(List.of("server", "agent", "dev", "job", "deployment", "eval", "alloc", "node", "service", "operator", "system",
         "events", "tls", "acl", "help"), all);
     for (String[] args : new String[][] {{}, {"help", "job"}, {"--version"}, {"jobs", "ls"}}) {
       assertEquals(all, List.copyOf(Gantry.commandLineFor(args).getSubcommands().keySet()), String.join(" ", args));

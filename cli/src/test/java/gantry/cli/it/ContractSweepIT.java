@@ -139,6 +139,7 @@ class ContractSweepIT {
     json("node", "drain", "a1");
     json("node", "drain", "a1", "--disable");
     json("job", "stop", JOB);
+    json("system", "gc");
   }
 
   // ---- every HTTP path answers JSON ----
@@ -178,6 +179,7 @@ class ContractSweepIT {
       for (int i = 0; i < 3; i++) assertTrue(parse(r.readLine()).containsFields("index"), "an event line");
     }
     jsonBody(200, send("DELETE", "/v1/job/sweep-http", null, null));
+    jsonBody(200, send("PUT", "/v1/system/gc", null, null));
   }
 
   // ---- every error path: exit 1 or 2 and one line on stderr ----

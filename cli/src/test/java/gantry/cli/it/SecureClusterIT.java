@@ -119,7 +119,11 @@ class SecureClusterIT {
       var denied = user(readonly, "job", "stop", "sleepy");
       assertEquals(1, denied.exit(), denied.stdout());
       assertTrue(denied.stderr().contains("permission denied: jobs:write needed"), denied.stderr());
+      var gcDenied = user(readonly, "system", "gc");
+      assertEquals(1, gcDenied.exit(), gcDenied.stdout());
+      assertTrue(gcDenied.stderr().contains("permission denied: operator:write needed"), gcDenied.stderr());
       Gantry.ok(user(management, "job", "stop", "sleepy"));
+      assertTrue(Gantry.ok(user(management, "system", "gc")).startsWith("Collected "));
 
       // A peer needs a server certificate to speak Raft: an agent's is refused at the handshake.
       int raftPort = cluster.peer("m1").raftPort();
@@ -133,6 +137,8 @@ class SecureClusterIT {
       }
       assertTrue(audit.lines().anyMatch(l -> l.contains("RegisterJob") && l.contains("\"ok\"") && l.contains("sleepy")), audit);
       assertTrue(audit.lines().anyMatch(l -> l.contains("DeregisterJob") && l.contains("\"denied\"") && l.contains("sleepy")), audit);
+      assertTrue(audit.lines().anyMatch(l -> l.contains("CollectGarbage") && l.contains("\"denied\"")), audit);
+      assertTrue(audit.lines().anyMatch(l -> l.contains("CollectGarbage") && l.contains("\"ok\"")), audit);
       assertFalse(audit.contains(readonly) || audit.contains(management), "a secret in the audit log");
 
       agents.close();

@@ -1,5 +1,6 @@
 package gantry.cli.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,11 +21,17 @@ import gantry.v1.RegisterJobRequest;
 import gantry.v1.Resources;
 import gantry.v1.ScaleJobRequest;
 import gantry.v1.TaskSpec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code job_gc_threshold}, here 2 s each) and a simulated agent: after a scale-down, the stopped
  * allocation and the job's earlier evaluation disappear from every peer while the running
  * allocation and the latest evaluation stay; a stopped job disappears whole; and a peer restarted
- * afterwards loads a store without any of them.
+ * afterwards loads a store without any of them. And a forced collection, from the CLI and over
+ * HTTP, at the default thresholds.
  */
 class StateGcIT {
   static final String JOB = "gc-web";
@@ -136,6 +144,83 @@ class StateGcIT {
             "the restarted peer loaded evaluations " + loadedEvals);
         assertFalse(holdsJob(cluster, follower, STOPPED), "the restarted peer loaded no stopped job");
         assertTrue(holdsJob(cluster, follower, JOB));
+      }
+    }
+  }
+
+  /** Waits until the leader holds every allocation of {@code job} stopped and finished on its agent. */
+  static void awaitAllStopped(PeerProcesses cluster, String leader, String job) {
+    PeerProcesses.await("every allocation of " + job + " stopped by its agent", Duration.ofSeconds(60), () -> cluster.stub(leader)
+        .listAllocations(ListAllocationsRequest.newBuilder().setJob(job).build()).getAllocationsList().stream()
+        .allMatch(a -> a.getDesiredStatus() == DesiredStatus.DESIRED_STATUS_STOP && a.getClientStatus() == ClientStatus.CLIENT_STATUS_COMPLETE));
+  }
+
+  /** Waits until the leader holds no pending or blocked evaluation (a job with one is not dead). */
+  static void awaitNoEvaluationToRun(PeerProcesses cluster, String leader) {
+    PeerProcesses.await("no evaluation to run", Duration.ofSeconds(60), () -> cluster.stub(leader)
+        .listEvaluations(ListEvaluationsRequest.getDefaultInstance()).getEvaluationsList().stream()
+        .noneMatch(e -> e.getStatus() == EvalStatus.EVAL_STATUS_PENDING || e.getStatus() == EvalStatus.EVAL_STATUS_BLOCKED));
+  }
+
+  /**
+   * {@code gantry system gc} and {@code PUT /v1/system/gc} at the default thresholds (an hour and
+   * four): what is collectable goes at once, asked of a follower, and what is current stays.
+   */
+  @Test
+  void systemGcCollectsAtOnceWhateverTheThresholds() throws Exception {
+    try (PeerProcesses cluster = new PeerProcesses(dir.resolve("cluster"), 3, Map.of())) {
+      cluster.startAll();
+      String leader = cluster.awaitLeader(Duration.ofSeconds(60));
+      PeerProcesses.Peer follower = cluster.peers().stream().filter(p -> !p.id().equals(leader)).findFirst().orElseThrow();
+      List<String> servers = cluster.peers().stream().map(PeerProcesses.Peer::grpc).toList();
+      try (Agent agent = Agent.simulate(AgentConfig.of("gc-node", servers, dir.resolve("agent")).withDriver("sim")
+          .withResources(4000, 4096), 1)) {
+        cluster.stub(leader).registerJob(RegisterJobRequest.newBuilder().setSpec(job(STOPPED, 1)).build());
+        long registered = cluster.stub(leader).registerJob(RegisterJobRequest.newBuilder().setSpec(job(2)).build()).getIndex();
+        PeerProcesses.await("both jobs running", Duration.ofSeconds(60), () -> cluster.stub(leader)
+            .listAllocations(ListAllocationsRequest.getDefaultInstance()).getAllocationsList().stream()
+            .filter(a -> a.getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING).count() == 3);
+        String first = cluster.stub(leader).listEvaluations(ListEvaluationsRequest.newBuilder().setJob(JOB).build())
+            .getEvaluationsList().stream().filter(e -> e.getCreateIndex() == registered).findFirst().orElseThrow().getId();
+        cluster.stub(leader).deregisterJob(DeregisterJobRequest.newBuilder().setName(STOPPED).build());
+        cluster.stub(leader).scaleJob(ScaleJobRequest.newBuilder().setName(JOB).setGroup("g").setCount(1).build());
+        awaitAllStopped(cluster, leader, STOPPED);
+        PeerProcesses.await("one allocation of " + JOB + " stopped by its agent", Duration.ofSeconds(60), () -> allocs(cluster, leader)
+            .stream().anyMatch(a -> a.getDesiredStatus() == DesiredStatus.DESIRED_STATUS_STOP
+                && a.getClientStatus() == ClientStatus.CLIENT_STATUS_COMPLETE));
+
+        awaitNoEvaluationToRun(cluster, leader);
+
+        String out = Gantry.ok(Gantry.runAt(follower.grpc(), "system", "gc"));
+        // The stopped job's allocation and gc-web's stopped one; gc-web's finished evaluations but its
+        // latest, and every one of the stopped job (its registration and its stop at least).
+        Matcher counts = Pattern.compile("Collected (\\d+) evaluations, 2 allocations and 1 job").matcher(out);
+        assertTrue(counts.find() && Integer.parseInt(counts.group(1)) >= 3, out);
+        List<Allocation> left = cluster.stub(leader).listAllocations(ListAllocationsRequest.getDefaultInstance())
+            .getAllocationsList();
+        assertTrue(left.size() == 1 && left.getFirst().getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING,
+            "only the running allocation is left: " + left);
+        var evals = cluster.stub(leader).listEvaluations(ListEvaluationsRequest.getDefaultInstance()).getEvaluationsList();
+        assertTrue(evals.stream().noneMatch(e -> e.getId().equals(first) || e.getJob().equals(STOPPED)), "evaluations " + evals);
+        assertFalse(evals.isEmpty(), "gc-web's latest evaluation stays");
+        assertFalse(holdsJob(cluster, leader, STOPPED));
+        assertTrue(holdsJob(cluster, leader, JOB));
+
+        cluster.stub(leader).deregisterJob(DeregisterJobRequest.newBuilder().setName(JOB).build());
+        awaitAllStopped(cluster, leader, JOB);
+        awaitNoEvaluationToRun(cluster, leader);
+        HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + follower.httpPort() + "/v1/system/gc")).PUT(HttpRequest.BodyPublishers.noBody())
+            .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, put.statusCode(), put.body());
+        assertTrue(put.body().replaceAll("\\s", "").contains("\"jobs\":1"), put.body());
+        assertFalse(holdsJob(cluster, leader, JOB), "the stopped job went whole");
+        for (PeerProcesses.Peer p : cluster.peers()) {
+          PeerProcesses.await("nothing left on " + p.id(), Duration.ofSeconds(30), () -> allocIds(cluster, p.id()).isEmpty()
+              && !holdsJob(cluster, p.id(), JOB) && !holdsJob(cluster, p.id(), STOPPED));
+        }
+        assertEquals("Collected 0 evaluations, 0 allocations and 0 jobs",
+            Gantry.ok(Gantry.runAt(cluster.addresses(), "system", "gc")).strip(), "nothing left to collect");
       }
     }
   }

@@ -48,6 +48,10 @@ import org.apache.ratis.protocol.RaftPeer;
 public final class ControlHandler {
   /** The shortest deployment id prefix GetDeployment takes. */
   public static final int MIN_DEPLOYMENT_PREFIX = 4;
+  /** GC records (about 1,000 deletions each) a forced collection reads at a time. */
+  static final int GC_RECORDS_PER_READ = 20;
+  /** Reads a forced collection makes at most (some 20 million deletions). */
+  static final int GC_MAX_ROUNDS = 1_000;
 
   private final RaftNode raft;
   private final Clock clock;
@@ -279,6 +283,45 @@ public final class ControlHandler {
       }
       return gantry.v1.TransferLeadershipResponse.newBuilder().setLeaderId(target).setTerm(raft.currentTerm()).build();
     }, Thread::startVirtualThread);
+  }
+
+  /**
+   * Collects now whatever the GC may delete, however recent ({@code gantry system gc}): reads what
+   * is collectable after the read index, proposes it one GC record at a time (replay checks each
+   * id again), and reads again while more was left. Completes once all is applied, with what the
+   * records deleted.
+   */
+  public CompletableFuture<gantry.v1.CollectGarbageResponse> collectGarbage(gantry.v1.CollectGarbageRequest req) {
+    requireNotDiverged();
+    return collectRound(gantry.v1.GarbageCounts.newBuilder(), 0, 1);
+  }
+
+  private CompletableFuture<gantry.v1.CollectGarbageResponse> collectRound(gantry.v1.GarbageCounts.Builder total,
+      long index, int round) {
+    StateQuery q = StateQuery.newBuilder().setCollectableGarbage(gantry.v1.CollectableGarbageQuery.newBuilder()
+        .setTimeMs(clock.millis()).setMaxRecords(GC_RECORDS_PER_READ)).build();
+    return read(q, false, gantry.v1.GarbageRecords.parser()).thenCompose(found -> {
+      int before = deletions(total);
+      CompletableFuture<Long> chain = CompletableFuture.completedFuture(index);
+      for (gantry.v1.GarbageCollected r : found.getRecordsList()) {
+        chain = chain.thenCompose(last -> propose(Record.newBuilder().setGarbageCollected(r).build()).thenApply(p -> {
+          gantry.v1.GarbageCounts n = single(p).getCollected();
+          total.setEvaluations(total.getEvaluations() + n.getEvaluations())
+              .setAllocations(total.getAllocations() + n.getAllocations()).setJobs(total.getJobs() + n.getJobs());
+          return p.index();
+        }));
+      }
+      return chain.thenCompose(last -> {
+        // More was left: read again, unless this round deleted nothing (all raced) or ran long.
+        if (found.getMore() && deletions(total) > before && round < GC_MAX_ROUNDS) return collectRound(total, last, round + 1);
+        return CompletableFuture.completedFuture(
+            gantry.v1.CollectGarbageResponse.newBuilder().setCollected(total).setIndex(last).build());
+      });
+    });
+  }
+
+  private static int deletions(gantry.v1.GarbageCounts.Builder n) {
+    return n.getEvaluations() + n.getAllocations() + n.getJobs();
   }
 
   private CompletableFuture<Proposal> propose(Record r) {

@@ -83,6 +83,7 @@ public final class AccessTable {
     rule("SaveSnapshot", Need.read(Resource.OPERATOR), Kind.OTHER, m -> "");
     rule("RestoreSnapshot", Need.write(Resource.OPERATOR), Kind.OTHER, m -> "");
     rule("TransferLeadership", Need.write(Resource.OPERATOR), Kind.OTHER, m -> ((TransferLeadershipRequest) m).getPeerId());
+    rule("CollectGarbage", Need.write(Resource.OPERATOR), Kind.OTHER, m -> "");
     rule("WatchEvents", Need.read(Resource.EVENTS), Kind.OTHER, m -> "");
     rule("GetLeader", null, Kind.OTHER, m -> "");
     RULES.put("BootstrapAcl", new Rule("BootstrapAcl", null, true, Kind.OTHER, m -> ""));
@@ -111,6 +112,7 @@ public final class AccessTable {
     route("GET /v1/service/{name}", "GetServiceEndpoints", "name", "");
     route("GET /v1/event/stream", "WatchEvents", "", "");
     route("GET /v1/evaluations", "ListEvaluations", "", "job");
+    route("PUT /v1/system/gc", "CollectGarbage", "", "");
   }
 
   private AccessTable() {}

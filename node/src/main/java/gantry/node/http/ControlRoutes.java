@@ -4,6 +4,7 @@ import com.google.protobuf.MessageOrBuilder;
 import gantry.node.control.ControlException;
 import gantry.node.control.ControlHandler;
 import gantry.node.live.ServiceWatch;
+import gantry.v1.CollectGarbageRequest;
 import gantry.v1.DeregisterJobRequest;
 import gantry.v1.GetDeploymentRequest;
 import gantry.v1.GetJobRequest;
@@ -82,6 +83,8 @@ final class ControlRoutes {
     routes.get("/v1/service/{name}", ctx -> json(ctx, services.get(ctx.pathParam("name"))));
     routes.get("/v1/evaluations", ctx -> reply(ctx, control.listEvaluations(ListEvaluationsRequest.newBuilder()
         .setJob(query(ctx, "job")).setStatus(evalStatus(query(ctx, "status"))).setStale(flag(ctx, "stale")).build())));
+    // Nomad's PUT /v1/system/gc: collect now whatever the GC may delete, whatever its age.
+    routes.put("/v1/system/gc", ctx -> reply(ctx, control.collectGarbage(CollectGarbageRequest.getDefaultInstance())));
   }
 
   /**

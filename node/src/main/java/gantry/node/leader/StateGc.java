@@ -3,17 +3,16 @@ package gantry.node.leader;
 import gantry.node.leader.LeaderAction.CollectGarbage;
 import gantry.node.leader.LeaderAction.Propose;
 import gantry.node.state.ClusterState;
+import gantry.node.state.GarbageSelection;
 import gantry.v1.Allocation;
 import gantry.v1.Evaluation;
 import gantry.v1.GarbageCollected;
 import gantry.v1.Job;
 import gantry.v1.Record;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * long-lived cluster's restart and memory grow with its history. Once a minute (or once per
  * threshold, if shorter) it lists what finished more than its threshold ago and
  * {@link ClusterState} says is collectable, and proposes their deletion in GarbageCollected
- * records of about {@value #MAX_PER_RECORD} deletions (a job counts with its allocations); while
- * more are left, the next tick proposes the next record. One record is in flight at a time.
+ * records ({@link GarbageSelection}: about a thousand deletions each); while more are left, the
+ * next tick proposes the next record. One record is in flight at a time.
  *
  * <p>Age is this leader's judgement (replay reads no clock and only checks again that each is
  * still collectable). An evaluation's finish time is replicated ({@code modify_time_ms}, set by
@@ -35,7 +34,6 @@ import org.slf4j.LoggerFactory;
 final class StateGc {
   private static final Logger LOG = LoggerFactory.getLogger(StateGc.class);
   static final long CHECK_EVERY_MS = 60_000;
-  static final int MAX_PER_RECORD = 1000;
 
   private final long thresholdMs;
   private final long jobThresholdMs;
@@ -44,8 +42,6 @@ final class StateGc {
   private boolean inFlight;
   /** The last check found more than one record's worth: the next tick goes on. */
   private boolean more;
-  /** Deletions the record being built holds so far. */
-  private int used;
   /** allocation id -> when a check of this leadership first found it collectable */
   private Map<String, Long> allocsSince = new HashMap<>();
   /** job name -> when a check of this leadership first found it collectable */
@@ -74,63 +70,45 @@ final class StateGc {
     if (inFlight) return List.of();
     if (!more && lastCheck != Long.MIN_VALUE && nowMs - lastCheck < checkEveryMs) return List.of();
     lastCheck = nowMs;
-    more = false;
-    used = 0;
-    List<String> evals = new ArrayList<>();
-    for (Evaluation e : state.evals()) {
-      if (nowMs - finishedAt(e) < thresholdMs || !state.evalCollectable(e)) continue;
-      if (!fits(1)) break;
-      evals.add(e.getId());
-    }
-    List<String> allocs = new ArrayList<>();
-    Map<String, Long> since = new HashMap<>();
-    for (Allocation a : state.allocs()) {
-      if (state.allocCollectable(a, nowMs)) take(a.getId(), 1, allocsSince, since, nowMs, thresholdMs, allocs);
-    }
-    allocsSince = since;
-    List<String> jobs = new ArrayList<>();
-    since = new HashMap<>();
-    Set<String> busy = state.jobsWithUnfinishedEvals();
-    for (Job j : state.allJobs()) {
-      if (!state.jobCollectable(j, busy)) continue;
-      // A job's replay deletes its allocations too: they count against the record's room.
-      int cost = 1 + state.allocsOfJobUnordered(j.getName()).size();
-      take(j.getName(), cost, jobsSince, since, nowMs, jobThresholdMs, jobs);
-    }
-    jobsSince = since;
-    if (evals.isEmpty() && allocs.isEmpty() && jobs.isEmpty()) return List.of();
+    Map<String, Long> allocsNow = new HashMap<>();
+    Map<String, Long> jobsNow = new HashMap<>();
+    GarbageSelection.Selection selection = GarbageSelection.select(state, nowMs, new GarbageSelection.Age() {
+      @Override
+      public boolean evalOldEnough(Evaluation e) {
+        return nowMs - finishedAt(e) >= thresholdMs;
+      }
+
+      @Override
+      public boolean allocOldEnough(Allocation a) {
+        return oldEnough(a.getId(), allocsSince, allocsNow, nowMs, thresholdMs);
+      }
+
+      @Override
+      public boolean jobOldEnough(Job j) {
+        return oldEnough(j.getName(), jobsSince, jobsNow, nowMs, jobThresholdMs);
+      }
+    }, 1);
+    allocsSince = allocsNow;
+    jobsSince = jobsNow;
+    more = selection.more();
+    if (selection.records().isEmpty()) return List.of();
+    GarbageCollected record = selection.records().getFirst();
     inFlight = true;
     LOG.info("collecting {} evaluations and {} allocations finished more than {} s ago, {} jobs dead more than {} s{}",
-        evals.size(), allocs.size(), thresholdMs / 1000, jobs.size(), jobThresholdMs / 1000, more ? " (more to follow)" : "");
-    Record record = Record.newBuilder().setGarbageCollected(GarbageCollected.newBuilder()
-        .addAllEvalIds(evals).addAllAllocIds(allocs).addAllJobs(jobs).setTimeMs(nowMs)).build();
-    return List.of(new Propose(List.of(record), new CollectGarbage(evals.size(), allocs.size(), jobs.size())));
+        record.getEvalIdsCount(), record.getAllocIdsCount(), thresholdMs / 1000, record.getJobsCount(),
+        jobThresholdMs / 1000, more ? " (more to follow)" : "");
+    return List.of(new Propose(List.of(Record.newBuilder().setGarbageCollected(record).build()),
+        new CollectGarbage(record.getEvalIdsCount(), record.getAllocIdsCount(), record.getJobsCount())));
   }
 
   /**
    * {@code key} is collectable now: keeps when it was first found so ({@code was} -> {@code is})
-   * and adds it to {@code out} once that is {@code threshold} ago, if the record has room for its
-   * {@code cost}.
+   * and says whether that is {@code threshold} ago.
    */
-  private void take(String key, int cost, Map<String, Long> was, Map<String, Long> is, long nowMs, long threshold,
-      List<String> out) {
+  private static boolean oldEnough(String key, Map<String, Long> was, Map<String, Long> is, long nowMs, long threshold) {
     long first = was.getOrDefault(key, nowMs);
     is.put(key, first);
-    if (nowMs - first >= threshold && fits(cost)) out.add(key);
-  }
-
-  /**
-   * Takes {@code cost} of the record's room of {@value #MAX_PER_RECORD} deletions; false (and
-   * more to follow) when it is full. The first item always fits, so a job with more allocations
-   * than that still goes, alone in its record.
-   */
-  private boolean fits(int cost) {
-    if (used > 0 && used + cost > MAX_PER_RECORD) {
-      more = true;
-      return false;
-    }
-    used += cost;
-    return true;
+    return nowMs - first >= threshold;
   }
 
   /** The record's proposal finished; after a failure the next scheduled check tries again. */

@@ -70,6 +70,12 @@ final class StateQueries {
         yield GetStateDigestResponse.newBuilder()
             .setDigest(d.sha256()).setAppliedIndex(Math.max(0, d.applied().index())).setJobs(s.jobCount()).build();
       }
+      case COLLECTABLE_GARBAGE -> {
+        var req = q.getCollectableGarbage();
+        var selection = gantry.node.state.GarbageSelection.select(s, req.getTimeMs(),
+            gantry.node.state.GarbageSelection.ANY_AGE, Math.max(1, req.getMaxRecords()));
+        yield gantry.v1.GarbageRecords.newBuilder().addAllRecords(selection.records()).setMore(selection.more()).build();
+      }
       case KIND_NOT_SET -> throw new IllegalArgumentException("empty query");
     };
   }

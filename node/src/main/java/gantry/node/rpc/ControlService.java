@@ -262,6 +262,12 @@ public final class ControlService extends ControlServiceGrpc.ControlServiceImplB
     return snapshots.restore(out);
   }
 
+  /** gantry system gc: collect now whatever the GC may delete, whatever its age. */
+  @Override
+  public void collectGarbage(gantry.v1.CollectGarbageRequest req, StreamObserver<gantry.v1.CollectGarbageResponse> out) {
+    reply(() -> handler.collectGarbage(req), out);
+  }
+
   private static <T> void reply(Supplier<CompletableFuture<T>> call, StreamObserver<T> out) {
     CompletableFuture<T> f;
     try {

@@ -5,6 +5,7 @@ import gantry.v1.Allocation;
 import gantry.v1.Deployment;
 import gantry.v1.Evaluation;
 import gantry.v1.GarbageCollected;
+import gantry.v1.GarbageCounts;
 import gantry.v1.Job;
 import gantry.v1.RecordOutcome;
 import java.util.HashSet;
@@ -27,27 +28,36 @@ final class GcReplay {
   }
 
   RecordOutcome collect(GarbageCollected r, Mutations out) {
-    int deleted = 0;
+    Counts n = new Counts();
     for (String id : r.getEvalIdsList()) {
       Evaluation e = state.evals.get(id);
       if (e != null && state.evalCollectable(e)) {
         state.removeEval(e, out);
-        deleted++;
+        n.evals++;
       }
     }
     for (String id : r.getAllocIdsList()) {
       Allocation a = state.allocs.get(id);
       if (a != null && state.allocCollectable(a, r.getTimeMs())) {
         state.removeAlloc(a, out);
-        deleted++;
+        n.allocs++;
       }
     }
-    if (r.getJobsCount() > 0) deleted += collectJobs(r.getJobsList(), out);
-    return RecordOutcome.newBuilder().setChanged(deleted > 0).build();
+    if (r.getJobsCount() > 0) collectJobs(r.getJobsList(), out, n);
+    return RecordOutcome.newBuilder().setChanged(n.evals + n.allocs + n.jobs > 0)
+        .setCollected(GarbageCounts.newBuilder().setEvaluations(n.evals).setAllocations(n.allocs).setJobs(n.jobs))
+        .build();
   }
 
-  /** Deletes the collectable jobs of {@code names} and everything of them; returns how many jobs. */
-  private int collectJobs(List<String> names, Mutations out) {
+  /** What one record deleted; a job's evaluations and allocations count too. */
+  private static final class Counts {
+    int evals;
+    int allocs;
+    int jobs;
+  }
+
+  /** Deletes the collectable jobs of {@code names} and everything of them, counted into {@code n}. */
+  private void collectJobs(List<String> names, Mutations out, Counts n) {
     Set<String> busy = state.jobsWithUnfinishedEvals();
     Set<String> gone = new HashSet<>();
     for (String name : names) {
@@ -56,17 +66,23 @@ final class GcReplay {
       state.removeJob(name);
       out.delete(Keys.job(name));
       state.deleteJobVersions(name, out);
-      for (Allocation a : state.allocsOfJob(name)) state.removeAlloc(a, out);
+      for (Allocation a : state.allocsOfJob(name)) {
+        state.removeAlloc(a, out);
+        n.allocs++;
+      }
       gone.add(name);
     }
-    if (gone.isEmpty()) return 0;
+    if (gone.isEmpty()) return;
+    n.jobs += gone.size();
     // One pass over the evaluations and deployments for all the record's jobs.
     for (Evaluation e : List.copyOf(state.evals.values())) {
-      if (gone.contains(e.getJob())) state.removeEval(e, out);
+      if (gone.contains(e.getJob())) {
+        state.removeEval(e, out);
+        n.evals++;
+      }
     }
     for (Deployment d : List.copyOf(state.deployments.values())) {
       if (gone.contains(d.getJob())) state.removeDeployment(d, out);
     }
-    return gone.size();
   }
 }

@@ -6,68 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import gantry.node.store.Keys;
 import gantry.v1.Allocation;
-import gantry.v1.AllocationStop;
 import gantry.v1.ClientStatus;
-import gantry.v1.EvalStatus;
 import gantry.v1.Evaluation;
-import gantry.v1.GarbageCollected;
-import gantry.v1.PlanApplied;
-import gantry.v1.Record;
+import gantry.v1.GarbageCounts;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Replay of the GC's record: what it deletes, from memory, the indexes and the store. */
-class GarbageReplayTest extends ReplayHarness {
-  static final long MINUTE = 60_000;
-
-  /** Registers job {@code name} with {@code count}; returns its new evaluation. */
-  Evaluation register(String name, int count) {
-    return register(ClusterStateTest.spec(name, count));
-  }
-
-  Evaluation register(gantry.v1.JobSpec spec) {
-    Changes c = apply(ClusterStateTest.register(spec, 1));
-    return state.eval(c.readyEvals().iterator().next()).orElseThrow();
-  }
-
-  /** The evaluation's plan, placing {@code placed}, finished it at {@code timeMs}. */
-  Evaluation finish(Evaluation e, long timeMs, Allocation... placed) {
-    apply(Record.newBuilder().setPlanApplied(PlanApplied.newBuilder().setEvalId(e.getId())
-        .setEvalStatus(EvalStatus.EVAL_STATUS_COMPLETE).setTimeMs(timeMs).addAllPlaced(List.of(placed))).build());
-    return state.eval(e.getId()).orElseThrow();
-  }
-
-  /** A plan of evaluation {@code e} stopped allocation {@code id}. */
-  void stop(Evaluation e, String id) {
-    apply(Record.newBuilder().setPlanApplied(PlanApplied.newBuilder().setEvalId(e.getId())
-        .setEvalStatus(EvalStatus.EVAL_STATUS_COMPLETE).addStops(AllocationStop.newBuilder().setAllocationId(id)
-            .setDescription("stopped"))).build());
-  }
-
-  static Record collect(long timeMs, List<String> evals, List<String> allocs) {
-    return Record.newBuilder().setGarbageCollected(GarbageCollected.newBuilder()
-        .addAllEvalIds(evals).addAllAllocIds(allocs).setTimeMs(timeMs)).build();
-  }
-
-  static Record collectJob(String name) {
-    return Record.newBuilder().setGarbageCollected(GarbageCollected.newBuilder().addJobs(name).setTimeMs(9)).build();
-  }
-
-  /** Whether the store still holds a job, evaluation, allocation or deployment of {@code job}. */
-  boolean storeHoldsAnythingOf(String job) {
-    return out.kv.values().stream().anyMatch(v -> switch (v) {
-      case gantry.v1.Job j -> j.getName().equals(job);
-      case Evaluation e -> e.getJob().equals(job);
-      case Allocation a -> a.getJob().equals(job);
-      case gantry.v1.Deployment d -> d.getJob().equals(job);
-      default -> false;
-    });
-  }
-
-  static Allocation alloc(String id, String job, long createTimeMs) {
-    return SchedulingReplayTest.alloc(id, "n1", 100, 64).toBuilder().setJob(job).setCreateTimeMs(createTimeMs).build();
-  }
-
+class GarbageReplayTest extends GarbageHarness {
   @Test
   void deletesFinishedEvaluationsButNotAJobsLatestNorUnfinishedOnes() {
     Evaluation old = finish(register("web", 1), 1_000);
@@ -118,6 +64,7 @@ class GarbageReplayTest extends ReplayHarness {
     stop(e, "a2");
     apply(collect(2 * MINUTE, List.of(), List.of("a1", "a2")));
     assertTrue(state.alloc("a1").isEmpty(), "stopped and finished: collected");
+    assertEquals(GarbageCounts.newBuilder().setAllocations(1).build(), outcome.getCollected());
     assertFalse(out.kv.containsKey(Keys.alloc("a1")));
     assertFalse(state.allocsOfJob("web").stream().anyMatch(a -> a.getId().equals("a1")));
     assertFalse(state.allocsOfNode("n1").stream().anyMatch(a -> a.getId().equals("a1")));
@@ -179,6 +126,8 @@ class GarbageReplayTest extends ReplayHarness {
     assertFalse(state.deployments("web").isEmpty(), "version 2 rolled out as a deployment (cancelled by the stop)");
     apply(collectJob("web"));
     assertTrue(outcome.getChanged());
+    assertEquals(GarbageCounts.newBuilder().setEvaluations(3).setAllocations(2).setJobs(1).build(), outcome.getCollected(),
+        "the outcome counts the job's evaluations (two registrations and the stop) and allocations with it");
     assertTrue(state.job("web").isEmpty() && state.jobVersions("web").isEmpty() && state.allocsOfJob("web").isEmpty()
         && state.latestEval("web").isEmpty() && state.evals().isEmpty());
     assertTrue(state.deployments("web").isEmpty());

@@ -1,0 +1,118 @@
+package gantry.node.state;
+
+import gantry.v1.Allocation;
+import gantry.v1.Evaluation;
+import gantry.v1.GarbageCollected;
+import gantry.v1.Job;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the GC may delete now, packed into GarbageCollected records: the one place that lists
+ * it, for the leader's GC (which adds its thresholds as an {@link Age}) and for a forced
+ * collection ({@code gantry system gc}, {@link #ANY_AGE}). What is collectable at all is
+ * {@link ClusterState}'s to say ({@code evalCollectable}, {@code allocCollectable},
+ * {@code jobCollectable}); replay asks again of each id.
+ *
+ * <p>A record holds about {@value #MAX_PER_RECORD} deletions, so one entry's replay stays short: a
+ * dead job counts with its allocations, which go with it. The first item of a record always fits,
+ * so a job with more allocations than that goes alone in its record.
+ */
+public final class GarbageSelection {
+  /** About how many deletions one record holds. */
+  public static final int MAX_PER_RECORD = 1000;
+
+  /**
+   * Whether a collectable item is old enough to go. Asked once of every collectable item, in
+   * order (evaluations, allocations, jobs), even after the records are full, so an implementation
+   * may note when it first saw each.
+   */
+  public interface Age {
+    boolean evalOldEnough(Evaluation e);
+
+    boolean allocOldEnough(Allocation a);
+
+    boolean jobOldEnough(Job j);
+  }
+
+  /** Everything collectable goes, however recent (a forced collection). */
+  public static final Age ANY_AGE = new Age() {
+    @Override
+    public boolean evalOldEnough(Evaluation e) {
+      return true;
+    }
+
+    @Override
+    public boolean allocOldEnough(Allocation a) {
+      return true;
+    }
+
+    @Override
+    public boolean jobOldEnough(Job j) {
+      return true;
+    }
+  };
+
+  /**
+   * @param records at most the selection's record limit, each stamped with its time
+   * @param more    something old enough was left out for want of room
+   */
+  public record Selection(List<GarbageCollected> records, boolean more) {}
+
+  private final long nowMs;
+  private final int maxRecords;
+  private final List<GarbageCollected> records = new ArrayList<>();
+  private GarbageCollected.Builder current;
+  private int used;
+  private boolean more;
+
+  private GarbageSelection(long nowMs, int maxRecords) {
+    this.nowMs = nowMs;
+    this.maxRecords = maxRecords;
+  }
+
+  /**
+   * Selects what {@code state} holds collectable and {@code age} finds old enough at
+   * {@code nowMs}, in at most {@code maxRecords} records.
+   */
+  public static Selection select(ClusterState state, long nowMs, Age age, int maxRecords) {
+    if (maxRecords < 1) throw new IllegalArgumentException("maxRecords must be at least 1, got " + maxRecords);
+    GarbageSelection s = new GarbageSelection(nowMs, maxRecords);
+    for (Evaluation e : state.evals()) {
+      if (state.evalCollectable(e) && age.evalOldEnough(e) && s.room(1)) s.current.addEvalIds(e.getId());
+    }
+    for (Allocation a : state.allocs()) {
+      if (state.allocCollectable(a, nowMs) && age.allocOldEnough(a) && s.room(1)) s.current.addAllocIds(a.getId());
+    }
+    Set<String> busy = state.jobsWithUnfinishedEvals();
+    for (Job j : state.allJobs()) {
+      if (!state.jobCollectable(j, busy) || !age.jobOldEnough(j)) continue;
+      // A job's replay deletes its allocations too: they count against the record's room.
+      if (s.room(1 + state.allocsOfJobUnordered(j.getName()).size())) s.current.addJobs(j.getName());
+    }
+    if (s.current != null) s.records.add(s.current.build());
+    return new Selection(List.copyOf(s.records), s.more);
+  }
+
+  /**
+   * Makes room for {@code cost} deletions in the current record, or in a new one; false (and
+   * more to follow) once the records are all full.
+   */
+  private boolean room(int cost) {
+    if (current != null && used > 0 && used + cost > MAX_PER_RECORD) {
+      if (records.size() + 1 >= maxRecords) {
+        more = true;
+        return false;
+      }
+      records.add(current.build());
+      current = null;
+    }
+    if (current == null) {
+      current = GarbageCollected.newBuilder().setTimeMs(nowMs);
+      used = 0;
+    }
+    used += cost;
+    return true;
+  }
+}
