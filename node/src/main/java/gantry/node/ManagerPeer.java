@@ -137,7 +137,7 @@ public final class ManagerPeer implements AutoCloseable {
         .orElse(NotLeaderDetail.getDefaultInstance());
     Supplier<String> leaderAddress = () -> leaderHint.get().getLeaderGrpcAddress();
     LiveMetrics metrics = new LiveMetrics(clock);
-    Leader leader = new Leader(raft, clock, config.heartbeatTtl(), config.evalGcThreshold(), config.jobGcThreshold(),
+    Leader leader = new Leader(raft, clock, config.heartbeatTtl(), config.gc(),
         config.schedulerWorkers(), leaderAddress, events,
         metrics::allocation);
     AgentLogs logs = new AgentLogs();

@@ -82,7 +82,8 @@ class StateGcIT {
 
   @Test
   void finishedEvaluationsAndAllocationsGoFromEveryPeerAndWhatIsCurrentStays() throws Exception {
-    try (PeerProcesses cluster = new PeerProcesses(dir.resolve("cluster"), 3, Map.of("eval_gc_threshold", "2s", "job_gc_threshold", "2s"))) {
+    try (PeerProcesses cluster = new PeerProcesses(dir.resolve("cluster"), 3, Map.of("eval_gc_threshold", "2s", "job_gc_threshold", "2s",
+        "deployment_gc_threshold", "2s"))) {
       cluster.startAll();
       String leader = cluster.awaitLeader(Duration.ofSeconds(60));
       List<String> servers = cluster.peers().stream().map(PeerProcesses.Peer::grpc).toList();
@@ -193,9 +194,11 @@ class StateGcIT {
 
         String out = Gantry.ok(Gantry.runAt(follower.grpc(), "system", "gc"));
         // The stopped job's allocation and gc-web's stopped one; gc-web's finished evaluations but its
-        // latest, and every one of the stopped job (its registration and its stop at least).
-        Matcher counts = Pattern.compile("Collected (\\d+) evaluations, 2 allocations and 1 job").matcher(out);
-        assertTrue(counts.find() && Integer.parseInt(counts.group(1)) >= 3, out);
+        // latest, and every one of the stopped job (its registration and its stop at least), with its
+        // versions. No deployment: neither job has an update block.
+        Matcher counts = Pattern.compile(
+            "Collected (\\d+) evaluations, 2 allocations, 1 job, 0 deployments and (\\d+) job versions?").matcher(out);
+        assertTrue(counts.find() && Integer.parseInt(counts.group(1)) >= 3 && Integer.parseInt(counts.group(2)) >= 1, out);
         List<Allocation> left = cluster.stub(leader).listAllocations(ListAllocationsRequest.getDefaultInstance())
             .getAllocationsList();
         assertTrue(left.size() == 1 && left.getFirst().getClientStatus() == ClientStatus.CLIENT_STATUS_RUNNING,
@@ -219,7 +222,7 @@ class StateGcIT {
           PeerProcesses.await("nothing left on " + p.id(), Duration.ofSeconds(30), () -> allocIds(cluster, p.id()).isEmpty()
               && !holdsJob(cluster, p.id(), JOB) && !holdsJob(cluster, p.id(), STOPPED));
         }
-        assertEquals("Collected 0 evaluations, 0 allocations and 0 jobs",
+        assertEquals("Collected 0 evaluations, 0 allocations, 0 jobs, 0 deployments and 0 job versions",
             Gantry.ok(Gantry.runAt(cluster.addresses(), "system", "gc")).strip(), "nothing left to collect");
       }
     }

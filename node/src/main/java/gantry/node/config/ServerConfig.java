@@ -24,10 +24,8 @@ import java.util.SequencedMap;
  * @param raftSegmentBytes size at which a Raft log segment is closed; compaction removes
  *                     whole closed segments behind a snapshot
  * @param heartbeatTtl   a node that sends no heartbeat for this long is marked down
- * @param evalGcThreshold the leader deletes evaluations and allocations that finished longer ago
- *                     than this (the latest evaluation of each job is kept)
- * @param jobGcThreshold the leader deletes jobs dead (stopped, or batch with nothing running) for
- *                     longer than this, with their versions, allocations, evaluations and deployments
+ * @param gc           how long the leader's GC waits before it deletes finished evaluations and
+ *                     allocations, dead jobs and ended deployments
  * @param schedulerWorkers threads running evaluations on the leader
  * @param eventBuffer    how many of the latest events this peer keeps in memory for WatchEvents
  *                     and {@code /v1/event/stream}
@@ -47,8 +45,7 @@ public record ServerConfig(
     int batchMaxBytes,
     long raftSegmentBytes,
     Duration heartbeatTtl,
-    Duration evalGcThreshold,
-    Duration jobGcThreshold,
+    GcThresholds gc,
     int schedulerWorkers,
     int eventBuffer,
     SecurityConfig security) {

@@ -20,14 +20,15 @@ import org.yaml.snakeyaml.error.YAMLException;
  * http_addr, peers} (a map id -> raft address, or the flag form {@code m1=host:port,m2=...}),
  * {@code election_timeout_min, election_timeout_max, snapshot_every_entries,
  * batch_max_records, batch_max_bytes, raft_segment_bytes, heartbeat_ttl, eval_gc_threshold,
- * job_gc_threshold, scheduler_workers, event_buffer}, and those of {@link SecurityConfig}.
+ * job_gc_threshold, deployment_gc_threshold, scheduler_workers, event_buffer}, and those of
+ * {@link SecurityConfig}.
  */
 public final class ServerConfigLoader {
   static final Set<String> KEYS = Set.of(
       "id", "data_dir", "raft_addr", "grpc_addr", "http_addr", "peers",
       "election_timeout_min", "election_timeout_max", "snapshot_every_entries",
       "batch_max_records", "batch_max_bytes", "raft_segment_bytes", "heartbeat_ttl", "eval_gc_threshold", "job_gc_threshold",
-      "scheduler_workers",
+      "deployment_gc_threshold", "scheduler_workers",
       "event_buffer", "tls_ca", "tls_cert", "tls_key", "acl", "max_message_bytes", "max_streams_per_connection",
       "unary_deadline", "rate_per_token", "rate_burst", "audit_max_bytes", "audit_keep");
 
@@ -79,15 +80,22 @@ public final class ServerConfigLoader {
     if (segmentBytes < 8192) throw new ConfigException("raft_segment_bytes", "must be at least 8192");
     Duration ttl = Durations.parse("heartbeat_ttl", string(values, "heartbeat_ttl", "3s"));
     if (ttl.toMillis() < 100) throw new ConfigException("heartbeat_ttl", "must be at least 100ms");
-    Duration evalGc = Durations.parse("eval_gc_threshold", string(values, "eval_gc_threshold", "1h"));
-    if (evalGc.toMillis() < 1000) throw new ConfigException("eval_gc_threshold", "must be at least 1s");
-    Duration jobGc = Durations.parse("job_gc_threshold", string(values, "job_gc_threshold", "4h"));
-    if (jobGc.toMillis() < 1000) throw new ConfigException("job_gc_threshold", "must be at least 1s");
+    GcThresholds gc = new GcThresholds(gcThreshold(values, "eval_gc_threshold", GcThresholds.DEFAULTS.evals()),
+        gcThreshold(values, "job_gc_threshold", GcThresholds.DEFAULTS.jobs()),
+        gcThreshold(values, "deployment_gc_threshold", GcThresholds.DEFAULTS.deployments()));
     int workers = (int) positive(values, "scheduler_workers", 2);
     long eventBuffer = positive(values, "event_buffer", gantry.node.events.EventLog.DEFAULT_CAPACITY);
     if (eventBuffer > 10_000_000) throw new ConfigException("event_buffer", "must be at most 10000000, got " + eventBuffer);
     return new ServerConfig(id, dataDir, raft, grpc, http, peers, min, max, snapshotEvery, batchRecords, batchBytes,
-        segmentBytes, ttl, evalGc, jobGc, workers, (int) eventBuffer, security(values));
+        segmentBytes, ttl, gc, workers, (int) eventBuffer, security(values));
+  }
+
+  /** A GC threshold: a duration of at least 1s ({@code key} absent: {@code otherwise}). */
+  private static Duration gcThreshold(Map<String, Object> values, String key, Duration otherwise) {
+    if (values.get(key) == null) return otherwise;
+    Duration d = Durations.parse(key, string(values, key, ""));
+    if (d.toMillis() < 1000) throw new ConfigException(key, "must be at least 1s");
+    return d;
   }
 
   private static SecurityConfig security(Map<String, Object> values) {

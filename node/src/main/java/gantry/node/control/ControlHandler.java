@@ -305,9 +305,7 @@ public final class ControlHandler {
       CompletableFuture<Long> chain = CompletableFuture.completedFuture(index);
       for (gantry.v1.GarbageCollected r : found.getRecordsList()) {
         chain = chain.thenCompose(last -> propose(Record.newBuilder().setGarbageCollected(r).build()).thenApply(p -> {
-          gantry.v1.GarbageCounts n = single(p).getCollected();
-          total.setEvaluations(total.getEvaluations() + n.getEvaluations())
-              .setAllocations(total.getAllocations() + n.getAllocations()).setJobs(total.getJobs() + n.getJobs());
+          add(total, single(p).getCollected());
           return p.index();
         }));
       }
@@ -320,8 +318,14 @@ public final class ControlHandler {
     });
   }
 
+  private static void add(gantry.v1.GarbageCounts.Builder total, gantry.v1.GarbageCounts n) {
+    total.setEvaluations(total.getEvaluations() + n.getEvaluations())
+        .setAllocations(total.getAllocations() + n.getAllocations()).setJobs(total.getJobs() + n.getJobs())
+        .setDeployments(total.getDeployments() + n.getDeployments()).setVersions(total.getVersions() + n.getVersions());
+  }
+
   private static int deletions(gantry.v1.GarbageCounts.Builder n) {
-    return n.getEvaluations() + n.getAllocations() + n.getJobs();
+    return n.getEvaluations() + n.getAllocations() + n.getJobs() + n.getDeployments() + n.getVersions();
   }
 
   private CompletableFuture<Proposal> propose(Record r) {

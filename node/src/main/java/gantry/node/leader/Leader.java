@@ -32,11 +32,10 @@ public final class Leader implements AutoCloseable {
   private final Semaphore window = new Semaphore(MAX_PLANS_IN_FLIGHT);
 
   /**
-   * @param evalGcThreshold   finished evaluations and allocations older than this are deleted (the GC)
-   * @param jobGcThreshold    jobs dead for longer than this are deleted with everything of them
+   * @param gc                how long the GC waits before it deletes what is collectable
    * @param allocationMetrics the latest report of an allocation's use, if recent (the autoscaler's input)
    */
-  public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, Duration evalGcThreshold, Duration jobGcThreshold,
+  public Leader(RaftNode raft, Clock clock, Duration heartbeatTtl, gantry.node.config.GcThresholds gc,
       int workerCount, Supplier<String> leaderAddress, ManagerMetrics metrics,
       java.util.function.Function<String, java.util.Optional<gantry.v1.AllocationMetrics>> allocationMetrics) {
     this.heartbeatTtl = heartbeatTtl;
@@ -81,7 +80,7 @@ public final class Leader implements AutoCloseable {
     };
     this.loop = new LeaderLoop(io, clock, broker, view, new HeartbeatMonitor(heartbeatTtl),
         new Dispatcher(heartbeatTtl.toMillis()),
-        new PlanApplier(view, stats), new StateGc(evalGcThreshold, jobGcThreshold));
+        new PlanApplier(view, stats), new StateGc(gc));
     this.workers = new SchedulerWorkers(workerCount, broker, sm::state, view, this::submit, stats, this::isLeading);
     sm.onApplied(changes -> {
       // The view follows the state synchronously, on the apply thread, so the next snapshot a

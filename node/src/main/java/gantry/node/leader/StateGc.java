@@ -2,14 +2,15 @@ package gantry.node.leader;
 
 import gantry.node.leader.LeaderAction.CollectGarbage;
 import gantry.node.leader.LeaderAction.Propose;
+import gantry.node.config.GcThresholds;
 import gantry.node.state.ClusterState;
 import gantry.node.state.GarbageSelection;
 import gantry.v1.Allocation;
+import gantry.v1.Deployment;
 import gantry.v1.Evaluation;
 import gantry.v1.GarbageCollected;
 import gantry.v1.Job;
 import gantry.v1.Record;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The GC of finished evaluations and allocations (Nomad's {@code eval_gc_threshold}) and of dead
- * jobs ({@code job_gc_threshold}), a handler of the leader's loop. Every job, evaluation and
+ * The GC of finished evaluations and allocations (Nomad's {@code eval_gc_threshold}), of dead
+ * jobs ({@code job_gc_threshold}), of ended deployments ({@code deployment_gc_threshold}) and of a
+ * job's versions beyond those kept, a handler of the leader's loop. Every job, evaluation and
  * allocation is kept in every peer's memory and store and loaded at each start, so without it a
  * long-lived cluster's restart and memory grow with its history. Once a minute (or once per
  * threshold, if shorter) it lists what finished more than its threshold ago and
@@ -28,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Age is this leader's judgement (replay reads no clock and only checks again that each is
  * still collectable). An evaluation's finish time is replicated ({@code modify_time_ms}, set by
- * its plan). An allocation's and a job's are not: their age counts from the first check of this
+ * its plan). An allocation's, a job's and a deployment's are not: their age counts from the first check of this
  * leadership that found them collectable, so after a leader change they wait one more threshold.
  */
 final class StateGc {
@@ -37,6 +39,7 @@ final class StateGc {
 
   private final long thresholdMs;
   private final long jobThresholdMs;
+  private final long deploymentThresholdMs;
   private final long checkEveryMs;
   private long lastCheck = Long.MIN_VALUE;
   private boolean inFlight;
@@ -46,15 +49,14 @@ final class StateGc {
   private Map<String, Long> allocsSince = new HashMap<>();
   /** job name -> when a check of this leadership first found it collectable */
   private Map<String, Long> jobsSince = new HashMap<>();
+  /** deployment id -> when a check of this leadership first found it collectable */
+  private Map<String, Long> deploymentsSince = new HashMap<>();
 
-  /**
-   * @param threshold    finished evaluations and allocations older than this go
-   * @param jobThreshold jobs dead for longer than this go, with everything of them
-   */
-  StateGc(Duration threshold, Duration jobThreshold) {
-    this.thresholdMs = threshold.toMillis();
-    this.jobThresholdMs = jobThreshold.toMillis();
-    this.checkEveryMs = Math.min(CHECK_EVERY_MS, Math.min(thresholdMs, jobThresholdMs));
+  StateGc(GcThresholds thresholds) {
+    this.thresholdMs = thresholds.evals().toMillis();
+    this.jobThresholdMs = thresholds.jobs().toMillis();
+    this.deploymentThresholdMs = thresholds.deployments().toMillis();
+    this.checkEveryMs = Math.min(CHECK_EVERY_MS, Math.min(thresholdMs, Math.min(jobThresholdMs, deploymentThresholdMs)));
   }
 
   /** Leadership gained: nothing in flight, no allocation seen yet. */
@@ -64,6 +66,7 @@ final class StateGc {
     more = false;
     allocsSince = new HashMap<>();
     jobsSince = new HashMap<>();
+    deploymentsSince = new HashMap<>();
   }
 
   List<LeaderAction> check(ClusterState state, long nowMs) {
@@ -72,6 +75,7 @@ final class StateGc {
     lastCheck = nowMs;
     Map<String, Long> allocsNow = new HashMap<>();
     Map<String, Long> jobsNow = new HashMap<>();
+    Map<String, Long> deploymentsNow = new HashMap<>();
     GarbageSelection.Selection selection = GarbageSelection.select(state, nowMs, new GarbageSelection.Age() {
       @Override
       public boolean evalOldEnough(Evaluation e) {
@@ -84,19 +88,27 @@ final class StateGc {
       }
 
       @Override
+      public boolean deploymentOldEnough(Deployment d) {
+        return oldEnough(d.getId(), deploymentsSince, deploymentsNow, nowMs, deploymentThresholdMs);
+      }
+
+      @Override
       public boolean jobOldEnough(Job j) {
         return oldEnough(j.getName(), jobsSince, jobsNow, nowMs, jobThresholdMs);
       }
     }, 1);
     allocsSince = allocsNow;
     jobsSince = jobsNow;
+    deploymentsSince = deploymentsNow;
     more = selection.more();
     if (selection.records().isEmpty()) return List.of();
     GarbageCollected record = selection.records().getFirst();
     inFlight = true;
-    LOG.info("collecting {} evaluations and {} allocations finished more than {} s ago, {} jobs dead more than {} s{}",
-        record.getEvalIdsCount(), record.getAllocIdsCount(), thresholdMs / 1000, record.getJobsCount(),
-        jobThresholdMs / 1000, more ? " (more to follow)" : "");
+    LOG.info("collecting {} evaluations and {} allocations finished more than {} s ago, {} jobs dead more than {} s, "
+        + "{} deployments ended more than {} s ago and {} old job versions{}", record.getEvalIdsCount(),
+        record.getAllocIdsCount(), thresholdMs / 1000, record.getJobsCount(), jobThresholdMs / 1000,
+        record.getDeploymentIdsCount(), deploymentThresholdMs / 1000, record.getVersionsCount(),
+        more ? " (more to follow)" : "");
     return List.of(new Propose(List.of(Record.newBuilder().setGarbageCollected(record).build()),
         new CollectGarbage(record.getEvalIdsCount(), record.getAllocIdsCount(), record.getJobsCount())));
   }

@@ -170,9 +170,20 @@ public final class ClusterState {
     out.put(Keys.jobVersion(job.getName(), job.getVersion()), job);
   }
 
-  void deleteJobVersions(String name, Mutations out) {
+  /** Forgets every version of a job, here and in the store; returns how many there were. */
+  int deleteJobVersions(String name, Mutations out) {
     java.util.NavigableMap<Long, Job> all = versions.remove(name);
-    if (all != null) all.keySet().forEach(v -> out.delete(Keys.jobVersion(name, v)));
+    if (all == null) return 0;
+    all.keySet().forEach(v -> out.delete(Keys.jobVersion(name, v)));
+    return all.size();
+  }
+
+  /** Forgets one version of a job, here and in the store (the GC); false if there was none. */
+  boolean removeJobVersion(String name, long version, Mutations out) {
+    java.util.NavigableMap<Long, Job> all = versions.get(name);
+    if (all == null || all.remove(version) == null) return false;
+    out.delete(Keys.jobVersion(name, version));
+    return true;
   }
 
   void putDeployment(Deployment d, Mutations out) {
@@ -456,61 +467,6 @@ public final class ClusterState {
   /** The BLOCKED evaluations, in no particular order. */
   List<Evaluation> blockedEvals() {
     return blockedEvals.stream().map(evals::get).filter(java.util.Objects::nonNull).toList();
-  }
-
-  /**
-   * Whether the GC may delete {@code e} (whatever its age, which is the leader's to judge): it is
-   * finished, and it is not the latest evaluation of a job that still exists, whose failures the
-   * job's summary shows. Replay asks this again of every id the leader listed.
-   */
-  public boolean evalCollectable(Evaluation e) {
-    boolean finished = switch (e.getStatus()) {
-      case EVAL_STATUS_COMPLETE, EVAL_STATUS_FAILED, EVAL_STATUS_CANCELED -> true;
-      default -> false;
-    };
-    return finished && !(jobs.containsKey(e.getJob()) && e.getId().equals(latestEvalByJob.get(e.getJob())));
-  }
-
-  /**
-   * Whether the GC may delete {@code a} (whatever its age, which is the leader's to judge): told
-   * to stop and finished on its agent (so no agent holds it: {@code Dispatcher} no longer assigns
-   * it), its job has no active deployment (which counts its allocations), and, if it failed, it
-   * is out of the reschedule delay's window of failures at {@code nowMs} (a record's time in
-   * replay). A batch job's completed allocation stays while the job wants it run, so it is not
-   * run again.
-   */
-  public boolean allocCollectable(Allocation a, long nowMs) {
-    return a.getDesiredStatus() == gantry.v1.DesiredStatus.DESIRED_STATUS_STOP
-        && gantry.scheduler.AllocationRules.isTerminal(a.getClientStatus())
-        && !activeDeploymentByJob.containsKey(a.getJob())
-        && (a.getClientStatus() != gantry.v1.ClientStatus.CLIENT_STATUS_FAILED
-            || a.getCreateTimeMs() < nowMs - SchedulingReplay.FAILURE_WINDOW_MS);
-  }
-
-  /**
-   * Whether the GC may delete {@code job} with everything of it (however long it has been dead,
-   * which is the leader's to judge): it is dead, that is stopped or a batch job (whose
-   * work is done once nothing of it runs), no agent runs or still stops an allocation of it, no
-   * evaluation of it is to run ({@code busyJobs}, from {@link #jobsWithUnfinishedEvals}: a failed
-   * batch allocation's replacement is one), and no deployment of it is active.
-   */
-  public boolean jobCollectable(Job job, Set<String> busyJobs) {
-    boolean dead = job.getStatus() == gantry.v1.JobStatus.JOB_STATUS_STOPPED || "batch".equals(job.getSpec().getType());
-    if (!dead || busyJobs.contains(job.getName()) || activeDeploymentByJob.containsKey(job.getName())) return false;
-    for (Allocation a : unordered(allocsByJob.get(job.getName()))) {
-      if (gantry.scheduler.AllocationRules.isLive(a) || gantry.scheduler.AllocationRules.isStopping(a)) return false;
-    }
-    return true;
-  }
-
-  /** The jobs with a PENDING or BLOCKED evaluation (a scan of every evaluation). */
-  public Set<String> jobsWithUnfinishedEvals() {
-    Set<String> busy = new java.util.HashSet<>();
-    for (Evaluation e : evals.values()) {
-      gantry.v1.EvalStatus status = e.getStatus();
-      if (status == gantry.v1.EvalStatus.EVAL_STATUS_PENDING || status == gantry.v1.EvalStatus.EVAL_STATUS_BLOCKED) busy.add(e.getJob());
-    }
-    return busy;
   }
 
   public List<Evaluation> evals() {

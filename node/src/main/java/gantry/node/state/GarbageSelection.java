@@ -1,19 +1,22 @@
 package gantry.node.state;
 
 import gantry.v1.Allocation;
+import gantry.v1.Deployment;
 import gantry.v1.Evaluation;
 import gantry.v1.GarbageCollected;
 import gantry.v1.Job;
+import gantry.v1.JobVersionRef;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Set;
 
 /**
  * What the GC may delete now, packed into GarbageCollected records: the one place that lists
  * it, for the leader's GC (which adds its thresholds as an {@link Age}) and for a forced
  * collection ({@code gantry system gc}, {@link #ANY_AGE}). What is collectable at all is
- * {@link ClusterState}'s to say ({@code evalCollectable}, {@code allocCollectable},
- * {@code jobCollectable}); replay asks again of each id.
+ * {@link GcRules}' to say; replay asks again of each id. A job's versions beyond those kept go
+ * whatever their age: they are counted, not timed.
  *
  * <p>A record holds about {@value #MAX_PER_RECORD} deletions, so one entry's replay stays short: a
  * dead job counts with its allocations, which go with it. The first item of a record always fits,
@@ -25,13 +28,15 @@ public final class GarbageSelection {
 
   /**
    * Whether a collectable item is old enough to go. Asked once of every collectable item, in
-   * order (evaluations, allocations, jobs), even after the records are full, so an implementation
-   * may note when it first saw each.
+   * order (evaluations, allocations, deployments, jobs), even after the records are full, so an
+   * implementation may note when it first saw each.
    */
   public interface Age {
     boolean evalOldEnough(Evaluation e);
 
     boolean allocOldEnough(Allocation a);
+
+    boolean deploymentOldEnough(Deployment d);
 
     boolean jobOldEnough(Job j);
   }
@@ -45,6 +50,11 @@ public final class GarbageSelection {
 
     @Override
     public boolean allocOldEnough(Allocation a) {
+      return true;
+    }
+
+    @Override
+    public boolean deploymentOldEnough(Deployment d) {
       return true;
     }
 
@@ -79,15 +89,26 @@ public final class GarbageSelection {
   public static Selection select(ClusterState state, long nowMs, Age age, int maxRecords) {
     if (maxRecords < 1) throw new IllegalArgumentException("maxRecords must be at least 1, got " + maxRecords);
     GarbageSelection s = new GarbageSelection(nowMs, maxRecords);
+    GcRules rules = new GcRules(state);
     for (Evaluation e : state.evals()) {
-      if (state.evalCollectable(e) && age.evalOldEnough(e) && s.room(1)) s.current.addEvalIds(e.getId());
+      if (rules.eval(e) && age.evalOldEnough(e) && s.room(1)) s.current.addEvalIds(e.getId());
     }
     for (Allocation a : state.allocs()) {
-      if (state.allocCollectable(a, nowMs) && age.allocOldEnough(a) && s.room(1)) s.current.addAllocIds(a.getId());
+      if (rules.alloc(a, nowMs) && age.allocOldEnough(a) && s.room(1)) s.current.addAllocIds(a.getId());
     }
-    Set<String> busy = state.jobsWithUnfinishedEvals();
+    for (Deployment d : List.copyOf(state.deployments.values())) {
+      if (rules.deployment(d) && age.deploymentOldEnough(d) && s.room(1)) s.current.addDeploymentIds(d.getId());
+    }
+    for (String job : List.copyOf(state.versions.keySet())) {
+      NavigableMap<Long, Job> all = state.versions.get(job);
+      if (all == null || all.size() <= GcRules.KEPT_VERSIONS) continue;
+      Set<Long> kept = rules.keptVersions(job);
+      for (Long v : all.keySet()) {
+        if (!kept.contains(v) && s.room(1)) s.current.addVersions(JobVersionRef.newBuilder().setJob(job).setVersion(v));
+      }
+    }
     for (Job j : state.allJobs()) {
-      if (!state.jobCollectable(j, busy) || !age.jobOldEnough(j)) continue;
+      if (!rules.job(j) || !age.jobOldEnough(j)) continue;
       // A job's replay deletes its allocations too: they count against the record's room.
       if (s.room(1 + state.allocsOfJobUnordered(j.getName()).size())) s.current.addJobs(j.getName());
     }

@@ -7,18 +7,21 @@ import gantry.v1.Evaluation;
 import gantry.v1.GarbageCollected;
 import gantry.v1.GarbageCounts;
 import gantry.v1.Job;
+import gantry.v1.JobVersionRef;
 import gantry.v1.RecordOutcome;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Replay of the leader's GC record: deletes each listed evaluation, allocation and job that
- * {@link ClusterState#evalCollectable}, {@link ClusterState#allocCollectable} and
- * {@link ClusterState#jobCollectable} allow, and leaves any other id (gone already, or no longer
- * collectable) alone. A job goes with everything of it: its versions, allocations, evaluations
- * and deployments. No agent holds anything collectable, so none is told; each deletion is an
- * event of type "deleted" through the store's writes.
+ * Replay of a GC record (the leader's, or {@code gantry system gc}'s): deletes each listed
+ * evaluation, allocation, deployment, job version and job that {@link GcRules} allow, and leaves
+ * any other id (gone already, or no longer collectable) alone. A job goes with everything of it:
+ * its versions, allocations, evaluations and deployments. No agent holds anything collectable, so
+ * none is told; each deletion is an event of type "deleted" through the store's writes. The
+ * outcome counts what went.
  */
 final class GcReplay {
   private final ClusterState state;
@@ -28,61 +31,70 @@ final class GcReplay {
   }
 
   RecordOutcome collect(GarbageCollected r, Mutations out) {
-    Counts n = new Counts();
+    GcRules rules = new GcRules(state);
+    GarbageCounts.Builder n = GarbageCounts.newBuilder();
     for (String id : r.getEvalIdsList()) {
       Evaluation e = state.evals.get(id);
-      if (e != null && state.evalCollectable(e)) {
+      if (e != null && rules.eval(e)) {
         state.removeEval(e, out);
-        n.evals++;
+        n.setEvaluations(n.getEvaluations() + 1);
       }
     }
     for (String id : r.getAllocIdsList()) {
       Allocation a = state.allocs.get(id);
-      if (a != null && state.allocCollectable(a, r.getTimeMs())) {
+      if (a != null && rules.alloc(a, r.getTimeMs())) {
         state.removeAlloc(a, out);
-        n.allocs++;
+        n.setAllocations(n.getAllocations() + 1);
       }
     }
-    if (r.getJobsCount() > 0) collectJobs(r.getJobsList(), out, n);
-    return RecordOutcome.newBuilder().setChanged(n.evals + n.allocs + n.jobs > 0)
-        .setCollected(GarbageCounts.newBuilder().setEvaluations(n.evals).setAllocations(n.allocs).setJobs(n.jobs))
-        .build();
-  }
-
-  /** What one record deleted; a job's evaluations and allocations count too. */
-  private static final class Counts {
-    int evals;
-    int allocs;
-    int jobs;
+    for (String id : r.getDeploymentIdsList()) {
+      Deployment d = state.deployments.get(id);
+      if (d != null && rules.deployment(d)) {
+        state.removeDeployment(d, out);
+        n.setDeployments(n.getDeployments() + 1);
+      }
+    }
+    Map<String, Set<Long>> kept = new HashMap<>();
+    for (JobVersionRef v : r.getVersionsList()) {
+      if (!kept.computeIfAbsent(v.getJob(), rules::keptVersions).contains(v.getVersion())
+          && state.removeJobVersion(v.getJob(), v.getVersion(), out)) {
+        n.setVersions(n.getVersions() + 1);
+      }
+    }
+    if (r.getJobsCount() > 0) collectJobs(r.getJobsList(), rules, out, n);
+    boolean changed = n.getEvaluations() + n.getAllocations() + n.getDeployments() + n.getVersions() + n.getJobs() > 0;
+    return RecordOutcome.newBuilder().setChanged(changed).setCollected(n).build();
   }
 
   /** Deletes the collectable jobs of {@code names} and everything of them, counted into {@code n}. */
-  private void collectJobs(List<String> names, Mutations out, Counts n) {
-    Set<String> busy = state.jobsWithUnfinishedEvals();
+  private void collectJobs(List<String> names, GcRules rules, Mutations out, GarbageCounts.Builder n) {
     Set<String> gone = new HashSet<>();
     for (String name : names) {
       Job job = state.jobs.get(name);
-      if (job == null || !state.jobCollectable(job, busy)) continue;
+      if (job == null || !rules.job(job)) continue;
       state.removeJob(name);
       out.delete(Keys.job(name));
-      state.deleteJobVersions(name, out);
+      n.setVersions(n.getVersions() + state.deleteJobVersions(name, out));
       for (Allocation a : state.allocsOfJob(name)) {
         state.removeAlloc(a, out);
-        n.allocs++;
+        n.setAllocations(n.getAllocations() + 1);
       }
       gone.add(name);
     }
     if (gone.isEmpty()) return;
-    n.jobs += gone.size();
+    n.setJobs(n.getJobs() + gone.size());
     // One pass over the evaluations and deployments for all the record's jobs.
     for (Evaluation e : List.copyOf(state.evals.values())) {
       if (gone.contains(e.getJob())) {
         state.removeEval(e, out);
-        n.evals++;
+        n.setEvaluations(n.getEvaluations() + 1);
       }
     }
     for (Deployment d : List.copyOf(state.deployments.values())) {
-      if (gone.contains(d.getJob())) state.removeDeployment(d, out);
+      if (gone.contains(d.getJob())) {
+        state.removeDeployment(d, out);
+        n.setDeployments(n.getDeployments() + 1);
+      }
     }
   }
 }

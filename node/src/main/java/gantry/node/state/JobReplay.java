@@ -129,7 +129,9 @@ final class JobReplay {
     Job version = all == null ? null : all.get(r.getVersion());
     if (version == null) {
       return RecordOutcome.newBuilder().setErrorCode("NOT_FOUND").setErrorMessage("version: job \"" + r.getName()
-          + "\" has no version " + r.getVersion() + " (versions 1.." + job.getVersion() + ")").setJob(job).build();
+          + "\" has no version " + r.getVersion() + " (it has " + (all == null ? "none" : "versions " + String.join(", ",
+              all.keySet().stream().map(String::valueOf).toList())) + "; the GC keeps the newest " + GcRules.KEPT_VERSIONS
+          + " and the newest stable one)").setJob(job).build();
     }
     return register(JobRegistered.newBuilder().setSpec(version.getSpec()).setTimeMs(r.getTimeMs()).build(), false,
         "reverted to version " + r.getVersion(), null, index, out, changes);

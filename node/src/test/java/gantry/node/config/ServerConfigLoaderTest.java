@@ -22,9 +22,11 @@ class ServerConfigLoaderTest {
     assertEquals(Path.of("gantry-data/m1"), c.dataDir());
     assertEquals(50_000, c.eventBuffer());
     assertEquals(64, ServerConfigLoader.load(null, Map.of("event_buffer", "64")).eventBuffer());
-    assertEquals(Duration.ofHours(1), c.evalGcThreshold(), "Nomad's eval_gc_threshold default");
-    assertEquals(Duration.ofHours(4), c.jobGcThreshold(), "Nomad's job_gc_threshold default");
-    assertEquals(Duration.ofMinutes(5), ServerConfigLoader.load(null, Map.of("eval_gc_threshold", "5m")).evalGcThreshold());
+    assertEquals(Duration.ofHours(1), c.gc().evals(), "Nomad's eval_gc_threshold default");
+    assertEquals(Duration.ofHours(4), c.gc().jobs(), "Nomad's job_gc_threshold default");
+    assertEquals(Duration.ofHours(1), c.gc().deployments(), "Nomad's deployment_gc_threshold default");
+    assertEquals(Duration.ofMinutes(5), ServerConfigLoader.load(null, Map.of("eval_gc_threshold", "5m")).gc().evals());
+    assertEquals(Duration.ofSeconds(30), ServerConfigLoader.load(null, Map.of("deployment_gc_threshold", "30s")).gc().deployments());
   }
 
   @Test
@@ -62,6 +64,7 @@ class ServerConfigLoaderTest {
     assertTrue(fail(Map.of("eval_gc_threshold", "500ms")).startsWith("eval_gc_threshold: must be at least 1s"));
     assertTrue(fail(Map.of("eval_gc_threshold", "soon")).startsWith("eval_gc_threshold: expected a duration"));
     assertTrue(fail(Map.of("job_gc_threshold", "0s")).startsWith("job_gc_threshold: must be at least 1s"));
+    assertTrue(fail(Map.of("deployment_gc_threshold", "999ms")).startsWith("deployment_gc_threshold: must be at least 1s"));
   }
 
   private static String fail(Map<String, String> flags) {

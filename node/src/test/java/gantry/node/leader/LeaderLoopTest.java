@@ -72,7 +72,7 @@ class LeaderLoopTest {
   final SchedulingView view = new SchedulingView(() -> current.state, () -> current.index);
   final LeaderLoop loop = new LeaderLoop(io, clock, new EvalBroker(clock::millis), view,
       new HeartbeatMonitor(Duration.ofMillis(3000)), new Dispatcher(3000), new PlanApplier(view, new PipelineStats(new gantry.node.metrics.ManagerMetrics())),
-      new StateGc(Duration.ofHours(1), Duration.ofHours(4)));
+      new StateGc(gantry.node.config.GcThresholds.DEFAULTS));
 
   List<String> markedDown() {
     return proposed.stream().filter(Record::hasNodeStatusChanged).map(Record::getNodeStatusChanged)

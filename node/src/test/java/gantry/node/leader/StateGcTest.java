@@ -3,6 +3,7 @@ package gantry.node.leader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import gantry.node.config.GcThresholds;
 import gantry.node.leader.LeaderAction.CollectGarbage;
 import gantry.node.leader.LeaderAction.Propose;
 import gantry.v1.ClientStatus;
@@ -30,7 +31,10 @@ class StateGcTest {
     return eval;
   }
 
-  /** The ids the actions propose to collect, evaluations then allocations (and replays the record, as Raft would). */
+  /**
+   * The ids the actions propose to collect, evaluations, allocations, jobs, deployments, then
+   * versions as job@version (and replays the record, as Raft would).
+   */
   List<String> collected(List<LeaderAction> actions) {
     List<String> ids = new ArrayList<>();
     for (LeaderAction a : actions) {
@@ -38,6 +42,8 @@ class StateGcTest {
       ids.addAll(r.getGarbageCollected().getEvalIdsList());
       ids.addAll(r.getGarbageCollected().getAllocIdsList());
       ids.addAll(r.getGarbageCollected().getJobsList());
+      ids.addAll(r.getGarbageCollected().getDeploymentIdsList());
+      r.getGarbageCollected().getVersionsList().forEach(v -> ids.add(v.getJob() + "@" + v.getVersion()));
       s.apply(r);
     }
     return ids;
@@ -45,7 +51,7 @@ class StateGcTest {
 
   @Test
   void collectsFinishedEvaluationsOlderThanTheThresholdOnly() {
-    StateGc gc = new StateGc(Duration.ofMinutes(1), Duration.ofHours(4));
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofMinutes(1), Duration.ofHours(4), Duration.ofHours(1)));
     String old = finished("web", 1, 1_000);
     String recent = finished("web", 2, 50_000);
     String latest = finished("web", 3, 50_000);
@@ -62,7 +68,7 @@ class StateGcTest {
 
   @Test
   void proposesOneRecordAtATimeOfAtMostAThousandAndGoesOnUntilDone() {
-    StateGc gc = new StateGc(Duration.ofMinutes(1), Duration.ofHours(4));
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofMinutes(1), Duration.ofHours(4), Duration.ofHours(1)));
     for (int i = 0; i < 2_501; i++) finished("web", 1 + i % 2, 1_000);
     finished("web", 3, 1_000); // the latest stays
 
@@ -76,13 +82,15 @@ class StateGcTest {
       gc.done(new CollectGarbage(sizes.getLast(), 0, 0), null);
       now += 100; // the leader's next tick
     }
-    assertEquals(List.of(1_000, 1_000, 501), sizes);
+    // 2,501 evaluations, then 2,496 of the 2,502 versions (the newest six stay).
+    assertEquals(List.of(1_000, 1_000, 1_000, 1_000, 997), sizes);
     assertEquals(1, s.state.evals().size());
+    assertEquals(6, s.state.jobVersions("web").size());
   }
 
   @Test
   void aFailedProposalIsTriedAgainAtTheNextCheck() {
-    StateGc gc = new StateGc(Duration.ofSeconds(10), Duration.ofHours(4));
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofSeconds(10), Duration.ofHours(4), Duration.ofHours(1)));
     String old = finished("web", 1, 1_000);
     finished("web", 2, 1_000);
     List<LeaderAction> first = gc.check(s.state, 20_000);
@@ -101,7 +109,7 @@ class StateGcTest {
 
   @Test
   void anAllocationIsCollectedAThresholdAfterACheckFirstFoundItFinished() {
-    StateGc gc = new StateGc(Duration.ofMinutes(1), Duration.ofHours(4));
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofMinutes(1), Duration.ofHours(4), Duration.ofHours(1)));
     s.node("n1", 4000, 4096);
     stoppedAndFinished(s.job("web", 1), "a1", "web");
 
@@ -128,7 +136,7 @@ class StateGcTest {
 
   @Test
   void aJobCountsWithItsAllocationsAgainstTheRoomOfARecord() {
-    StateGc gc = new StateGc(Duration.ofDays(1), Duration.ofMinutes(1));
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofDays(1), Duration.ofMinutes(1), Duration.ofHours(1)));
     s.node("n1", 1_000_000, 1_000_000);
     for (String job : List.of("a", "b")) {
       String eval = batchJob(job, 600);
@@ -149,7 +157,7 @@ class StateGcTest {
 
   @Test
   void aDeadJobGoesWithEverythingOfItAJobThresholdAfterACheckFirstFoundItDead() {
-    StateGc gc = new StateGc(Duration.ofDays(1), Duration.ofMinutes(5));
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofDays(1), Duration.ofMinutes(5), Duration.ofHours(1)));
     s.node("n1", 4000, 4096);
     String web = s.job("web", 1);
     s.place(web, ReplayedState.alloc("w1", "web", "n1", 100));
@@ -176,5 +184,31 @@ class StateGcTest {
     gc.done(new CollectGarbage(0, 0, 1), null);
     assertTrue(s.state.job("report").isEmpty() && s.state.alloc("b1").isEmpty());
     assertTrue(s.state.job("api").isPresent(), "a service job is never dead while it is wanted running");
+  }
+
+  /** Registers version {@code image} of "web" rolled out behind health (an update block): a deployment. */
+  void rolling(String image) {
+    s.apply(Record.newBuilder().setJobRegistered(JobRegistered.newBuilder().setTimeMs(1).setSpec(
+        JobSpec.newBuilder().setName("web").addGroups(GroupSpec.newBuilder().setName("g").setCount(1)
+            .setUpdate(gantry.v1.UpdatePolicy.newBuilder().setMaxParallel(1).setMinHealthyTimeMs(1_000)
+                .setHealthyDeadlineMs(60_000))
+            .addTasks(TaskSpec.newBuilder().setName("t").setDriver("docker").setImage(image))))).build());
+  }
+
+  @Test
+  void endedDeploymentsGoADeploymentThresholdAfterACheckFirstFoundThemEnded() {
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofDays(1), Duration.ofDays(1), Duration.ofMinutes(10)));
+    rolling("img:1");
+    rolling("img:2"); // cancels version 1's roll-out
+    String cancelled = s.state.deployments("web").getLast().getId();
+    rolling("img:3"); // and version 2's
+
+    long t0 = 10_000_000;
+    assertEquals(List.of(), collected(gc.check(s.state, t0)), "ended from now on, as far as this leader knows");
+    assertEquals(List.of(), collected(gc.check(s.state, t0 + 9 * 60_000)));
+    List<String> ids = collected(gc.check(s.state, t0 + 10 * 60_000));
+    assertEquals(2, ids.size(), "both cancelled roll-outs; version 3's runs: " + ids);
+    assertTrue(ids.contains(cancelled), ids.toString());
+    assertEquals(1, s.state.deployments("web").size());
   }
 }

@@ -116,6 +116,7 @@ class DeploymentRecordsTest extends DeploymentHarness {
     assertEquals("img:1", outcome.getJob().getSpec().getGroups(0).getTasks(0).getImage());
     apply(Record.newBuilder().setJobReverted(JobReverted.newBuilder().setName("web").setVersion(7).setTimeMs(9_000)).build());
     assertEquals("NOT_FOUND", outcome.getErrorCode());
-    assertEquals("version: job \"web\" has no version 7 (versions 1..3)", outcome.getErrorMessage());
+    assertEquals("version: job \"web\" has no version 7 (it has versions 1, 2, 3; the GC keeps the newest 6 and the newest "
+        + "stable one)", outcome.getErrorMessage());
   }
 }

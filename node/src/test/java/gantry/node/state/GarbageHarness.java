@@ -60,4 +60,14 @@ abstract class GarbageHarness extends ReplayHarness {
   static Allocation alloc(String id, String job, long createTimeMs) {
     return SchedulingReplayTest.alloc(id, "n1", 100, 64).toBuilder().setJob(job).setCreateTimeMs(createTimeMs).build();
   }
+
+  /**
+   * Job "web": version 1 without an update policy (stable at once), then versions 2 to 9 each
+   * rolled out behind health, each roll-out cancelled by the next registration but version 9's,
+   * which runs. None of 2 to 9 became stable.
+   */
+  void rollOutVersions() {
+    register(ClusterStateTest.spec("web", 1));
+    for (int v = 2; v <= 9; v++) register(DeploymentHarness.rolling("img:" + v, 1, false));
+  }
 }

@@ -8,7 +8,10 @@ import gantry.node.store.Keys;
 import gantry.v1.Allocation;
 import gantry.v1.ClientStatus;
 import gantry.v1.Evaluation;
+import gantry.v1.GarbageCollected;
 import gantry.v1.GarbageCounts;
+import gantry.v1.JobVersionRef;
+import gantry.v1.Record;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -126,8 +129,9 @@ class GarbageReplayTest extends GarbageHarness {
     assertFalse(state.deployments("web").isEmpty(), "version 2 rolled out as a deployment (cancelled by the stop)");
     apply(collectJob("web"));
     assertTrue(outcome.getChanged());
-    assertEquals(GarbageCounts.newBuilder().setEvaluations(3).setAllocations(2).setJobs(1).build(), outcome.getCollected(),
-        "the outcome counts the job's evaluations (two registrations and the stop) and allocations with it");
+    assertEquals(GarbageCounts.newBuilder().setEvaluations(3).setAllocations(2).setJobs(1).setDeployments(2).setVersions(2)
+        .build(), outcome.getCollected(), "the outcome counts what went with the job: its evaluations (two registrations "
+        + "and the stop), allocations, deployments and versions");
     assertTrue(state.job("web").isEmpty() && state.jobVersions("web").isEmpty() && state.allocsOfJob("web").isEmpty()
         && state.latestEval("web").isEmpty() && state.evals().isEmpty());
     assertTrue(state.deployments("web").isEmpty());
@@ -148,5 +152,43 @@ class GarbageReplayTest extends GarbageHarness {
 
     assertFalse(outcome.getChanged());
     assertTrue(state.job("web").isPresent() && state.alloc("a3").isPresent());
+  }
+
+  static Record collectVersions(long... versions) {
+    GarbageCollected.Builder b = GarbageCollected.newBuilder().setTimeMs(9);
+    for (long v : versions) b.addVersions(JobVersionRef.newBuilder().setJob("web").setVersion(v));
+    return Record.newBuilder().setGarbageCollected(b).build();
+  }
+
+  @Test
+  void keepsTheNewestSixVersionsAndTheNewestStableOneAndDeletesTheRest() {
+    rollOutVersions();
+    assertTrue(state.jobVersions("web").getFirst().getStable(), "version 1 had no update policy");
+
+    apply(collectVersions(1, 2, 3, 4, 9, 42));
+
+    assertEquals(GarbageCounts.newBuilder().setVersions(2).build(), outcome.getCollected(),
+        "1 is auto_revert's target, 4-9 the newest six, 42 none");
+    assertEquals(List.of(1L, 4L, 5L, 6L, 7L, 8L, 9L), state.jobVersions("web").stream().map(gantry.v1.Job::getVersion).toList());
+    assertFalse(out.kv.containsKey(Keys.jobVersion("web", 2)), "deleted from the store too");
+    assertTrue(out.kv.containsKey(Keys.jobVersion("web", 1)));
+    apply(Record.newBuilder().setJobReverted(gantry.v1.JobReverted.newBuilder().setName("web").setVersion(2).setTimeMs(9)).build());
+    assertEquals("version: job \"web\" has no version 2 (it has versions 1, 4, 5, 6, 7, 8, 9; the GC keeps the newest 6 and "
+        + "the newest stable one)", outcome.getErrorMessage());
+  }
+
+  @Test
+  void deletesEndedDeploymentsButNotAnActiveOneNorAJobsNewest() {
+    rollOutVersions();
+    List<gantry.v1.Deployment> all = state.deployments("web");
+    gantry.v1.Deployment running = all.getFirst();
+    assertEquals(9, running.getJobVersion());
+
+    apply(Record.newBuilder().setGarbageCollected(GarbageCollected.newBuilder().setTimeMs(9)
+        .addAllDeploymentIds(all.stream().map(gantry.v1.Deployment::getId).toList())).build());
+
+    assertEquals(GarbageCounts.newBuilder().setDeployments(7).build(), outcome.getCollected());
+    assertEquals(List.of(running.getId()), state.deployments("web").stream().map(gantry.v1.Deployment::getId).toList());
+    assertFalse(out.kv.containsKey(Keys.deployment(all.getLast().getId())));
   }
 }

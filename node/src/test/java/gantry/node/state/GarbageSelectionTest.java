@@ -72,10 +72,12 @@ class GarbageSelectionTest extends GarbageHarness {
 
     GarbageSelection.Selection two = GarbageSelection.select(state, NOW, GarbageSelection.ANY_AGE, 2);
     assertEquals(List.of(1_000, 1_000), two.records().stream().map(GarbageCollected::getEvalIdsCount).toList());
-    assertTrue(two.more(), "501 were left out");
+    assertTrue(two.more(), "501 evaluations and the versions were left out");
 
+    // 2,501 evaluations, then 2,496 of the 2,502 versions (the newest six stay).
     GarbageSelection.Selection all = GarbageSelection.select(state, NOW, GarbageSelection.ANY_AGE, 5);
-    assertEquals(List.of(1_000, 1_000, 501), all.records().stream().map(GarbageCollected::getEvalIdsCount).toList());
+    assertEquals(List.of(1_000, 1_000, 501, 0, 0), all.records().stream().map(GarbageCollected::getEvalIdsCount).toList());
+    assertEquals(List.of(0, 0, 499, 1_000, 997), all.records().stream().map(GarbageCollected::getVersionsCount).toList());
     assertFalse(all.more());
     assertThrows(IllegalArgumentException.class, () -> GarbageSelection.select(state, NOW, GarbageSelection.ANY_AGE, 0));
   }
@@ -104,6 +106,11 @@ class GarbageSelectionTest extends GarbageHarness {
       }
 
       @Override
+      public boolean deploymentOldEnough(gantry.v1.Deployment d) {
+        return true;
+      }
+
+      @Override
       public boolean jobOldEnough(Job j) {
         return true;
       }
@@ -117,5 +124,22 @@ class GarbageSelectionTest extends GarbageHarness {
     assertTrue(s.more());
     GarbageSelection.Selection next = GarbageSelection.select(state, NOW, youngAllocs, 2);
     assertEquals(List.of("a1"), next.records().getLast().getAllocIdsList(), "a2 is not old enough");
+  }
+
+  @Test
+  void listsEndedDeploymentsButTheNewestAndVersionsBeyondThoseKept() {
+    rollOutVersions();
+
+    GarbageSelection.Selection s = GarbageSelection.select(state, NOW, GarbageSelection.ANY_AGE, 5);
+
+    GarbageCollected r = s.records().getFirst();
+    assertEquals(List.of(2L, 3L), r.getVersionsList().stream().map(gantry.v1.JobVersionRef::getVersion).sorted().toList(),
+        "versions 4-9 are the newest six; 1 is the newest stable before the current 9");
+    List<Long> deployed = r.getDeploymentIdsList().stream()
+        .map(id -> state.deployment(id).orElseThrow().getJobVersion()).sorted().toList();
+    assertEquals(List.of(2L, 3L, 4L, 5L, 6L, 7L, 8L), deployed, "the cancelled roll-outs; version 9's runs");
+    for (GarbageCollected g : s.records()) apply(Record.newBuilder().setGarbageCollected(g).build());
+    assertEquals(List.of(1L, 4L, 5L, 6L, 7L, 8L, 9L), state.jobVersions("web").stream().map(Job::getVersion).toList());
+    assertEquals(List.of(), GarbageSelection.select(state, NOW, GarbageSelection.ANY_AGE, 5).records());
   }
 }
