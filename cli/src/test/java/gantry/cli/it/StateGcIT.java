@@ -17,6 +17,9 @@ import gantry.v1.JobSpec;
 import gantry.v1.ListAllocationsRequest;
 import gantry.v1.ListEvaluationsRequest;
 import gantry.v1.ListJobsRequest;
+import gantry.v1.ListNodesRequest;
+import gantry.v1.Node;
+import gantry.v1.NodeStatus;
 import gantry.v1.RegisterJobRequest;
 import gantry.v1.Resources;
 import gantry.v1.ScaleJobRequest;
@@ -41,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * allocation and the job's earlier evaluation disappear from every peer while the running
  * allocation and the latest evaluation stay; a stopped job disappears whole; and a peer restarted
  * afterwards loads a store without any of them. And a forced collection, from the CLI and over
- * HTTP, at the default thresholds.
+ * HTTP, at the default thresholds, down to a node whose agent went away (and came back).
  */
 class StateGcIT {
   static final String JOB = "gc-web";
@@ -197,7 +200,7 @@ class StateGcIT {
         // latest, and every one of the stopped job (its registration and its stop at least), with its
         // versions. No deployment: neither job has an update block.
         Matcher counts = Pattern.compile(
-            "Collected (\\d+) evaluations, 2 allocations, 1 job, 0 deployments and (\\d+) job versions?").matcher(out);
+            "Collected (\\d+) evaluations, 2 allocations, 1 job, 0 deployments, (\\d+) job versions? and 0 nodes").matcher(out);
         assertTrue(counts.find() && Integer.parseInt(counts.group(1)) >= 3 && Integer.parseInt(counts.group(2)) >= 1, out);
         List<Allocation> left = cluster.stub(leader).listAllocations(ListAllocationsRequest.getDefaultInstance())
             .getAllocationsList();
@@ -222,9 +225,26 @@ class StateGcIT {
           PeerProcesses.await("nothing left on " + p.id(), Duration.ofSeconds(30), () -> allocIds(cluster, p.id()).isEmpty()
               && !holdsJob(cluster, p.id(), JOB) && !holdsJob(cluster, p.id(), STOPPED));
         }
-        assertEquals("Collected 0 evaluations, 0 allocations, 0 jobs, 0 deployments and 0 job versions",
+        assertEquals("Collected 0 evaluations, 0 allocations, 0 jobs, 0 deployments, 0 job versions and 0 nodes",
             Gantry.ok(Gantry.runAt(cluster.addresses(), "system", "gc")).strip(), "nothing left to collect");
       }
+
+      // The agent is gone: its node goes down after the heartbeat TTL, and then, with nothing on
+      // it, the GC deletes it. The agent started again registers it again.
+      PeerProcesses.await("gc-node down", Duration.ofSeconds(30), () -> nodes(cluster, leader).stream()
+          .anyMatch(n -> n.getName().startsWith("gc-node") && n.getStatus() == NodeStatus.NODE_STATUS_DOWN));
+      assertEquals("Collected 0 evaluations, 0 allocations, 0 jobs, 0 deployments, 0 job versions and 1 node",
+          Gantry.ok(Gantry.runAt(follower.grpc(), "system", "gc")).strip());
+      assertTrue(nodes(cluster, leader).isEmpty(), "node ls shows it no more");
+      try (Agent again = Agent.simulate(AgentConfig.of("gc-node", servers, dir.resolve("agent")).withDriver("sim")
+          .withResources(4000, 4096), 1)) {
+        PeerProcesses.await("gc-node registered again", Duration.ofSeconds(30), () -> nodes(cluster, leader).stream()
+            .anyMatch(n -> n.getName().startsWith("gc-node") && n.getStatus() == NodeStatus.NODE_STATUS_READY));
+      }
     }
+  }
+
+  static List<Node> nodes(PeerProcesses cluster, String id) {
+    return cluster.stub(id).listNodes(ListNodesRequest.getDefaultInstance()).getNodesList();
   }
 }

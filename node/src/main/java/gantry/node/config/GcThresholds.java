@@ -13,8 +13,11 @@ import java.time.Duration;
  *                    deployments
  * @param deployments {@code deployment_gc_threshold}: deployments that ended longer ago than this
  *                    go (the newest of each job is kept)
+ * @param nodes       {@code node_gc_threshold}: nodes down for longer than this, with no allocation
+ *                    left on them, go (an agent that comes back registers its node again)
  */
-public record GcThresholds(Duration evals, Duration jobs, Duration deployments) {
-  /** Nomad's defaults: an hour, four hours, an hour. */
-  public static final GcThresholds DEFAULTS = new GcThresholds(Duration.ofHours(1), Duration.ofHours(4), Duration.ofHours(1));
+public record GcThresholds(Duration evals, Duration jobs, Duration deployments, Duration nodes) {
+  /** Nomad's defaults: an hour, four hours, an hour, a day. */
+  public static final GcThresholds DEFAULTS =
+      new GcThresholds(Duration.ofHours(1), Duration.ofHours(4), Duration.ofHours(1), Duration.ofHours(24));
 }

@@ -20,15 +20,15 @@ import org.yaml.snakeyaml.error.YAMLException;
  * http_addr, peers} (a map id -> raft address, or the flag form {@code m1=host:port,m2=...}),
  * {@code election_timeout_min, election_timeout_max, snapshot_every_entries,
  * batch_max_records, batch_max_bytes, raft_segment_bytes, heartbeat_ttl, eval_gc_threshold,
- * job_gc_threshold, deployment_gc_threshold, scheduler_workers, event_buffer}, and those of
- * {@link SecurityConfig}.
+ * job_gc_threshold, deployment_gc_threshold, node_gc_threshold, scheduler_workers, event_buffer},
+ * and those of {@link SecurityConfig}.
  */
 public final class ServerConfigLoader {
   static final Set<String> KEYS = Set.of(
       "id", "data_dir", "raft_addr", "grpc_addr", "http_addr", "peers",
       "election_timeout_min", "election_timeout_max", "snapshot_every_entries",
       "batch_max_records", "batch_max_bytes", "raft_segment_bytes", "heartbeat_ttl", "eval_gc_threshold", "job_gc_threshold",
-      "deployment_gc_threshold", "scheduler_workers",
+      "deployment_gc_threshold", "node_gc_threshold", "scheduler_workers",
       "event_buffer", "tls_ca", "tls_cert", "tls_key", "acl", "max_message_bytes", "max_streams_per_connection",
       "unary_deadline", "rate_per_token", "rate_burst", "audit_max_bytes", "audit_keep");
 
@@ -82,7 +82,8 @@ public final class ServerConfigLoader {
     if (ttl.toMillis() < 100) throw new ConfigException("heartbeat_ttl", "must be at least 100ms");
     GcThresholds gc = new GcThresholds(gcThreshold(values, "eval_gc_threshold", GcThresholds.DEFAULTS.evals()),
         gcThreshold(values, "job_gc_threshold", GcThresholds.DEFAULTS.jobs()),
-        gcThreshold(values, "deployment_gc_threshold", GcThresholds.DEFAULTS.deployments()));
+        gcThreshold(values, "deployment_gc_threshold", GcThresholds.DEFAULTS.deployments()),
+        gcThreshold(values, "node_gc_threshold", GcThresholds.DEFAULTS.nodes()));
     int workers = (int) positive(values, "scheduler_workers", 2);
     long eventBuffer = positive(values, "event_buffer", gantry.node.events.EventLog.DEFAULT_CAPACITY);
     if (eventBuffer > 10_000_000) throw new ConfigException("event_buffer", "must be at most 10000000, got " + eventBuffer);

@@ -321,11 +321,12 @@ public final class ControlHandler {
   private static void add(gantry.v1.GarbageCounts.Builder total, gantry.v1.GarbageCounts n) {
     total.setEvaluations(total.getEvaluations() + n.getEvaluations())
         .setAllocations(total.getAllocations() + n.getAllocations()).setJobs(total.getJobs() + n.getJobs())
-        .setDeployments(total.getDeployments() + n.getDeployments()).setVersions(total.getVersions() + n.getVersions());
+        .setDeployments(total.getDeployments() + n.getDeployments()).setVersions(total.getVersions() + n.getVersions())
+        .setNodes(total.getNodes() + n.getNodes());
   }
 
   private static int deletions(gantry.v1.GarbageCounts.Builder n) {
-    return n.getEvaluations() + n.getAllocations() + n.getJobs() + n.getDeployments() + n.getVersions();
+    return n.getEvaluations() + n.getAllocations() + n.getJobs() + n.getDeployments() + n.getVersions() + n.getNodes();
   }
 
   private CompletableFuture<Proposal> propose(Record r) {

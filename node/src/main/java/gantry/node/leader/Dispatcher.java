@@ -31,7 +31,8 @@ import java.util.Set;
  * the next one starts from a whole set again.
  *
  * <p>Session per node: none -> open (assignments sent) -> replaced by a newer stream (the old
- * one is closed) | closed by the agent | closed by a leadership loss (NotLeader sent first).
+ * one is closed) | closed by the agent | closed by a leadership loss (NotLeader sent first) |
+ * closed because the GC deleted its node (the agent registers it again).
  *
  * <p>Pure: the state, applied index and time come with each call; runs on the loop's thread only.
  */
@@ -82,6 +83,13 @@ final class Dispatcher {
     for (String id : changes.touchedNodes()) {
       Session s = sessions.get(id);
       if (s == null) continue;
+      if (state.node(id).isEmpty()) {
+        // The GC deleted the node (down, nothing on it) while its agent came back: closing the
+        // session makes the agent register it again.
+        sessions.remove(id);
+        out.add(new Close(s.stream()));
+        continue;
+      }
       Set<String> allocs = s.deltas() ? changes.allocsTouched(id).orElse(null) : null;
       out.add(new Send(s.stream(), allocs == null ? assignments(id, state, appliedIndex)
           : delta(allocs, state, appliedIndex)));

@@ -10,6 +10,7 @@ import gantry.v1.Deployment;
 import gantry.v1.Evaluation;
 import gantry.v1.GarbageCollected;
 import gantry.v1.Job;
+import gantry.v1.Node;
 import gantry.v1.Record;
 import java.util.HashMap;
 import java.util.List;
@@ -19,19 +20,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The GC of finished evaluations and allocations (Nomad's {@code eval_gc_threshold}), of dead
- * jobs ({@code job_gc_threshold}), of ended deployments ({@code deployment_gc_threshold}) and of a
- * job's versions beyond those kept, a handler of the leader's loop. Every job, evaluation and
- * allocation is kept in every peer's memory and store and loaded at each start, so without it a
- * long-lived cluster's restart and memory grow with its history. Once a minute (or once per
- * threshold, if shorter) it lists what finished more than its threshold ago and
- * {@link ClusterState} says is collectable, and proposes their deletion in GarbageCollected
- * records ({@link GarbageSelection}: about a thousand deletions each); while more are left, the
- * next tick proposes the next record. One record is in flight at a time.
+ * jobs ({@code job_gc_threshold}), of ended deployments ({@code deployment_gc_threshold}), of down
+ * nodes with nothing on them ({@code node_gc_threshold}) and of a job's versions beyond those
+ * kept, a handler of the leader's loop. Everything is kept in every peer's memory and store and
+ * loaded at each start, so without it a long-lived cluster's restart and memory grow with its
+ * history. Once a minute (or once per threshold, if shorter) it lists what finished more than its
+ * threshold ago and the rules of {@code state/GcRules} call collectable, and proposes their deletion in
+ * GarbageCollected records ({@link GarbageSelection}: about a thousand deletions each); while more
+ * are left, the next tick proposes the next record. One record is in flight at a time.
  *
  * <p>Age is this leader's judgement (replay reads no clock and only checks again that each is
  * still collectable). An evaluation's finish time is replicated ({@code modify_time_ms}, set by
- * its plan). An allocation's, a job's and a deployment's are not: their age counts from the first check of this
- * leadership that found them collectable, so after a leader change they wait one more threshold.
+ * its plan), as is a node's status time. An allocation's, a job's and a deployment's are not:
+ * their age counts from the first check of this leadership that found them collectable, so after
+ * a leader change they wait one more threshold.
  */
 final class StateGc {
   private static final Logger LOG = LoggerFactory.getLogger(StateGc.class);
@@ -40,6 +42,7 @@ final class StateGc {
   private final long thresholdMs;
   private final long jobThresholdMs;
   private final long deploymentThresholdMs;
+  private final long nodeThresholdMs;
   private final long checkEveryMs;
   private long lastCheck = Long.MIN_VALUE;
   private boolean inFlight;
@@ -56,7 +59,9 @@ final class StateGc {
     this.thresholdMs = thresholds.evals().toMillis();
     this.jobThresholdMs = thresholds.jobs().toMillis();
     this.deploymentThresholdMs = thresholds.deployments().toMillis();
-    this.checkEveryMs = Math.min(CHECK_EVERY_MS, Math.min(thresholdMs, Math.min(jobThresholdMs, deploymentThresholdMs)));
+    this.nodeThresholdMs = thresholds.nodes().toMillis();
+    long shortest = Math.min(Math.min(thresholdMs, jobThresholdMs), Math.min(deploymentThresholdMs, nodeThresholdMs));
+    this.checkEveryMs = Math.min(CHECK_EVERY_MS, shortest);
   }
 
   /** Leadership gained: nothing in flight, no allocation seen yet. */
@@ -96,6 +101,11 @@ final class StateGc {
       public boolean jobOldEnough(Job j) {
         return oldEnough(j.getName(), jobsSince, jobsNow, nowMs, jobThresholdMs);
       }
+
+      @Override
+      public boolean nodeOldEnough(Node n) {
+        return nowMs - n.getStatusTimeMs() >= nodeThresholdMs;
+      }
     }, 1);
     allocsSince = allocsNow;
     jobsSince = jobsNow;
@@ -105,10 +115,10 @@ final class StateGc {
     GarbageCollected record = selection.records().getFirst();
     inFlight = true;
     LOG.info("collecting {} evaluations and {} allocations finished more than {} s ago, {} jobs dead more than {} s, "
-        + "{} deployments ended more than {} s ago and {} old job versions{}", record.getEvalIdsCount(),
-        record.getAllocIdsCount(), thresholdMs / 1000, record.getJobsCount(), jobThresholdMs / 1000,
-        record.getDeploymentIdsCount(), deploymentThresholdMs / 1000, record.getVersionsCount(),
-        more ? " (more to follow)" : "");
+        + "{} deployments ended more than {} s ago, {} old job versions and {} nodes down more than {} s{}",
+        record.getEvalIdsCount(), record.getAllocIdsCount(), thresholdMs / 1000, record.getJobsCount(),
+        jobThresholdMs / 1000, record.getDeploymentIdsCount(), deploymentThresholdMs / 1000, record.getVersionsCount(),
+        record.getNodeIdsCount(), nodeThresholdMs / 1000, more ? " (more to follow)" : "");
     return List.of(new Propose(List.of(Record.newBuilder().setGarbageCollected(record).build()),
         new CollectGarbage(record.getEvalIdsCount(), record.getAllocIdsCount(), record.getJobsCount())));
   }

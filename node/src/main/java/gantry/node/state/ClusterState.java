@@ -135,7 +135,7 @@ public final class ClusterState {
       case ACL_POLICY_DELETED -> aclReplay.deletePolicy(record.getAclPolicyDeleted(), out);
       case ACL_TOKEN_CREATED -> aclReplay.createToken(record.getAclTokenCreated(), index, out);
       case ACL_TOKEN_REVOKED -> aclReplay.revokeToken(record.getAclTokenRevoked(), out);
-      case GARBAGE_COLLECTED -> gcReplay.collect(record.getGarbageCollected(), out);
+      case GARBAGE_COLLECTED -> gcReplay.collect(record.getGarbageCollected(), out, changes);
       // A restore replaces the store itself; the state machine applies these (raft/StateRestore), alone in their entry.
       case STATE_RESTORE_CHUNK, STATE_RESTORED -> RecordOutcome.newBuilder().setErrorCode("INVALID_ARGUMENT")
           .setErrorMessage("a snapshot restore record must be alone in its entry").build();
@@ -262,6 +262,12 @@ public final class ClusterState {
       ids.remove(id);
       return ids.isEmpty() ? null : ids;
     });
+  }
+
+  /** Forgets a node, here and in the store (the GC: a down node with no allocation left). */
+  void removeNode(String id, Mutations out) {
+    nodes.remove(id);
+    out.delete(Keys.node(id));
   }
 
   /** Forgets an ended deployment, here and in the store (the GC). */

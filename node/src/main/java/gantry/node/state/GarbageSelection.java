@@ -6,6 +6,7 @@ import gantry.v1.Evaluation;
 import gantry.v1.GarbageCollected;
 import gantry.v1.Job;
 import gantry.v1.JobVersionRef;
+import gantry.v1.Node;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NavigableMap;
@@ -28,8 +29,8 @@ public final class GarbageSelection {
 
   /**
    * Whether a collectable item is old enough to go. Asked once of every collectable item, in
-   * order (evaluations, allocations, deployments, jobs), even after the records are full, so an
-   * implementation may note when it first saw each.
+   * order (evaluations, allocations, deployments, jobs, nodes), even after the records are full,
+   * so an implementation may note when it first saw each.
    */
   public interface Age {
     boolean evalOldEnough(Evaluation e);
@@ -39,6 +40,8 @@ public final class GarbageSelection {
     boolean deploymentOldEnough(Deployment d);
 
     boolean jobOldEnough(Job j);
+
+    boolean nodeOldEnough(Node n);
   }
 
   /** Everything collectable goes, however recent (a forced collection). */
@@ -60,6 +63,11 @@ public final class GarbageSelection {
 
     @Override
     public boolean jobOldEnough(Job j) {
+      return true;
+    }
+
+    @Override
+    public boolean nodeOldEnough(Node n) {
       return true;
     }
   };
@@ -111,6 +119,9 @@ public final class GarbageSelection {
       if (!rules.job(j) || !age.jobOldEnough(j)) continue;
       // A job's replay deletes its allocations too: they count against the record's room.
       if (s.room(1 + state.allocsOfJobUnordered(j.getName()).size())) s.current.addJobs(j.getName());
+    }
+    for (Node n : state.nodesUnordered()) {
+      if (rules.node(n) && age.nodeOldEnough(n) && s.room(1)) s.current.addNodeIds(n.getId());
     }
     if (s.current != null) s.records.add(s.current.build());
     return new Selection(List.copyOf(s.records), s.more);

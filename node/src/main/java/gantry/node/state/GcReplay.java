@@ -8,6 +8,7 @@ import gantry.v1.GarbageCollected;
 import gantry.v1.GarbageCounts;
 import gantry.v1.Job;
 import gantry.v1.JobVersionRef;
+import gantry.v1.Node;
 import gantry.v1.RecordOutcome;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,11 +18,12 @@ import java.util.Set;
 
 /**
  * Replay of a GC record (the leader's, or {@code gantry system gc}'s): deletes each listed
- * evaluation, allocation, deployment, job version and job that {@link GcRules} allow, and leaves
- * any other id (gone already, or no longer collectable) alone. A job goes with everything of it:
- * its versions, allocations, evaluations and deployments. No agent holds anything collectable, so
- * none is told; each deletion is an event of type "deleted" through the store's writes. The
- * outcome counts what went.
+ * evaluation, allocation, deployment, job version, job and node that {@link GcRules} allow, and
+ * leaves any other id (gone already, or no longer collectable) alone. A job goes with everything
+ * of it: its versions, allocations, evaluations and deployments. No agent holds anything
+ * collectable; a deleted node is marked touched, so the leader closes a session its agent may
+ * have opened meanwhile. Each deletion is an event of type "deleted" through the store's writes.
+ * The outcome counts what went.
  */
 final class GcReplay {
   private final ClusterState state;
@@ -30,7 +32,7 @@ final class GcReplay {
     this.state = state;
   }
 
-  RecordOutcome collect(GarbageCollected r, Mutations out) {
+  RecordOutcome collect(GarbageCollected r, Mutations out, Changes changes) {
     GcRules rules = new GcRules(state);
     GarbageCounts.Builder n = GarbageCounts.newBuilder();
     for (String id : r.getEvalIdsList()) {
@@ -62,7 +64,17 @@ final class GcReplay {
       }
     }
     if (r.getJobsCount() > 0) collectJobs(r.getJobsList(), rules, out, n);
-    boolean changed = n.getEvaluations() + n.getAllocations() + n.getDeployments() + n.getVersions() + n.getJobs() > 0;
+    for (String id : r.getNodeIdsList()) {
+      Node node = state.nodes.get(id);
+      if (node != null && rules.node(node)) {
+        state.removeNode(id, out);
+        // The leader's view drops it; a session still open for it is closed (its agent registers again).
+        changes.nodeTouched(id);
+        n.setNodes(n.getNodes() + 1);
+      }
+    }
+    boolean changed = n.getEvaluations() + n.getAllocations() + n.getDeployments() + n.getVersions() + n.getJobs()
+        + n.getNodes() > 0;
     return RecordOutcome.newBuilder().setChanged(changed).setCollected(n).build();
   }
 

@@ -9,6 +9,8 @@ import gantry.v1.EvalStatus;
 import gantry.v1.Evaluation;
 import gantry.v1.Job;
 import gantry.v1.JobStatus;
+import gantry.v1.Node;
+import gantry.v1.NodeStatus;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -90,6 +92,15 @@ final class GcRules {
     if (DeploymentMachine.isActive(d.getStatus())) return false;
     Deployment newest = newestDeployments().get(d.getJob());
     return !(state.jobs.containsKey(d.getJob()) && newest != null && newest.getId().equals(d.getId()));
+  }
+
+  /**
+   * A node goes when it is down and no allocation is left on it (its finished ones go first, after
+   * {@code eval_gc_threshold}). Its agent, if it comes back, registers it again: the leader closes
+   * a session it still holds for a node that went ({@code Dispatcher}).
+   */
+  boolean node(Node n) {
+    return n.getStatus() == NodeStatus.NODE_STATUS_DOWN && state.allocsOfNodeUnordered(n.getId()).isEmpty();
   }
 
   /**

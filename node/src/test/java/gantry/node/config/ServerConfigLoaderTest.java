@@ -25,6 +25,7 @@ class ServerConfigLoaderTest {
     assertEquals(Duration.ofHours(1), c.gc().evals(), "Nomad's eval_gc_threshold default");
     assertEquals(Duration.ofHours(4), c.gc().jobs(), "Nomad's job_gc_threshold default");
     assertEquals(Duration.ofHours(1), c.gc().deployments(), "Nomad's deployment_gc_threshold default");
+    assertEquals(Duration.ofHours(24), c.gc().nodes(), "Nomad's node_gc_threshold default");
     assertEquals(Duration.ofMinutes(5), ServerConfigLoader.load(null, Map.of("eval_gc_threshold", "5m")).gc().evals());
     assertEquals(Duration.ofSeconds(30), ServerConfigLoader.load(null, Map.of("deployment_gc_threshold", "30s")).gc().deployments());
   }
@@ -65,6 +66,7 @@ class ServerConfigLoaderTest {
     assertTrue(fail(Map.of("eval_gc_threshold", "soon")).startsWith("eval_gc_threshold: expected a duration"));
     assertTrue(fail(Map.of("job_gc_threshold", "0s")).startsWith("job_gc_threshold: must be at least 1s"));
     assertTrue(fail(Map.of("deployment_gc_threshold", "999ms")).startsWith("deployment_gc_threshold: must be at least 1s"));
+    assertTrue(fail(Map.of("node_gc_threshold", "a day")).startsWith("node_gc_threshold: expected a duration"));
   }
 
   private static String fail(Map<String, String> flags) {

@@ -148,4 +148,19 @@ class DispatcherTest {
     assertTrue(n1.closed);
     assertEquals(0, dispatcher.sessionCount());
   }
+
+  @Test
+  void aSessionOfANodeTheGcDeletedIsClosedSoItsAgentRegistersAgain() {
+    RecordingStream n1 = new RecordingStream();
+    run(dispatcher.open("n1", n1, true, s.state, s.index));
+    s.apply(Record.newBuilder().setNodeStatusChanged(gantry.v1.NodeStatusChanged.newBuilder().setNodeId("n1")
+        .setStatus(gantry.v1.NodeStatus.NODE_STATUS_DOWN).setTimeMs(5)).build());
+    var changes = s.apply(Record.newBuilder().setGarbageCollected(gantry.v1.GarbageCollected.newBuilder().setTimeMs(9)
+        .addNodeIds("n1")).build());
+
+    run(dispatcher.touched(changes, s.state, s.index));
+
+    assertTrue(n1.closed, "the session is closed");
+    assertEquals(0, dispatcher.sessionCount());
+  }
 }

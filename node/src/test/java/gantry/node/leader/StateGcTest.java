@@ -32,8 +32,8 @@ class StateGcTest {
   }
 
   /**
-   * The ids the actions propose to collect, evaluations, allocations, jobs, deployments, then
-   * versions as job@version (and replays the record, as Raft would).
+   * The ids the actions propose to collect, evaluations, allocations, jobs, deployments, nodes,
+   * then versions as job@version (and replays the record, as Raft would).
    */
   List<String> collected(List<LeaderAction> actions) {
     List<String> ids = new ArrayList<>();
@@ -43,6 +43,7 @@ class StateGcTest {
       ids.addAll(r.getGarbageCollected().getAllocIdsList());
       ids.addAll(r.getGarbageCollected().getJobsList());
       ids.addAll(r.getGarbageCollected().getDeploymentIdsList());
+      ids.addAll(r.getGarbageCollected().getNodeIdsList());
       r.getGarbageCollected().getVersionsList().forEach(v -> ids.add(v.getJob() + "@" + v.getVersion()));
       s.apply(r);
     }
@@ -51,7 +52,7 @@ class StateGcTest {
 
   @Test
   void collectsFinishedEvaluationsOlderThanTheThresholdOnly() {
-    StateGc gc = new StateGc(new GcThresholds(Duration.ofMinutes(1), Duration.ofHours(4), Duration.ofHours(1)));
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofMinutes(1), Duration.ofHours(4), Duration.ofHours(1), Duration.ofDays(1)));
     String old = finished("web", 1, 1_000);
     String recent = finished("web", 2, 50_000);
     String latest = finished("web", 3, 50_000);
@@ -68,7 +69,7 @@ class StateGcTest {
 
   @Test
   void proposesOneRecordAtATimeOfAtMostAThousandAndGoesOnUntilDone() {
-    StateGc gc = new StateGc(new GcThresholds(Duration.ofMinutes(1), Duration.ofHours(4), Duration.ofHours(1)));
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofMinutes(1), Duration.ofHours(4), Duration.ofHours(1), Duration.ofDays(1)));
     for (int i = 0; i < 2_501; i++) finished("web", 1 + i % 2, 1_000);
     finished("web", 3, 1_000); // the latest stays
 
@@ -90,7 +91,7 @@ class StateGcTest {
 
   @Test
   void aFailedProposalIsTriedAgainAtTheNextCheck() {
-    StateGc gc = new StateGc(new GcThresholds(Duration.ofSeconds(10), Duration.ofHours(4), Duration.ofHours(1)));
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofSeconds(10), Duration.ofHours(4), Duration.ofHours(1), Duration.ofDays(1)));
     String old = finished("web", 1, 1_000);
     finished("web", 2, 1_000);
     List<LeaderAction> first = gc.check(s.state, 20_000);
@@ -109,7 +110,7 @@ class StateGcTest {
 
   @Test
   void anAllocationIsCollectedAThresholdAfterACheckFirstFoundItFinished() {
-    StateGc gc = new StateGc(new GcThresholds(Duration.ofMinutes(1), Duration.ofHours(4), Duration.ofHours(1)));
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofMinutes(1), Duration.ofHours(4), Duration.ofHours(1), Duration.ofDays(1)));
     s.node("n1", 4000, 4096);
     stoppedAndFinished(s.job("web", 1), "a1", "web");
 
@@ -136,7 +137,7 @@ class StateGcTest {
 
   @Test
   void aJobCountsWithItsAllocationsAgainstTheRoomOfARecord() {
-    StateGc gc = new StateGc(new GcThresholds(Duration.ofDays(1), Duration.ofMinutes(1), Duration.ofHours(1)));
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofDays(1), Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1)));
     s.node("n1", 1_000_000, 1_000_000);
     for (String job : List.of("a", "b")) {
       String eval = batchJob(job, 600);
@@ -157,7 +158,7 @@ class StateGcTest {
 
   @Test
   void aDeadJobGoesWithEverythingOfItAJobThresholdAfterACheckFirstFoundItDead() {
-    StateGc gc = new StateGc(new GcThresholds(Duration.ofDays(1), Duration.ofMinutes(5), Duration.ofHours(1)));
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofDays(1), Duration.ofMinutes(5), Duration.ofHours(1), Duration.ofDays(1)));
     s.node("n1", 4000, 4096);
     String web = s.job("web", 1);
     s.place(web, ReplayedState.alloc("w1", "web", "n1", 100));
@@ -197,7 +198,7 @@ class StateGcTest {
 
   @Test
   void endedDeploymentsGoADeploymentThresholdAfterACheckFirstFoundThemEnded() {
-    StateGc gc = new StateGc(new GcThresholds(Duration.ofDays(1), Duration.ofDays(1), Duration.ofMinutes(10)));
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofDays(1), Duration.ofDays(1), Duration.ofMinutes(10), Duration.ofDays(1)));
     rolling("img:1");
     rolling("img:2"); // cancels version 1's roll-out
     String cancelled = s.state.deployments("web").getLast().getId();
@@ -210,5 +211,22 @@ class StateGcTest {
     assertEquals(2, ids.size(), "both cancelled roll-outs; version 3's runs: " + ids);
     assertTrue(ids.contains(cancelled), ids.toString());
     assertEquals(1, s.state.deployments("web").size());
+  }
+
+  @Test
+  void aDownNodeWithNothingOnItGoesANodeThresholdAfterItWentDown() {
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofDays(30), Duration.ofDays(30), Duration.ofDays(30), Duration.ofHours(24)));
+    s.node("n1", 4000, 4096).node("n2", 4000, 4096).node("n3", 4000, 4096);
+    s.place(s.job("web", 1), ReplayedState.alloc("w1", "web", "n3", 100));
+    long down = 10_000_000;
+    for (String n : List.of("n1", "n3")) {
+      s.apply(Record.newBuilder().setNodeStatusChanged(gantry.v1.NodeStatusChanged.newBuilder().setNodeId(n)
+          .setStatus(gantry.v1.NodeStatus.NODE_STATUS_DOWN).setTimeMs(down)).build());
+    }
+
+    assertEquals(List.of(), collected(gc.check(s.state, down + 23 * 3_600_000)), "down for 23 hours: kept");
+    assertEquals(List.of("n1"), collected(gc.check(s.state, down + 24 * 3_600_000)),
+        "n2 is ready; n3 still holds an allocation");
+    assertTrue(s.state.node("n1").isEmpty() && s.state.node("n2").isPresent() && s.state.node("n3").isPresent());
   }
 }

@@ -191,4 +191,39 @@ class GarbageReplayTest extends GarbageHarness {
     assertEquals(List.of(running.getId()), state.deployments("web").stream().map(gantry.v1.Deployment::getId).toList());
     assertFalse(out.kv.containsKey(Keys.deployment(all.getLast().getId())));
   }
+
+  static Record down(String node) {
+    return Record.newBuilder().setNodeStatusChanged(gantry.v1.NodeStatusChanged.newBuilder().setNodeId(node)
+        .setStatus(gantry.v1.NodeStatus.NODE_STATUS_DOWN).setTimeMs(5)).build();
+  }
+
+  @Test
+  void deletesADownNodeOnceNoAllocationIsLeftOnIt() {
+    apply(SchedulingReplayTest.node("n1", 4000, 4096));
+    apply(SchedulingReplayTest.node("n2", 4000, 4096));
+    apply(SchedulingReplayTest.node("n3", 4000, 4096));
+    Evaluation e = register("web", 1);
+    finish(e, 1_000, alloc("a1", "web", 1_000).toBuilder().setNodeId("n3").build());
+    apply(down("n1"));
+    apply(down("n3"));
+    GarbageCollected nodes = GarbageCollected.newBuilder().setTimeMs(9).addNodeIds("n1").addNodeIds("n2").addNodeIds("n3")
+        .build();
+
+    Changes c = apply(Record.newBuilder().setGarbageCollected(nodes).build());
+
+    assertEquals(GarbageCounts.newBuilder().setNodes(1).build(), outcome.getCollected(), "n2 is ready, n3 holds a1");
+    assertTrue(state.node("n1").isEmpty() && state.node("n2").isPresent() && state.node("n3").isPresent());
+    assertFalse(out.kv.containsKey(Keys.node("n1")));
+    assertTrue(c.touchedNodes().contains("n1"), "the leader's view and dispatcher hear of it");
+
+    stop(e, "a1");
+    apply(SchedulingReplayTest.update("a1", ClientStatus.CLIENT_STATUS_LOST));
+    apply(Record.newBuilder().setGarbageCollected(nodes.toBuilder().addAllocIds("a1")).build());
+    assertEquals(GarbageCounts.newBuilder().setAllocations(1).setNodes(1).build(), outcome.getCollected(),
+        "its allocation goes first in the same record, then the node");
+    assertTrue(state.nodes().stream().map(gantry.v1.Node::getId).toList().equals(List.of("n2")));
+
+    apply(SchedulingReplayTest.node("n1", 4000, 4096));
+    assertTrue(state.node("n1").isPresent(), "an agent that comes back registers its node again");
+  }
 }

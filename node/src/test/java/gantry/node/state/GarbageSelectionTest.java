@@ -114,6 +114,11 @@ class GarbageSelectionTest extends GarbageHarness {
       public boolean jobOldEnough(Job j) {
         return true;
       }
+
+      @Override
+      public boolean nodeOldEnough(gantry.v1.Node n) {
+        return true;
+      }
     };
 
     GarbageSelection.Selection s = GarbageSelection.select(state, NOW, youngAllocs, 1);
