@@ -4,7 +4,8 @@
 # BENCH_LOAD_NODES (1,000) nodes, written once as a peer applies it, then loaded as a starting peer
 # does, BENCH_ROUNDS (3) times, each in a JVM of its own (serial collector, as the managers run).
 # Prints RESULT load_ms and load_heap_mb (the heap the loaded state holds after full collections),
-# medians of the rounds.
+# and gc_check_ms (one scan of the GC's once-a-minute check on the loaded state, on the leader's
+# loop: median of 20 after 10 to warm up), medians of the rounds.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -23,6 +24,6 @@ for _ in $(seq 1 "${BENCH_ROUNDS:-3}"); do
   # shellcheck disable=SC2086
   java $GANTRY_JAVA_OPTS -XX:+UseSerialGC -cp "$cp" gantry.node.state.LoadBench load "$dir/db" | tee -a "$dir/out"
 done
-for key in load_ms load_heap_mb; do
+for key in load_ms load_heap_mb gc_check_ms; do
   grep -o "$key=[0-9]*" "$dir/out" | cut -d= -f2 | sort -n | awk -v k="$key" '{ v[NR] = $1 } END { printf "RESULT %s=%d\n", k, v[int((NR + 1) / 2)] }'
 done

@@ -25,7 +25,7 @@ import java.util.SequencedMap;
  *                     whole closed segments behind a snapshot
  * @param heartbeatTtl   a node that sends no heartbeat for this long is marked down
  * @param gc           how long the leader's GC waits before it deletes finished evaluations and
- *                     allocations, dead jobs and ended deployments
+ *                     allocations, dead jobs, ended deployments and down nodes
  * @param schedulerWorkers threads running evaluations on the leader
  * @param eventBuffer    how many of the latest events this peer keeps in memory for WatchEvents
  *                     and {@code /v1/event/stream}
