@@ -41,8 +41,12 @@ sealed interface LeaderAction {
   /** A decision of the autoscaler for one group ({@code job/group}). */
   record Autoscale(String group) implements Tag {}
 
-  /** A record of the GC ({@link StateGc}) listing so many evaluations, allocations and jobs. */
-  record CollectGarbage(int evals, int allocs, int jobs) implements Tag {}
+  /**
+   * A record of the GC ({@link StateGc}).
+   *
+   * @param what how many of each kind it lists, for the log: "3 evaluations, 2 allocations, 0 jobs, ..."
+   */
+  record CollectGarbage(String what) implements Tag {}
 
   /** A plan accepted by the plan applier. */
   record PlanCommit(Evaluation eval, int placed, int refused, long proposedNanos) implements Tag {}

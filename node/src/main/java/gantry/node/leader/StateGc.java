@@ -120,7 +120,7 @@ final class StateGc {
         jobThresholdMs / 1000, record.getDeploymentIdsCount(), deploymentThresholdMs / 1000, record.getVersionsCount(),
         record.getNodeIdsCount(), nodeThresholdMs / 1000, more ? " (more to follow)" : "");
     return List.of(new Propose(List.of(Record.newBuilder().setGarbageCollected(record).build()),
-        new CollectGarbage(record.getEvalIdsCount(), record.getAllocIdsCount(), record.getJobsCount())));
+        new CollectGarbage(what(record))));
   }
 
   /**
@@ -138,9 +138,15 @@ final class StateGc {
     inFlight = false;
     if (error != null) {
       more = false;
-      LOG.warn("collecting {} evaluations, {} allocations and {} jobs failed: {}", tag.evals(), tag.allocs(), tag.jobs(),
-          error.toString());
+      LOG.warn("collecting {} failed: {}", tag.what(), error.toString());
     }
+  }
+
+  /** How many of each kind {@code r} lists. */
+  static String what(GarbageCollected r) {
+    return r.getEvalIdsCount() + " evaluations, " + r.getAllocIdsCount() + " allocations, " + r.getJobsCount() + " jobs, "
+        + r.getDeploymentIdsCount() + " deployments, " + r.getVersionsCount() + " job versions and " + r.getNodeIdsCount()
+        + " nodes";
   }
 
   /** When {@code e} took its status: a plan's time, or its creation for one no plan has set. */

@@ -23,6 +23,9 @@ import org.junit.jupiter.api.Test;
 class StateGcTest {
   final ReplayedState s = new ReplayedState();
 
+  /** The tag a finished proposal comes back with; only the log reads it. */
+  private static final CollectGarbage DONE = new CollectGarbage("a record");
+
   /** Registers {@code job} again (a new version) and finishes its evaluation at {@code timeMs}; returns its id. */
   String finished(String job, int count, long timeMs) {
     String eval = s.job(job, count);
@@ -60,10 +63,10 @@ class StateGcTest {
 
     assertEquals(List.of(old), collected(gc.check(s.state, 61_000)),
         "finished 60 s before: collected; finished 11 s before, the job's latest, or still pending: kept");
-    gc.done(new CollectGarbage(1, 0, 0), null);
+    gc.done(DONE, null);
     assertEquals(List.of(), gc.check(s.state, 62_000), "the next check waits for its interval");
     assertEquals(List.of(recent), collected(gc.check(s.state, 121_000)));
-    gc.done(new CollectGarbage(1, 0, 0), null);
+    gc.done(DONE, null);
     assertTrue(s.state.eval(latest).isPresent() && s.state.eval(pending).isPresent());
   }
 
@@ -80,7 +83,7 @@ class StateGcTest {
       if (actions.isEmpty()) break;
       assertEquals(List.of(), gc.check(s.state, now), "one record in flight at a time");
       sizes.add(collected(actions).size());
-      gc.done(new CollectGarbage(sizes.getLast(), 0, 0), null);
+      gc.done(DONE, null);
       now += 100; // the leader's next tick
     }
     // 2,501 evaluations, then 2,496 of the 2,502 versions (the newest six stay).
@@ -90,13 +93,23 @@ class StateGcTest {
   }
 
   @Test
+  void theProposalsTagCountsEveryKindForTheLog() {
+    StateGc gc = new StateGc(new GcThresholds(Duration.ofSeconds(10), Duration.ofHours(4), Duration.ofHours(1), Duration.ofDays(1)));
+    finished("web", 1, 1_000);
+    finished("web", 2, 1_000);
+    Propose p = (Propose) gc.check(s.state, 20_000).getFirst();
+    assertEquals(new CollectGarbage("1 evaluations, 0 allocations, 0 jobs, 0 deployments, 0 job versions and 0 nodes"),
+        p.tag());
+  }
+
+  @Test
   void aFailedProposalIsTriedAgainAtTheNextCheck() {
     StateGc gc = new StateGc(new GcThresholds(Duration.ofSeconds(10), Duration.ofHours(4), Duration.ofHours(1), Duration.ofDays(1)));
     String old = finished("web", 1, 1_000);
     finished("web", 2, 1_000);
     List<LeaderAction> first = gc.check(s.state, 20_000);
     assertEquals(1, first.size());
-    gc.done(new CollectGarbage(1, 0, 0), new IllegalStateException("no longer the leader"));
+    gc.done(DONE, new IllegalStateException("no longer the leader"));
     assertEquals(List.of(), gc.check(s.state, 20_100));
     assertEquals(List.of(old), collected(gc.check(s.state, 30_000)));
   }
@@ -118,7 +131,7 @@ class StateGcTest {
         "the allocation's finish time is not replicated: this leader starts counting now");
     assertEquals(List.of(), collected(gc.check(s.state, 10_030_000)));
     assertEquals(List.of("a1"), collected(gc.check(s.state, 10_060_000)));
-    gc.done(new CollectGarbage(0, 1, 0), null);
+    gc.done(DONE, null);
     assertTrue(s.state.alloc("a1").isEmpty());
 
     stoppedAndFinished(s.job("api", 1), "a2", "api");
@@ -150,7 +163,7 @@ class StateGcTest {
     assertEquals(List.of(), collected(gc.check(s.state, t0)));
     List<String> first = collected(gc.check(s.state, t0 + 60_000));
     assertEquals(1, first.size(), "two jobs of 601 deletions each do not fit in one record of 1,000: " + first);
-    gc.done(new CollectGarbage(0, 0, 1), null);
+    gc.done(DONE, null);
     List<String> second = collected(gc.check(s.state, t0 + 60_100));
     assertEquals(1, second.size(), "the other goes at the next tick");
     assertTrue(s.state.allJobs().isEmpty() && s.state.allocs().isEmpty());
@@ -176,13 +189,13 @@ class StateGcTest {
     assertEquals(List.of(), collected(gc.check(s.state, t0 + 4 * 60_000)), "the batch job's allocation still runs");
     s.report("b1", ClientStatus.CLIENT_STATUS_COMPLETE);
     assertEquals(List.of("web"), collected(gc.check(s.state, t0 + 5 * 60_000)));
-    gc.done(new CollectGarbage(0, 0, 1), null);
+    gc.done(DONE, null);
     assertTrue(s.state.job("web").isEmpty() && s.state.allocsOfJob("web").isEmpty() && s.state.latestEval("web").isEmpty()
         && s.state.jobVersions("web").isEmpty(), "the stopped job went with its versions, allocations and evaluations");
 
     assertEquals(List.of(), collected(gc.check(s.state, t0 + 9 * 60_000)), "the batch job is dead since t0 + 5 min");
     assertEquals(List.of("report"), collected(gc.check(s.state, t0 + 10 * 60_000)), "a batch job whose work is done");
-    gc.done(new CollectGarbage(0, 0, 1), null);
+    gc.done(DONE, null);
     assertTrue(s.state.job("report").isEmpty() && s.state.alloc("b1").isEmpty());
     assertTrue(s.state.job("api").isPresent(), "a service job is never dead while it is wanted running");
   }
