@@ -143,7 +143,7 @@ final class StateGc {
   }
 
   /** How many of each kind {@code r} lists. */
-  static String what(GarbageCollected r) {
+  private static String what(GarbageCollected r) {
     return r.getEvalIdsCount() + " evaluations, " + r.getAllocIdsCount() + " allocations, " + r.getJobsCount() + " jobs, "
         + r.getDeploymentIdsCount() + " deployments, " + r.getVersionsCount() + " job versions and " + r.getNodeIdsCount()
         + " nodes";
