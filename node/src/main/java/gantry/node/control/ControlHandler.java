@@ -1,5 +1,6 @@
 package gantry.node.control;
 
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import gantry.node.raft.Proposer.Proposal;
 import gantry.node.raft.RaftNode;
 import gantry.spec.JobSpecValidator;
@@ -39,6 +40,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.ratis.protocol.RaftPeer;
 
 /**
@@ -301,32 +303,30 @@ public final class ControlHandler {
     StateQuery q = StateQuery.newBuilder().setCollectableGarbage(gantry.v1.CollectableGarbageQuery.newBuilder()
         .setTimeMs(clock.millis()).setMaxRecords(GC_RECORDS_PER_READ)).build();
     return read(q, false, gantry.v1.GarbageRecords.parser()).thenCompose(found -> {
-      int before = deletions(total);
+      AtomicBoolean deleted = new AtomicBoolean();
       CompletableFuture<Long> chain = CompletableFuture.completedFuture(index);
       for (gantry.v1.GarbageCollected r : found.getRecordsList()) {
         chain = chain.thenCompose(last -> propose(Record.newBuilder().setGarbageCollected(r).build()).thenApply(p -> {
-          add(total, single(p).getCollected());
+          RecordOutcome outcome = single(p);
+          add(total, outcome.getCollected());
+          if (outcome.getChanged()) deleted.set(true);
           return p.index();
         }));
       }
       return chain.thenCompose(last -> {
         // More was left: read again, unless this round deleted nothing (all raced) or ran long.
-        if (found.getMore() && deletions(total) > before && round < GC_MAX_ROUNDS) return collectRound(total, last, round + 1);
+        if (found.getMore() && deleted.get() && round < GC_MAX_ROUNDS) return collectRound(total, last, round + 1);
         return CompletableFuture.completedFuture(
             gantry.v1.CollectGarbageResponse.newBuilder().setCollected(total).setIndex(last).build());
       });
     });
   }
 
+  /** Adds {@code n} to {@code total}, kind by kind: every field of GarbageCounts, so a kind added later is summed too. */
   private static void add(gantry.v1.GarbageCounts.Builder total, gantry.v1.GarbageCounts n) {
-    total.setEvaluations(total.getEvaluations() + n.getEvaluations())
-        .setAllocations(total.getAllocations() + n.getAllocations()).setJobs(total.getJobs() + n.getJobs())
-        .setDeployments(total.getDeployments() + n.getDeployments()).setVersions(total.getVersions() + n.getVersions())
-        .setNodes(total.getNodes() + n.getNodes());
-  }
-
-  private static int deletions(gantry.v1.GarbageCounts.Builder n) {
-    return n.getEvaluations() + n.getAllocations() + n.getJobs() + n.getDeployments() + n.getVersions() + n.getNodes();
+    for (FieldDescriptor f : gantry.v1.GarbageCounts.getDescriptor().getFields()) {
+      total.setField(f, (Integer) total.getField(f) + (Integer) n.getField(f));
+    }
   }
 
   private CompletableFuture<Proposal> propose(Record r) {

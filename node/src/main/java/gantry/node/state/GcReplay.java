@@ -73,9 +73,10 @@ final class GcReplay {
         n.setNodes(n.getNodes() + 1);
       }
     }
-    boolean changed = n.getEvaluations() + n.getAllocations() + n.getDeployments() + n.getVersions() + n.getJobs()
-        + n.getNodes() > 0;
-    return RecordOutcome.newBuilder().setChanged(changed).setCollected(n).build();
+    GarbageCounts counts = n.build();
+    // Changed when anything went: any count above zero, whatever kinds GarbageCounts has.
+    boolean changed = !counts.equals(GarbageCounts.getDefaultInstance());
+    return RecordOutcome.newBuilder().setChanged(changed).setCollected(counts).build();
   }
 
   /** Deletes the collectable jobs of {@code names} and everything of them, counted into {@code n}. */
